@@ -1,0 +1,42 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import Database from 'better-sqlite3'
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
+import * as schema from './schema'
+
+export type DB = BetterSQLite3Database<typeof schema> & { $client: Database.Database }
+
+export const MIGRATIONS_DIR = path.resolve(process.cwd(), 'drizzle')
+
+/**
+ * Opens the SQLite database with the pragmas the gateway relies on: WAL (readers never block the
+ * writer), foreign keys (cascading deletes of an account's data), a busy timeout (a second
+ * connection, e.g. a CLI command, waits instead of failing) and NORMAL sync (safe with WAL).
+ */
+export function openDb(file: string, opts: { migrate?: boolean; migrationsDir?: string } = {}): DB {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
+  const sqlite = new Database(file)
+  sqlite.pragma('journal_mode = WAL')
+  sqlite.pragma('foreign_keys = ON')
+  sqlite.pragma('busy_timeout = 5000')
+  sqlite.pragma('synchronous = NORMAL')
+  const db = drizzle({ client: sqlite, schema }) as DB
+  if (opts.migrate !== false) migrate(db, { migrationsFolder: opts.migrationsDir ?? MIGRATIONS_DIR })
+  return db
+}
+
+export function closeDb(db: DB): void {
+  if (db.$client.open) db.$client.close()
+}
+
+/** true while the database answers a trivial query */
+export function pingDb(db: DB): boolean {
+  try {
+    return db.$client.prepare('select 1 as ok').get() !== undefined
+  } catch {
+    return false
+  }
+}
+
+export { schema }

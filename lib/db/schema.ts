@@ -1,0 +1,83 @@
+import { sql } from 'drizzle-orm'
+import { blob, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+
+/** All timestamps are integer milliseconds since the epoch. */
+const now = sql`(cast(unixepoch('subsec') * 1000 as integer))`
+
+export const OPERATOR_ROLES = ['admin', 'viewer'] as const
+export type OperatorRole = (typeof OPERATOR_ROLES)[number]
+
+export const operators = sqliteTable('operators', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  email: text('email').notNull().unique(),
+  name: text('name').notNull().default(''),
+  passwordHash: text('password_hash').notNull(),
+  role: text('role', { enum: OPERATOR_ROLES }).notNull().default('viewer'),
+  disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
+  /** bumped on password reset / disable so that existing JWT sessions stop working */
+  sessionVersion: integer('session_version').notNull().default(1),
+  createdAt: integer('created_at').notNull().default(now),
+  updatedAt: integer('updated_at').notNull().default(now),
+  lastLoginAt: integer('last_login_at'),
+})
+
+export const SESSION_STATUSES = [
+  'disconnected', 'connecting', 'qr_ready', 'pairing_code_ready', 'connected', 'reconnecting', 'logged_out', 'failed',
+] as const
+export type SessionStatus = (typeof SESSION_STATUSES)[number]
+
+export const accounts = sqliteTable('accounts', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  phone: text('phone'),
+  jid: text('jid'),
+  lid: text('lid'),
+  pushName: text('push_name'),
+  status: text('status', { enum: SESSION_STATUSES }).notNull().default('disconnected'),
+  statusReason: text('status_reason'),
+  statusAt: integer('status_at').notNull().default(now),
+  reconnectAttempts: integer('reconnect_attempts').notNull().default(0),
+  lastError: text('last_error'),
+  createdAt: integer('created_at').notNull().default(now),
+  updatedAt: integer('updated_at').notNull().default(now),
+})
+
+/** Every status change of every account, with its reason: the account's history. */
+export const accountStatusLog = sqliteTable('account_status_log', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  accountId: text('account_id').notNull().references(() => accounts.id, { onDelete: 'cascade' }),
+  status: text('status', { enum: SESSION_STATUSES }).notNull(),
+  reason: text('reason'),
+  at: integer('at').notNull(),
+}, (t) => [index('account_status_log_account_idx').on(t.accountId, t.at)])
+
+/** Baileys creds of one account, encrypted (AES-256-GCM; `value` = nonce‖ciphertext‖tag). */
+export const waCreds = sqliteTable('wa_creds', {
+  accountId: text('account_id').primaryKey().references(() => accounts.id, { onDelete: 'cascade' }),
+  keyId: text('key_id').notNull(),
+  value: blob('value', { mode: 'buffer' }).notNull(),
+  updatedAt: integer('updated_at').notNull(),
+})
+
+/** Baileys signal keys (pre-keys, sessions, sender keys, app-state keys…), encrypted like wa_creds. */
+export const waKeys = sqliteTable('wa_keys', {
+  accountId: text('account_id').notNull().references(() => accounts.id, { onDelete: 'cascade' }),
+  type: text('type').notNull(),
+  id: text('id').notNull(),
+  keyId: text('key_id').notNull(),
+  value: blob('value', { mode: 'buffer' }).notNull(),
+}, (t) => [primaryKey({ columns: [t.accountId, t.type, t.id] })])
+
+export const auditLog = sqliteTable('audit_log', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  at: integer('at').notNull().default(now),
+  actor: text('actor').notNull(),
+  action: text('action').notNull(),
+  target: text('target'),
+  details: text('details', { mode: 'json' }),
+}, (t) => [index('audit_log_at_idx').on(t.at)])
+
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+})

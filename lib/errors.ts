@@ -1,0 +1,49 @@
+/**
+ * The one error type of the gateway. Domain code throws AppError with a code from the closed list
+ * below; the route wrapper maps it to the HTTP envelope {"error": {code, message, details}}.
+ */
+export const ERROR_STATUS = {
+  bad_request: 400,
+  validation_failed: 422,
+  unauthorized: 401,
+  invalid_credentials: 401,
+  forbidden: 403,
+  not_found: 404,
+  no_qr: 404,
+  conflict: 409,
+  already_exists: 409,
+  already_connected: 409,
+  not_connected: 503,
+  setup_closed: 409,
+  payload_too_large: 413,
+  rate_limited: 429,
+  too_many_attempts: 429,
+  auth_state_corrupt: 500,
+  internal: 500,
+  unavailable: 503,
+} as const
+
+export type ErrorCode = keyof typeof ERROR_STATUS
+
+export class AppError extends Error {
+  readonly code: ErrorCode
+  readonly status: number
+  readonly details?: unknown
+  /** seconds, for 429/503 answers that carry Retry-After */
+  readonly retryAfter?: number
+
+  constructor(code: ErrorCode, message: string, opts: { details?: unknown; retryAfter?: number; cause?: unknown } = {}) {
+    super(message, { cause: opts.cause })
+    this.name = 'AppError'
+    this.code = code
+    this.status = ERROR_STATUS[code]
+    this.details = opts.details
+    this.retryAfter = opts.retryAfter
+  }
+
+  toJSON(): { error: { code: ErrorCode; message: string; details?: unknown } } {
+    return { error: { code: this.code, message: this.message, ...(this.details === undefined ? {} : { details: this.details }) } }
+  }
+}
+
+export const isAppError = (e: unknown): e is AppError => e instanceof AppError
