@@ -1,0 +1,64 @@
+import type { Metadata } from 'next'
+import { AddOperatorForm, OperatorRowActions } from '@/components/operators/operator-forms'
+import { Card, PageHeader } from '@/components/ui/primitives'
+import { requireOperatorPage } from '@/lib/auth/session'
+import { listOperators } from '@/lib/db/operators'
+import { getRuntime } from '@/lib/runtime'
+import { createOperatorAction, removeOperatorAction, resetPasswordAction, setOperatorDisabledAction } from './actions'
+
+export const metadata: Metadata = { title: 'Operators' }
+export const dynamic = 'force-dynamic'
+
+export default async function OperatorsPage() {
+  const me = await requireOperatorPage()
+  const isAdmin = me.role === 'admin'
+  const operators = listOperators({ db: getRuntime().db })
+  return (
+    <>
+      <PageHeader title="Operators" description="People who can sign in to this dashboard. Viewers see everything and change nothing." />
+      {isAdmin ? (
+        <Card className="mb-6">
+          <h2 className="mb-3 text-sm font-semibold">Add an operator</h2>
+          <AddOperatorForm action={createOperatorAction} />
+        </Card>
+      ) : null}
+      <Card className="overflow-x-auto p-0">
+        <table className="w-full text-left text-sm">
+          <thead className="border-b border-slate-200 text-xs uppercase text-slate-500 dark:border-slate-800">
+            <tr>
+              <th className="px-4 py-2">Email</th>
+              <th className="px-4 py-2">Name</th>
+              <th className="px-4 py-2">Role</th>
+              <th className="px-4 py-2">Status</th>
+              <th className="px-4 py-2">Last sign-in</th>
+              {isAdmin ? <th className="px-4 py-2 text-right">Actions</th> : null}
+            </tr>
+          </thead>
+          <tbody>
+            {operators.map((op) => (
+              <tr key={op.id} className="border-b border-slate-100 last:border-0 dark:border-slate-800" data-testid="operator-row" data-email={op.email}>
+                <td className="px-4 py-2 font-medium">{op.email}{op.id === me.id ? <span className="ml-2 text-xs text-slate-500">(you)</span> : null}</td>
+                <td className="px-4 py-2">{op.name}</td>
+                <td className="px-4 py-2">{op.role}</td>
+                <td className="px-4 py-2">{op.disabled ? <span className="text-red-600">disabled</span> : 'active'}</td>
+                <td className="px-4 py-2 text-slate-500">{op.lastLoginAt ? new Date(op.lastLoginAt).toISOString().replace('T', ' ').slice(0, 16) : '—'}</td>
+                {isAdmin ? (
+                  <td className="px-4 py-2">
+                    {op.id === me.id ? null : (
+                      <OperatorRowActions
+                        id={op.id}
+                        email={op.email}
+                        disabled={op.disabled}
+                        actions={{ setDisabled: setOperatorDisabledAction, resetPassword: resetPasswordAction, remove: removeOperatorAction }}
+                      />
+                    )}
+                  </td>
+                ) : null}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Card>
+    </>
+  )
+}

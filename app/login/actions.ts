@@ -1,0 +1,24 @@
+'use server'
+
+import { AuthError, CredentialsSignin } from 'next-auth'
+import { signIn } from '@/lib/auth'
+import { BLOCK_SECONDS } from '@/lib/auth/login-limiter'
+
+export type LoginState = { error?: string; email?: string }
+
+export async function loginAction(_prev: LoginState, form: FormData): Promise<LoginState> {
+  const email = String(form.get('email') ?? '').trim()
+  const password = String(form.get('password') ?? '')
+  if (!email || !password) return { error: 'Enter your email and password.', email }
+  try {
+    // On success this throws Next's redirect, which must propagate.
+    await signIn('credentials', { email, password, redirectTo: '/accounts' })
+    return {}
+  } catch (err) {
+    if (err instanceof CredentialsSignin && err.code === 'too_many_attempts') {
+      return { error: `Too many failed sign-in attempts. This sign-in is blocked for ${BLOCK_SECONDS / 60} minutes; try again later.`, email }
+    }
+    if (err instanceof AuthError) return { error: 'Wrong email or password.', email }
+    throw err
+  }
+}

@@ -1,0 +1,56 @@
+'use client'
+
+import { createContext, type ReactNode, useContext, useEffect, useState } from 'react'
+import { io, type Socket } from 'socket.io-client'
+import { type ClientToServerEvents, type ServerToClientEvents, SOCKET_PATH } from '@/lib/realtime/events'
+
+export type GatewaySocket = Socket<ServerToClientEvents, ClientToServerEvents>
+
+type RealtimeState = { socket: GatewaySocket | null; connected: boolean }
+const RealtimeContext = createContext<RealtimeState>({ socket: null, connected: false })
+
+/** One Socket.IO connection per dashboard tab, authenticated by the session cookie. */
+export function RealtimeProvider({ children }: { children: ReactNode }) {
+  const [state, setState] = useState<RealtimeState>({ socket: null, connected: false })
+  useEffect(() => {
+    const socket: GatewaySocket = io({ path: SOCKET_PATH, withCredentials: true, transports: ['websocket', 'polling'] })
+    const update = () => setState({ socket, connected: socket.connected })
+    socket.on('connect', update)
+    socket.on('disconnect', update)
+    socket.on('connect_error', update)
+    update()
+    return () => {
+      socket.off('connect', update)
+      socket.off('disconnect', update)
+      socket.off('connect_error', update)
+      socket.close()
+    }
+  }, [])
+  return <RealtimeContext.Provider value={state}>{children}</RealtimeContext.Provider>
+}
+
+export function useRealtime(): RealtimeState {
+  return useContext(RealtimeContext)
+}
+
+/** Subscribes to one server event for the lifetime of the calling component. */
+export function useRealtimeEvent<E extends keyof ServerToClientEvents>(event: E, handler: ServerToClientEvents[E]): void {
+  const { socket } = useRealtime()
+  useEffect(() => {
+    if (!socket) return
+    // socket.io-client's overloads cannot relate a generic event name to its handler type.
+    const s = socket as unknown as { on(e: string, h: unknown): void; off(e: string, h: unknown): void }
+    s.on(event, handler)
+    return () => s.off(event, handler)
+  }, [socket, event, handler])
+}
+
+export function ConnectionDot() {
+  const { connected } = useRealtime()
+  return (
+    <span className="flex items-center gap-1.5 text-xs text-slate-500" data-testid="realtime-status" data-connected={connected ? 'true' : 'false'}>
+      <span className={`inline-block h-2 w-2 rounded-full ${connected ? 'bg-emerald-500' : 'bg-slate-400'}`} aria-hidden />
+      {connected ? 'Live' : 'Offline'}
+    </span>
+  )
+}

@@ -1,0 +1,161 @@
+import crypto from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import { z } from 'zod'
+
+/**
+ * The gateway's configuration, parsed once at start by server.ts. Anything invalid stops the server
+ * with one message that names the variable (ConfigError).
+ */
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+/** Values copied from examples and tutorials; a secret equal to one of them is no secret. */
+const PLACEHOLDERS = new Set([
+  'changeme', 'change-me', 'change_me', 'secret', 'password', 'your-secret', 'your-secret-here', 'your_secret_here',
+  'replace-me', 'replaceme', 'todo', 'xxx', 'example', 'test', 'default', 'insecure', 'development',
+])
+const isPlaceholder = (v: string) => PLACEHOLDERS.has(v.trim().toLowerCase()) || /^(.)\1+$/.test(v)
+
+const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v)
+
+const secretSchema = z.preprocess(
+  emptyToUndefined,
+  z
+    .string()
+    .min(32, 'must be at least 32 characters (generate one with: openssl rand -base64 32)')
+    .refine((v) => !isPlaceholder(v), 'is a known placeholder value; set a real random secret or unset it to have one generated')
+    .optional(),
+)
+
+/** ENCRYPTION_KEY: exactly 32 bytes, given as base64 (44 chars) or hex (64 chars). */
+export function decodeKey(v: string): Buffer | null {
+  const s = v.trim()
+  if (/^[0-9a-fA-F]{64}$/.test(s)) return Buffer.from(s, 'hex')
+  if (/^[A-Za-z0-9+/_-]{43}=?$/.test(s)) {
+    const b = Buffer.from(s.replace(/-/g, '+').replace(/_/g, '/'), 'base64')
+    return b.length === 32 ? b : null
+  }
+  return null
+}
+
+const keySchema = z.preprocess(
+  emptyToUndefined,
+  z
+    .string()
+    .refine((v) => !isPlaceholder(v), 'is a known placeholder value')
+    .refine((v) => decodeKey(v) !== null, 'must be 32 random bytes as base64 or hex (generate one with: openssl rand -base64 32)')
+    .optional(),
+)
+
+const rawSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
+  HOST: z.preprocess(emptyToUndefined, z.string().default('127.0.0.1')),
+  DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('./data')),
+  LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(LOG_LEVELS).default('info')),
+  AUTH_SECRET: secretSchema,
+  ENCRYPTION_KEY: keySchema,
+  ADMIN_EMAIL: z.preprocess(emptyToUndefined, z.email('must be an email address').optional()),
+  ADMIN_PASSWORD: z.preprocess(emptyToUndefined, z.string().min(10, 'must be at least 10 characters').optional()),
+  GATEWAY_API_KEY: z.preprocess(
+    emptyToUndefined,
+    z.string().min(32, 'must be at least 32 characters').refine((v) => !isPlaceholder(v), 'is a known placeholder value').optional(),
+  ),
+  WA_WS_URL: z.preprocess(
+    emptyToUndefined,
+    z.url({ protocol: /^wss?$/, error: 'must be a ws:// or wss:// URL' }).optional(),
+  ),
+  TRUST_PROXY: z.preprocess(emptyToUndefined, z.enum(['0', '1', 'true', 'false']).default('0')),
+})
+
+export type Env = {
+  nodeEnv: 'development' | 'production' | 'test'
+  dev: boolean
+  port: number
+  host: string
+  dataDir: string
+  dbFile: string
+  logLevel: (typeof LOG_LEVELS)[number]
+  authSecret: string
+  encryptionKey: Buffer
+  adminEmail?: string
+  adminPassword?: string
+  gatewayApiKey?: string
+  waWsUrl?: string
+  trustProxy: boolean
+  /** secrets created on this start (to be logged once the logger exists) */
+  generated: Array<'AUTH_SECRET' | 'ENCRYPTION_KEY'>
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'ConfigError'
+  }
+}
+
+/** A secret generated on first start lives in DATA_DIR with mode 0600 and is reused afterwards. */
+function loadOrCreateSecret(dataDir: string, file: string, make: () => string): { value: string; created: boolean } {
+  const p = path.join(dataDir, file)
+  if (fs.existsSync(p)) {
+    const value = fs.readFileSync(p, 'utf8').trim()
+    if (value) return { value, created: false }
+  }
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 })
+  const value = make()
+  // 'wx' fails if another process created it in between; then read theirs.
+  try {
+    fs.writeFileSync(p, value + '\n', { mode: 0o600, flag: 'wx' })
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return { value: fs.readFileSync(p, 'utf8').trim(), created: false }
+    throw e
+  }
+  return { value, created: true }
+}
+
+export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const parsed = rawSchema.safeParse(source)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    const name = issue?.path.join('.') ?? 'environment'
+    throw new ConfigError(`Invalid configuration: ${name} ${issue?.message ?? 'is invalid'}`)
+  }
+  const raw = parsed.data
+  if ((raw.ADMIN_EMAIL === undefined) !== (raw.ADMIN_PASSWORD === undefined)) {
+    throw new ConfigError('Invalid configuration: ADMIN_EMAIL and ADMIN_PASSWORD must be set together')
+  }
+  const dataDir = path.resolve(raw.DATA_DIR)
+  const generated: Env['generated'] = []
+  let authSecret = raw.AUTH_SECRET
+  if (!authSecret) {
+    const s = loadOrCreateSecret(dataDir, 'auth-secret', () => crypto.randomBytes(32).toString('base64url'))
+    authSecret = s.value
+    if (s.created) generated.push('AUTH_SECRET')
+  }
+  let keyText = raw.ENCRYPTION_KEY
+  if (!keyText) {
+    const s = loadOrCreateSecret(dataDir, 'encryption-key', () => crypto.randomBytes(32).toString('base64'))
+    keyText = s.value
+    if (s.created) generated.push('ENCRYPTION_KEY')
+  }
+  const encryptionKey = decodeKey(keyText)
+  if (!encryptionKey) throw new ConfigError(`Invalid configuration: ENCRYPTION_KEY in ${path.join(dataDir, 'encryption-key')} is not 32 bytes of base64`)
+
+  return {
+    nodeEnv: raw.NODE_ENV,
+    dev: raw.NODE_ENV !== 'production',
+    port: raw.PORT,
+    host: raw.HOST,
+    dataDir,
+    dbFile: path.join(dataDir, 'gateway.db'),
+    logLevel: raw.LOG_LEVEL,
+    authSecret,
+    encryptionKey,
+    adminEmail: raw.ADMIN_EMAIL?.toLowerCase(),
+    adminPassword: raw.ADMIN_PASSWORD,
+    gatewayApiKey: raw.GATEWAY_API_KEY,
+    waWsUrl: raw.WA_WS_URL,
+    trustProxy: raw.TRUST_PROXY === '1' || raw.TRUST_PROXY === 'true',
+    generated,
+  }
+}

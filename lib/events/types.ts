@@ -1,0 +1,31 @@
+import type { SessionStatus } from '@/lib/db/schema'
+
+/** Domain events: the one vocabulary shared by sessions, the realtime gateway and (later) webhooks. */
+export type AccountSummary = {
+  id: string
+  name: string
+  phone: string | null
+  jid: string | null
+  lid: string | null
+  pushName: string | null
+  status: SessionStatus
+  statusReason: string | null
+  statusAt: number
+  reconnectAttempts: number
+  lastError: string | null
+  createdAt: number
+}
+
+export type QrPayload = { accountId: string; qr: string; image: string; expiresAt: number }
+
+export type DomainEvents = {
+  'account.created': { account: AccountSummary }
+  'account.updated': { account: AccountSummary }
+  'account.deleted': { accountId: string }
+  'account.status': { accountId: string; status: SessionStatus; reason: string | null; at: number; account: AccountSummary }
+  'account.qr': QrPayload
+  'account.qr_cleared': { accountId: string }
+  'account.pairing_code': { accountId: string; code: string; phone: string; expiresAt: number }
+}
+
+export type DomainEventName = keyof DomainEvents

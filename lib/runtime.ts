@@ -1,0 +1,33 @@
+import type { LoginLimiter } from '@/lib/auth/login-limiter'
+import type { DB } from '@/lib/db/client'
+import type { Env } from '@/lib/env'
+import type { EventBus } from '@/lib/events/bus'
+import type { Logger } from '@/lib/logger'
+
+/**
+ * The long-lived objects built by server.ts (the composition root). Next loads its own copy of
+ * lib/ modules, so module-level singletons are not shared with server.ts: route handlers, server
+ * components and actions reach these through a globalThis slot instead.
+ */
+export type Runtime = {
+  env: Env
+  logger: Logger
+  db: DB
+  bus: EventBus
+  loginLimiter: LoginLimiter
+  version: string
+  startedAt: number
+}
+
+const SLOT = Symbol.for('wa-gateway.runtime')
+type Slot = { [SLOT]?: Runtime }
+
+export function setRuntime(runtime: Runtime | undefined): void {
+  ;(globalThis as Slot)[SLOT] = runtime
+}
+
+export function getRuntime(): Runtime {
+  const rt = (globalThis as Slot)[SLOT]
+  if (!rt) throw new Error('gateway runtime not initialised: start the app with server.ts (npm start / npm run dev)')
+  return rt
+}

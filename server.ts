@@ -1,0 +1,99 @@
+/**
+ * The composition root: the only place that builds long-lived objects, in this order:
+ * env → logger → db (migrated) → event bus → login limiter → Next → HTTP server + Socket.IO → listen.
+ * Shutdown runs in reverse on SIGTERM/SIGINT.
+ */
+import fs from 'node:fs'
+import { createServer } from 'node:http'
+import path from 'node:path'
+import next from 'next'
+import { CLIENT_IP_HEADER, clientIpOf } from '@/lib/auth/client-ip'
+import { LoginLimiter } from '@/lib/auth/login-limiter'
+import { hashPassword } from '@/lib/auth/password'
+import { closeDb, openDb } from '@/lib/db/client'
+import { countOperators, insertFirstAdmin } from '@/lib/db/operators'
+import { ConfigError, parseEnv } from '@/lib/env'
+import { EventBus } from '@/lib/events/bus'
+import { applySecurityHeaders } from '@/lib/http/security-headers'
+import { createLogger } from '@/lib/logger'
+import { attachRealtime } from '@/lib/realtime/gateway'
+import { setRuntime } from '@/lib/runtime'
+
+const startedAt = Date.now()
+process.env.NEXT_TELEMETRY_DISABLED ??= '1'
+
+let env: ReturnType<typeof parseEnv>
+try {
+  env = parseEnv()
+} catch (err) {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`)
+    process.exit(1)
+  }
+  throw err
+}
+// Auth.js reads its secret from the environment (in route handlers and proxy.ts alike).
+process.env.AUTH_SECRET = env.authSecret
+process.env.AUTH_TRUST_HOST = 'true'
+
+const logger = createLogger({ level: env.logLevel })
+for (const name of env.generated) {
+  logger.warn({ variable: name, file: path.join(env.dataDir, name === 'AUTH_SECRET' ? 'auth-secret' : 'encryption-key') }, 'generated a new secret (file mode 0600); back it up with the data directory')
+}
+const version = (JSON.parse(fs.readFileSync(path.join(process.cwd(), 'package.json'), 'utf8')) as { version: string }).version
+
+const db = openDb(env.dbFile)
+logger.info({ file: env.dbFile }, 'database ready')
+
+if (env.adminEmail && env.adminPassword && countOperators({ db }) === 0) {
+  const op = insertFirstAdmin({ db, email: env.adminEmail, name: 'Admin', passwordHash: await hashPassword(env.adminPassword) })
+  if (op) logger.info({ email: op.email }, 'created the first admin from ADMIN_EMAIL')
+}
+
+const bus = new EventBus(logger)
+const loginLimiter = new LoginLimiter()
+
+const nextApp = next({ dev: env.dev, hostname: env.host, port: env.port, dir: process.cwd() })
+const handle = nextApp.getRequestHandler()
+await nextApp.prepare()
+
+const httpServer = createServer((req, res) => {
+  applySecurityHeaders(req, res, { dev: env.dev, trustProxy: env.trustProxy })
+  req.headers[CLIENT_IP_HEADER] = clientIpOf(req, env.trustProxy)
+  void handle(req, res)
+})
+const realtime = attachRealtime({ httpServer, bus, db, logger, authSecret: env.authSecret, trustProxy: env.trustProxy })
+
+setRuntime({ env, logger, db, bus, loginLimiter, version, startedAt })
+
+await new Promise<void>((resolve, reject) => {
+  httpServer.once('error', reject)
+  httpServer.listen(env.port, env.host, resolve)
+})
+const address = httpServer.address()
+const port = typeof address === 'object' && address ? address.port : env.port
+const url = `http://${env.host.includes(':') ? `[${env.host}]` : env.host}:${port}`
+logger.info({ url, port, dev: env.dev, version, startupMs: Date.now() - startedAt }, 'gateway ready')
+if (countOperators({ db }) === 0) logger.info({ url: `${url}/setup` }, 'no operator yet: open the setup page to create the first admin')
+
+let stopping = false
+async function shutdown(signal: string) {
+  if (stopping) return
+  stopping = true
+  logger.info({ signal }, 'shutting down')
+  const force = setTimeout(() => httpServer.closeAllConnections(), 10_000)
+  force.unref()
+  // Stop accepting; in-flight requests finish; idle keep-alive connections are closed now.
+  const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()))
+  httpServer.closeIdleConnections()
+  await realtime.close()
+  await closed
+  clearTimeout(force)
+  setRuntime(undefined)
+  closeDb(db)
+  logger.info('stopped')
+  logger.flush()
+  process.exit(0)
+}
+process.once('SIGTERM', () => void shutdown('SIGTERM'))
+process.once('SIGINT', () => void shutdown('SIGINT'))
