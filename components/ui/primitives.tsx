@@ -30,11 +30,13 @@ export function Input({ className, ...props }: InputHTMLAttributes<HTMLInputElem
 
 export function Field({ label, children, hint }: { label: string; children: ReactNode; hint?: string }) {
   return (
-    <label className="block space-y-1">
-      <span className="text-sm font-medium text-slate-700 dark:text-slate-300">{label}</span>
-      {children}
-      {hint ? <span className="block text-xs text-slate-500">{hint}</span> : null}
-    </label>
+    <div className="space-y-1">
+      <label className="block space-y-1">
+        <span className="text-sm font-medium text-slate-700 dark:text-slate-300">{label}</span>
+        {children}
+      </label>
+      {hint ? <p className="text-xs text-slate-500">{hint}</p> : null}
+    </div>
   )
 }
 
@@ -49,7 +51,7 @@ export function Alert({ kind = 'error', children }: { kind?: 'error' | 'info' | 
     success: 'border-emerald-300 bg-emerald-50 text-emerald-800 dark:border-emerald-900 dark:bg-emerald-950 dark:text-emerald-200',
   }[kind]
   return (
-    <div role={kind === 'error' ? 'alert' : 'status'} className={cx('rounded-md border px-3 py-2 text-sm', styles)}>
+    <div role={kind === 'error' ? 'alert' : 'status'} data-testid={`alert-${kind}`} className={cx('rounded-md border px-3 py-2 text-sm', styles)}>
       {children}
     </div>
   )

@@ -1,0 +1,146 @@
+import { type Browser, expect, test } from '@playwright/test'
+import { io } from 'socket.io-client'
+import { ADMIN, ADMIN_STATE, expectDashboard, LoginPage, signOut } from './fixtures'
+
+async function adminPage(browser: Browser) {
+  const context = await browser.newContext({ storageState: ADMIN_STATE })
+  return { context, page: await context.newPage() }
+}
+
+async function addOperator(browser: Browser, op: { email: string; role: 'admin' | 'viewer'; password: string }) {
+  const { context, page } = await adminPage(browser)
+  await page.goto('/operators')
+  await page.getByLabel('Email').fill(op.email)
+  await page.getByLabel('Role').selectOption(op.role)
+  await page.getByLabel('Initial password').fill(op.password)
+  await page.getByRole('button', { name: 'Add operator' }).click()
+  await expect(page.getByText(`Added ${op.email} as ${op.role}.`)).toBeVisible()
+  await expect(page.locator(`[data-testid="operator-row"][data-email="${op.email}"]`)).toBeVisible()
+  return { context, page }
+}
+
+test('an admin signs out and back in', async ({ browser }) => {
+  const { context, page } = await adminPage(browser)
+  await page.goto('/accounts')
+  await expectDashboard(page, ADMIN.email)
+  await signOut(page)
+  // Signed out: the dashboard is closed again.
+  await page.goto('/accounts')
+  await expect(page).toHaveURL(/\/login/)
+  const login = new LoginPage(page)
+  await login.signIn(ADMIN.email, ADMIN.password)
+  await expectDashboard(page, ADMIN.email)
+  await context.close()
+})
+
+test('a wrong password shows an error and keeps the operator out', async ({ page }) => {
+  const login = new LoginPage(page)
+  await login.goto()
+  await login.signIn(ADMIN.email, 'not-the-password')
+  await expect(login.error()).toHaveText('Wrong email or password.')
+  await page.goto('/accounts')
+  await expect(page).toHaveURL(/\/login/)
+})
+
+test('after 10 failed attempts the sign-in is blocked, even with the right password', async ({ browser, page }) => {
+  const victim = { email: 'locked@example.test', role: 'viewer' as const, password: 'the-right-password' }
+  const admin = await addOperator(browser, victim)
+  await admin.context.close()
+
+  const login = new LoginPage(page)
+  await login.goto()
+  for (let i = 1; i <= 10; i++) {
+    await login.signIn(victim.email, `wrong-${i}`)
+    await expect(login.error()).toHaveText('Wrong email or password.')
+  }
+  await login.signIn(victim.email, victim.password)
+  await expect(login.error()).toContainText('Too many failed sign-in attempts')
+  await expect(page).toHaveURL(/\/login/)
+
+  // The block is per email and address: the admin can still sign in.
+  await login.signIn(ADMIN.email, ADMIN.password)
+  await expectDashboard(page, ADMIN.email)
+})
+
+test('a viewer sees the dashboard but no admin actions', async ({ browser }) => {
+  const viewer = { email: 'viewer@example.test', role: 'viewer' as const, password: 'viewer-password-1' }
+  const admin = await addOperator(browser, viewer)
+  await admin.context.close()
+
+  const context = await browser.newContext()
+  const page = await context.newPage()
+  const login = new LoginPage(page)
+  await login.goto()
+  await login.signIn(viewer.email, viewer.password)
+  await expectDashboard(page, viewer.email)
+  await expect(page.getByTestId('current-operator')).toContainText('viewer')
+  await page.goto('/operators')
+  await expect(page.locator(`[data-testid="operator-row"][data-email="${ADMIN.email}"]`)).toBeVisible()
+  await expect(page.getByRole('heading', { name: 'Add an operator' })).toHaveCount(0)
+  await expect(page.getByRole('button', { name: 'Remove' })).toHaveCount(0)
+  await expect(page.getByRole('button', { name: 'Disable' })).toHaveCount(0)
+  await context.close()
+})
+
+test('disabling an operator ends their open session at once', async ({ browser }) => {
+  const op = { email: 'soon-disabled@example.test', role: 'viewer' as const, password: 'temporary-pass-1' }
+  const admin = await addOperator(browser, op)
+
+  const context = await browser.newContext()
+  const page = await context.newPage()
+  const login = new LoginPage(page)
+  await login.goto()
+  await login.signIn(op.email, op.password)
+  await expectDashboard(page, op.email)
+
+  admin.page.once('dialog', (d) => void d.accept())
+  const row = admin.page.locator(`[data-testid="operator-row"][data-email="${op.email}"]`)
+  await row.getByRole('button', { name: 'Disable' }).click()
+  await expect(admin.page.getByText(`${op.email} is now disabled.`)).toBeVisible()
+
+  await page.goto('/accounts')
+  await expect(page).toHaveURL(/\/login/)
+  await login.signIn(op.email, op.password)
+  await expect(login.error()).toHaveText('Wrong email or password.')
+  await context.close()
+  await admin.context.close()
+})
+
+test('Socket.IO accepts the dashboard session and rejects handshakes without one', async ({ baseURL }) => {
+  const state = JSON.parse(await import('node:fs').then((fs) => fs.readFileSync(ADMIN_STATE, 'utf8'))) as { cookies: Array<{ name: string; value: string }> }
+  const cookie = state.cookies.map((c) => `${c.name}=${c.value}`).join('; ')
+  const origin = baseURL as string
+
+  const attempt = (headers: Record<string, string>) =>
+    new Promise<string>((resolve) => {
+      const socket = io(origin, { path: '/socket.io', transports: ['websocket'], extraHeaders: headers, reconnection: false, timeout: 5000 })
+      socket.on('connect', () => {
+        socket.close()
+        resolve('connected')
+      })
+      socket.on('connect_error', (err) => {
+        socket.close()
+        resolve(`rejected: ${err.message}`)
+      })
+    })
+
+  expect(await attempt({ origin })).toBe('rejected: unauthorized')
+  expect(await attempt({ origin, cookie: 'authjs.session-token=forged' })).toBe('rejected: unauthorized')
+  expect(await attempt({ origin: 'http://evil.example', cookie })).toBe('rejected: forbidden')
+  expect(await attempt({ origin, cookie })).toBe('connected')
+})
+
+test('every response carries the security headers, and health reports the database', async ({ request }) => {
+  const res = await request.get('/api/v1/health')
+  expect(res.status()).toBe(200)
+  const body = (await res.json()) as { status: string; version: string; uptime: number; db: string }
+  const pkg = JSON.parse(await import('node:fs').then((fs) => fs.readFileSync('package.json', 'utf8'))) as { version: string }
+  expect(body).toMatchObject({ status: 'ok', db: 'ok', version: pkg.version })
+  expect(typeof body.uptime).toBe('number')
+  const headers = res.headers()
+  expect(headers['content-security-policy']).toContain("frame-ancestors 'none'")
+  expect(headers['x-content-type-options']).toBe('nosniff')
+  expect(headers['referrer-policy']).toBe('strict-origin-when-cross-origin')
+  const page = await request.get('/login')
+  expect(page.headers()['content-security-policy']).toContain("default-src 'self'")
+})

@@ -1,0 +1,38 @@
+import { expect, type Page } from '@playwright/test'
+
+export const ADMIN = { name: 'Ada Admin', email: 'admin@example.test', password: 'correct-horse-battery' }
+export const ADMIN_STATE = 'reports/.auth/admin.json'
+
+/** Page object for the login form. */
+export class LoginPage {
+  constructor(private readonly page: Page) {}
+
+  async goto() {
+    await this.page.goto('/login')
+    await expect(this.page.getByRole('heading', { name: 'Sign in' })).toBeVisible()
+  }
+
+  async signIn(email: string, password: string) {
+    await this.page.getByLabel('Email').fill(email)
+    await this.page.getByLabel('Password').fill(password)
+    // Wait for the server action's answer, so that each attempt is really made before the next one.
+    const answered = this.page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/login')
+    await this.page.getByRole('button', { name: 'Sign in' }).click()
+    await answered
+  }
+
+  error() {
+    return this.page.getByTestId('alert-error')
+  }
+}
+
+export async function expectDashboard(page: Page, email: string) {
+  await expect(page).toHaveURL(/\/accounts$/)
+  await expect(page.getByTestId('current-operator')).toContainText(email)
+  await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible()
+}
+
+export async function signOut(page: Page) {
+  await page.getByRole('button', { name: 'Sign out' }).click()
+  await expect(page).toHaveURL(/\/login/)
+}

@@ -1,0 +1,46 @@
+import { defineConfig } from '@playwright/test'
+
+const PORT = Number(process.env.E2E_PORT ?? 3100)
+const baseURL = `http://127.0.0.1:${PORT}`
+export const E2E_DATA_DIR = 'data/e2e'
+
+export default defineConfig({
+  testDir: 'e2e',
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: [['list'], ['json', { outputFile: 'reports/e2e.json' }]],
+  globalSetup: './e2e/global-setup.ts',
+  use: {
+    baseURL,
+    browserName: 'chromium',
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    },
+  },
+  projects: [
+    { name: 'first-run', testMatch: /first-run\.setup\.ts/ },
+    { name: 'dashboard', testMatch: /.*\.spec\.ts/, dependencies: ['first-run'] },
+  ],
+  webServer: {
+    // The production build (`npm run build` first); E2E_DEV=1 runs the dev server instead.
+    command: `rm -rf ${E2E_DATA_DIR} && ${process.env.E2E_DEV ? '' : 'NODE_ENV=production '}node --import tsx server.ts`,
+    url: `${baseURL}/api/v1/health`,
+    timeout: 180_000,
+    reuseExistingServer: false,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: {
+      PORT: String(PORT),
+      HOST: '127.0.0.1',
+      NEXT_TELEMETRY_DISABLED: '1',
+      DATA_DIR: E2E_DATA_DIR,
+      LOG_LEVEL: 'warn',
+      WA_WS_URL: process.env.E2E_WA_WS_URL ?? 'ws://127.0.0.1:9/ws/chat',
+    },
+  },
+})

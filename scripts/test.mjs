@@ -1,0 +1,65 @@
+// `npm test`: every test of the project — unit and integration (vitest), the production build,
+// and the browser tests (Playwright with Debian's Chromium). Ends with one line
+// `tests: N passed, N failed`, the line CI reads.
+import { spawnSync } from 'node:child_process'
+import fs from 'node:fs'
+
+process.env.NEXT_TELEMETRY_DISABLED = '1'
+const started = Date.now()
+const run = (cmd, args, extraEnv = {}) => {
+  const t = Date.now()
+  process.stdout.write(`\n::: ${cmd} ${args.join(' ')}\n`)
+  const res = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...extraEnv } })
+  process.stdout.write(`::: ${res.status === 0 ? 'ok' : 'FAILED'} in ${Math.round((Date.now() - t) / 1000)} s\n`)
+  return res.status === 0
+}
+const readJson = (f) => {
+  try {
+    return JSON.parse(fs.readFileSync(f, 'utf8'))
+  } catch {
+    return null
+  }
+}
+
+function ensureChromium() {
+  const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+  if (fs.existsSync(path)) return true
+  const root = typeof process.getuid === 'function' && process.getuid() === 0
+  const hasApt = spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status === 0
+  if (root && hasApt) {
+    process.stdout.write('Chromium not found: installing Debian\'s chromium package…\n')
+    if (run('apt-get', ['update', '-q']) && run('apt-get', ['install', '-y', '-q', 'chromium'], { DEBIAN_FRONTEND: 'noninteractive' }) && fs.existsSync(path)) return true
+  }
+  process.stderr.write(
+    `\nNo Chromium at ${path}. Install Debian's package as root (apt-get update && apt-get install -y chromium),\n` +
+      'or point CHROMIUM_PATH at a Chromium/Chrome binary. (Playwright cannot download its own browser here.)\n',
+  )
+  return false
+}
+
+fs.mkdirSync('reports', { recursive: true })
+for (const f of ['reports/vitest.json', 'reports/e2e.json']) fs.rmSync(f, { force: true })
+
+let ok = true
+ok = run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=reports/vitest.json']) && ok
+const browser = ensureChromium()
+const built = run('npx', ['next', 'build'], { NODE_ENV: 'production' })
+ok = built && browser && ok
+if (built && browser) ok = run('npx', ['playwright', 'test']) && ok
+
+let passed = 0
+let failed = 0
+const v = readJson('reports/vitest.json')
+if (v) {
+  passed += v.numPassedTests
+  failed += v.numFailedTests
+} else failed += 1
+const e = readJson('reports/e2e.json')
+if (e) {
+  passed += e.stats.expected + e.stats.flaky
+  failed += e.stats.unexpected
+} else failed += 1
+if (!ok && failed === 0) failed = 1 // a failed build or step counts, even when no test reported it
+process.stdout.write(`\nall tests finished in ${Math.round((Date.now() - started) / 1000)} s\n`)
+process.stdout.write(`tests: ${passed} passed, ${failed} failed\n`)
+process.exit(failed === 0 && ok ? 0 : 1)
