@@ -1,0 +1,436 @@
+/**
+ * The simulator: one HTTP server on one port carrying the WhatsApp Web WebSocket (`/ws/chat`) and the
+ * admin API (`/admin/*`), plus the in-process API that mirrors the admin API.
+ */
+import { type AuthenticationCreds, type BinaryNode, Curve, type KeyPair, type proto, S_WHATSAPP_NET } from '@whiskeysockets/baileys'
+import { EventEmitter, once } from 'node:events'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Duplex } from 'node:stream'
+import { WebSocketServer } from 'ws'
+import { provisionCompanionCreds } from './adv'
+import { Directory } from './directory'
+import { SimError } from './errors'
+import { applyDisconnect, type DisconnectKind, type UpgradeFaultSettings, UpgradeFaults } from './faults'
+import { IqRouter } from './iq-router'
+import { createSimLogger, type SimLogger } from './logger'
+import { unixSeconds } from './nodes'
+import { type LinkResult, Pairing } from './pairing'
+import { type InboxEntry, type ReceiptSettings, Registry, type SentEntry, type SimUser } from './registry'
+import { Router } from './routing'
+import { StateFile } from './state-file'
+import { buildCertChain, makeCertificateAuthority } from './transport/certificate'
+import { SimConnection } from './transport/connection'
+import { type DeviceView, deviceView, type UserView, userView } from './views'
+
+export type SimulatorOptions = {
+	/** default 9400; 0 picks a free port */
+	port?: number
+	/** default 127.0.0.1 */
+	host?: string
+	/** JSON file to load on start and keep up to date (optional) */
+	statePath?: string
+	/** pino logger; default: silent unless SIM_LOG_LEVEL is set */
+	logger?: SimLogger
+	/** QR refs offered per registration (Baileys closes with 408 when they run out); default 6 */
+	qrRefs?: number
+	/** push the INITIAL_BOOTSTRAP history sync on a companion's first login; default true */
+	initialHistory?: boolean
+	/** receipt behaviour for users created from now on */
+	defaultReceipts?: Partial<ReceiptSettings>
+}
+
+export type SimulatorStats = {
+	users: number
+	devices: number
+	devicesOnline: number
+	connections: { accepted: number; open: number; handshaked: number; upgradesRejected: number; pendingRegistrations: number }
+	logins: { accepted: number; refused: number }
+	messages: { fromCompanions: number; toCompanions: number; decryptFailures: number; receiptsSent: number }
+	iq: Record<string, number>
+	memory: NodeJS.MemoryUsage
+}
+
+export type ProvisionedCompanion = LinkResult & { creds: AuthenticationCreds }
+
+export type ReceiptUpdate = { delivery?: boolean; read?: boolean; delayMs?: number }
+
+export type FaultSettings = Partial<UpgradeFaultSettings>
+
+export class Simulator {
+	readonly registry = new Registry()
+	readonly log: SimLogger
+	private readonly serverStatic: KeyPair = Curve.generateKeyPair()
+	private readonly certChain: Uint8Array
+	private readonly http: Server
+	private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false })
+	private readonly connections = new Set<SimConnection>()
+	private readonly directory: Directory
+	private readonly pairing: Pairing
+	private readonly router: Router
+	private readonly iq: IqRouter
+	private readonly upgrades = new UpgradeFaults()
+	private readonly stateFile: StateFile | undefined
+	private readonly events = new EventEmitter()
+	private readonly counters = { accepted: 0, handshaked: 0, loginsAccepted: 0, loginsRefused: 0 }
+	private readonly defaultReceipts: Partial<ReceiptSettings>
+	private adminHandler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined
+	private address: AddressInfo | undefined
+	private closing = false
+
+	constructor(private readonly options: SimulatorOptions = {}) {
+		this.log = options.logger ?? createSimLogger()
+		this.events.setMaxListeners(0)
+		this.certChain = buildCertChain(makeCertificateAuthority(), this.serverStatic.public)
+		this.defaultReceipts = options.defaultReceipts ?? {}
+		this.directory = new Directory(this.registry)
+		this.router = new Router(this.registry, this.directory, this.log, {
+			onInbox: (user, id) => {
+				this.persist()
+				this.events.emit('inbox', user.phone, id)
+			}
+		})
+		this.pairing = new Pairing(this.registry, this.log, { qrRefs: options.qrRefs ?? 6 }, (user, device) => {
+			this.events.emit('linked', user.phone, device.id)
+		})
+		this.iq = new IqRouter({
+			registry: this.registry,
+			directory: this.directory,
+			pairing: this.pairing,
+			router: this.router,
+			log: this.log,
+			unlink: (user, deviceId) => this.unlinkDevice(user, deviceId),
+			persist: () => this.persist(),
+			initialHistory: options.initialHistory ?? true
+		})
+		if (options.statePath) {
+			this.stateFile = new StateFile(options.statePath, this.registry, this.log)
+			this.stateFile.load()
+			this.registry.onChange = () => this.persist()
+		}
+		this.http = createServer((req, res) => {
+			if (this.adminHandler) this.adminHandler(req, res)
+			else res.writeHead(404).end()
+		})
+		this.http.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head))
+	}
+
+	/** Installs the HTTP handler for everything that is not the WebSocket (the admin API). */
+	setHttpHandler(handler: (req: IncomingMessage, res: ServerResponse) => void): void {
+		this.adminHandler = handler
+	}
+
+	async listen(): Promise<void> {
+		this.http.listen(this.options.port ?? 9400, this.options.host ?? '127.0.0.1')
+		await once(this.http, 'listening')
+		this.address = this.http.address() as AddressInfo
+		this.log.info({ wsUrl: this.wsUrl, adminUrl: this.adminUrl }, 'simulator listening')
+	}
+
+	get port(): number {
+		if (!this.address) throw new Error('simulator is not listening')
+		return this.address.port
+	}
+
+	get host(): string {
+		const host = this.address?.address ?? this.options.host ?? '127.0.0.1'
+		return host.includes(':') ? `[${host}]` : host
+	}
+
+	get wsUrl(): string {
+		return `ws://${this.host}:${this.port}/ws/chat`
+	}
+
+	get adminUrl(): string {
+		return `http://${this.host}:${this.port}/admin`
+	}
+
+	// ------------------------------------------------------------------ transport
+
+	private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+		const path = (req.url ?? '').split('?')[0]
+		if (path !== '/ws/chat' || this.closing) {
+			socket.end(`HTTP/1.1 ${this.closing ? '503 Service Unavailable' : '404 Not Found'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
+			return
+		}
+		const rejectStatus = this.upgrades.take()
+		if (rejectStatus) {
+			this.log.debug({ status: rejectStatus }, 'websocket upgrade rejected (fault injection)')
+			socket.end(`HTTP/1.1 ${rejectStatus} Rejected\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
+			return
+		}
+		this.wss.handleUpgrade(req, socket, head, ws => {
+			this.counters.accepted++
+			const conn = new SimConnection(ws, this.serverStatic, this.certChain, {
+				onHandshake: (c, payload) => this.onHandshake(c, payload),
+				onNode: (c, node) => this.onNode(c, node),
+				onClose: c => this.onConnectionClosed(c)
+			}, this.log)
+			this.connections.add(conn)
+		})
+	}
+
+	private onHandshake(conn: SimConnection, payload: proto.ClientPayload): void {
+		this.counters.handshaked++
+		if (payload.devicePairingData && !payload.username) {
+			this.pairing.start(conn, payload.devicePairingData)
+			return
+		}
+		const user = this.registry.findUser(String(payload.username ?? ''))
+		const device = user?.devices.get(payload.device ?? 0)
+		if (!user || !device || !conn.clientStatic || !device.noiseKey.equals(conn.clientStatic)) {
+			this.counters.loginsRefused++
+			this.log.info({ username: String(payload.username ?? ''), device: payload.device }, 'login refused: device not linked (failure 401)')
+			conn.send({ tag: 'failure', attrs: { reason: '401', location: 'sim' } })
+			return
+		}
+		for (const older of device.connections) {
+			// the same device logged in twice: WhatsApp keeps the newer socket and replaces the older (440)
+			if (!older.closed) older.streamError(undefined, { tag: 'conflict', attrs: { type: 'replaced' } })
+		}
+		conn.identity = { phone: user.phone, deviceId: device.id }
+		device.connections.add(conn)
+		device.logins++
+		this.counters.loginsAccepted++
+		conn.send({ tag: 'success', attrs: { t: unixSeconds(), lid: user.lidJid(device.id), props: '1', location: 'sim', creation: unixSeconds() } })
+		const queued = device.offline.splice(0)
+		for (const node of queued) conn.send({ ...node, attrs: { ...node.attrs, offline: '1' } })
+		conn.send({ tag: 'ib', attrs: { from: S_WHATSAPP_NET }, content: [{ tag: 'offline', attrs: { count: String(queued.length) } }] })
+		this.log.info({ conn: conn.label, queued: queued.length }, 'companion logged in')
+		this.events.emit('login', user.phone, device.id)
+	}
+
+	private onNode(conn: SimConnection, node: BinaryNode): void {
+		switch (node.tag) {
+			case 'iq':
+				return this.iq.handle(conn, node)
+			case 'message':
+				if (conn.identity) this.router.fromCompanion(conn, node)
+				return
+			case 'receipt':
+				if (conn.identity) this.router.receiptFromCompanion(conn, node)
+				return
+			default:
+				// ack, presence, chatstate, ib, notification acks: nothing to answer
+				return
+		}
+	}
+
+	private onConnectionClosed(conn: SimConnection): void {
+		this.connections.delete(conn)
+		this.pairing.forget(conn)
+		if (conn.identity) {
+			const device = this.registry.findUser(conn.identity.phone)?.devices.get(conn.identity.deviceId)
+			device?.connections.delete(conn)
+			this.events.emit('logout', conn.identity.phone, conn.identity.deviceId)
+		}
+	}
+
+	private persist(): void {
+		this.stateFile?.scheduleSave()
+	}
+
+	private unlinkDevice(user: SimUser, deviceId: number): void {
+		const device = this.registry.removeCompanion(user, deviceId)
+		if (!device) return
+		for (const conn of device.connections) conn.streamError(401, { tag: 'conflict', attrs: { type: 'device_removed' } })
+		this.log.info({ jid: user.pnJid(deviceId) }, 'companion unlinked by the phone')
+	}
+
+	// ------------------------------------------------------------------ in-process API (mirrors the admin API)
+
+	createUser(input: { phone: string; name?: string }): UserView {
+		const user = this.registry.createUser(input.phone, input.name)
+		Object.assign(user.receipts, this.defaultReceipts)
+		return userView(user)
+	}
+
+	listUsers(): UserView[] {
+		return [...this.registry.users()].map(userView)
+	}
+
+	getUser(phone: string): UserView {
+		return userView(this.registry.getUser(phone))
+	}
+
+	getDevice(phone: string, deviceId: number): DeviceView {
+		const { user, device } = this.registry.getDevice(phone, deviceId)
+		return deviceView(user, device)
+	}
+
+	/** The phone of `phone` scans a QR string shown by a companion (`connection.update.qr`). */
+	scan(phone: string, qr: string): Promise<LinkResult> {
+		return this.pairing.scan(phone, qr)
+	}
+
+	/** The phone of `phone` enters the code a companion shows (`requestPairingCode`). */
+	enterPairingCode(phone: string, code: string): Promise<LinkResult> {
+		return this.pairing.enterPairingCode(phone, code)
+	}
+
+	/**
+	 * Links a companion without a socket and returns creds Baileys can log in with directly (as after
+	 * QR linking + 515). For seeding many accounts in tests and benchmarks.
+	 */
+	provisionCompanion(phone: string, opts: { platform?: string } = {}): ProvisionedCompanion {
+		const user = this.registry.getUser(phone)
+		const ids = { deviceId: user.nextDeviceId, keyIndex: user.nextKeyIndex }
+		const creds = provisionCompanionCreds(user, ids, opts.platform)
+		user.nextDeviceId++
+		user.nextKeyIndex++
+		this.registry.addCompanion(
+			user,
+			{
+				noiseKey: Buffer.from(creds.noiseKey.public),
+				platform: opts.platform,
+				linkedVia: 'provisioned',
+				keys: {
+					registrationId: creds.registrationId,
+					identity: Buffer.from(creds.signedIdentityKey.public),
+					signedPreKey: {
+						keyId: creds.signedPreKey.keyId,
+						publicKey: Buffer.from(creds.signedPreKey.keyPair.public),
+						signature: Buffer.from(creds.signedPreKey.signature)
+					}
+				}
+			},
+			{ id: ids.deviceId, keyIndex: ids.keyIndex }
+		)
+		return { phone: user.phone, deviceId: ids.deviceId, jid: user.pnJid(ids.deviceId), lid: user.lidJid(ids.deviceId), creds }
+	}
+
+	/** `from`'s phone sends a text to `to` (a simulated user): every companion of `to` receives it. */
+	async sendText(from: string, to: string, text: string): Promise<{ id: string; encTypes: string[] }> {
+		const sender = this.registry.getUser(from)
+		const recipient = this.registry.getUser(to)
+		const result = await this.router.phoneSend(sender, recipient, { conversation: text })
+		sender.addSent({ id: result.id, to: recipient.phone, text, timestamp: Date.now(), status: 'sent' })
+		return result
+	}
+
+	/** What `phone`'s phone received (decrypted), oldest first. */
+	inbox(phone: string): InboxEntry[] {
+		return [...this.registry.getUser(phone).inbox]
+	}
+
+	clearInbox(phone: string): void {
+		this.registry.getUser(phone).inbox = []
+		this.persist()
+	}
+
+	/** Texts `phone`'s phone sent, with the best receipt its recipients' companions returned. */
+	sent(phone: string): SentEntry[] {
+		return this.registry.getUser(phone).sent.map(s => ({ ...s }))
+	}
+
+	/** Resolves with the first inbox entry of `phone` matching `match` (already there or arriving later). */
+	waitForInbox(phone: string, match: (e: InboxEntry) => boolean = () => true, timeoutMs = 10_000): Promise<InboxEntry> {
+		const user = this.registry.getUser(phone)
+		return this.waitFor('inbox', (p: string) => (p === user.phone ? user.inbox.find(match) : undefined), () => user.inbox.find(match), timeoutMs, `inbox entry for ${phone}`)
+	}
+
+	/** Resolves once `phone`'s device `deviceId` has an open, logged-in connection. */
+	waitForOnline(phone: string, deviceId: number, timeoutMs = 10_000): Promise<DeviceView> {
+		const check = () => {
+			const user = this.registry.findUser(phone)
+			const device = user?.devices.get(deviceId)
+			return user && device && [...device.connections].some(c => !c.closed) ? deviceView(user, device) : undefined
+		}
+		return this.waitFor('login', () => check(), check, timeoutMs, `device ${phone}:${deviceId} online`)
+	}
+
+	setReceipts(phone: string, update: ReceiptUpdate): ReceiptSettings {
+		const user = this.registry.getUser(phone)
+		Object.assign(user.receipts, Object.fromEntries(Object.entries(update).filter(([, v]) => v !== undefined)))
+		this.persist()
+		return { ...user.receipts }
+	}
+
+	/** Breaks the device's open connection(s) in the given way; 409 device_offline if it has none. */
+	disconnect(phone: string, deviceId: number, kind: DisconnectKind): { connections: number } {
+		const { user, device } = this.registry.getDevice(phone, deviceId)
+		const conns = [...device.connections].filter(c => !c.closed && !c.silent)
+		if (!conns.length) throw new SimError('device_offline', `device ${user.pnJid(deviceId)} has no open connection`)
+		for (const conn of conns) applyDisconnect(conn, kind)
+		return { connections: conns.length }
+	}
+
+	/** The phone removes a linked device: its connection gets a 401 stream error and later logins fail with 401. */
+	unlink(phone: string, deviceId: number): void {
+		const { user } = this.registry.getDevice(phone, deviceId)
+		this.unlinkDevice(user, deviceId)
+	}
+
+	setFaults(settings: FaultSettings): UpgradeFaultSettings & { rejected: number } {
+		this.upgrades.set(settings)
+		return this.upgrades.get()
+	}
+
+	getFaults(): UpgradeFaultSettings & { rejected: number } {
+		return this.upgrades.get()
+	}
+
+	stats(): SimulatorStats {
+		let devices = 0
+		let online = 0
+		for (const user of this.registry.users()) {
+			for (const d of user.devices.values()) {
+				devices++
+				if ([...d.connections].some(c => !c.closed)) online++
+			}
+		}
+		return {
+			users: this.registry.userCount,
+			devices,
+			devicesOnline: online,
+			connections: {
+				accepted: this.counters.accepted,
+				open: this.connections.size,
+				handshaked: this.counters.handshaked,
+				upgradesRejected: this.upgrades.rejected,
+				pendingRegistrations: this.pairing.pendingCount
+			},
+			logins: { accepted: this.counters.loginsAccepted, refused: this.counters.loginsRefused },
+			messages: {
+				fromCompanions: this.router.stats.messagesFromCompanions,
+				toCompanions: this.router.stats.messagesToCompanions,
+				decryptFailures: this.router.stats.decryptFailures,
+				receiptsSent: this.router.stats.receiptsSent
+			},
+			iq: { ...this.iq.counts },
+			memory: process.memoryUsage()
+		}
+	}
+
+	/** Stops listening, drops every connection (TCP reset) and writes the state file. */
+	async close(): Promise<void> {
+		if (this.closing) return
+		this.closing = true
+		this.router.close()
+		for (const conn of this.connections) conn.reset()
+		this.wss.close()
+		this.http.closeAllConnections()
+		await new Promise<void>(resolve => this.http.close(() => resolve()))
+		this.stateFile?.saveNow()
+		this.events.removeAllListeners()
+	}
+
+	private waitFor<T>(event: 'inbox' | 'login', onEvent: (phone: string) => T | undefined, now: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
+		const existing = now()
+		if (existing !== undefined) return Promise.resolve(existing)
+		return new Promise((resolve, reject) => {
+			const listener = (phone: string) => {
+				const found = onEvent(phone)
+				if (found === undefined) return
+				clearTimeout(timer)
+				this.events.off(event, listener)
+				resolve(found)
+			}
+			const timer = setTimeout(() => {
+				this.events.off(event, listener)
+				reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`))
+			}, timeoutMs)
+			this.events.on(event, listener)
+		})
+	}
+}
