@@ -54,6 +54,8 @@ export const parseQr = (qr: string): { ref: string; noiseKey: Buffer; identityKe
 export class Pairing {
 	private readonly byConn = new Map<SimConnection, Registration>()
 	private readonly byRef = new Map<string, Registration>()
+	/** enterPairingCode calls waiting for a companion_hello still in flight */
+	private readonly helloWaiters = new Set<() => void>()
 
 	constructor(
 		private readonly registry: Registry,
@@ -120,6 +122,7 @@ export class Pairing {
 			reg.linkCode = { phone, wrappedEphemeral: requireChildBuffer(child, 'link_code_pairing_wrapped_companion_ephemeral_pub'), ref, at: Date.now() }
 			conn.reply(iq, [{ tag: 'link_code_companion_reg', attrs: {}, content: [{ tag: 'link_code_pairing_ref', attrs: {}, content: ref }] }])
 			this.log.debug({ conn: conn.label, phone }, 'pairing code requested')
+			for (const wake of [...this.helloWaiters]) wake()
 			return
 		}
 		conn.reply(iq)
@@ -134,7 +137,13 @@ export class Pairing {
 		if (!reg || reg.conn.closed) throw new SimError('unknown_ref', 'QR ref unknown or expired (the companion is no longer waiting for it)')
 		if (!reg.conn.clientStatic?.equals(parsed.noiseKey)) throw new SimError('invalid_qr', 'QR noise key does not match the companion that owns this ref')
 		if (!reg.identity.equals(parsed.identityKey)) throw new SimError('invalid_qr', 'QR identity key does not match the registration')
-		return this.complete(reg, user, parsed.advSecret, 'qr')
+		if (reg.linking) throw new SimError('conflict', 'this QR is already being linked')
+		reg.linking = true
+		try {
+			return await this.complete(reg, user, parsed.advSecret, 'qr')
+		} finally {
+			reg.linking = false
+		}
 	}
 
 	/** The phone of `phone` enters the pairing code a companion displays (requestPairingCode). */
@@ -142,12 +151,7 @@ export class Pairing {
 		const user = this.registry.getUser(phone)
 		const code = codeInput.replace(/[\s-]/g, '').toUpperCase()
 		if (!/^[0-9A-Z]{8}$/.test(code)) throw new SimError('invalid_input', 'pairing code must be 8 letters/digits (dashes allowed)')
-		// AES-CTR has no integrity check, so the code cannot be tested against the hello itself; the
-		// newest pending request for this phone is the one the user is looking at. A wrong code fails
-		// at companion_finish (GCM).
-		const reg = [...this.byConn.values()]
-			.filter(r => r.linkCode && r.linkCode.phone === user.phone && !r.linking && !r.conn.closed)
-			.sort((a, b) => (b.linkCode?.at ?? 0) - (a.linkCode?.at ?? 0))[0]
+		const reg = await this.pendingHello(user.phone)
 		const linkCode = reg?.linkCode
 		if (!reg || !linkCode) throw new SimError('no_pending_pairing', `no companion is waiting for a pairing code for ${user.phone}`)
 		reg.linking = true
@@ -200,6 +204,34 @@ export class Pairing {
 		} finally {
 			reg.linking = false
 		}
+	}
+
+	/**
+	 * The newest pending companion_hello for `phone`. AES-CTR has no integrity check, so the code cannot
+	 * be tested against the hello itself; a wrong code fails at companion_finish (GCM). Baileys'
+	 * requestPairingCode returns the code before the hello reaches us, so wait briefly for it.
+	 */
+	private async pendingHello(phone: string, timeoutMs = 5_000): Promise<Registration | undefined> {
+		const find = () =>
+			[...this.byConn.values()]
+				.filter(r => r.linkCode && r.linkCode.phone === phone && !r.linking && !r.conn.closed)
+				.sort((a, b) => (b.linkCode?.at ?? 0) - (a.linkCode?.at ?? 0))[0]
+		const found = find()
+		if (found || !this.byConn.size) return found
+		return new Promise(resolve => {
+			const wake = () => {
+				const reg = find()
+				if (!reg) return
+				done(reg)
+			}
+			const done = (reg: Registration | undefined) => {
+				clearTimeout(timer)
+				this.helloWaiters.delete(wake)
+				resolve(reg)
+			}
+			const timer = setTimeout(() => done(undefined), timeoutMs)
+			this.helloWaiters.add(wake)
+		})
 	}
 
 	private async complete(reg: Registration, user: SimUser, advSecret: Buffer, via: LinkMethod): Promise<LinkResult> {

@@ -2,25 +2,24 @@
  * The simulator: one HTTP server on one port carrying the WhatsApp Web WebSocket (`/ws/chat`) and the
  * admin API (`/admin/*`), plus the in-process API that mirrors the admin API.
  */
-import { type AuthenticationCreds, type BinaryNode, Curve, type KeyPair, type proto, S_WHATSAPP_NET } from '@whiskeysockets/baileys'
-import { EventEmitter, once } from 'node:events'
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { type AuthenticationCreds, type BinaryNode, Curve } from '@whiskeysockets/baileys'
+import { EventEmitter } from 'node:events'
 import type { AddressInfo } from 'node:net'
-import type { Duplex } from 'node:stream'
-import { WebSocketServer } from 'ws'
 import { provisionCompanionCreds } from './adv'
 import { Directory } from './directory'
 import { SimError } from './errors'
 import { applyDisconnect, type DisconnectKind, type UpgradeFaultSettings, UpgradeFaults } from './faults'
 import { IqRouter } from './iq-router'
 import { createSimLogger, type SimLogger } from './logger'
-import { unixSeconds } from './nodes'
+import { handleHandshake } from './login'
+import { messageId, unixSeconds } from './nodes'
 import { type LinkResult, Pairing } from './pairing'
 import { type InboxEntry, type ReceiptSettings, Registry, type SentEntry, type SimUser } from './registry'
 import { Router } from './routing'
 import { StateFile } from './state-file'
 import { buildCertChain, makeCertificateAuthority } from './transport/certificate'
-import { SimConnection } from './transport/connection'
+import type { SimConnection } from './transport/connection'
+import { type HttpHandler, WsServer } from './transport/ws-server'
 import { type DeviceView, deviceView, type UserView, userView } from './views'
 
 export type SimulatorOptions = {
@@ -60,11 +59,7 @@ export type FaultSettings = Partial<UpgradeFaultSettings>
 export class Simulator {
 	readonly registry = new Registry()
 	readonly log: SimLogger
-	private readonly serverStatic: KeyPair = Curve.generateKeyPair()
-	private readonly certChain: Uint8Array
-	private readonly http: Server
-	private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false })
-	private readonly connections = new Set<SimConnection>()
+	private readonly server: WsServer
 	private readonly directory: Directory
 	private readonly pairing: Pairing
 	private readonly router: Router
@@ -72,16 +67,14 @@ export class Simulator {
 	private readonly upgrades = new UpgradeFaults()
 	private readonly stateFile: StateFile | undefined
 	private readonly events = new EventEmitter()
-	private readonly counters = { accepted: 0, handshaked: 0, loginsAccepted: 0, loginsRefused: 0 }
+	private readonly counters = { handshaked: 0, loginsAccepted: 0, loginsRefused: 0 }
 	private readonly defaultReceipts: Partial<ReceiptSettings>
-	private adminHandler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined
 	private address: AddressInfo | undefined
 	private closing = false
 
 	constructor(private readonly options: SimulatorOptions = {}) {
 		this.log = options.logger ?? createSimLogger()
 		this.events.setMaxListeners(0)
-		this.certChain = buildCertChain(makeCertificateAuthority(), this.serverStatic.public)
 		this.defaultReceipts = options.defaultReceipts ?? {}
 		this.directory = new Directory(this.registry)
 		this.router = new Router(this.registry, this.directory, this.log, {
@@ -91,6 +84,7 @@ export class Simulator {
 			}
 		})
 		this.pairing = new Pairing(this.registry, this.log, { qrRefs: options.qrRefs ?? 6 }, (user, device) => {
+			this.notifyDevicesChanged(user, device.id)
 			this.events.emit('linked', user.phone, device.id)
 		})
 		this.iq = new IqRouter({
@@ -108,22 +102,32 @@ export class Simulator {
 			this.stateFile.load()
 			this.registry.onChange = () => this.persist()
 		}
-		this.http = createServer((req, res) => {
-			if (this.adminHandler) this.adminHandler(req, res)
-			else res.writeHead(404).end()
-		})
-		this.http.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head))
+		const serverStatic = Curve.generateKeyPair()
+		const certChain = buildCertChain(makeCertificateAuthority(), serverStatic.public)
+		this.server = new WsServer(
+			{ serverStatic, certChain },
+			{
+				onHandshake: (conn, payload) =>
+					handleHandshake(
+						{ registry: this.registry, pairing: this.pairing, log: this.log, counters: this.counters, onLogin: phone => this.events.emit('login', phone) },
+						conn,
+						payload
+					),
+				onNode: (conn, node) => this.onNode(conn, node),
+				onClose: conn => this.onConnectionClosed(conn)
+			},
+			this.upgrades,
+			this.log
+		)
 	}
 
 	/** Installs the HTTP handler for everything that is not the WebSocket (the admin API). */
-	setHttpHandler(handler: (req: IncomingMessage, res: ServerResponse) => void): void {
-		this.adminHandler = handler
+	setHttpHandler(handler: HttpHandler): void {
+		this.server.setHttpHandler(handler)
 	}
 
 	async listen(): Promise<void> {
-		this.http.listen(this.options.port ?? 9400, this.options.host ?? '127.0.0.1')
-		await once(this.http, 'listening')
-		this.address = this.http.address() as AddressInfo
+		this.address = await this.server.listen(this.options.port ?? 9400, this.options.host ?? '127.0.0.1')
 		this.log.info({ wsUrl: this.wsUrl, adminUrl: this.adminUrl }, 'simulator listening')
 	}
 
@@ -145,61 +149,6 @@ export class Simulator {
 		return `http://${this.host}:${this.port}/admin`
 	}
 
-	// ------------------------------------------------------------------ transport
-
-	private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-		const path = (req.url ?? '').split('?')[0]
-		if (path !== '/ws/chat' || this.closing) {
-			socket.end(`HTTP/1.1 ${this.closing ? '503 Service Unavailable' : '404 Not Found'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
-			return
-		}
-		const rejectStatus = this.upgrades.take()
-		if (rejectStatus) {
-			this.log.debug({ status: rejectStatus }, 'websocket upgrade rejected (fault injection)')
-			socket.end(`HTTP/1.1 ${rejectStatus} Rejected\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
-			return
-		}
-		this.wss.handleUpgrade(req, socket, head, ws => {
-			this.counters.accepted++
-			const conn = new SimConnection(ws, this.serverStatic, this.certChain, {
-				onHandshake: (c, payload) => this.onHandshake(c, payload),
-				onNode: (c, node) => this.onNode(c, node),
-				onClose: c => this.onConnectionClosed(c)
-			}, this.log)
-			this.connections.add(conn)
-		})
-	}
-
-	private onHandshake(conn: SimConnection, payload: proto.ClientPayload): void {
-		this.counters.handshaked++
-		if (payload.devicePairingData && !payload.username) {
-			this.pairing.start(conn, payload.devicePairingData)
-			return
-		}
-		const user = this.registry.findUser(String(payload.username ?? ''))
-		const device = user?.devices.get(payload.device ?? 0)
-		if (!user || !device || !conn.clientStatic || !device.noiseKey.equals(conn.clientStatic)) {
-			this.counters.loginsRefused++
-			this.log.info({ username: String(payload.username ?? ''), device: payload.device }, 'login refused: device not linked (failure 401)')
-			conn.send({ tag: 'failure', attrs: { reason: '401', location: 'sim' } })
-			return
-		}
-		for (const older of device.connections) {
-			// the same device logged in twice: WhatsApp keeps the newer socket and replaces the older (440)
-			if (!older.closed) older.streamError(undefined, { tag: 'conflict', attrs: { type: 'replaced' } })
-		}
-		conn.identity = { phone: user.phone, deviceId: device.id }
-		device.connections.add(conn)
-		device.logins++
-		this.counters.loginsAccepted++
-		conn.send({ tag: 'success', attrs: { t: unixSeconds(), lid: user.lidJid(device.id), props: '1', location: 'sim', creation: unixSeconds() } })
-		const queued = device.offline.splice(0)
-		for (const node of queued) conn.send({ ...node, attrs: { ...node.attrs, offline: '1' } })
-		conn.send({ tag: 'ib', attrs: { from: S_WHATSAPP_NET }, content: [{ tag: 'offline', attrs: { count: String(queued.length) } }] })
-		this.log.info({ conn: conn.label, queued: queued.length }, 'companion logged in')
-		this.events.emit('login', user.phone, device.id)
-	}
-
 	private onNode(conn: SimConnection, node: BinaryNode): void {
 		switch (node.tag) {
 			case 'iq':
@@ -217,7 +166,6 @@ export class Simulator {
 	}
 
 	private onConnectionClosed(conn: SimConnection): void {
-		this.connections.delete(conn)
 		this.pairing.forget(conn)
 		if (conn.identity) {
 			const device = this.registry.findUser(conn.identity.phone)?.devices.get(conn.identity.deviceId)
@@ -235,6 +183,22 @@ export class Simulator {
 		if (!device) return
 		for (const conn of device.connections) conn.streamError(401, { tag: 'conflict', attrs: { type: 'device_removed' } })
 		this.log.info({ jid: user.pnJid(deviceId) }, 'companion unlinked by the phone')
+		this.notifyDevicesChanged(user, deviceId)
+	}
+
+	/**
+	 * Tells online companions that `user`'s device list changed, so Baileys drops its cached list and
+	 * encrypts for the new set on the next send (the real server notifies contacts the same way).
+	 */
+	private notifyDevicesChanged(user: SimUser, deviceId: number): void {
+		const node: BinaryNode = {
+			tag: 'notification',
+			attrs: { from: user.pnJid(), type: 'devices', id: messageId(), t: unixSeconds() },
+			content: [{ tag: 'update', attrs: {}, content: [{ tag: 'device', attrs: { jid: user.pnJid(deviceId) } }, { tag: 'device', attrs: { jid: user.lidJid(deviceId) } }] }]
+		}
+		for (const conn of this.server.connections) {
+			if (conn.identity && !(conn.identity.phone === user.phone && conn.identity.deviceId === deviceId)) conn.send(node)
+		}
 	}
 
 	// ------------------------------------------------------------------ in-process API (mirrors the admin API)
@@ -296,6 +260,7 @@ export class Simulator {
 			},
 			{ id: ids.deviceId, keyIndex: ids.keyIndex }
 		)
+		this.notifyDevicesChanged(user, ids.deviceId)
 		return { phone: user.phone, deviceId: ids.deviceId, jid: user.pnJid(ids.deviceId), lid: user.lidJid(ids.deviceId), creds }
 	}
 
@@ -384,8 +349,8 @@ export class Simulator {
 			devices,
 			devicesOnline: online,
 			connections: {
-				accepted: this.counters.accepted,
-				open: this.connections.size,
+				accepted: this.server.accepted,
+				open: this.server.connections.size,
 				handshaked: this.counters.handshaked,
 				upgradesRejected: this.upgrades.rejected,
 				pendingRegistrations: this.pairing.pendingCount
@@ -407,10 +372,7 @@ export class Simulator {
 		if (this.closing) return
 		this.closing = true
 		this.router.close()
-		for (const conn of this.connections) conn.reset()
-		this.wss.close()
-		this.http.closeAllConnections()
-		await new Promise<void>(resolve => this.http.close(() => resolve()))
+		await this.server.close()
 		this.stateFile?.saveNow()
 		this.events.removeAllListeners()
 	}
