@@ -1,0 +1,192 @@
+import crypto from 'node:crypto'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { Curve, proto, type SignalDataSet } from '@whiskeysockets/baileys'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { createKeyring, createPlaintextKeyringForBenchmark, type Keyring } from '@/lib/crypto/aead'
+import { closeDb, openDb, type DB } from '@/lib/db/client'
+import { AppError } from '@/lib/errors'
+import { createLogger } from '@/lib/logger'
+import { useSqliteAuthState } from '@/lib/whatsapp/auth-state'
+
+const logger = createLogger({ level: 'silent' })
+const keyA = crypto.randomBytes(32)
+
+let dir: string
+let dbFile: string
+let db: DB
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auth-state-test-'))
+  dbFile = path.join(dir, 'gateway.db')
+  db = openDb(dbFile)
+  for (const id of ['acc-1', 'acc-2']) db.$client.prepare('INSERT INTO accounts (id, name) VALUES (?, ?)').run(id, id)
+})
+afterEach(() => {
+  closeDb(db)
+  fs.rmSync(dir, { recursive: true, force: true })
+})
+
+const open = (accountId = 'acc-1', keyring: Keyring = createKeyring({ current: keyA }), onCorrupt?: (e: AppError) => void) =>
+  useSqliteAuthState({ db, accountId, keyring, logger, onCorrupt })
+
+/** libsignal stores SessionRecord.serialize() (a plain object) in the Uint8Array-typed session slot. */
+const session = (marker: string) => ({ _sessions: { base: { registrationId: 7, note: marker } }, version: 'v1' }) as unknown as Uint8Array
+const count = (sql: string, ...args: string[]) => (db.$client.prepare(sql).get(...args) as { n: number }).n
+
+async function expectCorrupt(p: Promise<unknown> | (() => unknown)): Promise<AppError> {
+  try {
+    await (typeof p === 'function' ? p() : p)
+  } catch (e) {
+    expect(e).toBeInstanceOf(AppError)
+    expect((e as AppError).code).toBe('auth_state_corrupt')
+    return e as AppError
+  }
+  throw new Error('expected auth_state_corrupt')
+}
+
+describe('creds', () => {
+  it('generates a new identity only when the account has no creds row, and persists it at once', () => {
+    const first = open()
+    expect(count('SELECT count(*) AS n FROM wa_creds WHERE account_id = ?', 'acc-1')).toBe(1)
+    const stored = db.$client.prepare('SELECT value FROM wa_creds WHERE account_id = ?').get('acc-1')
+    const second = open()
+    expect(second.state.creds.noiseKey.private).toEqual(first.state.creds.noiseKey.private)
+    expect(second.state.creds.registrationId).toBe(first.state.creds.registrationId)
+    expect(db.$client.prepare('SELECT value FROM wa_creds WHERE account_id = ?').get('acc-1')).toEqual(stored)
+  })
+
+  it('round-trips saved creds, Buffers included', async () => {
+    const auth = open()
+    auth.state.creds.me = { id: '4915100000000:1@s.whatsapp.net', name: 'Bench' }
+    auth.state.creds.registered = true
+    await auth.saveCreds()
+    const again = open().state.creds
+    expect(again.me).toEqual({ id: '4915100000000:1@s.whatsapp.net', name: 'Bench' })
+    expect(again.registered).toBe(true)
+    expect(Buffer.isBuffer(again.signedIdentityKey.private)).toBe(true)
+    expect(again.signedIdentityKey.private).toEqual(auth.state.creds.signedIdentityKey.private)
+  })
+
+  it('throws auth_state_corrupt on a tampered creds row instead of creating a fresh identity', async () => {
+    open()
+    const row = db.$client.prepare('SELECT value FROM wa_creds WHERE account_id = ?').get('acc-1') as { value: Buffer }
+    row.value[30] = (row.value[30] ?? 0) ^ 0xff
+    db.$client.prepare('UPDATE wa_creds SET value = ? WHERE account_id = ?').run(row.value, 'acc-1')
+    const err = await expectCorrupt(() => open())
+    expect(err.details).toMatchObject({ accountId: 'acc-1', reason: 'auth_failed' })
+    const after = db.$client.prepare('SELECT value FROM wa_creds WHERE account_id = ?').get('acc-1') as { value: Buffer }
+    expect(after.value.equals(row.value)).toBe(true)
+  })
+
+  it('throws auth_state_corrupt when opened with the wrong key', async () => {
+    open()
+    const err = await expectCorrupt(() => open('acc-1', createKeyring({ current: crypto.randomBytes(32) })))
+    expect(err.details).toMatchObject({ reason: 'unknown_key' })
+  })
+
+  it('refuses a creds row copied from another account', async () => {
+    open('acc-1')
+    open('acc-2')
+    db.$client.prepare('UPDATE wa_creds SET value = (SELECT value FROM wa_creds WHERE account_id = ?) WHERE account_id = ?').run('acc-1', 'acc-2')
+    await expectCorrupt(() => open('acc-2'))
+  })
+})
+
+describe('keys', () => {
+  it('round-trips keys of several types, reviving Buffers and app-state-sync-key protos', async () => {
+    const pair = Curve.generateKeyPair()
+    const appKey = { keyData: crypto.randomBytes(32), timestamp: 1234, fingerprint: { rawId: 5, currentIndex: 1, deviceIndexes: [0, 1] } }
+    await open().state.keys.set({
+      'pre-key': { '1': pair },
+      session: { '4915100000000.0': session('hello') },
+      'app-state-sync-key': { AAAAAQ: appKey },
+      'sender-key-memory': { 'group@g.us': { '4915100000000:1@s.whatsapp.net': true } },
+    })
+    const keys = open().state.keys // cold cache: everything comes from disk
+    const got = await keys.get('pre-key', ['1', '2'])
+    expect(Object.keys(got)).toEqual(['1'])
+    expect(Buffer.isBuffer(got['1']?.private)).toBe(true)
+    expect(got['1']?.private).toEqual(pair.private)
+    expect(await keys.get('session', ['4915100000000.0'])).toEqual({ '4915100000000.0': session('hello') })
+    const app = (await keys.get('app-state-sync-key', ['AAAAAQ'])).AAAAAQ
+    expect(app).toBeInstanceOf(proto.Message.AppStateSyncKeyData)
+    expect(Buffer.from(app?.keyData ?? [])).toEqual(appKey.keyData)
+    expect(await keys.get('sender-key-memory', ['group@g.us'])).toEqual({ 'group@g.us': { '4915100000000:1@s.whatsapp.net': true } })
+  })
+
+  it('deletes a row when set to null or undefined, in memory and on disk', async () => {
+    const { keys } = open().state
+    await keys.set({ session: { a: session('a'), b: session('b') } })
+    await keys.set({ session: { a: null, b: undefined } as unknown as SignalDataSet['session'] })
+    expect(await keys.get('session', ['a', 'b'])).toEqual({})
+    expect(count('SELECT count(*) AS n FROM wa_keys WHERE account_id = ?', 'acc-1')).toBe(0)
+    expect(await open().state.keys.get('session', ['a', 'b'])).toEqual({})
+  })
+
+  it('makes a whole set() roll back when one write in it fails', async () => {
+    const { keys } = open().state
+    await keys.set({ session: { a: session('old-a') } })
+    db.$client.exec(`CREATE TRIGGER fail_boom BEFORE INSERT ON wa_keys WHEN NEW.id = 'boom'
+      BEGIN SELECT RAISE(ABORT, 'boom'); END`)
+    await expect(keys.set({
+      session: { a: session('new-a'), c: session('new-c') },
+      'pre-key': { boom: Curve.generateKeyPair() },
+    })).rejects.toThrow(/boom/)
+    expect(await keys.get('session', ['a', 'c'])).toEqual({ a: session('old-a') })
+    expect(await open().state.keys.get('session', ['a', 'c'])).toEqual({ a: session('old-a') })
+    expect(count('SELECT count(*) AS n FROM wa_keys WHERE account_id = ?', 'acc-1')).toBe(1)
+  })
+
+  it('serves its own writes back immediately (write-through cache)', async () => {
+    const { keys } = open().state
+    for (let i = 0; i < 5; i++) {
+      await keys.set({ session: { x: session(`v${i}`) } })
+      expect(await keys.get('session', ['x'])).toEqual({ x: session(`v${i}`) })
+    }
+  })
+
+  it('keeps values encrypted on disk (database and WAL bytes never contain the plaintext)', async () => {
+    const marker = `marker-${crypto.randomBytes(8).toString('hex')}`
+    const inFiles = () => [dbFile, `${dbFile}-wal`].filter(fs.existsSync).some((f) => fs.readFileSync(f).includes(marker))
+    await open('acc-1').state.keys.set({ session: { s: session(marker) } })
+    db.$client.pragma('wal_checkpoint(TRUNCATE)')
+    expect(inFiles()).toBe(false)
+    // Control: the same write without encryption is found by the same search.
+    await open('acc-2', createPlaintextKeyringForBenchmark()).state.keys.set({ session: { s: session(marker) } })
+    db.$client.pragma('wal_checkpoint(TRUNCATE)')
+    expect(inFiles()).toBe(true)
+  })
+
+  it('fails keys.get with auth_state_corrupt on a tampered or swapped key row, and reports it', async () => {
+    await open().state.keys.set({ session: { a: session('a'), b: session('b') } })
+    const reported: AppError[] = []
+    const keys = open('acc-1', undefined, (e) => reported.push(e)).state.keys
+    db.$client.prepare(`UPDATE wa_keys SET value = (SELECT value FROM wa_keys WHERE id = 'b') WHERE id = 'a'`).run()
+    const err = await expectCorrupt(keys.get('session', ['a']))
+    expect(err.details).toMatchObject({ accountId: 'acc-1', type: 'session', id: 'a', reason: 'auth_failed' })
+    expect(reported).toHaveLength(1)
+    db.$client.prepare(`UPDATE wa_keys SET value = x'00' WHERE id = 'b'`).run()
+    await expectCorrupt(keys.get('session', ['b']))
+  })
+})
+
+describe('clear()', () => {
+  it('deletes this account’s creds and keys only, and ignores later writes', async () => {
+    const one = open('acc-1')
+    const two = open('acc-2')
+    await one.state.keys.set({ session: { a: session('a') } })
+    await two.state.keys.set({ session: { a: session('a') } })
+    one.clear()
+    expect(count('SELECT count(*) AS n FROM wa_creds WHERE account_id = ?', 'acc-1')).toBe(0)
+    expect(count('SELECT count(*) AS n FROM wa_keys WHERE account_id = ?', 'acc-1')).toBe(0)
+    expect(await one.state.keys.get('session', ['a'])).toEqual({})
+    await one.state.keys.set({ session: { a: session('late') } })
+    await one.saveCreds()
+    expect(count('SELECT count(*) AS n FROM wa_creds WHERE account_id = ?', 'acc-1')).toBe(0)
+    expect(count('SELECT count(*) AS n FROM wa_keys WHERE account_id = ?', 'acc-1')).toBe(0)
+    expect(await open('acc-2').state.keys.get('session', ['a'])).toEqual({ a: session('a') })
+    expect(count('SELECT count(*) AS n FROM wa_creds WHERE account_id = ?', 'acc-2')).toBe(1)
+  })
+})
