@@ -1,0 +1,88 @@
+import crypto from 'node:crypto'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { Curve } from '@whiskeysockets/baileys'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { createKeyring, keyIdOf } from '@/lib/crypto/aead'
+import { closeDb, openDb, type DB } from '@/lib/db/client'
+import { AppError } from '@/lib/errors'
+import { createLogger } from '@/lib/logger'
+import { useSqliteAuthState } from '@/lib/whatsapp/auth-state'
+import { countRowsNotUnder, rotateAuthStateKeys } from '@/lib/whatsapp/rotate-key'
+
+const logger = createLogger({ level: 'silent' })
+const oldKey = crypto.randomBytes(32)
+const newKey = crypto.randomBytes(32)
+const session = (n: number) => ({ _sessions: { s: { counter: n } }, version: 'v1' }) as unknown as Uint8Array
+
+let dir: string
+let db: DB
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rotate-key-test-'))
+  db = openDb(path.join(dir, 'gateway.db'))
+  for (const id of ['acc-1', 'acc-2']) db.$client.prepare('INSERT INTO accounts (id, name) VALUES (?, ?)').run(id, id)
+})
+afterEach(() => {
+  closeDb(db)
+  fs.rmSync(dir, { recursive: true, force: true })
+})
+
+async function seed(accountId: string, keyring = createKeyring({ current: oldKey })) {
+  const auth = useSqliteAuthState({ db, accountId, keyring, logger })
+  const sessions: Record<string, Uint8Array> = {}
+  for (let i = 0; i < 30; i++) sessions[`${i}.0`] = session(i)
+  await auth.state.keys.set({ session: sessions, 'pre-key': { '1': Curve.generateKeyPair() } })
+  return auth.state.creds
+}
+
+describe('rotateAuthStateKeys', () => {
+  it('re-encrypts every row under the new key, readable with the new key alone', async () => {
+    const creds1 = await seed('acc-1')
+    const creds2 = await seed('acc-2')
+    const before = db.$client.prepare('SELECT value FROM wa_keys ORDER BY rowid').all() as Array<{ value: Buffer }>
+
+    const result = rotateAuthStateKeys({ db, keyring: createKeyring({ current: newKey, previous: [oldKey] }), logger, batchSize: 7 })
+
+    expect(result).toEqual({ keyId: keyIdOf(newKey), credsRotated: 2, keysRotated: 62 })
+    expect(countRowsNotUnder(db, keyIdOf(newKey))).toBe(0)
+    const after = db.$client.prepare('SELECT value FROM wa_keys ORDER BY rowid').all() as Array<{ value: Buffer }>
+    expect(after.some((row, i) => row.value.equals(before[i]?.value ?? Buffer.alloc(0)))).toBe(false)
+
+    const onlyNew = createKeyring({ current: newKey })
+    const reopened = useSqliteAuthState({ db, accountId: 'acc-1', keyring: onlyNew, logger })
+    expect(reopened.state.creds.noiseKey.private).toEqual(creds1.noiseKey.private)
+    const got = await reopened.state.keys.get('session', ['0.0', '29.0'])
+    expect(got).toEqual({ '0.0': session(0), '29.0': session(29) })
+    expect(useSqliteAuthState({ db, accountId: 'acc-2', keyring: onlyNew, logger }).state.creds.advSecretKey).toBe(creds2.advSecretKey)
+
+    expect(() => useSqliteAuthState({ db, accountId: 'acc-1', keyring: createKeyring({ current: oldKey }), logger }))
+      .toThrow(AppError)
+  })
+
+  it('is idempotent: a second run has nothing to do', async () => {
+    await seed('acc-1')
+    const keyring = createKeyring({ current: newKey, previous: [oldKey] })
+    rotateAuthStateKeys({ db, keyring, logger })
+    expect(rotateAuthStateKeys({ db, keyring, logger })).toEqual({ keyId: keyIdOf(newKey), credsRotated: 0, keysRotated: 0 })
+  })
+
+  it('stops with auth_state_corrupt when a row is under a key it was not given, leaving that row as it was', async () => {
+    await seed('acc-1')
+    const stranger = crypto.randomBytes(32)
+    await seed('acc-2', createKeyring({ current: stranger }))
+    const keyring = createKeyring({ current: newKey, previous: [oldKey] })
+    let error: unknown
+    try {
+      rotateAuthStateKeys({ db, keyring, logger })
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(AppError)
+    expect((error as AppError).code).toBe('auth_state_corrupt')
+    expect((error as AppError).details).toMatchObject({ accountId: 'acc-2', reason: 'unknown_key' })
+    const strangerRows = db.$client.prepare('SELECT count(*) AS n FROM wa_creds WHERE key_id = ?').get(keyIdOf(stranger)) as { n: number }
+    expect(strangerRows.n).toBe(1)
+  })
+})
