@@ -1,6 +1,7 @@
 /**
  * The composition root: the only place that builds long-lived objects, in this order:
- * env → logger → db (migrated) → event bus → login limiter → Next → HTTP server + Socket.IO → listen.
+ * env → logger → db (migrated) → event bus → login limiter → session manager (Baileys) → Next →
+ * HTTP server + Socket.IO → listen → restore saved sessions.
  * Shutdown runs in reverse on SIGTERM/SIGINT.
  */
 import fs from 'node:fs'
@@ -9,6 +10,7 @@ import path from 'node:path'
 import next from 'next'
 import { CLIENT_IP_HEADER, clientIpOf } from '@/lib/auth/client-ip'
 import { LoginLimiter } from '@/lib/auth/login-limiter'
+import { createKeyring } from '@/lib/crypto/aead'
 import { hashPassword } from '@/lib/auth/password'
 import { closeDb, openDb } from '@/lib/db/client'
 import { countOperators, insertFirstAdmin } from '@/lib/db/operators'
@@ -18,6 +20,8 @@ import { applySecurityHeaders } from '@/lib/http/security-headers'
 import { createLogger } from '@/lib/logger'
 import { attachRealtime } from '@/lib/realtime/gateway'
 import { setRuntime } from '@/lib/runtime'
+import { sessionConfigFromEnv } from '@/lib/sessions/config'
+import { SessionManager } from '@/lib/sessions/manager'
 
 const startedAt = Date.now()
 process.env.NEXT_TELEMETRY_DISABLED ??= '1'
@@ -52,6 +56,8 @@ if (env.adminEmail && env.adminPassword && countOperators({ db }) === 0) {
 
 const bus = new EventBus(logger)
 const loginLimiter = new LoginLimiter()
+const keyring = createKeyring({ current: env.encryptionKey, previous: env.previousEncryptionKeys })
+const sessions = new SessionManager({ db, bus, logger, keyring, config: sessionConfigFromEnv(env) })
 
 const nextApp = next({ dev: env.dev, hostname: env.host, port: env.port, dir: process.cwd() })
 const handle = nextApp.getRequestHandler()
@@ -64,7 +70,7 @@ const httpServer = createServer((req, res) => {
 })
 const realtime = attachRealtime({ httpServer, bus, db, logger, authSecret: env.authSecret, trustProxy: env.trustProxy })
 
-setRuntime({ env, logger, db, bus, loginLimiter, version, startedAt })
+setRuntime({ env, logger, db, bus, loginLimiter, sessions, version, startedAt })
 
 await new Promise<void>((resolve, reject) => {
   httpServer.once('error', reject)
@@ -75,6 +81,7 @@ const port = typeof address === 'object' && address ? address.port : env.port
 const url = `http://${env.host.includes(':') ? `[${env.host}]` : env.host}:${port}`
 logger.info({ url, port, dev: env.dev, version, startupMs: Date.now() - startedAt }, 'gateway ready')
 if (countOperators({ db }) === 0) logger.info({ url: `${url}/setup` }, 'no operator yet: open the setup page to create the first admin')
+void sessions.restore().catch((err: unknown) => logger.error({ err }, 'restoring sessions failed'))
 
 let stopping = false
 async function shutdown(signal: string) {
@@ -86,6 +93,7 @@ async function shutdown(signal: string) {
   // Stop accepting; in-flight requests finish; idle keep-alive connections are closed now.
   const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()))
   httpServer.closeIdleConnections()
+  await sessions.shutdown() // WhatsApp sockets close without logging out
   await realtime.close()
   await closed
   clearTimeout(force)

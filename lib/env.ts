@@ -65,6 +65,16 @@ const rawSchema = z.object({
     emptyToUndefined,
     z.url({ protocol: /^wss?$/, error: 'must be a ws:// or wss:// URL' }).optional(),
   ),
+  ENCRYPTION_KEY_PREVIOUS: z.preprocess(emptyToUndefined, z.string().optional()),
+  RECONNECT_BASE_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(600_000).default(3000)),
+  RECONNECT_MAX_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(3_600_000).default(30_000)),
+  RECONNECT_MAX_ATTEMPTS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1000).default(5)),
+  CONFLICT_MAX_ATTEMPTS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(100).default(3)),
+  CONNECT_WATCHDOG_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(600_000).default(30_000)),
+  WA_CONNECT_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(600_000).optional()),
+  WA_KEEPALIVE_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(600_000).optional()),
+  WA_QR_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(600_000).optional()),
+  WA_LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(LOG_LEVELS).default('warn')),
   TRUST_PROXY: z.preprocess(emptyToUndefined, z.enum(['0', '1', 'true', 'false']).default('0')),
 })
 
@@ -83,6 +93,19 @@ export type Env = {
   gatewayApiKey?: string
   waWsUrl?: string
   trustProxy: boolean
+  /** older encryption keys still accepted for reading (key rotation) */
+  previousEncryptionKeys: Buffer[]
+  sessions: {
+    reconnectBaseMs: number
+    reconnectMaxMs: number
+    reconnectMaxAttempts: number
+    conflictMaxAttempts: number
+    watchdogMs: number
+    waConnectTimeoutMs?: number
+    waKeepAliveMs?: number
+    waQrTimeoutMs?: number
+    waLogLevel: (typeof LOG_LEVELS)[number]
+  }
   /** secrets created on this start (to be logged once the logger exists) */
   generated: Array<'AUTH_SECRET' | 'ENCRYPTION_KEY'>
 }
@@ -113,7 +136,7 @@ function loadOrCreateSecret(dataDir: string, file: string, make: () => string): 
   return { value, created: true }
 }
 
-export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
   const parsed = rawSchema.safeParse(source)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
@@ -141,6 +164,13 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const encryptionKey = decodeKey(keyText)
   if (!encryptionKey) throw new ConfigError(`Invalid configuration: ENCRYPTION_KEY in ${path.join(dataDir, 'encryption-key')} is not 32 bytes of base64`)
 
+  const previousEncryptionKeys: Buffer[] = []
+  for (const [i, text] of (raw.ENCRYPTION_KEY_PREVIOUS ?? '').split(',').map((t) => t.trim()).filter(Boolean).entries()) {
+    const key = decodeKey(text)
+    if (!key) throw new ConfigError(`Invalid configuration: ENCRYPTION_KEY_PREVIOUS entry ${i + 1} must be 32 bytes as base64 or hex`)
+    previousEncryptionKeys.push(key)
+  }
+
   return {
     nodeEnv: raw.NODE_ENV,
     dev: raw.NODE_ENV !== 'production',
@@ -156,6 +186,18 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
     gatewayApiKey: raw.GATEWAY_API_KEY,
     waWsUrl: raw.WA_WS_URL,
     trustProxy: raw.TRUST_PROXY === '1' || raw.TRUST_PROXY === 'true',
+    previousEncryptionKeys,
+    sessions: {
+      reconnectBaseMs: raw.RECONNECT_BASE_MS,
+      reconnectMaxMs: raw.RECONNECT_MAX_MS,
+      reconnectMaxAttempts: raw.RECONNECT_MAX_ATTEMPTS,
+      conflictMaxAttempts: raw.CONFLICT_MAX_ATTEMPTS,
+      watchdogMs: raw.CONNECT_WATCHDOG_MS,
+      waConnectTimeoutMs: raw.WA_CONNECT_TIMEOUT_MS,
+      waKeepAliveMs: raw.WA_KEEPALIVE_MS,
+      waQrTimeoutMs: raw.WA_QR_TIMEOUT_MS,
+      waLogLevel: raw.WA_LOG_LEVEL,
+    },
     generated,
   }
 }

@@ -3,6 +3,7 @@ import type { DB } from '@/lib/db/client'
 import type { Env } from '@/lib/env'
 import type { EventBus } from '@/lib/events/bus'
 import type { Logger } from '@/lib/logger'
+import type { SessionManager } from '@/lib/sessions/manager'
 
 /**
  * The long-lived objects built by server.ts (the composition root). Next loads its own copy of
@@ -15,6 +16,7 @@ export type Runtime = {
   db: DB
   bus: EventBus
   loginLimiter: LoginLimiter
+  sessions: SessionManager
   version: string
   startedAt: number
 }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { blob, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 
 /** All timestamps are integer milliseconds since the epoch. */
 const now = sql`(cast(unixepoch('subsec') * 1000 as integer))`
@@ -67,6 +67,34 @@ export const waKeys = sqliteTable('wa_keys', {
   keyId: text('key_id').notNull(),
   value: blob('value', { mode: 'buffer' }).notNull(),
 }, (t) => [primaryKey({ columns: [t.accountId, t.type, t.id] })])
+
+export const MESSAGE_DIRECTIONS = ['in', 'out'] as const
+export const MESSAGE_STATUSES = ['pending', 'sent', 'delivered', 'read', 'played', 'failed', 'received'] as const
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number]
+
+/**
+ * Messages seen by an account. One row per (account, chat, WhatsApp id, direction): Baileys replays
+ * offline messages as 'append' upserts, which must not duplicate. `proto` keeps the message content
+ * Baileys asks back through getMessage when a recipient retries decryption.
+ */
+export const messages = sqliteTable('messages', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  accountId: text('account_id').notNull().references(() => accounts.id, { onDelete: 'cascade' }),
+  chatJid: text('chat_jid').notNull(),
+  waMessageId: text('wa_message_id').notNull(),
+  direction: text('direction', { enum: MESSAGE_DIRECTIONS }).notNull(),
+  senderJid: text('sender_jid'),
+  type: text('type').notNull(),
+  text: text('text'),
+  status: text('status', { enum: MESSAGE_STATUSES }).notNull(),
+  proto: blob('proto', { mode: 'buffer' }),
+  timestamp: integer('timestamp').notNull(),
+  createdAt: integer('created_at').notNull().default(now),
+  updatedAt: integer('updated_at').notNull().default(now),
+}, (t) => [
+  uniqueIndex('messages_key_idx').on(t.accountId, t.chatJid, t.waMessageId, t.direction),
+  index('messages_account_time_idx').on(t.accountId, t.timestamp),
+])
 
 export const auditLog = sqliteTable('audit_log', {
   id: integer('id').primaryKey({ autoIncrement: true }),

@@ -1,16 +1,30 @@
 import type { Metadata } from 'next'
-import { EmptyState, PageHeader } from '@/components/ui/primitives'
+import { AccountsBoard } from '@/components/accounts/accounts-board'
+import { PageHeader } from '@/components/ui/primitives'
+import { requireOperatorPage } from '@/lib/auth/session'
+import type { QrPayload } from '@/lib/events/types'
+import { getRuntime } from '@/lib/runtime'
 
 export const metadata: Metadata = { title: 'Accounts' }
+export const dynamic = 'force-dynamic'
 
-export default function AccountsPage() {
+export default async function AccountsPage() {
+  const operator = await requireOperatorPage()
+  const { sessions } = getRuntime()
+  const accounts = sessions.list()
+  const qrs: QrPayload[] = []
+  for (const a of accounts) {
+    if (a.status !== 'qr_ready') continue
+    try {
+      qrs.push(sessions.getQr(a.id))
+    } catch {
+      // expired between list and read: the next refresh arrives live
+    }
+  }
   return (
     <>
       <PageHeader title="Accounts" description="Linked WhatsApp accounts and their live session status." />
-      <EmptyState title="No WhatsApp accounts yet">
-        Each linked WhatsApp account appears here as a card with its phone number, live status and actions. Link one by scanning a QR code or entering a
-        pairing code on the phone.
-      </EmptyState>
+      <AccountsBoard initialAccounts={accounts} initialQrs={qrs} canEdit={operator.role === 'admin'} />
     </>
   )
 }

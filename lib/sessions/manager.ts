@@ -1,0 +1,178 @@
+import crypto from 'node:crypto'
+import type { Keyring } from '@/lib/crypto/aead'
+import { deleteAccount, findAccount, insertAccount, listAccounts, toAccountSummary, updateAccount } from '@/lib/db/accounts'
+import { writeAudit } from '@/lib/db/audit'
+import type { DB } from '@/lib/db/client'
+import { AppError } from '@/lib/errors'
+import type { EventBus } from '@/lib/events/bus'
+import type { AccountSummary, QrPayload } from '@/lib/events/types'
+import type { Logger } from '@/lib/logger'
+import type { SessionConfig } from './config'
+import { KeyedLock } from './lock'
+import { Session } from './session'
+
+export const ACCOUNT_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/
+
+/** Statuses in which an account had (or was getting) a live connection: restored on start. */
+const RESTORE_STATUSES = new Set(['connected', 'reconnecting', 'connecting'])
+/** Statuses that only make sense with a live socket; after a restart without one they read as stopped. */
+const TRANSIENT_STATUSES = new Set(['connecting', 'qr_ready', 'pairing_code_ready', 'reconnecting'])
+
+/**
+ * Owns every account's Session. Start/stop/logout of one account are serialised by a per-account
+ * lock, so concurrent calls can never open two sockets for one account.
+ */
+export class SessionManager {
+  private readonly sessions = new Map<string, Session>()
+  private readonly lock = new KeyedLock()
+  private readonly log: Logger
+  private closed = false
+
+  constructor(private readonly deps: { db: DB; bus: EventBus; logger: Logger; keyring: Keyring; config: SessionConfig }) {
+    this.log = deps.logger.child({ component: 'sessions' })
+  }
+
+  list(): AccountSummary[] {
+    return listAccounts({ db: this.deps.db }).map(toAccountSummary)
+  }
+
+  get(id: string): AccountSummary {
+    const row = findAccount({ db: this.deps.db, id })
+    if (!row) throw new AppError('not_found', `No account with id "${id}".`)
+    return toAccountSummary(row)
+  }
+
+  create({ id, name, actor }: { id?: string; name: string; actor: string }): AccountSummary {
+    const accountId = id ?? `acc-${crypto.randomBytes(5).toString('hex')}`
+    if (!ACCOUNT_ID_PATTERN.test(accountId)) throw new AppError('validation_failed', 'The id must match [a-z0-9][a-z0-9_-]{0,63}.')
+    if (findAccount({ db: this.deps.db, id: accountId })) throw new AppError('already_exists', `An account with id "${accountId}" already exists.`)
+    const row = insertAccount({ db: this.deps.db, id: accountId, name })
+    writeAudit({ db: this.deps.db, actor, action: 'account.create', target: accountId })
+    const account = toAccountSummary(row)
+    this.deps.bus.emit('account.created', { account })
+    return account
+  }
+
+  rename({ id, name, actor }: { id: string; name: string; actor: string }): AccountSummary {
+    this.get(id)
+    const row = updateAccount({ db: this.deps.db, id, patch: { name } })
+    if (!row) throw new AppError('not_found', `No account with id "${id}".`)
+    this.sessions.get(id)?.refresh(row)
+    writeAudit({ db: this.deps.db, actor, action: 'account.rename', target: id, details: { name } })
+    const account = toAccountSummary(row)
+    this.deps.bus.emit('account.updated', { account })
+    return account
+  }
+
+  /** Starts linking or reconnecting. Idempotent: an account that already has a socket keeps it. */
+  connect(id: string, actor: string): Promise<AccountSummary> {
+    return this.locked(id, async (s) => {
+      if (s.hasSocket) return s.summary
+      writeAudit({ db: this.deps.db, actor, action: 'account.connect', target: id })
+      await s.open({ kind: 'qr' }, { resetCounters: true })
+      return s.summary
+    })
+  }
+
+  disconnect(id: string, actor: string): Promise<AccountSummary> {
+    return this.locked(id, async (s) => {
+      writeAudit({ db: this.deps.db, actor, action: 'account.disconnect', target: id })
+      s.stop('disconnected by operator')
+      return s.summary
+    })
+  }
+
+  logout(id: string, actor: string): Promise<AccountSummary> {
+    return this.locked(id, async (s) => {
+      writeAudit({ db: this.deps.db, actor, action: 'account.logout', target: id })
+      await s.logout('logged out by operator')
+      return s.summary
+    })
+  }
+
+  reset(id: string, actor: string): Promise<AccountSummary> {
+    return this.locked(id, async (s) => {
+      writeAudit({ db: this.deps.db, actor, action: 'account.reset', target: id })
+      s.resetCounters()
+      return s.summary
+    })
+  }
+
+  /** Logs the account out (unlinking it on WhatsApp when connected) and removes all its data. */
+  remove(id: string, actor: string): Promise<void> {
+    return this.locked(id, async (s) => {
+      if (s.isLinked) await s.logout('account deleted')
+      s.detach()
+      this.sessions.delete(id)
+      deleteAccount({ db: this.deps.db, id })
+      writeAudit({ db: this.deps.db, actor, action: 'account.delete', target: id })
+      this.deps.bus.emit('account.deleted', { accountId: id })
+    })
+  }
+
+  /** Links by pairing code: opens a socket in pairing mode and returns the 8-character code. */
+  async requestPairingCode(id: string, phone: string, actor: string): Promise<{ code: string; expiresAt: number }> {
+    const session = await this.locked(id, async (s) => {
+      if (s.status === 'connected') throw new AppError('already_connected', 'The account is already connected.')
+      if (s.isLinked) throw new AppError('conflict', 'The account is already linked: connect it, or log out first to link another phone.')
+      writeAudit({ db: this.deps.db, actor, action: 'account.pairing_code', target: id, details: { phone } })
+      await s.open({ kind: 'pairing', phone }, { resetCounters: true })
+      return s
+    })
+    return session.waitForPairingCode(this.deps.config.pairingTimeoutMs)
+  }
+
+  getQr(id: string): QrPayload {
+    const account = this.get(id)
+    if (account.status === 'connected') throw new AppError('already_connected', 'The account is connected; there is no QR code to scan.')
+    const qr = this.sessions.get(id)?.currentQr
+    if (!qr || qr.expiresAt <= Date.now()) throw new AppError('no_qr', 'No QR code right now: connect the account to get one.')
+    return qr
+  }
+
+  /** Sockets currently open (or opening) across all accounts. */
+  liveSockets(): number {
+    let n = 0
+    for (const s of this.sessions.values()) if (s.hasSocket) n++
+    return n
+  }
+
+  /** On start: reconnect what was connected before, and mark half-done links as stopped. */
+  async restore(): Promise<number> {
+    const rows = listAccounts({ db: this.deps.db })
+    const toStart: string[] = []
+    for (const row of rows) {
+      const s = this.session(row.id)
+      if (RESTORE_STATUSES.has(row.status) && s?.isLinked) toStart.push(row.id)
+      else if (TRANSIENT_STATUSES.has(row.status) && s?.status === row.status) s.stop('gateway restarted before the link was completed')
+    }
+    await Promise.all(toStart.map((id) => this.locked(id, (s) => s.open({ kind: 'qr' }))))
+    this.log.info({ restored: toStart.length, accounts: rows.length }, 'sessions restored')
+    return toStart.length
+  }
+
+  /** Closes every socket without logging out; persisted statuses stay, so the next start restores them. */
+  async shutdown(): Promise<void> {
+    this.closed = true
+    await Promise.all([...this.sessions.values()].map((s) => this.lock.run(s.id, async () => s.detach())))
+  }
+
+  private session(id: string): Session | undefined {
+    const existing = this.sessions.get(id)
+    if (existing) return existing
+    const row = findAccount({ db: this.deps.db, id })
+    if (!row) return undefined
+    const s = new Session(row, { ...this.deps, runLocked: (fn) => this.lock.run(id, async () => { if (!this.closed && this.sessions.get(id) === s) await fn() }) })
+    this.sessions.set(id, s)
+    return s
+  }
+
+  private locked<T>(id: string, fn: (s: Session) => Promise<T>): Promise<T> {
+    return this.lock.run(id, async () => {
+      if (this.closed) throw new AppError('unavailable', 'The gateway is shutting down.')
+      const s = this.session(id)
+      if (!s) throw new AppError('not_found', `No account with id "${id}".`)
+      return fn(s)
+    })
+  }
+}

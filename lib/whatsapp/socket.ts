@@ -1,0 +1,105 @@
+import makeWASocket, { Browsers, type AuthenticationState, type BaileysEventMap, type WAMessage, type WAMessageKey, type proto } from '@whiskeysockets/baileys'
+import type { Logger } from '@/lib/logger'
+
+/**
+ * The gateway's one door to Baileys' socket. Sessions see only this small typed surface, so the
+ * rest of lib/ never depends on Baileys' types or its untyped error shapes.
+ */
+export type ConnectionUpdate = {
+  connection?: 'open' | 'connecting' | 'close'
+  qr?: string
+  /** lastDisconnect.error.output.statusCode on close; undefined for plain network errors */
+  statusCode?: number
+  errorMessage?: string
+}
+
+export type WaUser = { jid: string; lid: string | null; name: string | null }
+
+export type WaSocketHandlers = {
+  onConnection(update: ConnectionUpdate): void
+  onCredsUpdate(): void
+  onMessages?(messages: WAMessage[], type: 'notify' | 'append'): void
+  onMessageUpdates?(updates: BaileysEventMap['messages.update']): void
+}
+
+export type WaSocketOptions = {
+  auth: AuthenticationState
+  /** unset: the real WhatsApp */
+  wsUrl?: string
+  logger: Logger
+  getMessage(key: WAMessageKey): Promise<proto.IMessage | undefined>
+  connectTimeoutMs?: number
+  keepAliveIntervalMs?: number
+  qrTimeoutMs?: number
+  handlers: WaSocketHandlers
+}
+
+export type WaSocket = {
+  requestPairingCode(phone: string): Promise<string>
+  /** unlinks this device on WhatsApp (the phone's linked-devices list) */
+  logout(): Promise<void>
+  /** removes our listeners first, so nothing from this socket reaches the session afterwards */
+  end(): void
+  user(): WaUser | undefined
+}
+
+/** Baileys closes with a Boom error; read its status code without trusting its shape. */
+export function statusCodeOf(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null || !('output' in error)) return undefined
+  const output = (error as { output?: unknown }).output
+  if (typeof output !== 'object' || output === null) return undefined
+  const code = (output as { statusCode?: unknown }).statusCode
+  return typeof code === 'number' ? code : undefined
+}
+
+export function createWaSocket(opts: WaSocketOptions): WaSocket {
+  const sock = makeWASocket({
+    auth: opts.auth,
+    ...(opts.wsUrl ? { waWebSocketUrl: opts.wsUrl } : {}),
+    logger: opts.logger,
+    browser: Browsers.ubuntu('Chrome'),
+    markOnlineOnConnect: false,
+    syncFullHistory: false,
+    getMessage: opts.getMessage,
+    ...(opts.connectTimeoutMs ? { connectTimeoutMs: opts.connectTimeoutMs } : {}),
+    ...(opts.keepAliveIntervalMs ? { keepAliveIntervalMs: opts.keepAliveIntervalMs } : {}),
+    ...(opts.qrTimeoutMs ? { qrTimeout: opts.qrTimeoutMs } : {}),
+  })
+  const h = opts.handlers
+  const onConnection = (u: BaileysEventMap['connection.update']) => {
+    const err = u.lastDisconnect?.error
+    h.onConnection({
+      connection: u.connection,
+      qr: u.qr,
+      statusCode: u.connection === 'close' ? statusCodeOf(err) : undefined,
+      errorMessage: u.connection === 'close' ? err?.message : undefined,
+    })
+  }
+  const onCreds = () => h.onCredsUpdate()
+  const onUpsert = (u: BaileysEventMap['messages.upsert']) => h.onMessages?.(u.messages, u.type)
+  const onUpdate = (u: BaileysEventMap['messages.update']) => h.onMessageUpdates?.(u)
+  sock.ev.on('connection.update', onConnection)
+  sock.ev.on('creds.update', onCreds)
+  sock.ev.on('messages.upsert', onUpsert)
+  sock.ev.on('messages.update', onUpdate)
+  let ended = false
+
+  return {
+    requestPairingCode: (phone) => sock.requestPairingCode(phone),
+    logout: () => sock.logout(),
+    end() {
+      if (ended) return
+      ended = true
+      sock.ev.off('connection.update', onConnection)
+      sock.ev.off('creds.update', onCreds)
+      sock.ev.off('messages.upsert', onUpsert)
+      sock.ev.off('messages.update', onUpdate)
+      void sock.end(undefined).catch(() => undefined)
+    },
+    user() {
+      const me = sock.authState.creds.me
+      if (!me?.id) return undefined
+      return { jid: me.id, lid: me.lid ?? null, name: me.name ?? null }
+    },
+  }
+}
