@@ -25,7 +25,7 @@ const Schemas = {
 	})
 }
 
-type Ctx = { params: string[]; body: () => Promise<unknown> }
+type Ctx = { params: string[]; query: URLSearchParams; body: () => Promise<unknown> }
 type Handler = (ctx: Ctx) => Promise<[number, unknown]> | [number, unknown]
 type Route = { method: string; pattern: RegExp; handler: Handler }
 
@@ -66,7 +66,16 @@ export const buildRoutes = (sim: Simulator): Route[] => {
 	const phone = (ctx: Ctx) => decodeURIComponent(ctx.params[0] ?? '')
 	return [
 		r('GET', '/health', () => [200, { ok: true, wsUrl: sim.wsUrl, adminUrl: sim.adminUrl, uptimeSeconds: Math.round(process.uptime()) }]),
-		r('GET', '/stats', () => [200, sim.stats()]),
+		r('GET', '/stats', ctx => {
+			// ?gc=1 runs a full GC first when node was started with --expose-gc (memory benchmarks)
+			// (twice: Buffers are released by weak callbacks that run after the first collection)
+			if (ctx.query.get('gc') === '1') {
+				const gc = (globalThis as { gc?: () => void }).gc
+				gc?.()
+				gc?.()
+			}
+			return [200, sim.stats()]
+		}),
 		r('GET', '/users', () => [200, { users: sim.listUsers() }]),
 		r('POST', '/users', async ctx => [201, sim.createUser(parse(Schemas.createUser, await ctx.body()))]),
 		r('GET', `/users/${P}`, ctx => [200, sim.getUser(phone(ctx))]),
@@ -127,7 +136,8 @@ const sendError = (res: ServerResponse, err: SimError, headers?: Record<string, 
 export const mountAdminApi = (sim: Simulator): void => {
 	const routes = buildRoutes(sim)
 	sim.setHttpHandler((req, res) => {
-		const path = new URL(req.url ?? '/', 'http://sim').pathname.replace(/\/+$/, '') || '/'
+		const url = new URL(req.url ?? '/', 'http://sim')
+		const path = url.pathname.replace(/\/+$/, '') || '/'
 		const method = req.method ?? 'GET'
 		const matching = routes.filter(route => route.pattern.test(path))
 		const route = matching.find(m => m.method === method)
@@ -140,7 +150,7 @@ export const mountAdminApi = (sim: Simulator): void => {
 		}
 		const params = route.pattern.exec(path)?.slice(1) ?? []
 		Promise.resolve()
-			.then(() => route.handler({ params, body: () => readBody(req) }))
+			.then(() => route.handler({ params, query: url.searchParams, body: () => readBody(req) }))
 			.then(([status, body]) => send(res, status, body))
 			.catch((err: unknown) => {
 				if (err instanceof SimError) return sendError(res, err)

@@ -3,6 +3,7 @@
  * Prints its WebSocket and admin URLs; stops cleanly on SIGINT/SIGTERM (state file written).
  */
 import { parseArgs } from 'node:util'
+import { quietLibsignalConsole } from './contacts/quiet-libsignal'
 import { startSimulator } from './index'
 
 const usage = 'usage: npm run sim -- [--port 9400] [--host 127.0.0.1] [--state FILE] [--qr-refs 6]'
@@ -26,6 +27,7 @@ const main = async (): Promise<void> => {
 	const qrRefs = Number(values['qr-refs'])
 	if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid --port "${values.port}"`)
 	if (!Number.isInteger(qrRefs) || qrRefs < 1) throw new Error(`invalid --qr-refs "${values['qr-refs']}"`)
+	quietLibsignalConsole()
 	const sim = await startSimulator({ port, host: values.host, statePath: values.state, qrRefs })
 	console.log(`wa-sim listening`)
 	console.log(`  WebSocket: ${sim.wsUrl}`)

@@ -1,7 +1,7 @@
 /**
  * libsignal (inside Baileys) narrates session changes on the console ("Closing session: …" with a
- * whole session dump). Tests and the benchmark filter those lines; everything else passes through.
- * The simulator itself never patches the console.
+ * whole session dump). The CLI, the tests and the benchmark filter those lines; everything else
+ * passes through. The in-process simulator (startSimulator) never patches the console.
  */
 const NOISE = /^(Closing session|Opening session|Closing open session|Removing old closed session|Session already (closed|open)|Decrypted message with closed session|Migrating session)/
 

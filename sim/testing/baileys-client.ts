@@ -14,7 +14,7 @@ import makeWASocket, {
 } from '@whiskeysockets/baileys'
 import pino from 'pino'
 import { makeMemoryKeyStore } from '../contacts/memory-store'
-import { quietLibsignalConsole } from './quiet-libsignal'
+import { quietLibsignalConsole } from '../contacts/quiet-libsignal'
 
 quietLibsignalConsole()
 
