@@ -14,7 +14,8 @@ import {
 } from '@whiskeysockets/baileys'
 import { randomInt } from 'node:crypto'
 import { verifyCurveSignature } from './contacts/libsignal'
-import type { SimUser } from './registry'
+import type { LinkResult } from './pairing'
+import type { Registry, SimUser } from './registry'
 
 const deviceIdentityDetails = (keyIndex: number): Uint8Array =>
 	proto.ADVDeviceIdentity.encode({
@@ -68,4 +69,31 @@ export const provisionCompanionCreds = (user: SimUser, ids: { deviceId: number; 
 	creds.platform = platform
 	creds.registered = true
 	return creds
+}
+
+/** Links a companion to `user` without a socket and returns creds Baileys can log in with. */
+export const provisionCompanion = (registry: Registry, user: SimUser, platform?: string): LinkResult & { creds: AuthenticationCreds } => {
+	const ids = { deviceId: user.nextDeviceId, keyIndex: user.nextKeyIndex }
+	const creds = provisionCompanionCreds(user, ids, platform)
+	user.nextDeviceId++
+	user.nextKeyIndex++
+	registry.addCompanion(
+		user,
+		{
+			noiseKey: Buffer.from(creds.noiseKey.public),
+			platform,
+			linkedVia: 'provisioned',
+			keys: {
+				registrationId: creds.registrationId,
+				identity: Buffer.from(creds.signedIdentityKey.public),
+				signedPreKey: {
+					keyId: creds.signedPreKey.keyId,
+					publicKey: Buffer.from(creds.signedPreKey.keyPair.public),
+					signature: Buffer.from(creds.signedPreKey.signature)
+				}
+			}
+		},
+		{ id: ids.deviceId, keyIndex: ids.keyIndex }
+	)
+	return { phone: user.phone, deviceId: ids.deviceId, jid: user.pnJid(ids.deviceId), lid: user.lidJid(ids.deviceId), creds }
 }

@@ -5,13 +5,14 @@
 import { type AuthenticationCreds, type BinaryNode, Curve } from '@whiskeysockets/baileys'
 import { EventEmitter } from 'node:events'
 import type { AddressInfo } from 'node:net'
-import { provisionCompanionCreds } from './adv'
+import { provisionCompanion } from './adv'
 import { Directory } from './directory'
 import { SimError } from './errors'
 import { applyDisconnect, type DisconnectKind, type UpgradeFaultSettings, UpgradeFaults } from './faults'
 import { IqRouter } from './iq-router'
 import { createSimLogger, type SimLogger } from './logger'
 import { handleHandshake } from './login'
+import { waitForEvent } from './wait'
 import { messageId, unixSeconds } from './nodes'
 import { type LinkResult, Pairing } from './pairing'
 import { type InboxEntry, type ReceiptSettings, Registry, type SentEntry, type SimUser } from './registry'
@@ -238,32 +239,10 @@ export class Simulator {
 	 */
 	provisionCompanion(phone: string, opts: { platform?: string } = {}): ProvisionedCompanion {
 		const user = this.registry.getUser(phone)
-		const ids = { deviceId: user.nextDeviceId, keyIndex: user.nextKeyIndex }
-		const creds = provisionCompanionCreds(user, ids, opts.platform)
-		user.nextDeviceId++
-		user.nextKeyIndex++
-		this.registry.addCompanion(
-			user,
-			{
-				noiseKey: Buffer.from(creds.noiseKey.public),
-				platform: opts.platform,
-				linkedVia: 'provisioned',
-				keys: {
-					registrationId: creds.registrationId,
-					identity: Buffer.from(creds.signedIdentityKey.public),
-					signedPreKey: {
-						keyId: creds.signedPreKey.keyId,
-						publicKey: Buffer.from(creds.signedPreKey.keyPair.public),
-						signature: Buffer.from(creds.signedPreKey.signature)
-					}
-				}
-			},
-			{ id: ids.deviceId, keyIndex: ids.keyIndex }
-		)
-		this.notifyDevicesChanged(user, ids.deviceId)
-		return { phone: user.phone, deviceId: ids.deviceId, jid: user.pnJid(ids.deviceId), lid: user.lidJid(ids.deviceId), creds }
+		const linked = provisionCompanion(this.registry, user, opts.platform)
+		this.notifyDevicesChanged(user, linked.deviceId)
+		return linked
 	}
-
 	/** `from`'s phone sends a text to `to` (a simulated user): every companion of `to` receives it. */
 	async sendText(from: string, to: string, text: string): Promise<{ id: string; encTypes: string[] }> {
 		const sender = this.registry.getUser(from)
@@ -291,7 +270,7 @@ export class Simulator {
 	/** Resolves with the first inbox entry of `phone` matching `match` (already there or arriving later). */
 	waitForInbox(phone: string, match: (e: InboxEntry) => boolean = () => true, timeoutMs = 10_000): Promise<InboxEntry> {
 		const user = this.registry.getUser(phone)
-		return this.waitFor('inbox', (p: string) => (p === user.phone ? user.inbox.find(match) : undefined), () => user.inbox.find(match), timeoutMs, `inbox entry for ${phone}`)
+		return waitForEvent(this.events, 'inbox', (p: string) => (p === user.phone ? user.inbox.find(match) : undefined), () => user.inbox.find(match), timeoutMs, `inbox entry for ${phone}`)
 	}
 
 	/** Resolves once `phone`'s device `deviceId` has an open, logged-in connection. */
@@ -301,7 +280,7 @@ export class Simulator {
 			const device = user?.devices.get(deviceId)
 			return user && device && [...device.connections].some(c => !c.closed) ? deviceView(user, device) : undefined
 		}
-		return this.waitFor('login', () => check(), check, timeoutMs, `device ${phone}:${deviceId} online`)
+		return waitForEvent(this.events, 'login', () => check(), check, timeoutMs, `device ${phone}:${deviceId} online`)
 	}
 
 	setReceipts(phone: string, update: ReceiptUpdate): ReceiptSettings {
@@ -375,24 +354,5 @@ export class Simulator {
 		await this.server.close()
 		this.stateFile?.saveNow()
 		this.events.removeAllListeners()
-	}
-
-	private waitFor<T>(event: 'inbox' | 'login', onEvent: (phone: string) => T | undefined, now: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
-		const existing = now()
-		if (existing !== undefined) return Promise.resolve(existing)
-		return new Promise((resolve, reject) => {
-			const listener = (phone: string) => {
-				const found = onEvent(phone)
-				if (found === undefined) return
-				clearTimeout(timer)
-				this.events.off(event, listener)
-				resolve(found)
-			}
-			const timer = setTimeout(() => {
-				this.events.off(event, listener)
-				reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`))
-			}, timeoutMs)
-			this.events.on(event, listener)
-		})
 	}
 }
