@@ -2,13 +2,13 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { Curve, proto, type SignalDataSet } from '@whiskeysockets/baileys'
+import { BufferJSON, Curve, proto, type SignalDataSet } from '@whiskeysockets/baileys'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createKeyring, createPlaintextKeyringForBenchmark, type Keyring } from '@/lib/crypto/aead'
 import { closeDb, openDb, type DB } from '@/lib/db/client'
 import { AppError } from '@/lib/errors'
 import { createLogger } from '@/lib/logger'
-import { useSqliteAuthState } from '@/lib/whatsapp/auth-state'
+import { serializeAuthValue, useSqliteAuthState } from '@/lib/whatsapp/auth-state'
 
 const logger = createLogger({ level: 'silent' })
 const keyA = crypto.randomBytes(32)
@@ -35,9 +35,9 @@ const open = (accountId = 'acc-1', keyring: Keyring = createKeyring({ current: k
 const session = (marker: string) => ({ _sessions: { base: { registrationId: 7, note: marker } }, version: 'v1' }) as unknown as Uint8Array
 const count = (sql: string, ...args: string[]) => (db.$client.prepare(sql).get(...args) as { n: number }).n
 
-async function expectCorrupt(p: Promise<unknown> | (() => unknown)): Promise<AppError> {
+async function expectCorrupt(p: unknown): Promise<AppError> {
   try {
-    await (typeof p === 'function' ? p() : p)
+    await (typeof p === 'function' ? (p as () => unknown)() : p)
   } catch (e) {
     expect(e).toBeInstanceOf(AppError)
     expect((e as AppError).code).toBe('auth_state_corrupt')
@@ -169,6 +169,21 @@ describe('keys', () => {
     expect(reported).toHaveLength(1)
     db.$client.prepare(`UPDATE wa_keys SET value = x'00' WHERE id = 'b'`).run()
     await expectCorrupt(keys.get('session', ['b']))
+  })
+})
+
+describe('serializeAuthValue', () => {
+  it('produces exactly what JSON.stringify with BufferJSON.replacer produces', () => {
+    const values: unknown[] = [
+      session('plain strings and numbers'),
+      Curve.generateKeyPair(),
+      { nested: [{ deep: new Uint8Array([1, 2, 3]) }, 'x'], n: null, u: undefined },
+      proto.Message.AppStateSyncKeyData.fromObject({ keyData: crypto.randomBytes(8), timestamp: 5 }),
+      { type: 'Buffer', data: 'aGk=' },
+      { at: new Date(0) },
+      ['a', 1, true, null],
+    ]
+    for (const v of values) expect(serializeAuthValue(v).toString('utf8')).toBe(JSON.stringify(v, BufferJSON.replacer))
   })
 })
 

@@ -54,8 +54,34 @@ export const keyAad = (accountId: string, type: string, id: string): Buffer =>
 const ABSENT = Symbol('absent')
 const DEFAULT_CACHE_ENTRIES = 5000
 
+/**
+ * True if JSON.stringify with BufferJSON.replacer could produce anything different from plain
+ * JSON.stringify: binary data, an object already shaped like a serialised Buffer, or anything with
+ * its own toJSON (whose result we do not inspect). Deep or cyclic values also answer true, leaving
+ * them to the replacer path (which throws on cycles as before).
+ */
+function needsReplacer(value: unknown, depth: number): boolean {
+  if (typeof value !== 'object' || value === null) return false
+  if (depth > 32 || value instanceof Uint8Array) return true
+  if (Array.isArray(value)) {
+    for (const item of value) if (needsReplacer(item, depth + 1)) return true
+    return false
+  }
+  const record = value as Record<string, unknown>
+  if (typeof record.toJSON === 'function' || record.type === 'Buffer') return true
+  for (const k in record) if (needsReplacer(record[k], depth + 1)) return true
+  return false
+}
+
+/**
+ * Baileys' BufferJSON format. Sessions and sender keys (libsignal's serialize() output: strings and
+ * numbers only) are the bulk of all writes, and calling the replacer — a JS callback per node — made
+ * up most of their cost; for values the walk above proves binary-free the output is byte-identical
+ * without it.
+ */
 export function serializeAuthValue(value: unknown): Buffer {
-  return Buffer.from(JSON.stringify(value, BufferJSON.replacer), 'utf8')
+  const json = needsReplacer(value, 0) ? JSON.stringify(value, BufferJSON.replacer) : JSON.stringify(value)
+  return Buffer.from(json, 'utf8')
 }
 
 export function useSqliteAuthState(opts: SqliteAuthStateOptions): SqliteAuthState {
