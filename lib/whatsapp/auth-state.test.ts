@@ -2,7 +2,7 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { BufferJSON, Curve, proto, type SignalDataSet } from '@whiskeysockets/baileys'
+import { BufferJSON, Curve, initAuthCreds, proto, type SignalDataSet } from '@whiskeysockets/baileys'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createKeyring, createPlaintextKeyringForBenchmark, type Keyring } from '@/lib/crypto/aead'
 import { closeDb, openDb, type DB } from '@/lib/db/client'
@@ -177,11 +177,16 @@ describe('serializeAuthValue', () => {
     const values: unknown[] = [
       session('plain strings and numbers'),
       Curve.generateKeyPair(),
+      initAuthCreds(),
       { nested: [{ deep: new Uint8Array([1, 2, 3]) }, 'x'], n: null, u: undefined },
       proto.Message.AppStateSyncKeyData.fromObject({ keyData: crypto.randomBytes(8), timestamp: 5 }),
       { type: 'Buffer', data: 'aGk=' },
       { at: new Date(0) },
-      ['a', 1, true, null],
+      ['a', 1, true, null, undefined, Buffer.from('top')],
+      Buffer.from('a top-level buffer'),
+      { slice: Buffer.from('0123456789').subarray(3, 7), list: [new Uint8Array(0)] },
+      { when: new (class Stamp { at = 1 })() },
+      Object.assign(Object.create(null) as object, { k: Buffer.from([9]) }),
     ]
     for (const v of values) expect(serializeAuthValue(v).toString('utf8')).toBe(JSON.stringify(v, BufferJSON.replacer))
   })

@@ -54,33 +54,52 @@ export const keyAad = (accountId: string, type: string, id: string): Buffer =>
 const ABSENT = Symbol('absent')
 const DEFAULT_CACHE_ENTRIES = 5000
 
+const USE_REPLACER = Symbol('use-replacer')
+
 /**
- * True if JSON.stringify with BufferJSON.replacer could produce anything different from plain
- * JSON.stringify: binary data, an object already shaped like a serialised Buffer, or anything with
- * its own toJSON (whose result we do not inspect). Deep or cyclic values also answer true, leaving
- * them to the replacer path (which throws on cycles as before).
+ * The value in the shape JSON.stringify(value, BufferJSON.replacer) would give it — binary data as
+ * {type: 'Buffer', data: base64} — copying only the objects on the way to a Buffer. Anything whose
+ * serialisation we do not replicate exactly (class instances such as protos, toJSON, objects already
+ * shaped like a Buffer, very deep or cyclic values) answers USE_REPLACER instead.
  */
-function needsReplacer(value: unknown, depth: number): boolean {
-  if (typeof value !== 'object' || value === null) return false
-  if (depth > 32 || value instanceof Uint8Array) return true
-  if (Array.isArray(value)) {
-    for (const item of value) if (needsReplacer(item, depth + 1)) return true
-    return false
+function bufferJsonShape(v: unknown, depth: number): unknown {
+  if (typeof v !== 'object' || v === null) return v
+  if (v instanceof Uint8Array) {
+    return { type: 'Buffer', data: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') }
   }
-  const record = value as Record<string, unknown>
-  if (typeof record.toJSON === 'function' || record.type === 'Buffer') return true
-  for (const k in record) if (needsReplacer(record[k], depth + 1)) return true
-  return false
+  if (depth > 32) return USE_REPLACER
+  if (Array.isArray(v)) {
+    let copy: unknown[] | undefined
+    for (let i = 0; i < v.length; i++) {
+      const item: unknown = v[i]
+      const shaped = bufferJsonShape(item, depth + 1)
+      if (shaped === USE_REPLACER) return USE_REPLACER
+      if (shaped !== item) (copy ??= v.slice())[i] = shaped
+    }
+    return copy ?? v
+  }
+  const proto: unknown = Object.getPrototypeOf(v)
+  if (proto !== Object.prototype && proto !== null) return USE_REPLACER
+  const record = v as Record<string, unknown>
+  if (typeof record.toJSON === 'function' || record.type === 'Buffer') return USE_REPLACER
+  let copy: Record<string, unknown> | undefined
+  for (const k of Object.keys(record)) {
+    const item = record[k]
+    const shaped = bufferJsonShape(item, depth + 1)
+    if (shaped === USE_REPLACER) return USE_REPLACER
+    if (shaped !== item) (copy ??= { ...record })[k] = shaped
+  }
+  return copy ?? v
 }
 
 /**
- * Baileys' BufferJSON format. Sessions and sender keys (libsignal's serialize() output: strings and
- * numbers only) are the bulk of all writes, and calling the replacer — a JS callback per node — made
- * up most of their cost; for values the walk above proves binary-free the output is byte-identical
- * without it.
+ * Baileys' BufferJSON format, byte for byte. The replacer is a JS callback run for every node of the
+ * value (and Buffers first go through toJSON into arrays of numbers); for a ~1.5 KB libsignal session
+ * that was most of the cost of a write. Values are pre-shaped instead and stringified without it.
  */
 export function serializeAuthValue(value: unknown): Buffer {
-  const json = needsReplacer(value, 0) ? JSON.stringify(value, BufferJSON.replacer) : JSON.stringify(value)
+  const shaped = bufferJsonShape(value, 0)
+  const json = shaped === USE_REPLACER ? JSON.stringify(value, BufferJSON.replacer) : JSON.stringify(shaped)
   return Buffer.from(json, 'utf8')
 }
 
