@@ -40,7 +40,7 @@ export default defineConfig({
       NEXT_TELEMETRY_DISABLED: '1',
       DATA_DIR: E2E_DATA_DIR,
       LOG_LEVEL: 'warn',
-      WA_WS_URL: process.env.E2E_WA_WS_URL ?? 'ws://127.0.0.1:9/ws/chat',
+      WA_WS_URL: `ws://127.0.0.1:${process.env.E2E_SIM_PORT ?? 9411}/ws/chat`,
     },
   },
 })

@@ -79,6 +79,10 @@ test('a viewer sees the dashboard but no admin actions', async ({ browser }) => 
   await expect(page.getByRole('heading', { name: 'Add an operator' })).toHaveCount(0)
   await expect(page.getByRole('button', { name: 'Remove' })).toHaveCount(0)
   await expect(page.getByRole('button', { name: 'Disable' })).toHaveCount(0)
+  await page.goto('/accounts')
+  await expect(page.getByRole('heading', { name: 'Accounts' })).toBeVisible()
+  await expect(page.getByRole('button', { name: 'Add account' })).toHaveCount(0)
+  await expect(page.getByRole('button', { name: /Link with|Log out|Delete|Disconnect/ })).toHaveCount(0)
   await context.close()
 })
 

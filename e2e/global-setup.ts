@@ -1,7 +1,15 @@
 import fs from 'node:fs'
+import { startSimulator } from '../sim'
 
-/** Nothing to start yet besides the gateway (Playwright's webServer); keeps the auth state folder fresh. */
-export default function globalSetup(): void {
+export const E2E_SIM_PORT = Number(process.env.E2E_SIM_PORT ?? 9411)
+
+/**
+ * Starts the loopback WhatsApp simulator the gateway under test connects to (WA_WS_URL in
+ * playwright.config.ts); the specs drive the phone through its admin HTTP API.
+ */
+export default async function globalSetup(): Promise<() => Promise<void>> {
   fs.rmSync('reports/.auth', { recursive: true, force: true })
   fs.mkdirSync('reports/.auth', { recursive: true })
+  const sim = await startSimulator({ port: E2E_SIM_PORT, host: '127.0.0.1' })
+  return () => sim.close()
 }

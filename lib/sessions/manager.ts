@@ -13,6 +13,10 @@ import { Session } from './session'
 
 export const ACCOUNT_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/
 
+/** Logins in flight at once while restoring, and how long one may take before the next starts anyway. */
+const RESTORE_CONCURRENCY = 16
+const RESTORE_LOGIN_TIMEOUT_MS = 20_000
+
 /** Statuses in which an account had (or was getting) a live connection: restored on start. */
 const RESTORE_STATUSES = new Set(['connected', 'reconnecting', 'connecting'])
 /** Statuses that only make sense with a live socket; after a restart without one they read as stopped. */
@@ -146,7 +150,20 @@ export class SessionManager {
       if (RESTORE_STATUSES.has(row.status) && s?.isLinked) toStart.push(row.id)
       else if (TRANSIENT_STATUSES.has(row.status) && s?.status === row.status) s.stop('gateway restarted before the link was completed')
     }
-    await Promise.all(toStart.map((id) => this.locked(id, (s) => s.open({ kind: 'qr' }))))
+    // A login costs ~50 ms of CPU in Baileys (pure-JS curve25519 for the Noise handshake and the
+    // certificate chain). Opening every socket at once would starve them all past Baileys' connect
+    // timeout; a bounded number of logins in flight keeps each one fast.
+    let next = 0
+    const worker = async () => {
+      while (next < toStart.length) {
+        const id = toStart[next++]
+        if (!id) break
+        const settled = this.deps.bus.waitFor('account.status', (e) => e.accountId === id && e.status !== 'connecting', RESTORE_LOGIN_TIMEOUT_MS).catch(() => undefined)
+        await this.locked(id, (s) => s.open({ kind: 'qr' })).catch((err: unknown) => this.log.error({ err, accountId: id }, 'restore failed'))
+        await settled
+      }
+    }
+    await Promise.all(Array.from({ length: Math.min(RESTORE_CONCURRENCY, toStart.length) }, worker))
     this.log.info({ restored: toStart.length, accounts: rows.length }, 'sessions restored')
     return toStart.length
   }

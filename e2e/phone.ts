@@ -1,0 +1,27 @@
+import jsQR from 'jsqr'
+import { PNG } from 'pngjs'
+
+/** The simulated phone, driven through the simulator's admin HTTP API. */
+const ADMIN = `http://127.0.0.1:${process.env.E2E_SIM_PORT ?? 9411}/admin`
+
+async function call(method: string, path: string, body?: unknown): Promise<unknown> {
+  const res = await fetch(ADMIN + path, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined })
+  const data: unknown = await res.json().catch(() => null)
+  if (!res.ok) throw new Error(`simulator ${method} ${path} → ${res.status}: ${JSON.stringify(data)}`)
+  return data
+}
+
+export const phone = {
+  create: (number: string, name: string) => call('POST', '/users', { phone: number, name }),
+  scan: (number: string, qr: string) => call('POST', `/users/${number}/scan`, { qr }),
+  enterPairingCode: (number: string, code: string) => call('POST', `/users/${number}/pairing-code`, { code }),
+  devices: async (number: string) => ((await call('GET', '/users')) as Array<{ phone: string; devices: unknown[] }>).find((u) => u.phone === number)?.devices ?? [],
+}
+
+/** Reads a QR code the way a phone camera would: from the pixels of the PNG the dashboard shows. */
+export function decodeQrDataUrl(dataUrl: string): string {
+  const png = PNG.sync.read(Buffer.from(dataUrl.replace(/^data:image\/png;base64,/, ''), 'base64'))
+  const code = jsQR(new Uint8ClampedArray(png.data), png.width, png.height)
+  if (!code) throw new Error('no QR code found in the image')
+  return code.data
+}

@@ -1,0 +1,83 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import fs from 'node:fs'
+import readline from 'node:readline'
+
+export type GatewayProcess = { url: string; port: number; logs: string[]; child: ChildProcess; stop(): Promise<number | null> }
+
+/**
+ * Starts the real gateway (`server.ts`, production build) on a free port, exactly as `npm start`
+ * runs it, and resolves once it logs "gateway ready".
+ */
+export async function startGateway(env: Record<string, string>, timeoutMs = 60_000): Promise<GatewayProcess> {
+  if (!fs.existsSync('.next/BUILD_ID')) throw new Error('No production build: run `npm run build` first (npm test does).')
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
+    env: { ...process.env, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', WA_LOG_LEVEL: 'silent', NEXT_TELEMETRY_DISABLED: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const logs: string[] = []
+  child.stderr?.on('data', (d: Buffer) => logs.push(d.toString()))
+  const lines = readline.createInterface({ input: child.stdout! })
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`gateway did not start in ${timeoutMs} ms:\n${logs.join('\n')}`)), timeoutMs)
+    child.once('exit', (code) => reject(new Error(`gateway exited with ${code}:\n${logs.join('\n')}`)))
+    lines.on('line', (line) => {
+      logs.push(line)
+      try {
+        const rec = JSON.parse(line) as { msg?: string; port?: number }
+        if (rec.msg === 'gateway ready' && rec.port) {
+          clearTimeout(timer)
+          resolve(rec.port)
+        }
+      } catch {
+        // not a JSON log line (Next's own output)
+      }
+    })
+  })
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    logs,
+    child,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM')
+      return exited
+    },
+  }
+}
+
+/** A minimal HTTP client for the gateway's API. */
+export function apiClient(base: string, headers: Record<string, string> = {}) {
+  return async (method: string, path: string, body?: unknown, extra: Record<string, string> = {}) => {
+    const res = await fetch(base + path, {
+      method,
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers, ...extra },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      redirect: 'manual',
+    })
+    const text = await res.text()
+    let json: unknown = null
+    try {
+      json = text ? JSON.parse(text) : null
+    } catch {
+      json = text
+    }
+    return { status: res.status, headers: res.headers, json: json as Record<string, unknown> & { error?: { code: string; message: string; details?: unknown } } }
+  }
+}
+
+/** Signs an operator in through Auth.js' credentials endpoint; returns the session cookie header. */
+export async function signInCookie(base: string, email: string, password: string): Promise<string> {
+  const csrfRes = await fetch(`${base}/api/auth/csrf`)
+  const { csrfToken } = (await csrfRes.json()) as { csrfToken: string }
+  const csrfCookie = csrfRes.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ')
+  const res = await fetch(`${base}/api/auth/callback/credentials`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: csrfCookie },
+    body: new URLSearchParams({ email, password, csrfToken, callbackUrl: '/' }),
+    redirect: 'manual',
+  })
+  const session = res.headers.getSetCookie().map((c) => c.split(';')[0]).find((c) => c?.startsWith('authjs.session-token='))
+  if (!session) throw new Error(`sign-in failed for ${email} (status ${res.status})`)
+  return session
+}
