@@ -15,7 +15,7 @@ export const phone = {
   create: (number: string, name: string) => call('POST', '/users', { phone: number, name }),
   scan: (number: string, qr: string) => call('POST', `/users/${number}/scan`, { qr }),
   enterPairingCode: (number: string, code: string) => call('POST', `/users/${number}/pairing-code`, { code }),
-  devices: async (number: string) => ((await call('GET', '/users')) as Array<{ phone: string; devices: unknown[] }>).find((u) => u.phone === number)?.devices ?? [],
+  devices: async (number: string) => ((await call('GET', `/users/${number}`)) as { devices: unknown[] }).devices,
 }
 
 /** Reads a QR code the way a phone camera would: from the pixels of the PNG the dashboard shows. */

@@ -25,7 +25,15 @@ export const ERROR_STATUS = {
 
 export type ErrorCode = keyof typeof ERROR_STATUS
 
+/**
+ * Next bundles its own copy of lib/, so an AppError thrown by an object server.ts built (the session
+ * manager) is not `instanceof` the route handler's AppError class. A global brand identifies it
+ * across module copies.
+ */
+const BRAND = Symbol.for('wa-gateway.AppError')
+
 export class AppError extends Error {
+  readonly [BRAND] = true
   readonly code: ErrorCode
   readonly status: number
   readonly details?: unknown
@@ -46,4 +54,4 @@ export class AppError extends Error {
   }
 }
 
-export const isAppError = (e: unknown): e is AppError => e instanceof AppError
+export const isAppError = (e: unknown): e is AppError => typeof e === 'object' && e !== null && (e as { [BRAND]?: unknown })[BRAND] === true

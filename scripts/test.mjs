@@ -1,5 +1,5 @@
-// `npm test`: every test of the project — unit and integration (vitest), the production build,
-// and the browser tests (Playwright with Debian's Chromium). Ends with one line
+// `npm test`: every test of the project — the production build, unit and integration tests
+// (vitest), and the browser tests (Playwright with Debian's Chromium). Ends with one line
 // `tests: N passed, N failed`, the line CI reads.
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
@@ -40,11 +40,12 @@ function ensureChromium() {
 fs.mkdirSync('reports', { recursive: true })
 for (const f of ['reports/vitest.json', 'reports/e2e.json']) fs.rmSync(f, { force: true })
 
+// The production build comes first: the API integration tests and the browser tests run against it.
 let ok = true
-ok = run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=reports/vitest.json']) && ok
-const browser = ensureChromium()
 const built = run('npx', ['next', 'build'], { NODE_ENV: 'production' })
-ok = built && browser && ok
+ok = run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=reports/vitest.json']) && built && ok
+const browser = ensureChromium()
+ok = browser && ok
 if (built && browser) ok = run('npx', ['playwright', 'test']) && ok
 
 let passed = 0

@@ -4,7 +4,7 @@ import { type Account, recordStatus, toAccountSummary } from '@/lib/db/accounts'
 import type { DB } from '@/lib/db/client'
 import { findMessageProto, updateMessageStatus, upsertMessages } from '@/lib/db/messages'
 import type { SessionStatus } from '@/lib/db/schema'
-import { AppError } from '@/lib/errors'
+import { AppError, isAppError } from '@/lib/errors'
 import type { EventBus } from '@/lib/events/bus'
 import type { AccountSummary, QrPayload } from '@/lib/events/types'
 import type { Logger } from '@/lib/logger'
@@ -267,7 +267,7 @@ export class Session {
       })
       return this.auth
     } catch (err) {
-      if (err instanceof AppError && err.code === 'auth_state_corrupt') {
+      if (isAppError(err) && err.code === 'auth_state_corrupt') {
         this.failCorrupt(err)
         return undefined
       }

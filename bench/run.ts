@@ -1,0 +1,24 @@
+/**
+ * `npm run bench`: every benchmark, one after the other (each prints its own figures and ratios).
+ *   npm run bench                 all
+ *   npm run bench -- sessions     only those whose name contains "sessions"
+ * The sessions benchmark takes its sizes from BENCH_SESSIONS (default "200,1000").
+ */
+import { spawnSync } from 'node:child_process'
+
+const BENCHES = [
+  { name: 'auth-state', args: ['bench/auth-state.bench.ts'] },
+  { name: 'sim', args: ['bench/sim.bench.ts'] },
+  { name: 'sessions', args: ['bench/sessions.bench.ts', ...(process.env.BENCH_SESSIONS ?? '200,1000').split(',')] },
+]
+
+const filter = process.argv[2]
+let failed = 0
+for (const b of BENCHES.filter((x) => !filter || x.name.includes(filter))) {
+  process.stdout.write(`\n=== ${b.name} ===\n`)
+  const started = Date.now()
+  const res = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', ...b.args], { stdio: 'inherit' })
+  process.stdout.write(`=== ${b.name}: ${res.status === 0 ? 'done' : 'FAILED'} in ${Math.round((Date.now() - started) / 1000)} s ===\n`)
+  if (res.status !== 0) failed++
+}
+process.exit(failed ? 1 : 0)
