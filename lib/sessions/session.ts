@@ -2,7 +2,6 @@ import QRCode from 'qrcode'
 import type { Keyring } from '@/lib/crypto/aead'
 import { type Account, recordStatus, toAccountSummary } from '@/lib/db/accounts'
 import type { DB } from '@/lib/db/client'
-import { findMessageProto, updateMessageStatus, upsertMessages } from '@/lib/db/messages'
 import type { SessionStatus } from '@/lib/db/schema'
 import { AppError, isAppError } from '@/lib/errors'
 import type { EventBus } from '@/lib/events/bus'
@@ -10,9 +9,9 @@ import type { AccountSummary, QrPayload } from '@/lib/events/types'
 import type { Logger } from '@/lib/logger'
 import { type SqliteAuthState, useSqliteAuthState } from '@/lib/whatsapp/auth-state'
 import { phoneOfJid } from '@/lib/whatsapp/jid'
-import { decodeMessageProto, keyRef, statusFromWa, toMessageRow } from '@/lib/whatsapp/messages'
 import { type ConnectionUpdate, createWaSocket, type WaSocket } from '@/lib/whatsapp/socket'
 import type { SessionConfig } from './config'
+import { createMessageSink, type MessageSink } from './message-sink'
 import { decideOnClose, describeClose, DISCONNECT } from './policy'
 
 export type SessionDeps = {
@@ -48,10 +47,12 @@ export class Session {
   private watchdogTimer: NodeJS.Timeout | undefined
   private credsSaving: Promise<void> = Promise.resolve()
   private readonly log: Logger
+  private readonly messages: MessageSink
 
   constructor(account: Account, private readonly deps: SessionDeps) {
     this.account = account
     this.log = deps.logger.child({ accountId: account.id })
+    this.messages = createMessageSink({ db: deps.db, accountId: account.id, log: this.log })
   }
 
   get id(): string { return this.account.id }
@@ -84,7 +85,7 @@ export class Session {
       auth: auth.state,
       wsUrl: config.wsUrl,
       logger: this.deps.logger.child({ accountId: this.id, component: 'baileys' }, { level: config.baileysLogLevel }),
-      getMessage: async (key) => this.getMessage(key),
+      getMessage: async (key) => this.messages.getMessage(key),
       connectTimeoutMs: config.connectTimeoutMs,
       keepAliveIntervalMs: config.keepAliveIntervalMs,
       qrTimeoutMs: config.qrTimeoutMs,
@@ -94,8 +95,8 @@ export class Session {
           if (generation !== this.generation) return
           this.credsSaving = this.credsSaving.then(() => auth.saveCreds()).catch((err: unknown) => this.log.error({ err }, 'saving creds failed'))
         },
-        onMessages: (msgs) => generation === this.generation && this.storeMessages(msgs),
-        onMessageUpdates: (updates) => generation === this.generation && this.storeStatusUpdates(updates),
+        onMessages: (msgs) => generation === this.generation && this.messages.store(msgs),
+        onMessageUpdates: (updates) => generation === this.generation && this.messages.updateStatuses(updates),
       },
     })
     this.watchdogTimer = setTimeout(() => void this.deps.runLocked(async () => this.onWatchdog(generation)), config.watchdogMs)
@@ -322,31 +323,4 @@ export class Session {
   private rejectPairing(err: Error): void {
     for (const w of this.pairing?.waiters.splice(0) ?? []) w.reject(err)
   }
-
-  private getMessage(key: Parameters<WaSocketGetMessage>[0]) {
-    const ref = keyRef(key)
-    if (!ref) return undefined
-    const buf = findMessageProto({ db: this.deps.db, accountId: this.id, ...ref })
-    return buf ? decodeMessageProto(buf) : undefined
-  }
-
-  private storeMessages(msgs: Parameters<NonNullable<WaHandlers['onMessages']>>[0]): void {
-    const rows = msgs.map((m) => toMessageRow(this.id, m)).filter((r) => r !== null)
-    try {
-      upsertMessages({ db: this.deps.db, rows })
-    } catch (err) {
-      this.log.error({ err, count: rows.length }, 'storing messages failed')
-    }
-  }
-
-  private storeStatusUpdates(updates: Parameters<NonNullable<WaHandlers['onMessageUpdates']>>[0]): void {
-    for (const { key, update } of updates) {
-      const ref = keyRef(key)
-      if (!ref || !key.fromMe || update.status === undefined || update.status === null) continue
-      updateMessageStatus({ db: this.deps.db, accountId: this.id, ...ref, status: statusFromWa(update.status, true) })
-    }
-  }
 }
-
-type WaHandlers = Parameters<typeof createWaSocket>[0]['handlers']
-type WaSocketGetMessage = Parameters<typeof createWaSocket>[0]['getMessage']

@@ -1,7 +1,9 @@
 import { eq } from 'drizzle-orm'
 import { afterEach, describe, expect, it } from 'vitest'
 import { findAccount } from '@/lib/db/accounts'
-import { waCreds, waKeys } from '@/lib/db/schema'
+import { messages, waCreds, waKeys } from '@/lib/db/schema'
+import { createLogger } from '@/lib/logger'
+import { createMessageSink } from '@/lib/sessions/message-sink'
 import { createHarness, type Harness, linkByQr, statusHistory, until } from '../support/gateway-harness'
 
 let h: Harness | undefined
@@ -191,5 +193,28 @@ describe('session manager through real Baileys and the simulator', () => {
     await h.waitStatus('shop', 'disconnected', 10_000)
     expect(h.manager.get('shop').statusReason).toMatch(/QR code expired/)
     expect(h.events['account.qr']?.length).toBeGreaterThanOrEqual(2)
+  })
+
+  it('stores received messages once and serves them back to Baileys through getMessage', async () => {
+    h = await createHarness()
+    await linkByQr(h, 'shop', '15550012')
+    h.sim.createUser({ phone: '15550099', name: 'Customer' })
+    await h.sim.sendText('15550099', '15550012', 'hello shop')
+    await h.sim.sendText('15550099', '15550012', 'second message')
+    const rows = await until(() => {
+      const r = h!.db.select().from(messages).where(eq(messages.accountId, 'shop')).all().filter((m) => m.direction === 'in')
+      return r.length >= 2 ? r : undefined
+    }, 10_000, 'two stored messages')
+    expect(rows.map((r) => r.text).sort()).toEqual(['hello shop', 'second message'])
+    expect(rows.every((r) => r.status === 'received' && r.chatJid.startsWith('15550099'))).toBe(true)
+
+    const sink = createMessageSink({ db: h.db, accountId: 'shop', log: createLogger({ level: 'silent' }) })
+    const row = rows.find((r) => r.text === 'hello shop')!
+    const content = await sink.getMessage({ remoteJid: row.chatJid, id: row.waMessageId, fromMe: false })
+    expect(content?.conversation ?? content?.extendedTextMessage?.text).toBe('hello shop')
+    expect(await sink.getMessage({ remoteJid: row.chatJid, id: 'NOPE', fromMe: false })).toBeUndefined()
+    // A replay of the same upsert does not duplicate the row.
+    sink.store([{ key: { remoteJid: row.chatJid, id: row.waMessageId, fromMe: false }, message: { conversation: 'hello shop' }, messageTimestamp: 1 }])
+    expect(h.db.select().from(messages).where(eq(messages.waMessageId, row.waMessageId)).all()).toHaveLength(1)
   })
 })
