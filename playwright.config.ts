@@ -27,8 +27,9 @@ export default defineConfig({
     { name: 'dashboard', testMatch: /.*\.spec\.ts/, dependencies: ['first-run'] },
   ],
   webServer: {
-    // The production build (`npm run build` first); E2E_DEV=1 runs the dev server instead.
-    command: `rm -rf ${E2E_DATA_DIR} && ${process.env.E2E_DEV ? '' : 'NODE_ENV=production '}node --import tsx server.ts`,
+    // What `npm start` runs (scripts/start.mjs: builds when there is no build, then the production
+    // server); E2E_DEV=1 runs the dev server instead.
+    command: `rm -rf ${E2E_DATA_DIR} && ${process.env.E2E_DEV ? 'node --import tsx server.ts' : 'node scripts/start.mjs'}`,
     url: `${baseURL}/api/v1/health`,
     timeout: 180_000,
     reuseExistingServer: false,
