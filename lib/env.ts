@@ -2,6 +2,7 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
+import { decodeKeyText } from '@/lib/crypto/aead'
 
 /**
  * The gateway's configuration, parsed once at start by server.ts. Anything invalid stops the server
@@ -27,15 +28,13 @@ const secretSchema = z.preprocess(
     .optional(),
 )
 
-/** ENCRYPTION_KEY: exactly 32 bytes, given as base64 (44 chars) or hex (64 chars). */
+/** ENCRYPTION_KEY: exactly 32 bytes, given as base64 or hex; null when it is not. */
 export function decodeKey(v: string): Buffer | null {
-  const s = v.trim()
-  if (/^[0-9a-fA-F]{64}$/.test(s)) return Buffer.from(s, 'hex')
-  if (/^[A-Za-z0-9+/_-]{43}=?$/.test(s)) {
-    const b = Buffer.from(s.replace(/-/g, '+').replace(/_/g, '/'), 'base64')
-    return b.length === 32 ? b : null
+  try {
+    return decodeKeyText(v)
+  } catch {
+    return null
   }
-  return null
 }
 
 const keySchema = z.preprocess(
