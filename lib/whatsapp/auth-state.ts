@@ -170,7 +170,13 @@ export function useSqliteAuthState(opts: SqliteAuthStateOptions): SqliteAuthStat
       for (const w of writes) cache.delete(cacheKey(w.type, w.id))
       throw e
     }
-    for (const e of entries) remember(cacheKey(e.type, e.id), e.value ?? ABSENT)
+    for (const e of entries) {
+      const k = cacheKey(e.type, e.id)
+      // One-time pre-keys are written 812 at a time at first login and read at most once each, when a
+      // new contact starts a session: caching them on write would keep ~1 MB per account for nothing.
+      if (e.type === 'pre-key') cache.delete(k)
+      else remember(k, e.value ?? ABSENT)
+    }
   }
 
   const corrupt = (what: string, details: Record<string, string>, cause: unknown): AppError => {
