@@ -1,4 +1,4 @@
-import { asc, desc, eq, inArray } from 'drizzle-orm'
+import { asc, eq } from 'drizzle-orm'
 import type { AccountSummary } from '@/lib/events/types'
 import type { DB } from './client'
 import { accounts, accountStatusLog, type SessionStatus } from './schema'
@@ -54,14 +54,6 @@ export function recordStatus({ db, id, status, reason, extra = {} }: {
     .immediate()
 }
 
-export function listStatusHistory({ db, id, limit = 50 }: { db: DB; id: string; limit?: number }) {
-  return db.select().from(accountStatusLog).where(eq(accountStatusLog.accountId, id)).orderBy(desc(accountStatusLog.id)).limit(limit).all()
-}
-
 export function deleteAccount({ db, id }: { db: DB; id: string }): boolean {
   return db.delete(accounts).where(eq(accounts.id, id)).run().changes > 0
-}
-
-export function listAccountsByStatus({ db, statuses }: { db: DB; statuses: SessionStatus[] }): Account[] {
-  return db.select().from(accounts).where(inArray(accounts.status, statuses)).all()
 }

@@ -2,11 +2,9 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { eq } from 'drizzle-orm'
 import { createKeyring, type Keyring } from '@/lib/crypto/aead'
 import { findAccount } from '@/lib/db/accounts'
 import { closeDb, type DB, openDb } from '@/lib/db/client'
-import { accounts } from '@/lib/db/schema'
 import { EventBus } from '@/lib/events/bus'
 import type { DomainEvents } from '@/lib/events/types'
 import { createLogger } from '@/lib/logger'
@@ -98,8 +96,4 @@ export async function linkByQr(h: Harness, id: string, phone: string): Promise<v
 
 export function statusHistory(h: Harness, id: string): SessionStatus[] {
   return (h.events['account.status'] ?? []).filter((e) => e.accountId === id).map((e) => e.status)
-}
-
-export function setAccountStatus(db: DB, id: string, status: SessionStatus) {
-  db.update(accounts).set({ status }).where(eq(accounts.id, id)).run()
 }
