@@ -94,6 +94,7 @@ async function shutdown(signal: string) {
   const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()))
   httpServer.closeIdleConnections()
   await sessions.shutdown() // WhatsApp sockets close without logging out
+  await keyring.close() // its sealing worker thread
   await realtime.close()
   await closed
   clearTimeout(force)

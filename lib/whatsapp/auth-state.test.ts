@@ -139,6 +139,34 @@ describe('keys', () => {
     expect(count('SELECT count(*) AS n FROM wa_keys WHERE account_id = ?', 'acc-1')).toBe(1)
   })
 
+  it('writes a first-login batch of 812 pre-keys in one transaction, every row readable on its own', async () => {
+    const prekeys: Record<string, ReturnType<typeof Curve.generateKeyPair>> = {}
+    for (let i = 1; i <= 812; i++) prekeys[String(i)] = Curve.generateKeyPair()
+    const keyring = createKeyring({ current: keyA })
+    try {
+      const { keys } = open('acc-1', keyring).state
+      await keys.set({ 'pre-key': { '0': Curve.generateKeyPair() } }) // a small set first: the worker starts
+      await new Promise((r) => setTimeout(r, 300))
+      await keys.set({ 'pre-key': prekeys })
+      expect(count(`SELECT count(*) AS n FROM wa_keys WHERE account_id = ? AND type = 'pre-key'`, 'acc-1')).toBe(813)
+      const nonces = db.$client.prepare(`SELECT substr(value, 1, 12) AS nonce FROM wa_keys WHERE account_id = ?`).all('acc-1')
+      expect(new Set(nonces.map((r) => (r as { nonce: Buffer }).nonce.toString('hex'))).size).toBe(813)
+      const cold = open('acc-1', createKeyring({ current: keyA, parallel: false })).state.keys
+      const got = await cold.get('pre-key', Object.keys(prekeys))
+      for (const [id, pair] of Object.entries(prekeys)) expect(got[id]?.private).toEqual(pair.private)
+
+      // A failing row at the end of a big batch rolls all of it back.
+      db.$client.exec(`CREATE TRIGGER fail_last BEFORE INSERT ON wa_keys WHEN NEW.id = '2000'
+        BEGIN SELECT RAISE(ABORT, 'last row refused'); END`)
+      const more: Record<string, ReturnType<typeof Curve.generateKeyPair>> = {}
+      for (let i = 1001; i <= 2000; i++) more[String(i)] = Curve.generateKeyPair()
+      await expect(keys.set({ 'pre-key': more })).rejects.toThrow(/last row refused/)
+      expect(count(`SELECT count(*) AS n FROM wa_keys WHERE account_id = ?`, 'acc-1')).toBe(813)
+    } finally {
+      await keyring.close()
+    }
+  })
+
   it('serves its own writes back immediately (write-through cache)', async () => {
     const { keys } = open().state
     for (let i = 0; i < 5; i++) {

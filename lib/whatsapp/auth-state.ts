@@ -16,10 +16,12 @@ import type { Logger } from '@/lib/logger'
  * (~4 µs fixed per call in Node — cipher setup, update/final/getAuthTag — plus ~1 ns/byte).
  * So: reads are served from a per-account cache of decoded values — this store is the only writer
  * of its account's rows, so a write-through cache stays exact; values are pre-shaped for BufferJSON
- * instead of using its replacer; statements are prepared once; serialising and sealing happen before
- * BEGIN so the write lock is held only for the inserts. The cache holds the objects Baileys handed to
- * set() / got from get() by reference, the same contract as Baileys' makeCacheableSignalKeyStore
- * (useClones: false) — so do not wrap this store in that one as well.
+ * instead of using its replacer; statements are prepared once. A large set (812 pre-keys at first
+ * login) is sealed by keyring.encryptEach, which shares the AES-GCM calls with a worker thread while
+ * this thread serialises and inserts: everything happens inside the one IMMEDIATE transaction, still
+ * synchronously. The cache holds the objects Baileys handed to set() / got from get() by reference,
+ * the same contract as Baileys' makeCacheableSignalKeyStore (useClones: false) — so do not wrap this
+ * store in that one as well.
  */
 
 export type SqliteAuthState = {
@@ -46,8 +48,8 @@ export type SqliteAuthStateOptions = {
 
 type KeyType = keyof SignalDataTypeMap
 type KeyRow = { key_id: string; value: Buffer }
-type Entry = { type: string; id: string; value: unknown; plaintext: Buffer | null }
-type KeyWrite = { type: string; id: string; keyId: string; value: Buffer } | { type: string; id: string; keyId: null; value: null }
+/** value null: delete the row */
+type Entry = { type: string; id: string; value: unknown }
 
 /** AAD of a creds row: binds the blob to its account, so rows cannot be moved between accounts. */
 export const credsAad = (accountId: string): Buffer => Buffer.from(`wa_creds\u0000${accountId}`)
@@ -131,11 +133,20 @@ export function useSqliteAuthState(opts: SqliteAuthStateOptions): SqliteAuthStat
     delCreds: sqlite.prepare<[string]>('DELETE FROM wa_creds WHERE account_id = ?'),
   }
 
-  const writeKeys = sqlite.transaction((writes: KeyWrite[]) => {
-    for (const w of writes) {
-      if (w.keyId === null) stmt.delKey.run(accountId, w.type, w.id)
-      else stmt.putKey.run(accountId, w.type, w.id, w.keyId, w.value)
-    }
+  /** Serialised, sealed and inserted in one go: keyring.encryptEach overlaps the three for big batches. */
+  const writeKeys = sqlite.transaction((puts: Entry[], deletes: Entry[]) => {
+    for (const d of deletes) stmt.delKey.run(accountId, d.type, d.id)
+    keyring.encryptEach(
+      puts.length,
+      (i) => {
+        const e = puts[i] as Entry
+        return { plaintext: serializeAuthValue(e.value), aad: keyAad(accountId, e.type, e.id) }
+      },
+      (i, sealed) => {
+        const e = puts[i] as Entry
+        stmt.putKey.run(accountId, e.type, e.id, sealed.keyId, sealed.value)
+      },
+    )
   })
   const wipe = sqlite.transaction(() => {
     stmt.delAllKeys.run(accountId)
@@ -156,18 +167,15 @@ export function useSqliteAuthState(opts: SqliteAuthStateOptions): SqliteAuthStat
 
   let cleared = false
   const commit = (entries: Entry[]) => {
-    // Sealed before BEGIN so the write lock is held only for the inserts.
-    const writes: KeyWrite[] = entries.map((e) => {
-      if (e.plaintext === null) return { type: e.type, id: e.id, keyId: null, value: null }
-      const s = keyring.encrypt(e.plaintext, keyAad(accountId, e.type, e.id))
-      return { type: e.type, id: e.id, keyId: s.keyId, value: s.value }
-    })
+    const puts: Entry[] = []
+    const deletes: Entry[] = []
+    for (const e of entries) (e.value === null ? deletes : puts).push(e)
     try {
-      writeKeys.immediate(writes)
+      writeKeys.immediate(puts, deletes)
     } catch (e) {
       // The values may already be mutated in place by the caller (they are often objects we
       // returned from get), so forget them: the next get re-reads what the rollback left on disk.
-      for (const w of writes) cache.delete(cacheKey(w.type, w.id))
+      for (const w of entries) cache.delete(cacheKey(w.type, w.id))
       throw e
     }
     for (const e of entries) {
@@ -246,16 +254,14 @@ export function useSqliteAuthState(opts: SqliteAuthStateOptions): SqliteAuthStat
         logger.warn('keys.set after clear(): ignored so that a logged-out identity is not written back')
         return
       }
-      // Serialised now, while the values are exactly what the caller handed us.
+      // Serialised within this call (commit is synchronous), while the values are exactly what the caller handed us.
       const entries: Entry[] = []
       for (const type in data) {
         const byId = data[type as KeyType]
         if (!byId) continue
         for (const id in byId) {
           const value: unknown = byId[id]
-          entries.push(value === null || value === undefined
-            ? { type, id, value: null, plaintext: null }
-            : { type, id, value, plaintext: serializeAuthValue(value) })
+          entries.push({ type, id, value: value ?? null })
         }
       }
       commit(entries)
