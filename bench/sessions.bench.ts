@@ -5,13 +5,16 @@
  * SessionManager, SQLite auth store and Baileys sockets server.ts builds). For each N it seeds N
  * linked accounts (companions provisioned on the simulator, their creds written through our encrypted
  * store, status `connected` as before a restart), then measures a restart: `restore()` until all N
- * are connected, and the RSS / heap each connected session costs.
+ * are connected, and the RSS / heap each connected session costs. Progress (status counts, event-loop
+ * delay, heap) is printed every 15 s; BENCH_LOG=file writes the gateway's logs to a file.
  */
 import crypto from 'node:crypto'
 import fs from 'node:fs'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import os from 'node:os'
 import path from 'node:path'
 import type { AuthenticationCreds } from '@whiskeysockets/baileys'
+import pino from 'pino'
 import { createKeyring } from '@/lib/crypto/aead'
 import { insertAccount, recordStatus } from '@/lib/db/accounts'
 import { closeDb, openDb } from '@/lib/db/client'
@@ -65,7 +68,10 @@ async function runOnce(n: number) {
   const sim = await startSimProcess()
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-sessions-'))
   const db = openDb(path.join(dir, 'gateway.db'))
-  const logger = createLogger({ level: 'silent' })
+  // BENCH_LOG=file: the gateway's logs (info and up) go there, for finding out why sessions close.
+  const logger = process.env.BENCH_LOG
+    ? pino({ level: 'info' }, pino.destination({ dest: process.env.BENCH_LOG, sync: false }))
+    : createLogger({ level: 'silent' })
   const bus = new EventBus(logger)
   const keyring = createKeyring({ current: crypto.randomBytes(32) })
   const config = { ...DEFAULT_SESSION_CONFIG, wsUrl: sim.wsUrl, baileysLogLevel: 'silent' }
@@ -88,35 +94,71 @@ async function runOnce(n: number) {
     // First start: every account logs in once (uploading its pre-keys, receiving the history
     // bootstrap), exactly as after linking. Not the figure under test, but reported.
     let manager = new SessionManager({ db, bus, logger, keyring, config })
-    let connected = 0
-    bus.on('account.status', (e) => { if (e.status === 'connected') connected++ })
-    const waitAll = async (count: number) => {
-      const deadline = Date.now() + 600_000
-      while (connected < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+    // The current status of every account, and how often each kind of close happened (reasons).
+    const statusOf = new Map<string, string>()
+    const reasons = new Map<string, number>()
+    bus.on('account.status', (e) => {
+      statusOf.set(e.accountId, e.status)
+      if (e.status !== 'connected' && e.status !== 'connecting' && e.reason) {
+        const key = `${e.status}: ${e.reason.replace(/; retrying in .*$/, '')}`
+        reasons.set(key, (reasons.get(key) ?? 0) + 1)
+      }
+    })
+    const countConnected = () => [...statusOf.values()].filter((s) => s === 'connected').length
+    const loopDelay = monitorEventLoopDelay({ resolution: 20 })
+    loopDelay.enable()
+    /**
+     * Waits until `count` accounts are connected at the same time. Prints progress every 15 s (status
+     * counts, event-loop delay, heap) and gives up after 120 s without progress, saying what it saw.
+     */
+    const waitAll = async (count: number, phase: string): Promise<boolean> => {
+      const started = Date.now()
+      let best = 0
+      let lastProgress = Date.now()
+      let lastPrint = Date.now()
+      for (;;) {
+        const now = countConnected()
+        if (now >= count) return true
+        if (now > best) { best = now; lastProgress = Date.now() }
+        if (Date.now() - lastPrint >= 15_000) {
+          lastPrint = Date.now()
+          const byStatus: Record<string, number> = {}
+          for (const st of statusOf.values()) byStatus[st] = (byStatus[st] ?? 0) + 1
+          console.log(`  [${phase} +${Math.round((Date.now() - started) / 1000)} s] ${JSON.stringify(byStatus)}, event-loop delay p99 ${Math.round(loopDelay.percentile(99) / 1e6)} ms, heap ${Math.round(process.memoryUsage().heapUsed / MB)} MB, rss ${Math.round(process.memoryUsage().rss / MB)} MB`)
+          loopDelay.reset()
+        }
+        if (Date.now() - lastProgress > 120_000) {
+          console.log(`  [${phase}] no progress for 120 s at ${now}/${count} connected; closes seen: ${JSON.stringify(Object.fromEntries(reasons))}`)
+          return false
+        }
+        await new Promise((r) => setTimeout(r, 50))
+      }
     }
     const tFirst = performance.now()
     await manager.restore()
-    await waitAll(n + 1)
+    const firstOk = await waitAll(n + 1, 'first login')
     const firstLoginMs = performance.now() - tFirst
+    console.log(`  first login: ${countConnected()}/${n + 1} connected after ${(firstLoginMs / 1000).toFixed(1)} s; closes seen: ${JSON.stringify(Object.fromEntries(reasons))}`)
     await manager.shutdown()
+    reasons.clear()
 
     // Baseline: one connected session, so Baileys' modules and a first socket are in it.
     manager = new SessionManager({ db, bus, logger, keyring, config })
-    connected = 0
+    statusOf.clear()
     await manager.connect('bench-0', 'bench')
-    await waitAll(1)
+    await waitAll(1, 'baseline')
     const base = await settle()
     await manager.shutdown()
 
     // The restart under test: a new manager restores every account that was connected.
     manager = new SessionManager({ db, bus, logger, keyring, config })
-    connected = 0
+    statusOf.clear()
     const t1 = performance.now()
     const cpu0 = process.cpuUsage()
     const simCpu0 = procCpuSeconds(sim.child.pid)
     const profiler = process.env.BENCH_PROFILE ? await startProfiler() : undefined
     await manager.restore()
-    await waitAll(n + 1)
+    const restoreOk = await waitAll(n + 1, 'restart')
     const restoreMs = performance.now() - t1
     await profiler?.stop(process.env.BENCH_PROFILE ?? '')
     const cpu = process.cpuUsage(cpu0)
@@ -127,7 +169,8 @@ async function runOnce(n: number) {
     const heapPer = (after.heapUsed - base.heapUsed) / n / MB
     const res = {
       accounts: n,
-      connected: connected - 1,
+      connected: countConnected() - 1,
+      complete: String(firstOk && restoreOk),
       seedSeconds: +(seedMs / 1000).toFixed(1),
       firstLoginAllSeconds: +(firstLoginMs / 1000).toFixed(1),
       restoreToAllConnectedSeconds: +(restoreMs / 1000).toFixed(2),

@@ -70,6 +70,7 @@ const rawSchema = z.object({
   RECONNECT_MAX_ATTEMPTS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1000).default(5)),
   CONFLICT_MAX_ATTEMPTS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(100).default(3)),
   CONNECT_WATCHDOG_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(600_000).default(30_000)),
+  LOGIN_CONCURRENCY: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1000).default(16)),
   WA_CONNECT_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(600_000).optional()),
   WA_KEEPALIVE_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(600_000).optional()),
   WA_QR_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(600_000).optional()),
@@ -100,6 +101,7 @@ export type Env = {
     reconnectMaxAttempts: number
     conflictMaxAttempts: number
     watchdogMs: number
+    loginConcurrency: number
     waConnectTimeoutMs?: number
     waKeepAliveMs?: number
     waQrTimeoutMs?: number
@@ -192,6 +194,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
       reconnectMaxAttempts: raw.RECONNECT_MAX_ATTEMPTS,
       conflictMaxAttempts: raw.CONFLICT_MAX_ATTEMPTS,
       watchdogMs: raw.CONNECT_WATCHDOG_MS,
+      loginConcurrency: raw.LOGIN_CONCURRENCY,
       waConnectTimeoutMs: raw.WA_CONNECT_TIMEOUT_MS,
       waKeepAliveMs: raw.WA_KEEPALIVE_MS,
       waQrTimeoutMs: raw.WA_QR_TIMEOUT_MS,

@@ -7,6 +7,8 @@ export type SessionConfig = {
   policy: ReconnectPolicyConfig
   /** a socket still `connecting` after this long (no QR, no open, no close) is ended and retried */
   watchdogMs: number
+  /** automatic logins (restore, backoff retries) in flight at once across all accounts (LoginGate) */
+  loginConcurrency: number
   /** how long a pairing-code request waits for WhatsApp to hand out the code */
   pairingTimeoutMs: number
   /** Baileys timeouts; undefined keeps Baileys' defaults */
@@ -20,6 +22,7 @@ export type SessionConfig = {
 export const DEFAULT_SESSION_CONFIG: SessionConfig = {
   policy: DEFAULT_POLICY,
   watchdogMs: 30_000,
+  loginConcurrency: 16,
   pairingTimeoutMs: 30_000,
   baileysLogLevel: 'warn',
 }
@@ -30,6 +33,7 @@ export function sessionConfigFromEnv(env: Pick<Env, 'waWsUrl' | 'sessions'>): Se
     wsUrl: env.waWsUrl,
     policy: { ...DEFAULT_POLICY, baseDelayMs: s.reconnectBaseMs, maxDelayMs: s.reconnectMaxMs, maxAttempts: s.reconnectMaxAttempts, maxConflicts: s.conflictMaxAttempts },
     watchdogMs: s.watchdogMs,
+    loginConcurrency: s.loginConcurrency,
     pairingTimeoutMs: DEFAULT_SESSION_CONFIG.pairingTimeoutMs,
     connectTimeoutMs: s.waConnectTimeoutMs,
     keepAliveIntervalMs: s.waKeepAliveMs,

@@ -9,13 +9,13 @@ import type { AccountSummary, QrPayload } from '@/lib/events/types'
 import type { Logger } from '@/lib/logger'
 import type { SessionConfig } from './config'
 import { KeyedLock } from './lock'
+import { LoginGate } from './login-gate'
 import { Session } from './session'
 
 export const ACCOUNT_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/
 
-/** Logins in flight at once while restoring, and how long one may take before the next starts anyway. */
-const RESTORE_CONCURRENCY = 16
-const RESTORE_LOGIN_TIMEOUT_MS = 20_000
+/** How long one automatic login may hold its slot in the LoginGate before the next one starts anyway. */
+const LOGIN_SLOT_TIMEOUT_MS = 20_000
 
 /** Statuses in which an account had (or was getting) a live connection: restored on start. */
 const RESTORE_STATUSES = new Set(['connected', 'reconnecting', 'connecting'])
@@ -29,11 +29,13 @@ const TRANSIENT_STATUSES = new Set(['connecting', 'qr_ready', 'pairing_code_read
 export class SessionManager {
   private readonly sessions = new Map<string, Session>()
   private readonly lock = new KeyedLock()
+  private readonly gate: LoginGate
   private readonly log: Logger
   private closed = false
 
   constructor(private readonly deps: { db: DB; bus: EventBus; logger: Logger; keyring: Keyring; config: SessionConfig }) {
     this.log = deps.logger.child({ component: 'sessions' })
+    this.gate = new LoginGate(deps.config.loginConcurrency)
   }
 
   list(): AccountSummary[] {
@@ -150,20 +152,13 @@ export class SessionManager {
       if (RESTORE_STATUSES.has(row.status) && s?.isLinked) toStart.push(row.id)
       else if (TRANSIENT_STATUSES.has(row.status) && s?.status === row.status) s.stop('gateway restarted before the link was completed')
     }
-    // A login costs ~50 ms of CPU in Baileys (pure-JS curve25519 for the Noise handshake and the
-    // certificate chain). Opening every socket at once would starve them all past Baileys' connect
-    // timeout; a bounded number of logins in flight keeps each one fast.
-    let next = 0
-    const worker = async () => {
-      while (next < toStart.length) {
-        const id = toStart[next++]
-        if (!id) break
-        const settled = this.deps.bus.waitFor('account.status', (e) => e.accountId === id && e.status !== 'connecting', RESTORE_LOGIN_TIMEOUT_MS).catch(() => undefined)
-        await this.locked(id, (s) => s.open({ kind: 'qr' })).catch((err: unknown) => this.log.error({ err, accountId: id }, 'restore failed'))
-        await settled
-      }
-    }
-    await Promise.all(Array.from({ length: Math.min(RESTORE_CONCURRENCY, toStart.length) }, worker))
+    // Through the login gate: opening every socket at once would starve them all past Baileys' timeouts.
+    await Promise.all(toStart.map((id) => this.gatedLogin(id, async (s) => {
+      // Re-checked once a slot is free: the operator may have stopped or connected it meanwhile.
+      if (!RESTORE_STATUSES.has(s.status) || s.hasSocket) return false
+      await s.open({ kind: 'qr' })
+      return true
+    })))
     this.log.info({ restored: toStart.length, accounts: rows.length }, 'sessions restored')
     return toStart.length
   }
@@ -179,9 +174,40 @@ export class SessionManager {
     if (existing) return existing
     const row = findAccount({ db: this.deps.db, id })
     if (!row) return undefined
-    const s = new Session(row, { ...this.deps, runLocked: (fn) => this.lock.run(id, async () => { if (!this.closed && this.sessions.get(id) === s) await fn() }) })
+    const s: Session = new Session(row, {
+      ...this.deps,
+      runLocked: (fn) => this.lock.run(id, async () => { if (!this.closed && this.sessions.get(id) === s) await fn() }),
+      gatedLogin: (start) => this.gatedLogin(id, async (current) => (current === s ? start() : false)),
+    })
     this.sessions.set(id, s)
     return s
+  }
+
+  /**
+   * An automatic login: waits for a slot outside the account lock (so operator actions never queue
+   * behind other accounts' logins), runs `start` under the lock, and — if it opened a socket — holds
+   * the slot until that login settles (any status but `connecting`) or LOGIN_SLOT_TIMEOUT_MS passes.
+   */
+  private async gatedLogin(id: string, start: (s: Session) => Promise<boolean>): Promise<void> {
+    const release = await this.gate.acquire()
+    let settle = () => {}
+    const settled = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, LOGIN_SLOT_TIMEOUT_MS)
+      const off = this.deps.bus.on('account.status', (e) => { if (e.accountId === id && e.status !== 'connecting') settle() })
+      settle = () => { clearTimeout(timer); off(); resolve() }
+    })
+    try {
+      const opened = await this.lock.run(id, async () => {
+        const s = this.closed ? undefined : this.sessions.get(id)
+        return s ? start(s) : false
+      })
+      if (opened) await settled
+    } catch (err) {
+      this.log.error({ err, accountId: id }, 'automatic login failed to start')
+    } finally {
+      settle()
+      release()
+    }
   }
 
   private locked<T>(id: string, fn: (s: Session) => Promise<T>): Promise<T> {

@@ -22,6 +22,11 @@ export type SessionDeps = {
   config: SessionConfig
   /** runs fn under this account's lock (the manager's), for work started by timers and events */
   runLocked(fn: () => Promise<void>): Promise<void>
+  /**
+   * An automatic login (a backoff retry): waits for a login slot (see LoginGate), then runs `start`
+   * under the account's lock; `start` says whether it opened a socket, whose login then holds the slot.
+   */
+  gatedLogin(start: () => Promise<boolean>): Promise<void>
 }
 
 type Mode = { kind: 'qr' } | { kind: 'pairing'; phone: string }
@@ -231,8 +236,11 @@ export class Session {
         this.setStatus('reconnecting', `${decision.reason}; retrying in ${seconds} s`, { reconnectAttempts: attempts, lastError: decision.reason })
         this.backoffTimer = setTimeout(() => {
           this.backoffTimer = undefined
-          void this.deps.runLocked(async () => {
-            if (this.status === 'reconnecting' && !this.sock) await this.open(this.mode)
+          void this.deps.gatedLogin(async () => {
+            // Re-checked once a slot is free: the operator may have stopped or connected it meanwhile.
+            if (this.status !== 'reconnecting' || this.sock) return false
+            await this.open(this.mode)
+            return true
           })
         }, decision.delayMs)
       }

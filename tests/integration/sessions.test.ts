@@ -141,6 +141,25 @@ describe('session manager through real Baileys and the simulator', () => {
     await h.waitStatus('shop', 'connected')
   })
 
+  it('after an outage, retries go through the login gate: never more logins in flight than allowed', async () => {
+    h = await createHarness({ loginConcurrency: 2 })
+    const ids = ['g1', 'g2', 'g3', 'g4', 'g5']
+    for (const [i, id] of ids.entries()) await linkByQr(h, id, `1555009000${i}`)
+    const current = new Map(ids.map((id) => [id, 'connected']))
+    let maxConnecting = 0
+    const dropped = new Set<string>()
+    h.bus.on('account.status', (e) => {
+      current.set(e.accountId, e.status)
+      if (e.status === 'reconnecting') dropped.add(e.accountId)
+      maxConnecting = Math.max(maxConnecting, [...current.values()].filter((st) => st === 'connecting').length)
+    })
+    // Every connection drops at once; with no jitter all five backoff timers fire together.
+    for (const id of ids) h.sim.disconnect(h.manager.get(id).phone ?? '', deviceIdOf(h.manager.get(id).jid), 'close')
+    await until(() => dropped.size === ids.length && ids.every((id) => current.get(id) === 'connected'), 20_000, 'all dropped and reconnected')
+    expect(maxConnecting).toBe(2)
+    for (const id of ids) expect(statusHistory(h, id).slice(-3)).toEqual(['reconnecting', 'connecting', 'connected'])
+  })
+
   it('100 concurrent connect calls open exactly one socket', async () => {
     h = await createHarness()
     await linkByQr(h, 'shop', '15550009')
