@@ -2,24 +2,27 @@ import crypto from 'node:crypto'
 import { Worker } from 'node:worker_threads'
 
 /**
- * AES-256-GCM sealing of large batches shared with one worker thread, synchronously.
+ * AES-256-GCM sealing of large batches on a worker thread, while the caller produces the inputs and
+ * consumes the outputs — synchronously, so it fits inside a better-sqlite3 transaction.
  *
  * Why: in Node every AES-GCM value costs ~3–5 µs of cipher set-up (createCipheriv → OpenSSL's
  * EVP fetch + key schedule + GHASH init) however short the value; a first login writes 812 pre-keys
- * in one keys.set, so sealing alone took longer than serialising and inserting them all. The
+ * in one keys.set, so sealing alone took about as long as serialising and inserting them all. The
  * per-value format (own random nonce, own tag, key id beside it) is what makes single rows readable
  * and re-encryptable, so the calls cannot be merged — but they can run on the second core while the
- * main thread serialises and inserts.
+ * caller serialises and inserts.
  *
- * How: the caller's thread publishes each input (plaintext + AAD) into a SharedArrayBuffer as soon as
- * it has produced it; the worker claims items with an atomic counter and seals them in place; the
- * caller hands sealed items to `output` as they become ready, claims what the worker has not reached,
- * and seals anything that did not fit the buffer itself. It blocks with Atomics.wait only for items the
- * worker is sealing at that moment, so the call stays synchronous (better-sqlite3 transactions are) and
- * its result is the same as sealing every value on the caller's thread.
+ * How: the caller publishes each input (plaintext + AAD) into a SharedArrayBuffer as soon as it has
+ * produced it; the worker seals items in order, in place; the caller hands sealed items to `output`
+ * as they become ready, blocking with Atomics.wait only at the end for the items still being sealed.
+ * Only the worker seals (measured: with both threads calling createCipheriv at once each gets ~3×
+ * slower, so "helping" the worker made the whole batch slower). Items that do not fit the buffer are
+ * sealed by the caller at the end.
  *
- * If the worker cannot start, dies, or does not answer within `timeoutMs`, the caller seals the rest
- * itself and later batches stay on the caller's thread: slower, never wrong.
+ * If the worker is not running yet (it starts on the first large batch), dies, or does not answer
+ * within `timeoutMs`, the caller seals the rest itself and, after a failure, stops using the worker:
+ * slower, never wrong. The result is always exactly what sealing each value on the caller's thread
+ * would give.
  */
 
 const NONCE_BYTES = 12
@@ -27,9 +30,8 @@ const TAG_BYTES = 16
 
 // Int32 control words at the start of a job's buffer.
 const PUBLISHED = 0 // items 0..PUBLISHED-1 have their input in the buffer
-const CLAIMED = 1 // next item to claim (Atomics.add by both threads)
-const LIMIT = 2 // items at or past LIMIT are the caller's (they did not fit); the worker stops there
-const STOP = 3 // 1: the caller gave up on this job (its input or output threw, or it timed out)
+const LIMIT = 1 // items at or past LIMIT are the caller's (they did not fit); the worker stops there
+const STOP = 2 // 1: the caller gave up on this job (its input or output threw, or it timed out)
 const HEADER_WORDS = 4
 // Per item, Int32 words: input offset, input length, AAD offset, AAD length, output offset, state.
 const FIELDS = 6
@@ -37,6 +39,10 @@ const STATE = 5
 const PENDING = 0
 const SEALED = 1
 const FAILED = 2
+/** Inputs are handed over this many at a time: waking a waiting worker costs more than sealing one. */
+const PUBLISH_GROUP = 16
+/** How long the worker polls for the next group before it sleeps. */
+const SPIN_MS = 0.5
 
 /** Plain CommonJS so it runs the same under tsx, vitest or a bundle: no loader, no file to resolve. */
 const WORKER_SOURCE = `
@@ -45,26 +51,28 @@ const { parentPort, workerData } = require('node:worker_threads')
 const crypto = require('node:crypto')
 const key = crypto.createSecretKey(Buffer.from(workerData.key))
 workerData.key.fill(0)
-const [PUBLISHED, CLAIMED, LIMIT, STOP, HEADER_WORDS, FIELDS, STATE, SEALED, FAILED] = workerData.layout
+const [PUBLISHED, LIMIT, STOP, HEADER_WORDS, FIELDS, STATE, SEALED, FAILED, SPIN_MS] = workerData.layout
 parentPort.on('message', ({ sab, n }) => {
   const ctrl = new Int32Array(sab)
   const bytes = Buffer.from(sab)
-  let nonces = null
-  for (;;) {
-    if (Atomics.load(ctrl, STOP) !== 0) return
-    const i = Atomics.add(ctrl, CLAIMED, 1)
-    if (i >= n) return
+  const nonces = crypto.randomBytes(12 * n)
+  for (let i = 0; i < n; i++) {
+    // Spin a little before sleeping: the next group is usually tens of µs away, and waking a
+    // sleeping thread costs about as much (more in a VM).
+    let spunUntil = 0
     for (;;) {
       if (Atomics.load(ctrl, STOP) !== 0 || i >= Atomics.load(ctrl, LIMIT)) return
       const published = Atomics.load(ctrl, PUBLISHED)
       if (published > i) break
+      const now = performance.now()
+      if (spunUntil === 0) spunUntil = now + SPIN_MS
+      if (now < spunUntil) continue
       Atomics.wait(ctrl, PUBLISHED, published, 50)
     }
     const m = HEADER_WORDS + i * FIELDS
     const inOff = ctrl[m], inLen = ctrl[m + 1], aadOff = ctrl[m + 2], aadLen = ctrl[m + 3], outOff = ctrl[m + 4]
     let state = SEALED
     try {
-      if (nonces === null) nonces = crypto.randomBytes(12 * n)
       nonces.copy(bytes, outOff, 12 * i, 12 * i + 12)
       const cipher = crypto.createCipheriv('aes-256-gcm', key, bytes.subarray(outOff, outOff + 12))
       if (aadLen > 0) cipher.setAAD(bytes.subarray(aadOff, aadOff + aadLen))
@@ -85,16 +93,16 @@ export type SealInput = { plaintext: Buffer; aad?: Buffer }
 export type ParallelSealerOptions = {
   /** Batches smaller than this are sealed on the caller's thread (a hand-off costs ~30–60 µs). */
   minBatch?: number
-  /** How long the caller waits for one item the worker has claimed before sealing it itself. */
+  /** How long the caller waits, in all, for the worker's last items before sealing them itself. */
   timeoutMs?: number
 }
 
 export type ParallelSealer = {
   /**
-   * Seals n values: input(i) is called once for each i in order, output(i, blob) once for each i in
-   * any order, and the call returns when every output has been made. `sealHere` seals one value on the
-   * caller's thread (the keyring's own encrypt), used for small batches and whatever the worker does
-   * not take. An exception from input or output stops the batch and is rethrown.
+   * Seals n values: input(i) is called once for each i in order, output(i, blob) once for each i
+   * (in order, except that items too large for the shared buffer come last), and the call returns
+   * when every output has been made. `sealHere` seals one value on the caller's thread (the keyring's
+   * own encrypt). An exception from input or output stops the batch and is rethrown.
    * Returns how many of the values the worker sealed.
    */
   sealEach(
@@ -105,7 +113,7 @@ export type ParallelSealer = {
   ): number
   /** Ends the worker; later batches are sealed on the caller's thread. */
   close(): Promise<void>
-  /** For tests: whether a worker is running and has not failed. */
+  /** Whether a worker is running (started, online, not failed). */
   readonly active: boolean
 }
 
@@ -113,51 +121,49 @@ export function createParallelSealer(key: Buffer, opts: ParallelSealerOptions = 
   const minBatch = Math.max(2, opts.minBatch ?? 32)
   const timeoutMs = Math.max(1, opts.timeoutMs ?? 2000)
   let worker: Worker | null = null
+  let online = false
   let broken = false
 
   const retire = () => {
     broken = true
+    online = false
     const w = worker
     worker = null
     void w?.terminate()
   }
 
-  const start = (): Worker | null => {
-    if (worker || broken) return worker
+  /** The worker once it runs; the batch that starts it is sealed here (it takes ~30 ms to boot). */
+  const ready = (): Worker | null => {
+    if (broken) return null
+    if (worker) return online ? worker : null
     try {
       const w = new Worker(WORKER_SOURCE, {
         eval: true,
         workerData: {
           key: new Uint8Array(key),
-          layout: [PUBLISHED, CLAIMED, LIMIT, STOP, HEADER_WORDS, FIELDS, STATE, SEALED, FAILED],
+          layout: [PUBLISHED, LIMIT, STOP, HEADER_WORDS, FIELDS, STATE, SEALED, FAILED, SPIN_MS],
         },
-        // The worker only seals: keep its heap small and let it never hold the process open.
+        // It only seals: keep its heap small and never let it hold the process open.
         resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 8 },
       })
       w.unref()
-      w.on('error', retire)
-      w.on('exit', () => { if (worker === w) retire() })
+      w.once('online', () => { if (worker === w) online = true })
+      w.on('error', () => { if (worker === w) retire() })
+      w.once('exit', () => { if (worker === w) retire() })
       worker = w
     } catch {
       broken = true
     }
-    return worker
-  }
-
-  const sealInline = (
-    from: number, n: number,
-    input: (i: number) => SealInput, output: (i: number, blob: Buffer) => void, sealHere: (v: SealInput) => Buffer,
-  ) => {
-    for (let i = from; i < n; i++) output(i, sealHere(input(i)))
+    return null
   }
 
   return {
-    get active() { return worker !== null && !broken },
+    get active() { return worker !== null && online && !broken },
 
     sealEach(n, input, output, sealHere) {
-      const w = n >= minBatch ? start() : null
+      const w = n >= minBatch ? ready() : null
       if (!w) {
-        sealInline(0, n, input, output, sealHere)
+        for (let i = 0; i < n; i++) output(i, sealHere(input(i)))
         return 0
       }
 
@@ -172,49 +178,45 @@ export function createParallelSealer(key: Buffer, opts: ParallelSealerOptions = 
       w.postMessage({ sab, n })
 
       const values: SealInput[] = new Array<SealInput>(n)
-      const emitted = new Uint8Array(n)
       let cursor = metaBytes
-      let published = 0
-      let drained = 0
+      let published = 0 // items in the buffer (the worker's share): 0..published-1
+      let shared = 0 // of those, how many have been made visible to the worker
+      let emitted = 0 // of those, how many have been handed to output (always a prefix)
       let byWorker = 0
 
-      const emitFromBuffer = (i: number) => {
+      const publish = () => {
+        if (shared === published) return
+        shared = published
+        Atomics.store(ctrl, PUBLISHED, shared) // a release: the items' words and bytes are visible first
+        Atomics.notify(ctrl, PUBLISHED)
+      }
+      const emit = (i: number) => {
         const m = HEADER_WORDS + i * FIELDS
-        const len = (ctrl[m + 1] ?? 0) + NONCE_BYTES + TAG_BYTES
-        const out = ctrl[m + 4] ?? 0
-        emitted[i] = 1
-        byWorker++
-        output(i, Buffer.from(bytes.subarray(out, out + len)))
-      }
-      const emitHere = (i: number) => {
-        emitted[i] = 1
-        const v = values[i]
-        if (!v) throw new Error(`parallel seal: input ${i} missing`)
-        output(i, sealHere(v))
-      }
-      /** Hands over, without waiting, every item the worker has finished at the head of the queue. */
-      const drainReady = () => {
-        while (drained < published) {
-          const state = Atomics.load(ctrl, HEADER_WORDS + drained * FIELDS + STATE)
-          if (state === PENDING && !emitted[drained]) return
-          if (!emitted[drained]) {
-            if (state === SEALED) emitFromBuffer(drained)
-            else emitHere(drained)
-          }
-          drained++
+        if (Atomics.load(ctrl, m + STATE) === SEALED) {
+          const out = ctrl[m + 4] ?? 0
+          const len = (ctrl[m + 1] ?? 0) + NONCE_BYTES + TAG_BYTES
+          byWorker++
+          output(i, Buffer.from(bytes.subarray(out, out + len)))
+        } else {
+          // FAILED, or given up on: seal it here.
+          output(i, sealHere(values[i] as SealInput))
         }
+      }
+      /** Hands over, without waiting, what the worker has finished at the head of the queue. */
+      const drainReady = () => {
+        while (emitted < published && Atomics.load(ctrl, HEADER_WORDS + emitted * FIELDS + STATE) !== PENDING) emit(emitted++)
       }
 
       try {
-        // 1. Produce every input; publish those that fit so the worker can start at once.
+        // 1. Produce every input, handing each to the worker; consume finished ones on the way.
         for (let i = 0; i < n; i++) {
           const v = input(i)
           values[i] = v
           if (published !== i) continue // the buffer is full: this one and the rest are ours
           const aadLen = v.aad?.length ?? 0
-          const need = v.plaintext.length * 2 + NONCE_BYTES + TAG_BYTES + aadLen
-          if (cursor + need > sab.byteLength) {
+          if (cursor + v.plaintext.length * 2 + NONCE_BYTES + TAG_BYTES + aadLen > sab.byteLength) {
             Atomics.store(ctrl, LIMIT, i)
+            publish()
             Atomics.notify(ctrl, PUBLISHED)
             continue
           }
@@ -231,43 +233,31 @@ export function createParallelSealer(key: Buffer, opts: ParallelSealerOptions = 
           ctrl[m + 4] = outOff
           cursor = aadOff + aadLen
           published = i + 1
-          Atomics.store(ctrl, PUBLISHED, published) // a release: the item's words and bytes are visible first
-          Atomics.notify(ctrl, PUBLISHED)
-          if ((i & 31) === 31) drainReady()
+          if (published % PUBLISH_GROUP === 0) {
+            publish()
+            drainReady()
+          }
         }
+        publish()
 
-        // 2. Help: seal on this thread whatever published item the worker has not claimed yet.
-        for (;;) {
-          const i = Atomics.add(ctrl, CLAIMED, 1)
-          if (i >= published) break
-          emitHere(i)
-          drainReady()
-        }
-
-        // 3. Collect the items the worker is sealing, in order; give up on it if it stalls.
+        // 2. Collect the worker's items in order, waiting for those still being sealed; if it stalls,
+        //    stop it and seal the rest here.
         const deadline = performance.now() + timeoutMs
-        for (let i = 0; i < published; i++) {
-          if (emitted[i]) continue
-          const m = HEADER_WORDS + i * FIELDS + STATE
-          let state = Atomics.load(ctrl, m)
-          if (state === PENDING) {
+        while (emitted < published) {
+          const m = HEADER_WORDS + emitted * FIELDS + STATE
+          if (Atomics.load(ctrl, m) === PENDING && !broken) {
             const left = deadline - performance.now()
             if (left > 0) Atomics.wait(ctrl, m, PENDING, left)
-            state = Atomics.load(ctrl, m)
-          }
-          if (state === SEALED) emitFromBuffer(i)
-          else {
-            if (state === PENDING) {
-              // No answer in time: stop it, finish here, and stop using it.
+            if (Atomics.load(ctrl, m) === PENDING) {
               Atomics.store(ctrl, STOP, 1)
               retire()
             }
-            emitHere(i)
           }
+          emit(emitted++)
         }
 
-        // 4. Items that did not fit the buffer.
-        for (let i = published; i < n; i++) emitHere(i)
+        // 3. Items that did not fit the buffer.
+        for (let i = published; i < n; i++) output(i, sealHere(values[i] as SealInput))
         return byWorker
       } catch (e) {
         Atomics.store(ctrl, STOP, 1)
@@ -278,6 +268,7 @@ export function createParallelSealer(key: Buffer, opts: ParallelSealerOptions = 
 
     async close() {
       broken = true
+      online = false
       const w = worker
       worker = null
       await w?.terminate()
