@@ -1,5 +1,6 @@
 import makeWASocket, { Browsers, type AuthenticationState, type BaileysEventMap, type WAMessage, type WAMessageKey, type proto } from '@whiskeysockets/baileys'
 import type { Logger } from '@/lib/logger'
+import { withCapturedAsyncContexts } from './async-contexts'
 
 /**
  * The gateway's one door to Baileys' socket. Sessions see only this small typed surface, so the
@@ -53,7 +54,8 @@ export function statusCodeOf(error: unknown): number | undefined {
 }
 
 export function createWaSocket(opts: WaSocketOptions): WaSocket {
-  const sock = makeWASocket({
+  // The socket's AsyncLocalStorage is disabled when it ends (see async-contexts.ts).
+  const { value: sock, captured: asyncContexts } = withCapturedAsyncContexts(() => makeWASocket({
     auth: opts.auth,
     ...(opts.wsUrl ? { waWebSocketUrl: opts.wsUrl } : {}),
     logger: opts.logger,
@@ -64,7 +66,7 @@ export function createWaSocket(opts: WaSocketOptions): WaSocket {
     ...(opts.connectTimeoutMs ? { connectTimeoutMs: opts.connectTimeoutMs } : {}),
     ...(opts.keepAliveIntervalMs ? { keepAliveIntervalMs: opts.keepAliveIntervalMs } : {}),
     ...(opts.qrTimeoutMs ? { qrTimeout: opts.qrTimeoutMs } : {}),
-  })
+  }))
   const h = opts.handlers
   const onConnection = (u: BaileysEventMap['connection.update']) => {
     const err = u.lastDisconnect?.error
@@ -95,6 +97,7 @@ export function createWaSocket(opts: WaSocketOptions): WaSocket {
       sock.ev.off('messages.upsert', onUpsert)
       sock.ev.off('messages.update', onUpdate)
       void sock.end(undefined).catch(() => undefined)
+      for (const als of asyncContexts) als.disable()
     },
     user() {
       const me = sock.authState.creds.me
