@@ -5,7 +5,7 @@ import { syncBuiltinESMExports } from 'node:module'
  * Captures the AsyncLocalStorage instances that `fn` creates synchronously, so their owner can
  * `disable()` them when it is done with them.
  *
- * Why: Baileys' makeWASocket creates one AsyncLocalStorage per socket (addTransactionCapability) and
+ * Why (Baileys issue #2806, open): makeWASocket creates one AsyncLocalStorage per socket (addTransactionCapability) and
  * never disables it. On Node 20, every enabled instance stays in a process-wide list that is walked on
  * every promise the process creates, for as long as the process lives — so the cost of each promise
  * grows with the number of sockets ever opened (every reconnect adds one). Profiled in the sessions

@@ -53,6 +53,9 @@ export function statusCodeOf(error: unknown): number | undefined {
   return typeof code === 'number' ? code : undefined
 }
 
+/** How long after a socket ends its AsyncLocalStorage is disabled (Baileys #2806; see async-contexts.ts). */
+const ASYNC_CONTEXT_GRACE_MS = 5000
+
 export function createWaSocket(opts: WaSocketOptions): WaSocket {
   // The socket's AsyncLocalStorage is disabled when it ends (see async-contexts.ts).
   const { value: sock, captured: asyncContexts } = withCapturedAsyncContexts(() => makeWASocket({
@@ -97,7 +100,9 @@ export function createWaSocket(opts: WaSocketOptions): WaSocket {
       sock.ev.off('messages.upsert', onUpsert)
       sock.ev.off('messages.update', onUpdate)
       void sock.end(undefined).catch(() => undefined)
-      for (const als of asyncContexts) als.disable()
+      // Not at once: disable() exits every context of the instance, and work the socket had in flight
+      // (a transaction half done) would lose it. A few seconds later nothing of this socket runs.
+      setTimeout(() => { for (const als of asyncContexts) als.disable() }, ASYNC_CONTEXT_GRACE_MS).unref()
     },
     user() {
       const me = sock.authState.creds.me
