@@ -33,6 +33,17 @@ test('an admin signs out and back in', async ({ browser }) => {
   await context.close()
 })
 
+test('pages never re-issue the session cookie, so a request in flight cannot undo a sign-out', async ({ browser }) => {
+  const { context, page } = await adminPage(browser)
+  for (const path of ['/accounts', '/operators', '/system']) {
+    const res = await page.request.get(path)
+    expect(res.status()).toBe(200)
+    const cookies = res.headersArray().filter((h) => h.name.toLowerCase() === 'set-cookie').map((h) => h.value)
+    expect(cookies.filter((c) => /authjs\.session-token/.test(c))).toEqual([])
+  }
+  await context.close()
+})
+
 test('a wrong password shows an error and keeps the operator out', async ({ page }) => {
   const login = new LoginPage(page)
   await login.goto()
@@ -80,7 +91,7 @@ test('a viewer sees the dashboard but no admin actions', async ({ browser }) => 
   await expect(page.getByRole('button', { name: 'Remove' })).toHaveCount(0)
   await expect(page.getByRole('button', { name: 'Disable' })).toHaveCount(0)
   await page.goto('/accounts')
-  await expect(page.getByRole('heading', { name: 'Accounts' })).toBeVisible()
+  await expect(page.getByRole('heading', { name: 'Accounts', exact: true })).toBeVisible()
   await expect(page.getByRole('button', { name: 'Add account' })).toHaveCount(0)
   await expect(page.getByRole('button', { name: /Link with|Log out|Delete|Disconnect/ })).toHaveCount(0)
   await context.close()
