@@ -113,8 +113,6 @@ export type ParallelSealer = {
   ): number
   /** Ends the worker; later batches are sealed on the caller's thread. */
   close(): Promise<void>
-  /** Whether a worker is running (started, online, not failed). */
-  readonly active: boolean
 }
 
 export function createParallelSealer(key: Buffer, opts: ParallelSealerOptions = {}): ParallelSealer {
@@ -158,8 +156,6 @@ export function createParallelSealer(key: Buffer, opts: ParallelSealerOptions = 
   }
 
   return {
-    get active() { return worker !== null && online && !broken },
-
     sealEach(n, input, output, sealHere) {
       const w = n >= minBatch ? ready() : null
       if (!w) {

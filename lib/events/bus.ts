@@ -30,19 +30,37 @@ export class EventBus {
     return () => this.emitter.off(name, listener)
   }
 
-  /** Resolves with the first event of `name` that matches, or rejects after `timeoutMs`. */
-  waitFor<K extends DomainEventName>(name: K, match: (p: DomainEvents[K]) => boolean = () => true, timeoutMs = 10_000): Promise<DomainEvents[K]> {
+  /**
+   * Resolves with the first event of `name` that matches; rejects after `timeoutMs`, or at once when
+   * `signal` aborts (the listener and timer are removed either way).
+   */
+  waitFor<K extends DomainEventName>(
+    name: K,
+    match: (p: DomainEvents[K]) => boolean = () => true,
+    timeoutMs = 10_000,
+    signal?: AbortSignal,
+  ): Promise<DomainEvents[K]> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const done = () => {
+        clearTimeout(timer)
         off()
+        signal?.removeEventListener('abort', onAbort)
+      }
+      const onAbort = () => {
+        done()
+        reject(new Error(`stopped waiting for ${name}`))
+      }
+      const timer = setTimeout(() => {
+        done()
         reject(new Error(`timed out after ${timeoutMs} ms waiting for ${name}`))
       }, timeoutMs)
       const off = this.on(name, (p) => {
         if (!match(p)) return
-        clearTimeout(timer)
-        off()
+        done()
         resolve(p)
       })
+      if (signal?.aborted) onAbort()
+      else signal?.addEventListener('abort', onAbort, { once: true })
     })
   }
 }

@@ -190,12 +190,10 @@ export class SessionManager {
    */
   private async gatedLogin(id: string, start: (s: Session) => Promise<boolean>): Promise<void> {
     const release = await this.gate.acquire()
-    let settle = () => {}
-    const settled = new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, LOGIN_SLOT_TIMEOUT_MS)
-      const off = this.deps.bus.on('account.status', (e) => { if (e.accountId === id && e.status !== 'connecting') settle() })
-      settle = () => { clearTimeout(timer); off(); resolve() }
-    })
+    const stopWaiting = new AbortController()
+    const settled = this.deps.bus
+      .waitFor('account.status', (e) => e.accountId === id && e.status !== 'connecting', LOGIN_SLOT_TIMEOUT_MS, stopWaiting.signal)
+      .catch(() => undefined) // timed out or not needed: the slot is released either way
     try {
       const opened = await this.lock.run(id, async () => {
         const s = this.closed ? undefined : this.sessions.get(id)
@@ -205,7 +203,7 @@ export class SessionManager {
     } catch (err) {
       this.log.error({ err, accountId: id }, 'automatic login failed to start')
     } finally {
-      settle()
+      stopWaiting.abort()
       release()
     }
   }
