@@ -72,6 +72,28 @@ describe('keyring.encryptEach', () => {
     expect(stats.offloaded).toBeGreaterThan(0)
   })
 
+  it('batch after batch (one shared buffer, both threads sealing the end) every value opens and no nonce repeats', async () => {
+    const r = ring()
+    sealAll(r, items(64))
+    await waitForWorker()
+    const nonces = new Set<string>()
+    let total = 0
+    let offloaded = 0
+    for (const n of [812, 40, 812, 500, 33, 812, 200, 812, 812, 100]) {
+      const list = items(n)
+      const stats = { offloaded: 0 }
+      // Fast inputs: the caller finishes producing long before the worker finishes sealing, so it
+      // claims items from the end while the worker works from the front.
+      const sealed = sealAll(r, list, undefined, stats)
+      expectOpens(r, list, sealed)
+      for (const s of sealed) nonces.add(s.value.subarray(0, 12).toString('hex'))
+      total += n
+      offloaded += stats.offloaded
+    }
+    expect(nonces.size).toBe(total)
+    expect(offloaded).toBeLessThan(total)
+  })
+
   it('seals values that do not fit its shared buffer on the caller’s thread', async () => {
     const r = ring()
     sealAll(r, items(64))

@@ -13,11 +13,13 @@ import { Worker } from 'node:worker_threads'
  * caller serialises and inserts.
  *
  * How: the caller publishes each input (plaintext + AAD) into a SharedArrayBuffer as soon as it has
- * produced it; the worker seals items in order, in place; the caller hands sealed items to `output`
- * as they become ready, blocking with Atomics.wait only at the end for the items still being sealed.
- * Only the worker seals (measured: with both threads calling createCipheriv at once each gets ~3×
- * slower, so "helping" the worker made the whole batch slower). Items that do not fit the buffer are
- * sealed by the caller at the end.
+ * produced it; the worker claims items in order and seals them in place; the caller hands sealed
+ * items to `output` as they become ready. Once every input is published the caller has nothing left
+ * to produce, so it claims items from the end and seals those itself (each item's state word is
+ * claimed with a compare-and-swap, so an item is sealed exactly once) until the two meet, and only
+ * then blocks with Atomics.wait for the worker's last item. Items that do not fit the buffer are
+ * sealed by the caller at the end. The buffer is kept for the next batch once the worker has marked
+ * it done: a fresh ~1 MB SharedArrayBuffer per first login cost page faults and zeroing.
  *
  * If the worker is not running yet (it starts on the first large batch), dies, or does not answer
  * within `timeoutMs`, the caller seals the rest itself and, after a failure, stops using the worker:
@@ -32,13 +34,16 @@ const TAG_BYTES = 16
 const PUBLISHED = 0 // items 0..PUBLISHED-1 have their input in the buffer
 const LIMIT = 1 // items at or past LIMIT are the caller's (they did not fit); the worker stops there
 const STOP = 2 // 1: the caller gave up on this job (its input or output threw, or it timed out)
+const DONE = 3 // 1: the worker has left this job for good, so the buffer may be reused
 const HEADER_WORDS = 4
 // Per item, Int32 words: input offset, input length, AAD offset, AAD length, output offset, state.
 const FIELDS = 6
 const STATE = 5
-const PENDING = 0
-const SEALED = 1
-const FAILED = 2
+const PENDING = 0 // published, nobody has claimed it
+const SEALED = 1 // sealed by the worker, output in the buffer
+const FAILED = 2 // the worker could not seal it
+const WORKING = 3 // claimed by the worker
+const TAKEN = 4 // claimed by the caller, which seals it itself
 /** Inputs are handed over this many at a time: waking a waiting worker costs more than sealing one. */
 const PUBLISH_GROUP = 16
 /** How long the worker polls for the next group before it sleeps. */
@@ -51,10 +56,16 @@ const { parentPort, workerData } = require('node:worker_threads')
 const crypto = require('node:crypto')
 const key = crypto.createSecretKey(Buffer.from(workerData.key))
 workerData.key.fill(0)
-const [PUBLISHED, LIMIT, STOP, HEADER_WORDS, FIELDS, STATE, SEALED, FAILED, SPIN_MS] = workerData.layout
+const [PUBLISHED, LIMIT, STOP, DONE, HEADER_WORDS, FIELDS, STATE, PENDING, SEALED, FAILED, WORKING, SPIN_MS] = workerData.layout
 parentPort.on('message', ({ sab, n }) => {
   const ctrl = new Int32Array(sab)
-  const bytes = Buffer.from(sab)
+  try {
+    seal(ctrl, Buffer.from(sab), n)
+  } finally {
+    Atomics.store(ctrl, DONE, 1)
+  }
+})
+function seal(ctrl, bytes, n) {
   const nonces = crypto.randomBytes(12 * n)
   for (let i = 0; i < n; i++) {
     // Spin a little before sleeping: the next group is usually tens of µs away, and waking a
@@ -70,6 +81,9 @@ parentPort.on('message', ({ sab, n }) => {
       Atomics.wait(ctrl, PUBLISHED, published, 50)
     }
     const m = HEADER_WORDS + i * FIELDS
+    // The caller claims items from the end once it has nothing else to do; where the two meet, the
+    // rest is the caller's.
+    if (Atomics.compareExchange(ctrl, m + STATE, PENDING, WORKING) !== PENDING) return
     const inOff = ctrl[m], inLen = ctrl[m + 1], aadOff = ctrl[m + 2], aadLen = ctrl[m + 3], outOff = ctrl[m + 4]
     let state = SEALED
     try {
@@ -85,7 +99,7 @@ parentPort.on('message', ({ sab, n }) => {
     Atomics.store(ctrl, m + STATE, state)
     Atomics.notify(ctrl, m + STATE)
   }
-})
+}
 `
 
 export type SealInput = { plaintext: Buffer; aad?: Buffer }
@@ -115,12 +129,31 @@ export type ParallelSealer = {
   close(): Promise<void>
 }
 
+/** Largest buffer kept between batches (812 pre-keys need ~0.8 MB). */
+const MAX_SPARE_BYTES = 4 * 1024 * 1024
+
+/** The spare buffer, cleared for a new job of `bytes`, if it is big enough and the worker is done with it. */
+function reuse(sab: SharedArrayBuffer | null, bytes: number, metaBytes: number): SharedArrayBuffer | null {
+  if (!sab || sab.byteLength < bytes) return null
+  const ctrl = new Int32Array(sab)
+  if (Atomics.load(ctrl, DONE) !== 1) return null
+  // Only the header and the item words need clearing: every data byte is written before it is read.
+  ctrl.fill(0, 0, metaBytes / 4)
+  return sab
+}
+
 export function createParallelSealer(key: Buffer, opts: ParallelSealerOptions = {}): ParallelSealer {
   const minBatch = Math.max(2, opts.minBatch ?? 32)
   const timeoutMs = Math.max(1, opts.timeoutMs ?? 2000)
   let worker: Worker | null = null
   let online = false
   let broken = false
+  /**
+   * The last job's buffer, kept for the next one: a fresh ~1 MB SharedArrayBuffer per batch costs
+   * ~200 page faults and its zeroing (measured: most of the gap to the unencrypted store after a
+   * major GC had returned the previous one to the OS). Reused only once the worker has marked it DONE.
+   */
+  let spare: SharedArrayBuffer | null = null
 
   const retire = () => {
     broken = true
@@ -139,7 +172,7 @@ export function createParallelSealer(key: Buffer, opts: ParallelSealerOptions = 
         eval: true,
         workerData: {
           key: new Uint8Array(key),
-          layout: [PUBLISHED, LIMIT, STOP, HEADER_WORDS, FIELDS, STATE, SEALED, FAILED, SPIN_MS],
+          layout: [PUBLISHED, LIMIT, STOP, DONE, HEADER_WORDS, FIELDS, STATE, PENDING, SEALED, FAILED, WORKING, SPIN_MS],
         },
         // It only seals: keep its heap small and never let it hold the process open.
         resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 8 },
@@ -167,7 +200,8 @@ export function createParallelSealer(key: Buffer, opts: ParallelSealerOptions = 
       // that does not fit is sealed on this thread instead, so the estimate bounds memory, not correctness.
       const metaBytes = 4 * (HEADER_WORDS + FIELDS * n)
       const dataBytes = Math.min(64 * 1024 * 1024, Math.max(256 * 1024, n * 1024))
-      const sab = new SharedArrayBuffer(metaBytes + dataBytes)
+      const sab = reuse(spare, metaBytes + dataBytes, metaBytes) ?? new SharedArrayBuffer(metaBytes + dataBytes)
+      spare = null
       const ctrl = new Int32Array(sab)
       const bytes = Buffer.from(sab)
       Atomics.store(ctrl, LIMIT, n)
@@ -179,12 +213,18 @@ export function createParallelSealer(key: Buffer, opts: ParallelSealerOptions = 
       let shared = 0 // of those, how many have been made visible to the worker
       let emitted = 0 // of those, how many have been handed to output (always a prefix)
       let byWorker = 0
+      /** Items at the end that this thread claimed and sealed itself once it had nothing else to do. */
+      const ownSeals = new Array<Buffer | undefined>(n)
 
       const publish = () => {
         if (shared === published) return
         shared = published
         Atomics.store(ctrl, PUBLISHED, shared) // a release: the items' words and bytes are visible first
         Atomics.notify(ctrl, PUBLISHED)
+      }
+      const finished = (i: number) => {
+        const state = Atomics.load(ctrl, HEADER_WORDS + i * FIELDS + STATE)
+        return state === SEALED || state === FAILED
       }
       const emit = (i: number) => {
         const m = HEADER_WORDS + i * FIELDS
@@ -194,13 +234,13 @@ export function createParallelSealer(key: Buffer, opts: ParallelSealerOptions = 
           byWorker++
           output(i, Buffer.from(bytes.subarray(out, out + len)))
         } else {
-          // FAILED, or given up on: seal it here.
-          output(i, sealHere(values[i] as SealInput))
+          // Claimed and sealed here, FAILED, or given up on: seal it here if not done yet.
+          output(i, ownSeals[i] ?? sealHere(values[i] as SealInput))
         }
       }
       /** Hands over, without waiting, what the worker has finished at the head of the queue. */
-      const drainReady = () => {
-        while (emitted < published && Atomics.load(ctrl, HEADER_WORDS + emitted * FIELDS + STATE) !== PENDING) emit(emitted++)
+      const drainReady = (end: number) => {
+        while (emitted < end && finished(emitted)) emit(emitted++)
       }
 
       try {
@@ -231,26 +271,38 @@ export function createParallelSealer(key: Buffer, opts: ParallelSealerOptions = 
           published = i + 1
           if (published % PUBLISH_GROUP === 0) {
             publish()
-            drainReady()
+            drainReady(published)
           }
         }
         publish()
 
-        // 2. Collect the worker's items in order, waiting for those still being sealed; if it stalls,
-        //    stop it and seal the rest here.
+        // 2. Finish the buffer together: the worker seals from the front, this thread claims items
+        //    from the end (handing over the worker's finished ones in between) until the two meet, then
+        //    waits for the worker's last few. If the worker stalls, stop it and seal the rest here.
+        let tail = published // items at or past tail were claimed by this thread
         const deadline = performance.now() + timeoutMs
-        while (emitted < published) {
-          const m = HEADER_WORDS + emitted * FIELDS + STATE
-          if (Atomics.load(ctrl, m) === PENDING && !broken) {
-            const left = deadline - performance.now()
-            if (left > 0) Atomics.wait(ctrl, m, PENDING, left)
-            if (Atomics.load(ctrl, m) === PENDING) {
-              Atomics.store(ctrl, STOP, 1)
-              retire()
-            }
+        while (emitted < tail) {
+          drainReady(tail)
+          if (emitted === tail) break
+          const last = HEADER_WORDS + (tail - 1) * FIELDS + STATE
+          if (Atomics.compareExchange(ctrl, last, PENDING, TAKEN) === PENDING) {
+            tail--
+            ownSeals[tail] = sealHere(values[tail] as SealInput)
+            continue
           }
-          emit(emitted++)
+          // The worker claims in order, so everything from the head to tail is its: wait for the head.
+          const head = HEADER_WORDS + emitted * FIELDS + STATE
+          const state = Atomics.load(ctrl, head)
+          if (state === SEALED || state === FAILED) continue
+          const left = deadline - performance.now()
+          if (left > 0) Atomics.wait(ctrl, head, state, left)
+          else {
+            Atomics.store(ctrl, STOP, 1)
+            retire()
+            while (emitted < tail) emit(emitted++)
+          }
         }
+        while (emitted < published) emit(emitted++)
 
         // 3. Items that did not fit the buffer.
         for (let i = published; i < n; i++) output(i, sealHere(values[i] as SealInput))
@@ -259,6 +311,8 @@ export function createParallelSealer(key: Buffer, opts: ParallelSealerOptions = 
         Atomics.store(ctrl, STOP, 1)
         Atomics.notify(ctrl, PUBLISHED)
         throw e
+      } finally {
+        if (sab.byteLength <= MAX_SPARE_BYTES) spare = sab
       }
     },
 

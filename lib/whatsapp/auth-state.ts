@@ -140,7 +140,8 @@ export function useSqliteAuthState(opts: SqliteAuthStateOptions): SqliteAuthStat
       puts.length,
       (i) => {
         const e = puts[i] as Entry
-        return { plaintext: serializeAuthValue(e.value), aad: keyAad(accountId, e.type, e.id) }
+        // The AAD only matters to a keyring that encrypts (the benchmark's plaintext one does not).
+        return { plaintext: serializeAuthValue(e.value), aad: keyring.encrypts ? keyAad(accountId, e.type, e.id) : undefined }
       },
       (i, sealed) => {
         const e = puts[i] as Entry
