@@ -35,15 +35,16 @@ const logger = pino({ level: 'silent' })
 
 /**
  * Before every timed run: a young-generation GC and a short pause, so that no contender pays for the
- * garbage (or the pending file I/O) of the one measured before it. Short-lived garbage is all a timed
- * run could otherwise collect: no run triggers a major GC (checked with --trace-gc).
+ * short-lived garbage (or the pending file I/O) of the one measured before it. Older garbage is left
+ * to V8, as in a running gateway; the occasional major GC it runs lands in any contender's run alike.
  *
- * 'cold' forces a full (major) GC instead. That is not a neutral reset: it collects the maps of the
- * short-lived objects behind Node's crypto API (Cipheriv and its stream state), and V8 then
- * deoptimises the code that embeds them (--trace-deopt: "marking dependent code for deoptimization,
- * reason: weak objects"; ~2.5 TurboFan recompilations per run afterwards, against ~0.1 with a young
- * GC). Every encrypted run then starts with Node's cipher wrappers un-optimised, which a gateway
- * that encrypts on every message rarely sees. It is reported beside the warm figure, not instead.
+ * 'cold' forces a full (major) GC instead, as this benchmark did at first. That is not a neutral
+ * reset: it collects the maps of short-lived objects that optimised code embeds, and V8 then
+ * deoptimises that code (--trace-deopt: "marking dependent code for deoptimization, reason: weak
+ * objects"; with AES-GCM on the calling thread, ~2.5 TurboFan recompilations of Node's cipher
+ * wrappers per run against ~0.1 after a young GC). So every run after it starts partly
+ * un-optimised, on whichever thread it runs — a state a gateway that writes on every message rarely
+ * sees. Both are reported; the targets are judged on the warm one.
  */
 v8.setFlagsFromString('--expose-gc')
 const gc = vm.runInNewContext('gc') as (opts?: { type: 'major' | 'minor' }) => void
