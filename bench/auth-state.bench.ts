@@ -117,7 +117,8 @@ function sqliteContender(root: string, keyring: Keyring): Contender {
   let db: DB | undefined
   return async (tag) => {
     db ??= openDb(path.join(root, `sqlite-${keyring.encrypts ? 'enc' : 'plain'}.db`))
-    const accountId = `${tag}-${crypto.randomUUID()}`
+    // Shaped like the ids the gateway generates (acc-<10 hex>): the id is part of every row and of the key index.
+    const accountId = `acc-${crypto.randomBytes(5).toString('hex')}`
     db.$client.prepare('INSERT INTO accounts (id, name) VALUES (?, ?)').run(accountId, tag)
     const open = () => useSqliteAuthState({ db: db!, accountId, keyring, logger })
     let auth = open()
