@@ -44,6 +44,10 @@ const SEALED = 1 // sealed by the worker, output in the buffer
 const FAILED = 2 // the worker could not seal it
 const WORKING = 3 // claimed by the worker
 const TAKEN = 4 // claimed by the caller, which seals it itself
+/** The worker is done with an item: sealed, or failed (the caller then seals it). */
+const isFinished = (state: number) => state === SEALED || state === FAILED
+/** Index of item i's state word. */
+const stateWord = (i: number) => HEADER_WORDS + i * FIELDS + STATE
 /** Inputs are handed over this many at a time: waking a waiting worker costs more than sealing one. */
 const PUBLISH_GROUP = 16
 /** How long the worker polls for the next group before it sleeps. */
@@ -222,10 +226,6 @@ export function createParallelSealer(key: Buffer, opts: ParallelSealerOptions = 
         Atomics.store(ctrl, PUBLISHED, shared) // a release: the items' words and bytes are visible first
         Atomics.notify(ctrl, PUBLISHED)
       }
-      const finished = (i: number) => {
-        const state = Atomics.load(ctrl, HEADER_WORDS + i * FIELDS + STATE)
-        return state === SEALED || state === FAILED
-      }
       const emit = (i: number) => {
         const m = HEADER_WORDS + i * FIELDS
         if (Atomics.load(ctrl, m + STATE) === SEALED) {
@@ -240,7 +240,7 @@ export function createParallelSealer(key: Buffer, opts: ParallelSealerOptions = 
       }
       /** Hands over, without waiting, what the worker has finished at the head of the queue. */
       const drainReady = (end: number) => {
-        while (emitted < end && finished(emitted)) emit(emitted++)
+        while (emitted < end && isFinished(Atomics.load(ctrl, stateWord(emitted)))) emit(emitted++)
       }
 
       try {
@@ -284,18 +284,16 @@ export function createParallelSealer(key: Buffer, opts: ParallelSealerOptions = 
         while (emitted < tail) {
           drainReady(tail)
           if (emitted === tail) break
-          const last = HEADER_WORDS + (tail - 1) * FIELDS + STATE
-          if (Atomics.compareExchange(ctrl, last, PENDING, TAKEN) === PENDING) {
+          if (Atomics.compareExchange(ctrl, stateWord(tail - 1), PENDING, TAKEN) === PENDING) {
             tail--
             ownSeals[tail] = sealHere(values[tail] as SealInput)
             continue
           }
           // The worker claims in order, so everything from the head to tail is its: wait for the head.
-          const head = HEADER_WORDS + emitted * FIELDS + STATE
-          const state = Atomics.load(ctrl, head)
-          if (state === SEALED || state === FAILED) continue
+          const state = Atomics.load(ctrl, stateWord(emitted))
+          if (isFinished(state)) continue
           const left = deadline - performance.now()
-          if (left > 0) Atomics.wait(ctrl, head, state, left)
+          if (left > 0) Atomics.wait(ctrl, stateWord(emitted), state, left)
           else {
             Atomics.store(ctrl, STOP, 1)
             retire()
