@@ -94,7 +94,6 @@ async function shutdown(signal: string) {
   const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()))
   httpServer.closeIdleConnections()
   await sessions.shutdown() // WhatsApp sockets close without logging out
-  await keyring.close() // its sealing worker thread
   await realtime.close()
   await closed
   clearTimeout(force)

@@ -62,7 +62,7 @@ try {
   const result = rotateAuthStateKeys({ db, keyring, logger })
   const left = countRowsNotUnder(db, result.keyId)
   process.stdout.write(
-    `rotated ${result.credsRotated} creds and ${result.keysRotated} key rows to key id ${result.keyId}; ${left} rows left under other keys\n`,
+    `rotated ${result.credsRotated} creds, ${result.keysRotated} key rows and ${result.packsRotated} key packs to key id ${result.keyId}; ${left} rows left under other keys\n`,
   )
   if (left > 0) process.exitCode = 1
 } catch (e) {

@@ -1,5 +1,4 @@
 import crypto, { type KeyObject } from 'node:crypto'
-import { createParallelSealer, type ParallelSealerOptions, type SealInput } from '@/lib/crypto/parallel-seal'
 
 /**
  * AES-256-GCM encryption at rest with a keyring.
@@ -47,17 +46,8 @@ export type Keyring = {
   /** false only for the benchmark-only plaintext keyring */
   readonly encrypts: boolean
   encrypt(plaintext: Buffer, aad?: Buffer): Sealed
-  /**
-   * Encrypts n values, synchronously: input(i) is called once per i in order, output(i, sealed) once
-   * per i in any order. Same result as calling encrypt for each; large batches share the work with a
-   * worker thread (see parallel-seal.ts). An exception from input or output stops it and is rethrown.
-   * Returns how many values the worker thread sealed (0 when all were sealed on the caller's thread).
-   */
-  encryptEach(n: number, input: (i: number) => SealInput, output: (i: number, sealed: Sealed) => void): { offloaded: number }
   /** throws DecryptionError */
   decrypt(keyId: string, blob: Buffer, aad?: Buffer): Buffer
-  /** Stops the keyring's worker thread (shutdown); it still works afterwards, on the caller's thread. */
-  close(): Promise<void>
 }
 
 /** First 8 hex chars of sha256(key): enough to tell a handful of keys apart, reveals nothing usable. */
@@ -96,12 +86,7 @@ function assertKey(key: Buffer, what: string): void {
  * Keys are turned into KeyObjects once: createCipheriv with a KeyObject skips re-validating and
  * copying a raw key buffer on every call.
  */
-export function createKeyring(opts: {
-  current: Buffer
-  previous?: Buffer[]
-  /** Share large batches with a worker thread (default on); false keeps all work on the caller's thread. */
-  parallel?: ParallelSealerOptions | false
-}): Keyring {
+export function createKeyring(opts: { current: Buffer; previous?: Buffer[] }): Keyring {
   assertKey(opts.current, 'current encryption key')
   const keys = new Map<string, KeyObject>()
   const currentKeyId = keyIdOf(opts.current)
@@ -125,25 +110,12 @@ export function createKeyring(opts: {
     cipher.getAuthTag().copy(out, NONCE_BYTES + plaintext.length)
     return { keyId: currentKeyId, value: out }
   }
-  const sealHere = (v: SealInput) => encrypt(v.plaintext, v.aad).value
-  const sealer = opts.parallel === false ? null : createParallelSealer(opts.current, opts.parallel)
 
   return {
     currentKeyId,
     keyIds: [...keys.keys()],
     encrypts: true,
     encrypt,
-    encryptEach(n, input, output) {
-      if (!sealer) {
-        for (let i = 0; i < n; i++) {
-          const v = input(i)
-          output(i, encrypt(v.plaintext, v.aad))
-        }
-        return { offloaded: 0 }
-      }
-      return { offloaded: sealer.sealEach(n, input, (i, value) => output(i, { keyId: currentKeyId, value }), sealHere) }
-    },
-    close: async () => { await sealer?.close() },
     decrypt(keyId, blob, aad) {
       const key = keys.get(keyId)
       if (!key) throw new DecryptionError('unknown_key', keyId)
@@ -175,11 +147,6 @@ export function createPlaintextKeyringForBenchmark(): Keyring {
     keyIds: [PLAINTEXT_KEY_ID],
     encrypts: false,
     encrypt: (plaintext) => ({ keyId: PLAINTEXT_KEY_ID, value: plaintext }),
-    encryptEach(n, input, output) {
-      for (let i = 0; i < n; i++) output(i, { keyId: PLAINTEXT_KEY_ID, value: input(i).plaintext })
-      return { offloaded: 0 }
-    },
-    close: async () => {},
     decrypt(keyId, blob) {
       if (keyId !== PLAINTEXT_KEY_ID) throw new DecryptionError('unknown_key', keyId)
       return blob

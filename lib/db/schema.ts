@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { blob, check, foreignKey, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 
 /** All timestamps are integer milliseconds since the epoch. */
 const now = sql`(cast(unixepoch('subsec') * 1000 as integer))`
@@ -59,14 +59,36 @@ export const waCreds = sqliteTable('wa_creds', {
   updatedAt: integer('updated_at').notNull(),
 })
 
-/** Baileys signal keys (pre-keys, sessions, sender keys, app-state keys…), encrypted like wa_creds. */
+/**
+ * Packs of signal keys sealed together: a large write-once batch (the 812 pre-keys of a first login)
+ * is sealed in packs of up to 128 values, one AES-GCM call each, instead of one call per value.
+ * `value` = nonce‖ciphertext‖tag of [u32 manifest length][manifest JSON [[type, id, bytes]…]][values];
+ * the AAD binds it to (account, pack id), the manifest binds each value to its (type, id).
+ */
+export const waKeyPacks = sqliteTable('wa_key_packs', {
+  accountId: text('account_id').notNull().references(() => accounts.id, { onDelete: 'cascade' }),
+  packId: integer('pack_id').notNull(),
+  keyId: text('key_id').notNull(),
+  value: blob('value', { mode: 'buffer' }).notNull(),
+}, (t) => [primaryKey({ columns: [t.accountId, t.packId] })])
+
+/**
+ * Baileys signal keys (pre-keys, sessions, sender keys, app-state keys…), one row per (type, id).
+ * A row holds its own sealed value (key_id + value, encrypted like wa_creds), or points at the pack
+ * that holds it (pack_id) — never both.
+ */
 export const waKeys = sqliteTable('wa_keys', {
   accountId: text('account_id').notNull().references(() => accounts.id, { onDelete: 'cascade' }),
   type: text('type').notNull(),
   id: text('id').notNull(),
-  keyId: text('key_id').notNull(),
-  value: blob('value', { mode: 'buffer' }).notNull(),
-}, (t) => [primaryKey({ columns: [t.accountId, t.type, t.id] })])
+  keyId: text('key_id'),
+  value: blob('value', { mode: 'buffer' }),
+  packId: integer('pack_id'),
+}, (t) => [
+  primaryKey({ columns: [t.accountId, t.type, t.id] }),
+  foreignKey({ columns: [t.accountId, t.packId], foreignColumns: [waKeyPacks.accountId, waKeyPacks.packId] }),
+  check('wa_keys_own_value_or_pack', sql`("pack_id" IS NULL) = ("key_id" IS NOT NULL AND "value" IS NOT NULL)`),
+])
 
 export const MESSAGE_DIRECTIONS = ['in', 'out'] as const
 export const MESSAGE_STATUSES = ['pending', 'sent', 'delivered', 'read', 'played', 'failed', 'received'] as const

@@ -8,7 +8,8 @@ import { createKeyring, createPlaintextKeyringForBenchmark, type Keyring } from 
 import { closeDb, openDb, type DB } from '@/lib/db/client'
 import { AppError } from '@/lib/errors'
 import { createLogger } from '@/lib/logger'
-import { serializeAuthValue, useSqliteAuthState } from '@/lib/whatsapp/auth-state'
+import { PACK_MAX, PACK_MIN, packAad, serializeAuthValue, useSqliteAuthState } from '@/lib/whatsapp/auth-state'
+import { decodePack } from '@/lib/whatsapp/key-pack'
 
 const logger = createLogger({ level: 'silent' })
 const keyA = crypto.randomBytes(32)
@@ -34,6 +35,19 @@ const open = (accountId = 'acc-1', keyring: Keyring = createKeyring({ current: k
 /** libsignal stores SessionRecord.serialize() (a plain object) in the Uint8Array-typed session slot. */
 const session = (marker: string) => ({ _sessions: { base: { registrationId: 7, note: marker } }, version: 'v1' }) as unknown as Uint8Array
 const count = (sql: string, ...args: string[]) => (db.$client.prepare(sql).get(...args) as { n: number }).n
+type KeyPair = ReturnType<typeof Curve.generateKeyPair>
+const preKeys = (from: number, to: number) => {
+  const out: Record<string, KeyPair> = {}
+  for (let i = from; i <= to; i++) out[String(i)] = Curve.generateKeyPair()
+  return out
+}
+const packRow = (accountId: string, packId: number) =>
+  db.$client.prepare('SELECT key_id, value FROM wa_key_packs WHERE account_id = ? AND pack_id = ?').get(accountId, packId) as { key_id: string; value: Buffer }
+/** The pack as stored, opened with the test key: what a disk reader holding ENCRYPTION_KEY would find. */
+const openPackRow = (accountId: string, packId: number) => {
+  const row = packRow(accountId, packId)
+  return decodePack(createKeyring({ current: keyA }).decrypt(row.key_id, row.value, packAad(accountId, packId)))
+}
 
 async function expectCorrupt(p: unknown): Promise<AppError> {
   try {
@@ -139,32 +153,115 @@ describe('keys', () => {
     expect(count('SELECT count(*) AS n FROM wa_keys WHERE account_id = ?', 'acc-1')).toBe(1)
   })
 
-  it('writes a first-login batch of 812 pre-keys in one transaction, every row readable on its own', async () => {
-    const prekeys: Record<string, ReturnType<typeof Curve.generateKeyPair>> = {}
-    for (let i = 1; i <= 812; i++) prekeys[String(i)] = Curve.generateKeyPair()
-    const keyring = createKeyring({ current: keyA })
-    try {
-      const { keys } = open('acc-1', keyring).state
-      await keys.set({ 'pre-key': { '0': Curve.generateKeyPair() } }) // a small set first: the worker starts
-      await new Promise((r) => setTimeout(r, 300))
-      await keys.set({ 'pre-key': prekeys })
-      expect(count(`SELECT count(*) AS n FROM wa_keys WHERE account_id = ? AND type = 'pre-key'`, 'acc-1')).toBe(813)
-      const nonces = db.$client.prepare(`SELECT substr(value, 1, 12) AS nonce FROM wa_keys WHERE account_id = ?`).all('acc-1')
-      expect(new Set(nonces.map((r) => (r as { nonce: Buffer }).nonce.toString('hex'))).size).toBe(813)
-      const cold = open('acc-1', createKeyring({ current: keyA, parallel: false })).state.keys
-      const got = await cold.get('pre-key', Object.keys(prekeys))
-      for (const [id, pair] of Object.entries(prekeys)) expect(got[id]?.private).toEqual(pair.private)
+  it('writes a first-login batch of 812 pre-keys in one transaction, sealed in packs, every key readable on its own', async () => {
+    const prekeys = preKeys(1, 812)
+    const { keys } = open().state
+    await keys.set({ 'pre-key': prekeys })
+    expect(count(`SELECT count(*) AS n FROM wa_keys WHERE account_id = ? AND type = 'pre-key' AND pack_id IS NOT NULL`, 'acc-1')).toBe(812)
+    expect(count(`SELECT count(*) AS n FROM wa_keys WHERE account_id = ? AND value IS NOT NULL`, 'acc-1')).toBe(0)
+    expect(count('SELECT count(*) AS n FROM wa_key_packs WHERE account_id = ?', 'acc-1')).toBe(Math.ceil(812 / PACK_MAX))
+    const nonces = db.$client.prepare('SELECT substr(value, 1, 12) AS nonce FROM wa_key_packs').all() as Array<{ nonce: Buffer }>
+    expect(new Set(nonces.map((r) => r.nonce.toString('hex'))).size).toBe(nonces.length)
 
-      // A failing row at the end of a big batch rolls all of it back.
-      db.$client.exec(`CREATE TRIGGER fail_last BEFORE INSERT ON wa_keys WHEN NEW.id = '2000'
-        BEGIN SELECT RAISE(ABORT, 'last row refused'); END`)
-      const more: Record<string, ReturnType<typeof Curve.generateKeyPair>> = {}
-      for (let i = 1001; i <= 2000; i++) more[String(i)] = Curve.generateKeyPair()
-      await expect(keys.set({ 'pre-key': more })).rejects.toThrow(/last row refused/)
-      expect(count(`SELECT count(*) AS n FROM wa_keys WHERE account_id = ?`, 'acc-1')).toBe(813)
-    } finally {
-      await keyring.close()
-    }
+    // As Baileys does right after writing them: read them all back (cold store: from disk), then one by one.
+    const cold = open().state.keys
+    const all = await cold.get('pre-key', Object.keys(prekeys))
+    for (const [id, pair] of Object.entries(prekeys)) expect(all[id]?.private).toEqual(pair.private)
+    const one = await open().state.keys.get('pre-key', ['700', '9999'])
+    expect(Object.keys(one)).toEqual(['700'])
+    expect(one['700']?.public).toEqual(prekeys['700']?.public)
+
+    // A failing row at the end of a big batch rolls all of it back, packs included.
+    db.$client.exec(`CREATE TRIGGER fail_last BEFORE INSERT ON wa_keys WHEN NEW.id = '2000'
+      BEGIN SELECT RAISE(ABORT, 'last row refused'); END`)
+    await expect(keys.set({ 'pre-key': preKeys(1001, 2000) })).rejects.toThrow(/last row refused/)
+    expect(count('SELECT count(*) AS n FROM wa_keys WHERE account_id = ?', 'acc-1')).toBe(812)
+    expect(count('SELECT count(*) AS n FROM wa_key_packs WHERE account_id = ?', 'acc-1')).toBe(Math.ceil(812 / PACK_MAX))
+  })
+
+  it('seals a top-up of fewer than PACK_MIN pre-keys row by row', async () => {
+    await open().state.keys.set({ 'pre-key': preKeys(900, 900 + PACK_MIN - 2) })
+    expect(count('SELECT count(*) AS n FROM wa_keys WHERE account_id = ? AND value IS NOT NULL', 'acc-1')).toBe(PACK_MIN - 1)
+    expect(count('SELECT count(*) AS n FROM wa_key_packs')).toBe(0)
+  })
+
+  it('re-seals a pack without a pre-key that is deleted, and deletes the pack with its last key', async () => {
+    const prekeys = preKeys(1, 20)
+    const { keys } = open().state
+    await keys.set({ 'pre-key': prekeys })
+    const before = packRow('acc-1', 1)
+    await keys.set({ 'pre-key': { '3': null } })
+    expect(await keys.get('pre-key', ['3'])).toEqual({})
+    expect(await open().state.keys.get('pre-key', ['3'])).toEqual({})
+    const after = packRow('acc-1', 1)
+    expect(after.value.subarray(0, 12)).not.toEqual(before.value.subarray(0, 12)) // sealed anew, fresh nonce
+    const pack = openPackRow('acc-1', 1)
+    expect(pack.size).toBe(19)
+    expect(pack.get('pre-key', '3')).toBeUndefined()
+    expect(pack.get('pre-key', '4')).toBeDefined()
+    expect((await open().state.keys.get('pre-key', ['4']))['4']?.private).toEqual(prekeys['4']?.private)
+
+    const rest: Record<string, null> = {}
+    for (const id of Object.keys(prekeys)) if (id !== '3') rest[id] = null
+    await keys.set({ 'pre-key': rest })
+    expect(count('SELECT count(*) AS n FROM wa_keys WHERE account_id = ?', 'acc-1')).toBe(0)
+    expect(count('SELECT count(*) AS n FROM wa_key_packs WHERE account_id = ?', 'acc-1')).toBe(0)
+  })
+
+  it('moves an overwritten pre-key out of its pack, by a single write or by a new batch', async () => {
+    const { keys } = open().state
+    await keys.set({ 'pre-key': preKeys(1, 20) })
+    const replacement = Curve.generateKeyPair()
+    await keys.set({ 'pre-key': { '5': replacement } })
+    expect(openPackRow('acc-1', 1).size).toBe(19)
+    expect(count(`SELECT count(*) AS n FROM wa_keys WHERE id = '5' AND pack_id IS NULL AND value IS NOT NULL`)).toBe(1)
+    expect((await open().state.keys.get('pre-key', ['5']))['5']?.private).toEqual(replacement.private)
+
+    // A new batch over ids 11–30: pack 1 keeps 1–10 (without 5), pack 2 holds 11–30.
+    const batch = preKeys(11, 30)
+    await keys.set({ 'pre-key': batch })
+    expect(openPackRow('acc-1', 1).size).toBe(9)
+    expect(openPackRow('acc-1', 2).size).toBe(20)
+    const got = await open().state.keys.get('pre-key', ['1', '5', '11', '30'])
+    expect(got['11']?.private).toEqual(batch['11']?.private)
+    expect(got['5']?.private).toEqual(replacement.private)
+    expect(Object.keys(got)).toHaveLength(4)
+    // …and one over 1–10 and 5 again empties pack 1 and replaces the row-sealed 5.
+    await keys.set({ 'pre-key': preKeys(1, 20) })
+    expect(count('SELECT count(*) AS n FROM wa_key_packs WHERE account_id = ? AND pack_id = 1', 'acc-1')).toBe(0)
+    expect(count('SELECT count(*) AS n FROM wa_keys WHERE account_id = ? AND value IS NOT NULL', 'acc-1')).toBe(0)
+    expect(openPackRow('acc-1', 2).size).toBe(10)
+    expect(openPackRow('acc-1', 3).size).toBe(20)
+  })
+
+  it('fails with auth_state_corrupt on a tampered pack, a row pointing at another pack, or a pack moved between accounts', async () => {
+    await open().state.keys.set({ 'pre-key': { ...preKeys(1, 20) } })
+    await open().state.keys.set({ 'pre-key': { ...preKeys(21, 40) } })
+    const reported: AppError[] = []
+    const keys = () => open('acc-1', undefined, (e) => reported.push(e)).state.keys
+
+    db.$client.prepare(`UPDATE wa_keys SET pack_id = 2 WHERE account_id = 'acc-1' AND id = '1'`).run()
+    const moved = await expectCorrupt(keys().get('pre-key', ['1']))
+    expect(moved.details).toMatchObject({ accountId: 'acc-1', table: 'wa_key_packs', type: 'pre-key', id: '1', packId: '2' })
+
+    const one = packRow('acc-1', 1)
+    const two = packRow('acc-1', 2)
+    db.$client.prepare(`UPDATE wa_key_packs SET value = ? WHERE account_id = 'acc-1' AND pack_id = 1`).run(two.value)
+    const swapped = await expectCorrupt(keys().get('pre-key', ['2']))
+    expect(swapped.details).toMatchObject({ reason: 'auth_failed', packId: '1' })
+    // Deleting a key from a pack that cannot be opened fails the write and changes nothing.
+    await expectCorrupt(keys().set({ 'pre-key': { '2': null } }))
+    expect(count(`SELECT count(*) AS n FROM wa_keys WHERE id = '2'`)).toBe(1)
+
+    const tampered = Buffer.from(one.value)
+    tampered[40] = (tampered[40] ?? 0) ^ 1
+    db.$client.prepare(`UPDATE wa_key_packs SET value = ? WHERE account_id = 'acc-1' AND pack_id = 1`).run(tampered)
+    expect((await expectCorrupt(keys().get('pre-key', ['2']))).details).toMatchObject({ reason: 'auth_failed' })
+
+    db.$client.prepare(`INSERT INTO wa_key_packs (account_id, pack_id, key_id, value) VALUES ('acc-2', 1, ?, ?)`).run(two.key_id, two.value)
+    db.$client.prepare(`INSERT INTO wa_keys (account_id, type, id, pack_id) VALUES ('acc-2', 'pre-key', '21', 1)`).run()
+    await expectCorrupt(open('acc-2').state.keys.get('pre-key', ['21']))
+    expect(reported.length).toBe(4)
   })
 
   it('serves its own writes back immediately (write-through cache)', async () => {

@@ -6,22 +6,33 @@ import { isDecryptionError, type Keyring } from '@/lib/crypto/aead'
 import type { DB } from '@/lib/db/client'
 import { AppError } from '@/lib/errors'
 import type { Logger } from '@/lib/logger'
+import { decodePack, encodePack, MalformedPackError, packEntryKey, type OpenPack } from '@/lib/whatsapp/key-pack'
 
 /**
- * Baileys auth state of one account in SQLite (`wa_creds`, `wa_keys`), encrypted with the keyring.
+ * Baileys auth state of one account in SQLite (`wa_creds`, `wa_keys`, `wa_key_packs`), encrypted
+ * with the keyring.
  *
  * Where the time goes (bench/auth-state.bench.ts, profiled): a cold session read is a SELECT plus
  * AES-GCM decrypt plus JSON.parse with Baileys' reviver; a session write was mostly BufferJSON's
  * replacer (a JS callback per JSON node), then the commit (~8–10 µs in WAL/NORMAL) and AES-GCM
- * (~4 µs fixed per call in Node — cipher setup, update/final/getAuthTag — plus ~1 ns/byte).
- * So: reads are served from a per-account cache of decoded values — this store is the only writer
- * of its account's rows, so a write-through cache stays exact; values are pre-shaped for BufferJSON
- * instead of using its replacer; statements are prepared once. A large set (812 pre-keys at first
- * login) is sealed by keyring.encryptEach, which shares the AES-GCM calls with a worker thread while
- * this thread serialises and inserts: everything happens inside the one IMMEDIATE transaction, still
- * synchronously. The cache holds the objects Baileys handed to set() / got from get() by reference,
- * the same contract as Baileys' makeCacheableSignalKeyStore (useClones: false) — so do not wrap this
- * store in that one as well.
+ * (~4 µs fixed per call in Node — cipher setup, update/final/getAuthTag — plus ~1 ns/byte; 10–20 µs
+ * inside a real write). So: reads are served from a per-account cache of decoded values — this store
+ * is the only writer of its account's rows, so a write-through cache stays exact; values are
+ * pre-shaped for BufferJSON instead of using its replacer; statements are prepared once.
+ *
+ * Pre-keys are the exception to one sealed value per row. They come 812 at a time at first login
+ * (Baileys reads them all back at once to upload them), are never rewritten, and each is read and
+ * deleted once, when a new contact starts a session. Sealed one by one, the fixed cost per AES-GCM
+ * call was as much as the whole rest of the write. So a set of PACK_MIN or more pre-keys is sealed in
+ * packs of up to PACK_MAX values, one AES-GCM call per pack; each value keeps its own `wa_keys` row,
+ * pointing at its pack. Removing a value from a pack (deleting or overwriting it) re-seals the pack
+ * without it in the same transaction, so a used pre-key's private key does not stay on disk; the last
+ * one deletes the pack. Everything else (sessions, sender keys… rewritten on every message) stays one
+ * sealed value per row: re-sealing a pack on each rewrite would cost far more than it saves.
+ *
+ * The cache holds the objects Baileys handed to set() / got from get() by reference, the same
+ * contract as Baileys' makeCacheableSignalKeyStore (useClones: false) — so do not wrap this store in
+ * that one as well.
  */
 
 export type SqliteAuthState = {
@@ -47,7 +58,9 @@ export type SqliteAuthStateOptions = {
 }
 
 type KeyType = keyof SignalDataTypeMap
-type KeyRow = { key_id: string; value: Buffer }
+type SealedRow = { key_id: string; value: Buffer }
+/** A wa_keys row: its own sealed value, or (both null) a pointer to the pack holding it. */
+type KeyRow = { key_id: string | null; value: Buffer | null; pack_id: number | null }
 /** value null: delete the row */
 type Entry = { type: string; id: string; value: unknown }
 
@@ -56,6 +69,15 @@ export const credsAad = (accountId: string): Buffer => Buffer.from(`wa_creds\u00
 /** AAD of a key row: binds the blob to (account, type, id), so rows cannot be swapped. */
 export const keyAad = (accountId: string, type: string, id: string): Buffer =>
   Buffer.from(`wa_keys\u0000${accountId}\u0000${type}\u0000${id}`)
+
+/** AAD of a pack: binds it to (account, pack id); the manifest inside binds each value to its (type, id). */
+export const packAad = (accountId: string, packId: number): Buffer => Buffer.from(`wa_key_packs\u0000${accountId}\u0000${packId}`)
+
+/** Sets with at least this many pre-keys are packed (a first login, a top-up); fewer are sealed per row. */
+export const PACK_MIN = 16
+/** Values per pack: what removing one pre-key re-seals (~128 × 150 bytes). 812 pre-keys → 7 packs. */
+export const PACK_MAX = 128
+const PACKED_ROWS_PER_INSERT = 32
 
 const ABSENT = Symbol('absent')
 const DEFAULT_CACHE_ENTRIES = 5000
@@ -103,11 +125,12 @@ function bufferJsonShape(v: unknown, depth: number): unknown {
  * value (and Buffers first go through toJSON into arrays of numbers); for a ~1.5 KB libsignal session
  * that was most of the cost of a write. Values are pre-shaped instead and stringified without it.
  */
-export function serializeAuthValue(value: unknown): Buffer {
+export function serializeAuthValueText(value: unknown): string {
   const shaped = bufferJsonShape(value, 0)
-  const json = shaped === USE_REPLACER ? JSON.stringify(value, BufferJSON.replacer) : JSON.stringify(shaped)
-  return Buffer.from(json, 'utf8')
+  return shaped === USE_REPLACER ? JSON.stringify(value, BufferJSON.replacer) : JSON.stringify(shaped)
 }
+
+export const serializeAuthValue = (value: unknown): Buffer => Buffer.from(serializeAuthValueText(value), 'utf8')
 
 export function useSqliteAuthState(opts: SqliteAuthStateOptions): SqliteAuthState {
   const { db, accountId, keyring } = opts
@@ -116,41 +139,156 @@ export function useSqliteAuthState(opts: SqliteAuthStateOptions): SqliteAuthStat
   const maxEntries = Math.max(1, opts.cacheEntries ?? DEFAULT_CACHE_ENTRIES)
 
   const stmt = {
-    getCreds: sqlite.prepare<[string], KeyRow>('SELECT key_id, value FROM wa_creds WHERE account_id = ?'),
+    getCreds: sqlite.prepare<[string], SealedRow>('SELECT key_id, value FROM wa_creds WHERE account_id = ?'),
     putCreds: sqlite.prepare<[string, string, Buffer, number]>(
       `INSERT INTO wa_creds (account_id, key_id, value, updated_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (account_id) DO UPDATE SET key_id = excluded.key_id, value = excluded.value, updated_at = excluded.updated_at`,
     ),
     getKey: sqlite.prepare<[string, string, string], KeyRow>(
-      'SELECT key_id, value FROM wa_keys WHERE account_id = ? AND type = ? AND id = ?',
+      'SELECT key_id, value, pack_id FROM wa_keys WHERE account_id = ? AND type = ? AND id = ?',
     ),
+    // The conflict update is skipped for a row that lives in a pack (0 changes): the caller takes it out of the pack first.
     putKey: sqlite.prepare<[string, string, string, string, Buffer]>(
       `INSERT INTO wa_keys (account_id, type, id, key_id, value) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (account_id, type, id) DO UPDATE SET key_id = excluded.key_id, value = excluded.value`,
+       ON CONFLICT (account_id, type, id) DO UPDATE SET key_id = excluded.key_id, value = excluded.value
+       WHERE wa_keys.pack_id IS NULL`,
     ),
-    delKey: sqlite.prepare<[string, string, string]>('DELETE FROM wa_keys WHERE account_id = ? AND type = ? AND id = ?'),
+    // The rows of a pack go in PACKED_ROWS_PER_INSERT at a time (the rest one by one): a statement
+    // per row cost about as much again as the rows themselves.
+    putPackedKeys: sqlite.prepare<Array<string | number>>(
+      `INSERT INTO wa_keys (account_id, type, id, pack_id) VALUES ${Array(PACKED_ROWS_PER_INSERT).fill('(?, ?, ?, ?)').join(', ')}
+       ON CONFLICT (account_id, type, id) DO UPDATE SET key_id = NULL, value = NULL, pack_id = excluded.pack_id
+       WHERE wa_keys.pack_id IS NULL`,
+    ),
+    putPackedKey: sqlite.prepare<[string, string, string, number]>(
+      `INSERT INTO wa_keys (account_id, type, id, pack_id) VALUES (?, ?, ?, ?)
+       ON CONFLICT (account_id, type, id) DO UPDATE SET key_id = NULL, value = NULL, pack_id = excluded.pack_id
+       WHERE wa_keys.pack_id IS NULL`,
+    ),
+    packOf: sqlite.prepare<[string, string, string], { pack_id: number | null }>(
+      'SELECT pack_id FROM wa_keys WHERE account_id = ? AND type = ? AND id = ?',
+    ),
+    repoint: sqlite.prepare<[string | null, Buffer | null, number | null, string, string, string]>(
+      'UPDATE wa_keys SET key_id = ?, value = ?, pack_id = ? WHERE account_id = ? AND type = ? AND id = ?',
+    ),
+    delKey: sqlite.prepare<[string, string, string], { pack_id: number | null }>(
+      'DELETE FROM wa_keys WHERE account_id = ? AND type = ? AND id = ? RETURNING pack_id',
+    ),
+    getPack: sqlite.prepare<[string, number], SealedRow>('SELECT key_id, value FROM wa_key_packs WHERE account_id = ? AND pack_id = ?'),
+    lastPackId: sqlite.prepare<[string], { n: number | null }>('SELECT max(pack_id) AS n FROM wa_key_packs WHERE account_id = ?'),
+    putPack: sqlite.prepare<[string, number, string, Buffer]>(
+      'INSERT INTO wa_key_packs (account_id, pack_id, key_id, value) VALUES (?, ?, ?, ?)',
+    ),
+    resealPack: sqlite.prepare<[string, Buffer, string, number]>(
+      'UPDATE wa_key_packs SET key_id = ?, value = ? WHERE account_id = ? AND pack_id = ?',
+    ),
+    delPack: sqlite.prepare<[string, number]>('DELETE FROM wa_key_packs WHERE account_id = ? AND pack_id = ?'),
     delAllKeys: sqlite.prepare<[string]>('DELETE FROM wa_keys WHERE account_id = ?'),
+    delAllPacks: sqlite.prepare<[string]>('DELETE FROM wa_key_packs WHERE account_id = ?'),
     delCreds: sqlite.prepare<[string]>('DELETE FROM wa_creds WHERE account_id = ?'),
   }
 
-  /** Serialised, sealed and inserted in one go: keyring.encryptEach overlaps the three for big batches. */
-  const writeKeys = sqlite.transaction((puts: Entry[], deletes: Entry[]) => {
-    for (const d of deletes) stmt.delKey.run(accountId, d.type, d.id)
-    keyring.encryptEach(
-      puts.length,
-      (i) => {
-        const e = puts[i] as Entry
-        // The AAD only matters to a keyring that encrypts (the benchmark's plaintext one does not).
-        return { plaintext: serializeAuthValue(e.value), aad: keyring.encrypts ? keyAad(accountId, e.type, e.id) : undefined }
-      },
-      (i, sealed) => {
-        const e = puts[i] as Entry
-        stmt.putKey.run(accountId, e.type, e.id, sealed.keyId, sealed.value)
-      },
-    )
+  const corrupt = (what: string, details: Record<string, string>, cause: unknown): AppError => {
+    const reason = isDecryptionError(cause) ? cause.reason : 'unparseable'
+    const err = new AppError('auth_state_corrupt', `stored WhatsApp ${what} of this account cannot be read (${reason})`, {
+      details: { accountId, ...details, reason },
+      cause,
+    })
+    logger.error({ ...details, reason }, 'auth state row is corrupt')
+    opts.onCorrupt?.(err)
+    return err
+  }
+
+  /** Decrypts and decodes a pack; a pack that is missing, fails its tag or is not a pack is corrupt state. */
+  const openPack = (packId: number, details: Record<string, string>): OpenPack => {
+    try {
+      const row = stmt.getPack.get(accountId, packId)
+      if (!row) throw new MalformedPackError('the pack a key row points at does not exist')
+      return decodePack(keyring.decrypt(row.key_id, row.value, keyring.encrypts ? packAad(accountId, packId) : undefined))
+    } catch (e) {
+      throw corrupt('key', { table: 'wa_key_packs', packId: String(packId), ...details }, e)
+    }
+  }
+
+  const sealPack = (packId: number, plain: Buffer) => keyring.encrypt(plain, keyring.encrypts ? packAad(accountId, packId) : undefined)
+
+  /**
+   * One keys.set(), inside its IMMEDIATE transaction. `leaving` collects, per pack, the entries that
+   * this write deletes or overwrites; those packs are re-sealed without them at the end.
+   */
+  const writeKeys = sqlite.transaction((rowPuts: Entry[], packPuts: Entry[], deletes: Entry[]) => {
+    const leaving = new Map<number, Set<string>>()
+    const leave = (packId: number, e: Entry) => {
+      let keys = leaving.get(packId)
+      if (!keys) leaving.set(packId, (keys = new Set()))
+      keys.add(packEntryKey(e.type, e.id))
+    }
+    const packOf = (e: Entry): number => {
+      const packId = stmt.packOf.get(accountId, e.type, e.id)?.pack_id
+      if (packId == null) throw new Error(`wa_keys row ${e.type}/${e.id} refused an update but is in no pack`)
+      return packId
+    }
+
+    for (const d of deletes) {
+      const packId = stmt.delKey.get(accountId, d.type, d.id)?.pack_id
+      if (packId != null) leave(packId, d)
+    }
+    for (const e of rowPuts) {
+      const sealed = keyring.encrypt(serializeAuthValue(e.value), keyring.encrypts ? keyAad(accountId, e.type, e.id) : undefined)
+      if (stmt.putKey.run(accountId, e.type, e.id, sealed.keyId, sealed.value).changes === 0) {
+        leave(packOf(e), e)
+        stmt.repoint.run(sealed.keyId, sealed.value, null, accountId, e.type, e.id)
+      }
+    }
+    if (packPuts.length) {
+      // Pack ids count up per account; this transaction is the account's only writer.
+      let packId = stmt.lastPackId.get(accountId)?.n ?? 0
+      for (let from = 0; from < packPuts.length; from += PACK_MAX) {
+        packId++
+        const chunk = packPuts.slice(from, from + PACK_MAX)
+        const sealed = sealPack(packId, encodePack(chunk.map((e) => ({ type: e.type, id: e.id, bytes: serializeAuthValueText(e.value) }))))
+        stmt.putPack.run(accountId, packId, sealed.keyId, sealed.value)
+        let changes = 0
+        let i = 0
+        for (; i + PACKED_ROWS_PER_INSERT <= chunk.length; i += PACKED_ROWS_PER_INSERT) {
+          const args: Array<string | number> = []
+          for (let j = i; j < i + PACKED_ROWS_PER_INSERT; j++) {
+            const e = chunk[j] as Entry
+            args.push(accountId, e.type, e.id, packId)
+          }
+          changes += stmt.putPackedKeys.run(...args).changes
+        }
+        for (; i < chunk.length; i++) {
+          const e = chunk[i] as Entry
+          changes += stmt.putPackedKey.run(accountId, e.type, e.id, packId).changes
+        }
+        // Rows that were in another pack refused the update: take them out of it and point them here.
+        if (changes < chunk.length) {
+          for (const e of chunk) {
+            const was = stmt.packOf.get(accountId, e.type, e.id)?.pack_id
+            if (was === packId) continue
+            if (was != null) leave(was, e)
+            stmt.repoint.run(null, null, packId, accountId, e.type, e.id)
+          }
+        }
+      }
+    }
+    for (const [packId, keys] of leaving) {
+      const rest = openPack(packId, {}).without(keys)
+      if (rest === null) {
+        stmt.delPack.run(accountId, packId)
+      } else {
+        const sealed = sealPack(packId, rest)
+        stmt.resealPack.run(sealed.keyId, sealed.value, accountId, packId)
+      }
+    }
+  })
+  const wipeKeys = sqlite.transaction(() => {
+    stmt.delAllKeys.run(accountId)
+    stmt.delAllPacks.run(accountId)
   })
   const wipe = sqlite.transaction(() => {
-    stmt.delAllKeys.run(accountId)
+    wipeKeys()
     stmt.delCreds.run(accountId)
   })
 
@@ -165,14 +303,19 @@ export function useSqliteAuthState(opts: SqliteAuthStateOptions): SqliteAuthStat
       if (!oldest.done) cache.delete(oldest.value)
     }
   }
+  // One-time pre-keys are read back once right after the first-login write and then at most once
+  // each, when a new contact starts a session: caching them would keep ~1 MB per account for nothing.
+  const cacheable = (type: string) => type !== 'pre-key'
 
   let cleared = false
   const commit = (entries: Entry[]) => {
-    const puts: Entry[] = []
+    const rowPuts: Entry[] = []
+    const packPuts: Entry[] = []
     const deletes: Entry[] = []
-    for (const e of entries) (e.value === null ? deletes : puts).push(e)
+    for (const e of entries) (e.value === null ? deletes : e.type === 'pre-key' ? packPuts : rowPuts).push(e)
+    if (packPuts.length < PACK_MIN) rowPuts.push(...packPuts.splice(0))
     try {
-      writeKeys.immediate(puts, deletes)
+      writeKeys.immediate(rowPuts, packPuts, deletes)
     } catch (e) {
       // The values may already be mutated in place by the caller (they are often objects we
       // returned from get), so forget them: the next get re-reads what the rollback left on disk.
@@ -181,22 +324,9 @@ export function useSqliteAuthState(opts: SqliteAuthStateOptions): SqliteAuthStat
     }
     for (const e of entries) {
       const k = cacheKey(e.type, e.id)
-      // One-time pre-keys are written 812 at a time at first login and read at most once each, when a
-      // new contact starts a session: caching them on write would keep ~1 MB per account for nothing.
-      if (e.type === 'pre-key') cache.delete(k)
-      else remember(k, e.value ?? ABSENT)
+      if (cacheable(e.type)) remember(k, e.value ?? ABSENT)
+      else cache.delete(k)
     }
-  }
-
-  const corrupt = (what: string, details: Record<string, string>, cause: unknown): AppError => {
-    const reason = isDecryptionError(cause) ? cause.reason : 'unparseable'
-    const err = new AppError('auth_state_corrupt', `stored WhatsApp ${what} of this account cannot be read (${reason})`, {
-      details: { accountId, ...details, reason },
-      cause,
-    })
-    logger.error({ ...details, reason }, 'auth state row is corrupt')
-    opts.onCorrupt?.(err)
-    return err
   }
 
   const loadCreds = (): AuthenticationCreds => {
@@ -217,11 +347,29 @@ export function useSqliteAuthState(opts: SqliteAuthStateOptions): SqliteAuthStat
     }
   }
 
-  const readKey = (type: string, id: string): unknown => {
+  /** `packs`: the packs opened by this get() so far, so reading many values of one pack decrypts it once. */
+  const readKey = (type: string, id: string, packs: Map<number, OpenPack>): unknown => {
     const row = stmt.getKey.get(accountId, type, id)
     if (!row) return ABSENT
+    let plain: Buffer
+    if (row.pack_id !== null) {
+      let pack = packs.get(row.pack_id)
+      if (!pack) packs.set(row.pack_id, (pack = openPack(row.pack_id, { type, id })))
+      const bytes = pack.get(type, id)
+      if (!bytes) {
+        throw corrupt('key', { table: 'wa_key_packs', packId: String(row.pack_id), type, id },
+          new MalformedPackError('the pack does not hold the value its row points at'))
+      }
+      plain = bytes
+    } else {
+      try {
+        // The CHECK constraint guarantees key_id and value when pack_id is null.
+        plain = keyring.decrypt(row.key_id ?? '', row.value ?? Buffer.alloc(0), keyAad(accountId, type, id))
+      } catch (e) {
+        throw corrupt('key', { table: 'wa_keys', type, id }, e)
+      }
+    }
     try {
-      const plain = keyring.decrypt(row.key_id, row.value, keyAad(accountId, type, id))
       const value: unknown = JSON.parse(plain.toString('utf8'), BufferJSON.reviver)
       return type === 'app-state-sync-key' && value && typeof value === 'object'
         ? proto.Message.AppStateSyncKeyData.fromObject(value)
@@ -229,7 +377,7 @@ export function useSqliteAuthState(opts: SqliteAuthStateOptions): SqliteAuthStat
     } catch (e) {
       // Thrown rather than treated as missing: a missing session/key would be silently recreated
       // and the peer would see "waiting for this message"; the caller (or onCorrupt) fails the session.
-      throw corrupt('key', { table: 'wa_keys', type, id }, e)
+      throw corrupt('key', { table: row.pack_id === null ? 'wa_keys' : 'wa_key_packs', type, id }, e)
     }
   }
 
@@ -239,11 +387,13 @@ export function useSqliteAuthState(opts: SqliteAuthStateOptions): SqliteAuthStat
     get: async <T extends KeyType>(type: T, ids: string[]) => {
       const out: { [id: string]: SignalDataTypeMap[T] } = {}
       if (cleared) return out
+      const packs = new Map<number, OpenPack>()
+      const keep = cacheable(type)
       for (const id of ids) {
         const k = cacheKey(type, id)
         let v = cache.get(k)
-        if (v === undefined) v = readKey(type, id)
-        remember(k, v)
+        if (v === undefined) v = readKey(type, id, packs)
+        if (keep) remember(k, v)
         if (v !== ABSENT && v !== null && v !== undefined) out[id] = v as SignalDataTypeMap[T]
       }
       return out
@@ -268,7 +418,7 @@ export function useSqliteAuthState(opts: SqliteAuthStateOptions): SqliteAuthStat
       commit(entries)
     },
     clear: async () => {
-      sqlite.transaction(() => stmt.delAllKeys.run(accountId)).immediate()
+      wipeKeys.immediate()
       cache.clear()
     },
   }

@@ -8,7 +8,7 @@ import { createKeyring, keyIdOf } from '@/lib/crypto/aead'
 import { closeDb, openDb, type DB } from '@/lib/db/client'
 import { AppError } from '@/lib/errors'
 import { createLogger } from '@/lib/logger'
-import { useSqliteAuthState } from '@/lib/whatsapp/auth-state'
+import { PACK_MAX, useSqliteAuthState } from '@/lib/whatsapp/auth-state'
 import { countRowsNotUnder, rotateAuthStateKeys } from '@/lib/whatsapp/rotate-key'
 
 const logger = createLogger({ level: 'silent' })
@@ -34,27 +34,37 @@ async function seed(accountId: string, keyring = createKeyring({ current: oldKey
   const sessions: Record<string, Uint8Array> = {}
   for (let i = 0; i < 30; i++) sessions[`${i}.0`] = session(i)
   await auth.state.keys.set({ session: sessions, 'pre-key': { '1': Curve.generateKeyPair() } })
-  return auth.state.creds
+  // A first-login-sized batch is sealed in packs (auth-state.ts), which rotate too.
+  const batch: Record<string, ReturnType<typeof Curve.generateKeyPair>> = {}
+  for (let i = 100; i < 100 + PACK_MAX + 10; i++) batch[String(i)] = Curve.generateKeyPair()
+  await auth.state.keys.set({ 'pre-key': batch })
+  return { creds: auth.state.creds, batch }
 }
 
 describe('rotateAuthStateKeys', () => {
   it('re-encrypts every row under the new key, readable with the new key alone', async () => {
-    const creds1 = await seed('acc-1')
-    const creds2 = await seed('acc-2')
-    const before = db.$client.prepare('SELECT value FROM wa_keys ORDER BY rowid').all() as Array<{ value: Buffer }>
+    const { creds: creds1, batch } = await seed('acc-1')
+    const { creds: creds2 } = await seed('acc-2')
+    const sealed = `SELECT value FROM wa_keys WHERE value IS NOT NULL UNION ALL SELECT value FROM wa_key_packs`
+    const before = db.$client.prepare(sealed).all() as Array<{ value: Buffer }>
 
     const result = rotateAuthStateKeys({ db, keyring: createKeyring({ current: newKey, previous: [oldKey] }), logger, batchSize: 7 })
 
-    expect(result).toEqual({ keyId: keyIdOf(newKey), credsRotated: 2, keysRotated: 62 })
+    expect(result).toEqual({ keyId: keyIdOf(newKey), credsRotated: 2, keysRotated: 62, packsRotated: 4 })
     expect(countRowsNotUnder(db, keyIdOf(newKey))).toBe(0)
-    const after = db.$client.prepare('SELECT value FROM wa_keys ORDER BY rowid').all() as Array<{ value: Buffer }>
-    expect(after.some((row, i) => row.value.equals(before[i]?.value ?? Buffer.alloc(0)))).toBe(false)
+    const after = db.$client.prepare(sealed).all() as Array<{ value: Buffer }>
+    expect(after).toHaveLength(before.length)
+    const old = new Set(before.map((r) => r.value.toString('hex')))
+    expect(after.some((row) => old.has(row.value.toString('hex')))).toBe(false)
 
     const onlyNew = createKeyring({ current: newKey })
     const reopened = useSqliteAuthState({ db, accountId: 'acc-1', keyring: onlyNew, logger })
     expect(reopened.state.creds.noiseKey.private).toEqual(creds1.noiseKey.private)
     const got = await reopened.state.keys.get('session', ['0.0', '29.0'])
     expect(got).toEqual({ '0.0': session(0), '29.0': session(29) })
+    const packed = await reopened.state.keys.get('pre-key', ['100', String(100 + PACK_MAX + 9)])
+    expect(packed['100']?.private).toEqual(batch['100']?.private)
+    expect(packed[String(100 + PACK_MAX + 9)]?.private).toEqual(batch[String(100 + PACK_MAX + 9)]?.private)
     expect(useSqliteAuthState({ db, accountId: 'acc-2', keyring: onlyNew, logger }).state.creds.advSecretKey).toBe(creds2.advSecretKey)
 
     expect(() => useSqliteAuthState({ db, accountId: 'acc-1', keyring: createKeyring({ current: oldKey }), logger }))
@@ -65,7 +75,7 @@ describe('rotateAuthStateKeys', () => {
     await seed('acc-1')
     const keyring = createKeyring({ current: newKey, previous: [oldKey] })
     rotateAuthStateKeys({ db, keyring, logger })
-    expect(rotateAuthStateKeys({ db, keyring, logger })).toEqual({ keyId: keyIdOf(newKey), credsRotated: 0, keysRotated: 0 })
+    expect(rotateAuthStateKeys({ db, keyring, logger })).toEqual({ keyId: keyIdOf(newKey), credsRotated: 0, keysRotated: 0, packsRotated: 0 })
   })
 
   it('stops with auth_state_corrupt when a row is under a key it was not given, leaving that row as it was', async () => {
