@@ -1,9 +1,11 @@
 import { eq } from 'drizzle-orm'
 import { afterEach, describe, expect, it } from 'vitest'
 import { findAccount } from '@/lib/db/accounts'
-import { messages, waCreds, waKeys } from '@/lib/db/schema'
+import { messages, waCreds, waKeyPacks, waKeys } from '@/lib/db/schema'
 import { createLogger } from '@/lib/logger'
 import { createMessageSink } from '@/lib/sessions/message-sink'
+import { packAad } from '@/lib/whatsapp/auth-state'
+import { decodePack } from '@/lib/whatsapp/key-pack'
 import { createHarness, type Harness, linkByQr, statusHistory, until } from '../support/gateway-harness'
 
 let h: Harness | undefined
@@ -217,6 +219,10 @@ describe('session manager through real Baileys and the simulator', () => {
   it('stores received messages once and serves them back to Baileys through getMessage', async () => {
     h = await createHarness()
     await linkByQr(h, 'shop', '15550012')
+    const preKeyRows = () => h!.db.select().from(waKeys).where(eq(waKeys.accountId, 'shop')).all().filter((k) => k.type === 'pre-key')
+    const linkedPreKeys = preKeyRows()
+    expect(linkedPreKeys.length).toBeGreaterThan(800) // 812 uploaded; the phone may already have used one
+    expect(linkedPreKeys.every((k) => k.packId !== null)).toBe(true) // the first-login batch went in packs
     h.sim.createUser({ phone: '15550099', name: 'Customer' })
     await h.sim.sendText('15550099', '15550012', 'hello shop')
     await h.sim.sendText('15550099', '15550012', 'second message')
@@ -226,6 +232,17 @@ describe('session manager through real Baileys and the simulator', () => {
     }, 10_000, 'two stored messages')
     expect(rows.map((r) => r.text).sort()).toEqual(['hello shop', 'second message'])
     expect(rows.every((r) => r.status === 'received' && r.chatJid.startsWith('15550099'))).toBe(true)
+
+    // The new contact's first message used one of our pre-keys (pkmsg): Baileys deleted it, and its
+    // pack was re-sealed without it — every packed row is still in its pack, the used one in none.
+    const left = preKeyRows()
+    const used = linkedPreKeys.filter((k) => !left.some((l) => l.id === k.id))
+    expect(used.length).toBeGreaterThanOrEqual(1)
+    const packs = h.db.select().from(waKeyPacks).where(eq(waKeyPacks.accountId, 'shop')).all()
+      .map((p) => ({ id: p.packId, pack: decodePack(h!.keyring.decrypt(p.keyId, p.value, packAad('shop', p.packId))) }))
+    expect(packs.reduce((n, p) => n + p.pack.size, 0)).toBe(left.filter((k) => k.packId !== null).length)
+    for (const k of left) if (k.packId !== null) expect(packs.find((p) => p.id === k.packId)?.pack.get('pre-key', k.id)).toBeDefined()
+    for (const k of used) expect(packs.some((p) => p.pack.get('pre-key', k.id) !== undefined)).toBe(false)
 
     const sink = createMessageSink({ db: h.db, accountId: 'shop', log: createLogger({ level: 'silent' }) })
     const row = rows.find((r) => r.text === 'hello shop')!
