@@ -132,13 +132,22 @@ export function serializeAuthValueText(value: unknown): string {
 
 export const serializeAuthValue = (value: unknown): Buffer => Buffer.from(serializeAuthValueText(value), 'utf8')
 
-export function useSqliteAuthState(opts: SqliteAuthStateOptions): SqliteAuthState {
-  const { db, accountId, keyring } = opts
-  const logger = opts.logger.child({ accountId, component: 'auth-state' })
-  const sqlite = db.$client
-  const maxEntries = Math.max(1, opts.cacheEntries ?? DEFAULT_CACHE_ENTRIES)
+type Sqlite = DB['$client']
 
-  const stmt = {
+/**
+ * The store's statements, prepared once per database connection and shared by every account's store
+ * (each takes the account id as a parameter): a gateway with 1,000 accounts would otherwise hold
+ * 1,000 copies of each compiled statement. Safe to share: better-sqlite3 runs them synchronously.
+ */
+const statementCache = new WeakMap<Sqlite, ReturnType<typeof prepareStatements>>()
+const statementsFor = (sqlite: Sqlite) => {
+  let stmt = statementCache.get(sqlite)
+  if (!stmt) statementCache.set(sqlite, (stmt = prepareStatements(sqlite)))
+  return stmt
+}
+
+function prepareStatements(sqlite: Sqlite) {
+  return {
     getCreds: sqlite.prepare<[string], SealedRow>('SELECT key_id, value FROM wa_creds WHERE account_id = ?'),
     putCreds: sqlite.prepare<[string, string, Buffer, number]>(
       `INSERT INTO wa_creds (account_id, key_id, value, updated_at) VALUES (?, ?, ?, ?)
@@ -187,6 +196,15 @@ export function useSqliteAuthState(opts: SqliteAuthStateOptions): SqliteAuthStat
     delAllPacks: sqlite.prepare<[string]>('DELETE FROM wa_key_packs WHERE account_id = ?'),
     delCreds: sqlite.prepare<[string]>('DELETE FROM wa_creds WHERE account_id = ?'),
   }
+}
+
+export function useSqliteAuthState(opts: SqliteAuthStateOptions): SqliteAuthState {
+  const { db, accountId, keyring } = opts
+  const logger = opts.logger.child({ accountId, component: 'auth-state' })
+  const sqlite = db.$client
+  const maxEntries = Math.max(1, opts.cacheEntries ?? DEFAULT_CACHE_ENTRIES)
+
+  const stmt = statementsFor(sqlite)
 
   const corrupt = (what: string, details: Record<string, string>, cause: unknown): AppError => {
     const reason = isDecryptionError(cause) ? cause.reason : 'unparseable'
