@@ -369,22 +369,22 @@ export function useSqliteAuthState(opts: SqliteAuthStateOptions): SqliteAuthStat
   const readKey = (type: string, id: string, packs: Map<number, OpenPack>): unknown => {
     const row = stmt.getKey.get(accountId, type, id)
     if (!row) return ABSENT
+    const where: Record<string, string> = row.pack_id === null
+      ? { table: 'wa_keys', type, id }
+      : { table: 'wa_key_packs', packId: String(row.pack_id), type, id }
     let plain: Buffer
     if (row.pack_id !== null) {
       let pack = packs.get(row.pack_id)
       if (!pack) packs.set(row.pack_id, (pack = openPack(row.pack_id, { type, id })))
       const bytes = pack.get(type, id)
-      if (!bytes) {
-        throw corrupt('key', { table: 'wa_key_packs', packId: String(row.pack_id), type, id },
-          new MalformedPackError('the pack does not hold the value its row points at'))
-      }
+      if (!bytes) throw corrupt('key', where, new MalformedPackError('the pack does not hold the value its row points at'))
       plain = bytes
     } else {
       try {
         // The CHECK constraint guarantees key_id and value when pack_id is null.
         plain = keyring.decrypt(row.key_id ?? '', row.value ?? Buffer.alloc(0), keyAad(accountId, type, id))
       } catch (e) {
-        throw corrupt('key', { table: 'wa_keys', type, id }, e)
+        throw corrupt('key', where, e)
       }
     }
     try {
@@ -395,7 +395,7 @@ export function useSqliteAuthState(opts: SqliteAuthStateOptions): SqliteAuthStat
     } catch (e) {
       // Thrown rather than treated as missing: a missing session/key would be silently recreated
       // and the peer would see "waiting for this message"; the caller (or onCorrupt) fails the session.
-      throw corrupt('key', { table: row.pack_id === null ? 'wa_keys' : 'wa_key_packs', type, id }, e)
+      throw corrupt('key', where, e)
     }
   }
 
