@@ -302,6 +302,10 @@ describe('serializeAuthValue', () => {
     const values: unknown[] = [
       session('plain strings and numbers'),
       Curve.generateKeyPair(),
+      { public: Buffer.from('pub'), private: Buffer.from('priv') }, // key order as given, not as usual
+      { private: Buffer.from('a'), public: Buffer.from('b'), extra: 1 },
+      { private: new Uint8Array(new ArrayBuffer(40), 8, 32).fill(7), public: Buffer.from('0123456789abcdef').subarray(4, 12) },
+      { private: 'not binary', public: Buffer.from('b') },
       initAuthCreds(),
       { nested: [{ deep: new Uint8Array([1, 2, 3]) }, 'x'], n: null, u: undefined },
       proto.Message.AppStateSyncKeyData.fromObject({ keyData: crypto.randomBytes(8), timestamp: 5 }),
