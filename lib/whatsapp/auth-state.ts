@@ -163,6 +163,12 @@ const statementsFor = (sqlite: Sqlite) => {
   return stmt
 }
 
+/** Points `rows` (account, type, id) rows at a pack; like putKey, it skips rows that are in another pack. */
+const packedRowsInsert = (rows: number) =>
+  `INSERT INTO wa_keys (account_id, type, id, pack_id) VALUES ${Array(rows).fill('(?, ?, ?, ?)').join(', ')}
+   ON CONFLICT (account_id, type, id) DO UPDATE SET key_id = NULL, value = NULL, pack_id = excluded.pack_id
+   WHERE wa_keys.pack_id IS NULL`
+
 function prepareStatements(sqlite: Sqlite) {
   return {
     getCreds: sqlite.prepare<[string], SealedRow>('SELECT key_id, value FROM wa_creds WHERE account_id = ?'),
@@ -181,16 +187,8 @@ function prepareStatements(sqlite: Sqlite) {
     ),
     // The rows of a pack go in PACKED_ROWS_PER_INSERT at a time (the rest one by one): a statement
     // per row cost about as much again as the rows themselves.
-    putPackedKeys: sqlite.prepare<Array<string | number>>(
-      `INSERT INTO wa_keys (account_id, type, id, pack_id) VALUES ${Array(PACKED_ROWS_PER_INSERT).fill('(?, ?, ?, ?)').join(', ')}
-       ON CONFLICT (account_id, type, id) DO UPDATE SET key_id = NULL, value = NULL, pack_id = excluded.pack_id
-       WHERE wa_keys.pack_id IS NULL`,
-    ),
-    putPackedKey: sqlite.prepare<[string, string, string, number]>(
-      `INSERT INTO wa_keys (account_id, type, id, pack_id) VALUES (?, ?, ?, ?)
-       ON CONFLICT (account_id, type, id) DO UPDATE SET key_id = NULL, value = NULL, pack_id = excluded.pack_id
-       WHERE wa_keys.pack_id IS NULL`,
-    ),
+    putPackedKeys: sqlite.prepare<Array<string | number>>(packedRowsInsert(PACKED_ROWS_PER_INSERT)),
+    putPackedKey: sqlite.prepare<[string, string, string, number]>(packedRowsInsert(1)),
     packOf: sqlite.prepare<[string, string, string], { pack_id: number | null }>(
       'SELECT pack_id FROM wa_keys WHERE account_id = ? AND type = ? AND id = ?',
     ),
