@@ -181,8 +181,13 @@ async function runOnce(n: number) {
       gatewayRssMB: Math.round(after.rss / MB),
       liveSockets: manager.liveSockets(),
     }
+    // A phase that stalled (waitAll gave up after 120 s without progress) has no "all connected" time to report.
+    const firstLogin = firstOk ? `first login of all ${res.firstLoginAllSeconds} s` : `first login STALLED (gave up after ${res.firstLoginAllSeconds} s)`
+    const restart = restoreOk
+      ? `restart → all connected in ${res.restoreToAllConnectedSeconds} s`
+      : `restart STALLED: not all connected, gave up after ${res.restoreToAllConnectedSeconds} s`
     console.log(
-      `sessions N=${n}: first login of all ${res.firstLoginAllSeconds} s; ${res.connected}/${n} connected, restart → all connected in ${res.restoreToAllConnectedSeconds} s (target ≤ 15 s at 200), ` +
+      `sessions N=${n}: ${firstLogin}; ${res.connected}/${n} connected, ${restart} (target ≤ 15 s at 200), ` +
         `(CPU during restore: gateway ${res.gatewayCpuSeconds} s, simulator ${res.simCpuSeconds} s), ` +
         `RSS ${res.rssPerSessionMB} MB/session (target ≤ 2 MB), heap ${res.heapPerSessionMB} MB/session, gateway RSS ${res.gatewayRssMB} MB`,
     )
