@@ -158,5 +158,15 @@ describe('accounts API on the real server', () => {
     await until(() => sim.getUser('15551002').devices.length === 0 || undefined, 5000, 'device unlinked')
     expect((await api('DELETE', '/api/v1/accounts/pair')).status).toBe(204)
     expect((await api('GET', '/api/v1/accounts/pair')).status).toBe(404)
+    // Nothing of the account is left in the gateway's database; the other account keeps its keys.
+    const db = openDb(path.join(dataDir, 'gateway.db'), { migrate: false })
+    try {
+      const rows = (table: string, id: string) =>
+        (db.$client.prepare(`SELECT count(*) AS n FROM ${table} WHERE account_id = ?`).get(id) as { n: number }).n
+      for (const table of ['wa_creds', 'wa_keys', 'wa_key_packs', 'messages', 'account_status_log']) expect(rows(table, 'pair')).toBe(0)
+      expect(rows('wa_key_packs', 'shop')).toBeGreaterThan(0)
+    } finally {
+      closeDb(db)
+    }
   })
 })

@@ -96,10 +96,13 @@ describe('session manager through real Baileys and the simulator', () => {
     h = await createHarness()
     await linkByQr(h, 'shop', '15550006')
     const accepted = h.sim.stats().connections.accepted
+    const packs = () => h!.db.select().from(waKeyPacks).where(eq(waKeyPacks.accountId, 'shop')).all()
+    expect(packs().length).toBeGreaterThan(0) // the first-login pre-keys
     h.sim.unlink('15550006', deviceIdOf(h.manager.get('shop').jid))
     await h.waitStatus('shop', 'logged_out')
     expect(credsRows(h, 'shop')).toBe(0)
     expect(h.db.select().from(waKeys).where(eq(waKeys.accountId, 'shop')).all()).toHaveLength(0)
+    expect(packs()).toHaveLength(0)
     // Longer than the whole backoff schedule: nothing dials again.
     await new Promise((r) => setTimeout(r, 1500))
     expect(h.sim.stats().connections.accepted).toBe(accepted)
