@@ -12,9 +12,21 @@ export type RotationResult = {
   packsRotated: number
 }
 
-type CredsRow = { rowid: number; account_id: string; key_id: string; value: Buffer }
-type KeyRow = CredsRow & { type: string; id: string }
-type PackRow = CredsRow & { pack_id: number }
+type SealedRow = { rowid: number; account_id: string; key_id: string; value: Buffer }
+type KeyRow = SealedRow & { type: string; id: string }
+type PackRow = SealedRow & { pack_id: number }
+/** A table of sealed rows: what to select besides the sealed value, and how to rebuild a row's AAD. */
+type SealedTable<R extends SealedRow> = {
+  name: string
+  /** more columns to select (", a, b") */
+  columns: string
+  /** more assignments when a row is rewritten (", c = …") */
+  alsoSet: string
+  aad: (row: R) => Buffer
+  details: (row: R) => Record<string, string>
+}
+
+const NOW_MS = `cast(unixepoch('subsec') * 1000 as integer)`
 
 /**
  * Re-encrypts every wa_creds / wa_keys / wa_key_packs row whose key id is not the keyring's current one.
@@ -31,75 +43,50 @@ export function rotateAuthStateKeys(opts: { db: DB; keyring: Keyring; logger: Lo
   const batchSize = opts.batchSize ?? 500
   const current = keyring.currentKeyId
 
-  const reseal = (table: string, row: CredsRow, aad: Buffer, details: Record<string, string>) => {
-    try {
-      return keyring.encrypt(keyring.decrypt(row.key_id, row.value, aad), aad)
-    } catch (e) {
-      const reason = isDecryptionError(e) ? e.reason : 'unknown'
-      throw new AppError('auth_state_corrupt', `cannot decrypt a ${table} row for rotation (${reason})`, {
-        details: { table, accountId: row.account_id, keyId: row.key_id, ...details, reason },
-        cause: e,
-      })
-    }
-  }
-
-  const credsBatch = sqlite.prepare<[string, number, number], CredsRow>(
-    'SELECT rowid, account_id, key_id, value FROM wa_creds WHERE key_id != ? AND rowid > ? ORDER BY rowid LIMIT ?',
-  )
-  const credsUpdate = sqlite.prepare<[string, Buffer, number, number]>(
-    'UPDATE wa_creds SET key_id = ?, value = ?, updated_at = ? WHERE rowid = ?',
-  )
-  const keysBatch = sqlite.prepare<[string, number, number], KeyRow>(
-    'SELECT rowid, account_id, type, id, key_id, value FROM wa_keys WHERE key_id != ? AND rowid > ? ORDER BY rowid LIMIT ?',
-  )
-  // Rows that point at a pack have no key id of their own (NULL never matches !=): their pack is rotated below.
-  const keysUpdate = sqlite.prepare<[string, Buffer, number]>('UPDATE wa_keys SET key_id = ?, value = ? WHERE rowid = ?')
-  const packsBatch = sqlite.prepare<[string, number, number], PackRow>(
-    'SELECT rowid, account_id, pack_id, key_id, value FROM wa_key_packs WHERE key_id != ? AND rowid > ? ORDER BY rowid LIMIT ?',
-  )
-  const packsUpdate = sqlite.prepare<[string, Buffer, number]>('UPDATE wa_key_packs SET key_id = ?, value = ? WHERE rowid = ?')
-
-  const rotateCreds = sqlite.transaction((after: number) => {
-    const rows = credsBatch.all(current, after, batchSize)
-    for (const row of rows) {
-      const sealed = reseal('wa_creds', row, credsAad(row.account_id), {})
-      credsUpdate.run(sealed.keyId, sealed.value, Date.now(), row.rowid)
-    }
-    return { count: rows.length, last: rows.at(-1)?.rowid }
-  })
-  const rotateKeys = sqlite.transaction((after: number) => {
-    const rows = keysBatch.all(current, after, batchSize)
-    for (const row of rows) {
-      const sealed = reseal('wa_keys', row, keyAad(row.account_id, row.type, row.id), { type: row.type, id: row.id })
-      keysUpdate.run(sealed.keyId, sealed.value, row.rowid)
-    }
-    return { count: rows.length, last: rows.at(-1)?.rowid }
-  })
-
-  const rotatePacks = sqlite.transaction((after: number) => {
-    const rows = packsBatch.all(current, after, batchSize)
-    for (const row of rows) {
-      const sealed = reseal('wa_key_packs', row, packAad(row.account_id, row.pack_id), { packId: String(row.pack_id) })
-      packsUpdate.run(sealed.keyId, sealed.value, row.rowid)
-    }
-    return { count: rows.length, last: rows.at(-1)?.rowid }
-  })
-
-  const drain = (batch: { immediate: (after: number) => { count: number; last: number | undefined } }, table: string) => {
+  /** Re-seals every row of one table that is under another key, a batch per transaction; returns how many. */
+  const rotate = <R extends SealedRow>(table: SealedTable<R>): number => {
+    const select = sqlite.prepare<[string, number, number], R>(
+      `SELECT rowid, account_id, key_id, value${table.columns} FROM ${table.name} WHERE key_id != ? AND rowid > ? ORDER BY rowid LIMIT ?`,
+    )
+    const update = sqlite.prepare<[string, Buffer, number]>(`UPDATE ${table.name} SET key_id = ?, value = ?${table.alsoSet} WHERE rowid = ?`)
+    const batch = sqlite.transaction((after: number) => {
+      const rows = select.all(current, after, batchSize)
+      for (const row of rows) {
+        const aad = table.aad(row)
+        let sealed
+        try {
+          sealed = keyring.encrypt(keyring.decrypt(row.key_id, row.value, aad), aad)
+        } catch (e) {
+          const reason = isDecryptionError(e) ? e.reason : 'unknown'
+          throw new AppError('auth_state_corrupt', `cannot decrypt a ${table.name} row for rotation (${reason})`, {
+            details: { table: table.name, accountId: row.account_id, keyId: row.key_id, ...table.details(row), reason },
+            cause: e,
+          })
+        }
+        update.run(sealed.keyId, sealed.value, row.rowid)
+      }
+      return { count: rows.length, last: rows.at(-1)?.rowid }
+    })
     let total = 0
-    let after = 0
-    for (;;) {
-      const { count, last } = batch.immediate(after)
-      if (last === undefined) return total
-      total += count
-      after = last
-      logger.info({ table, rotated: total }, 'key rotation progress')
+    for (let step = batch.immediate(0); step.last !== undefined; step = batch.immediate(step.last)) {
+      total += step.count
+      logger.info({ table: table.name, rotated: total }, 'key rotation progress')
     }
+    return total
   }
 
-  const credsRotated = drain(rotateCreds, 'wa_creds')
-  const keysRotated = drain(rotateKeys, 'wa_keys')
-  const packsRotated = drain(rotatePacks, 'wa_key_packs')
+  const credsRotated = rotate<SealedRow>({
+    name: 'wa_creds', columns: '', alsoSet: `, updated_at = ${NOW_MS}`, aad: (r) => credsAad(r.account_id), details: () => ({}),
+  })
+  const keysRotated = rotate<KeyRow>({
+    // Rows that point at a pack have no key id of their own (NULL never matches !=): their pack is rotated below.
+    name: 'wa_keys', columns: ', type, id', alsoSet: '',
+    aad: (r) => keyAad(r.account_id, r.type, r.id), details: (r) => ({ type: r.type, id: r.id }),
+  })
+  const packsRotated = rotate<PackRow>({
+    name: 'wa_key_packs', columns: ', pack_id', alsoSet: '',
+    aad: (r) => packAad(r.account_id, r.pack_id), details: (r) => ({ packId: String(r.pack_id) }),
+  })
   logger.info({ keyId: current, credsRotated, keysRotated, packsRotated }, 'key rotation done')
   return { keyId: current, credsRotated, keysRotated, packsRotated }
 }
