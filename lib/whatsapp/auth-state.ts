@@ -188,7 +188,7 @@ function prepareStatements(sqlite: Sqlite) {
     // The rows of a pack go in PACKED_ROWS_PER_INSERT at a time (the rest one by one): a statement
     // per row cost about as much again as the rows themselves.
     putPackedKeys: sqlite.prepare<Array<string | number>>(packedRowsInsert(PACKED_ROWS_PER_INSERT)),
-    putPackedKey: sqlite.prepare<[string, string, string, number]>(packedRowsInsert(1)),
+    putPackedKey: sqlite.prepare<Array<string | number>>(packedRowsInsert(1)),
     packOf: sqlite.prepare<[string, string, string], { pack_id: number | null }>(
       'SELECT pack_id FROM wa_keys WHERE account_id = ? AND type = ? AND id = ?',
     ),
@@ -237,13 +237,13 @@ export function useSqliteAuthState(opts: SqliteAuthStateOptions): SqliteAuthStat
     try {
       const row = stmt.getPack.get(accountId, packId)
       if (!row) throw new MalformedPackError('the pack a key row points at does not exist')
-      return decodePack(keyring.decrypt(row.key_id, row.value, keyring.encrypts ? packAad(accountId, packId) : undefined))
+      return decodePack(keyring.decrypt(row.key_id, row.value, packAad(accountId, packId)))
     } catch (e) {
       throw corrupt('key', { table: 'wa_key_packs', packId: String(packId), ...details }, e)
     }
   }
 
-  const sealPack = (packId: number, plain: Buffer) => keyring.encrypt(plain, keyring.encrypts ? packAad(accountId, packId) : undefined)
+  const sealPack = (packId: number, plain: Buffer) => keyring.encrypt(plain, packAad(accountId, packId))
 
   /**
    * One keys.set(), inside its IMMEDIATE transaction. `leaving` collects, per pack, the entries that
@@ -256,10 +256,12 @@ export function useSqliteAuthState(opts: SqliteAuthStateOptions): SqliteAuthStat
       if (!keys) leaving.set(packId, (keys = new Set()))
       keys.add(packEntryKey(e.type, e.id))
     }
-    const packOf = (e: Entry): number => {
-      const packId = stmt.packOf.get(accountId, e.type, e.id)?.pack_id
-      if (packId == null) throw new Error(`wa_keys row ${e.type}/${e.id} refused an update but is in no pack`)
-      return packId
+    /** A row that refused an update lives in another pack: take it out of that pack and point the row at its new place. */
+    const moveOut = (e: Entry, keyId: string | null, value: Buffer | null, packId: number | null) => {
+      const from = stmt.packOf.get(accountId, e.type, e.id)?.pack_id
+      if (from == null) throw new Error(`wa_keys row ${e.type}/${e.id} refused an update but is in no pack`)
+      leave(from, e)
+      stmt.repoint.run(keyId, value, packId, accountId, e.type, e.id)
     }
 
     for (const d of deletes) {
@@ -268,42 +270,26 @@ export function useSqliteAuthState(opts: SqliteAuthStateOptions): SqliteAuthStat
     }
     for (const e of rowPuts) {
       const sealed = keyring.encrypt(serializeAuthValue(e.value), keyring.encrypts ? keyAad(accountId, e.type, e.id) : undefined)
-      if (stmt.putKey.run(accountId, e.type, e.id, sealed.keyId, sealed.value).changes === 0) {
-        leave(packOf(e), e)
-        stmt.repoint.run(sealed.keyId, sealed.value, null, accountId, e.type, e.id)
-      }
+      if (stmt.putKey.run(accountId, e.type, e.id, sealed.keyId, sealed.value).changes === 0) moveOut(e, sealed.keyId, sealed.value, null)
     }
-    if (packPuts.length) {
-      // Pack ids count up per account; this transaction is the account's only writer.
-      let packId = stmt.lastPackId.get(accountId)?.n ?? 0
-      for (let from = 0; from < packPuts.length; from += PACK_MAX) {
-        packId++
-        const chunk = packPuts.slice(from, from + PACK_MAX)
-        const sealed = sealPack(packId, encodePack(chunk.map((e) => ({ type: e.type, id: e.id, bytes: serializeAuthValueText(e.value) }))))
-        stmt.putPack.run(accountId, packId, sealed.keyId, sealed.value)
-        let changes = 0
-        let i = 0
-        for (; i + PACKED_ROWS_PER_INSERT <= chunk.length; i += PACKED_ROWS_PER_INSERT) {
-          const args: Array<string | number> = []
-          for (let j = i; j < i + PACKED_ROWS_PER_INSERT; j++) {
-            const e = chunk[j] as Entry
-            args.push(accountId, e.type, e.id, packId)
-          }
-          changes += stmt.putPackedKeys.run(...args).changes
-        }
-        for (; i < chunk.length; i++) {
-          const e = chunk[i] as Entry
-          changes += stmt.putPackedKey.run(accountId, e.type, e.id, packId).changes
-        }
-        // Rows that were in another pack refused the update: take them out of it and point them here.
-        if (changes < chunk.length) {
-          for (const e of chunk) {
-            const was = stmt.packOf.get(accountId, e.type, e.id)?.pack_id
-            if (was === packId) continue
-            if (was != null) leave(was, e)
-            stmt.repoint.run(null, null, packId, accountId, e.type, e.id)
-          }
-        }
+    // Pack ids count up per account; this transaction is the account's only writer.
+    let newPackId = packPuts.length ? (stmt.lastPackId.get(accountId)?.n ?? 0) : 0
+    for (let from = 0; from < packPuts.length; from += PACK_MAX) {
+      const packId = ++newPackId
+      const chunk = packPuts.slice(from, from + PACK_MAX)
+      const sealed = sealPack(packId, encodePack(chunk.map((e) => ({ type: e.type, id: e.id, bytes: serializeAuthValueText(e.value) }))))
+      stmt.putPack.run(accountId, packId, sealed.keyId, sealed.value)
+      let changes = 0
+      for (let i = 0; i < chunk.length;) {
+        const n = chunk.length - i >= PACKED_ROWS_PER_INSERT ? PACKED_ROWS_PER_INSERT : 1
+        const args: Array<string | number> = []
+        for (const e of chunk.slice(i, i + n)) args.push(accountId, e.type, e.id, packId)
+        changes += (n === 1 ? stmt.putPackedKey : stmt.putPackedKeys).run(...args).changes
+        i += n
+      }
+      // Fewer changes than rows: some were in another pack and refused (the others point here now).
+      if (changes < chunk.length) {
+        for (const e of chunk) if (stmt.packOf.get(accountId, e.type, e.id)?.pack_id !== packId) moveOut(e, null, null, packId)
       }
     }
     for (const [packId, keys] of leaving) {

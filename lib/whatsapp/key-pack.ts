@@ -21,7 +21,8 @@ export class MalformedPackError extends Error {
   }
 }
 
-const entryKey = (type: string, id: string) => `${type}\u0000${id}`
+/** How a pack names an entry: (type, id) as one string. */
+export const packEntryKey = (type: string, id: string) => `${type}\u0000${id}`
 
 /** Written straight into one buffer: text values are not turned into Buffers of their own first. */
 export function encodePack(entries: readonly PackEntry[]): Buffer {
@@ -45,8 +46,6 @@ export type OpenPack = {
   without(keys: ReadonlySet<string>): Buffer | null
 }
 
-export const packEntryKey = entryKey
-
 /** Throws MalformedPackError when the plaintext is not a pack (it authenticated, so: a bug or a foreign format). */
 export function decodePack(plain: Buffer): OpenPack {
   if (plain.length < HEADER_BYTES) throw new MalformedPackError('shorter than its header')
@@ -69,7 +68,7 @@ export function decodePack(plain: Buffer): OpenPack {
     }
     const end = offset + (length as number)
     if (end > plain.length) throw new MalformedPackError('values run past the end')
-    slots.set(entryKey(type, id), { start: offset, end, type, id })
+    slots.set(packEntryKey(type, id), { start: offset, end, type, id })
     offset = end
   }
   if (offset !== plain.length) throw new MalformedPackError('bytes left over after the last value')
@@ -77,7 +76,7 @@ export function decodePack(plain: Buffer): OpenPack {
   return {
     size: slots.size,
     get(type, id) {
-      const slot = slots.get(entryKey(type, id))
+      const slot = slots.get(packEntryKey(type, id))
       return slot && plain.subarray(slot.start, slot.end)
     },
     without(keys) {
