@@ -42,7 +42,10 @@ process.env.AUTH_TRUST_HOST = 'true'
 
 const logger = createLogger({ level: env.logLevel })
 for (const name of env.generated) {
-  logger.warn({ variable: name, file: path.join(env.dataDir, name === 'AUTH_SECRET' ? 'auth-secret' : 'encryption-key') }, 'generated a new secret (file mode 0600); back it up with the data directory')
+  logger.warn(
+    { variable: name, file: path.join(env.dataDir, name === 'AUTH_SECRET' ? 'auth-secret' : 'encryption-key') },
+    'generated a new secret (file mode 0600); back it up with the data directory',
+  )
 }
 const version = (JSON.parse(fs.readFileSync(path.join(process.cwd(), 'package.json'), 'utf8')) as { version: string }).version
 

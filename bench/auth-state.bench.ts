@@ -58,9 +58,11 @@ async function settle(mode: Settle): Promise<void> {
 function prng(seed: number): () => number {
   let s = seed >>> 0 || 1
   return () => {
-    s ^= s << 13; s >>>= 0
+    s ^= s << 13
+    s >>>= 0
     s ^= s >>> 17
-    s ^= s << 5; s >>>= 0
+    s ^= s << 5
+    s >>>= 0
     return s / 0x1_0000_0000
   }
 }
@@ -82,7 +84,9 @@ function fakeSession(rand: () => number): Record<string, unknown> {
       registrationId: Math.floor(rand() * 16380),
       currentRatchet: {
         ephemeralKeyPair: { pubKey: b64(33), privKey: b64(32) },
-        lastRemoteEphemeralKey: b64(33), previousCounter: 0, rootKey: b64(32),
+        lastRemoteEphemeralKey: b64(33),
+        previousCounter: 0,
+        rootKey: b64(32),
       },
       indexInfo: { baseKey: b64(33), baseKeyType: 1, closed: -1, used: Date.now(), created: Date.now(), remoteIdentityKey: b64(33) },
       _chains: chains,
@@ -123,10 +127,14 @@ function sqliteContender(root: string, keyring: Keyring): Contender {
     const open = () => useSqliteAuthState({ db: db!, accountId, keyring, logger })
     let auth = open()
     return {
-      get keys() { return auth.state.keys },
+      get keys() {
+        return auth.state.keys
+      },
       saveCreds: () => auth.saveCreds(),
       // "dispose" here means: re-open the store (a cold cache), keeping the data.
-      dispose: async () => { auth = open() },
+      dispose: async () => {
+        auth = open()
+      },
     }
   }
 }
@@ -136,9 +144,13 @@ function multiFileContender(root: string): Contender {
     const dir = path.join(root, `mf-${tag}-${crypto.randomUUID()}`)
     let auth = await useMultiFileAuthState(dir)
     return {
-      get keys() { return auth.state.keys },
+      get keys() {
+        return auth.state.keys
+      },
       saveCreds: () => auth.saveCreds(),
-      dispose: async () => { auth = await useMultiFileAuthState(dir) },
+      dispose: async () => {
+        auth = await useMultiFileAuthState(dir)
+      },
     }
   }
 }
@@ -147,23 +159,27 @@ function multiFileContender(root: string): Contender {
  * (a): write the 812 and save creds. With readBack, all of Baileys' getNextPreKeys at first login:
  * write the 812, read them all back to upload them, save creds.
  */
-const timePrekeyUpload = (readBack: boolean) => async (make: Contender, fx: Fixtures, mode: Settle): Promise<number> => {
-  const store = await make('prekeys')
-  const ids = Object.keys(fx.prekeys)
-  await settle(mode)
-  const t0 = performance.now()
-  await store.keys.set({ 'pre-key': fx.prekeys })
-  const back = readBack ? await store.keys.get('pre-key', ids) : undefined
-  await store.saveCreds()
-  const ms = performance.now() - t0
-  if (back && Object.keys(back).length !== ids.length) throw new Error('benchmark bug: pre-keys not read back')
-  return ms
-}
+const timePrekeyUpload =
+  (readBack: boolean) =>
+  async (make: Contender, fx: Fixtures, mode: Settle): Promise<number> => {
+    const store = await make('prekeys')
+    const ids = Object.keys(fx.prekeys)
+    await settle(mode)
+    const t0 = performance.now()
+    await store.keys.set({ 'pre-key': fx.prekeys })
+    const back = readBack ? await store.keys.get('pre-key', ids) : undefined
+    await store.saveCreds()
+    const ms = performance.now() - t0
+    if (back && Object.keys(back).length !== ids.length) throw new Error('benchmark bug: pre-keys not read back')
+    return ms
+  }
 
 async function timeSessionOps(make: Contender, fx: Fixtures, mode: Settle): Promise<number> {
   const store = await make('sessions')
   const initial: Record<string, Uint8Array> = {}
-  fx.ids.forEach((id, i) => { initial[id] = fx.values[i % fx.values.length] as unknown as Uint8Array })
+  fx.ids.forEach((id, i) => {
+    initial[id] = fx.values[i % fx.values.length] as unknown as Uint8Array
+  })
   await store.keys.set({ session: initial })
   await store.dispose()
   const keys = store.keys
@@ -224,12 +240,20 @@ export type AuthStateBenchResult = {
 }
 
 function summarise(x: Samples): WorkloadResult {
-  const encryptedMs = median(x.encrypted), plaintextMs = median(x.plaintext), multiFileMs = median(x.multiFile)
+  const encryptedMs = median(x.encrypted),
+    plaintextMs = median(x.plaintext),
+    multiFileMs = median(x.multiFile)
   return {
     runs: x.encrypted.length,
     multiFileRuns: x.multiFile.length,
-    encryptedMs: round(encryptedMs), plaintextMs: round(plaintextMs), multiFileMs: round(multiFileMs),
-    bestMs: { encrypted: round(Math.min(...x.encrypted)), plaintext: round(Math.min(...x.plaintext)), multiFile: round(Math.min(...x.multiFile)) },
+    encryptedMs: round(encryptedMs),
+    plaintextMs: round(plaintextMs),
+    multiFileMs: round(multiFileMs),
+    bestMs: {
+      encrypted: round(Math.min(...x.encrypted)),
+      plaintext: round(Math.min(...x.plaintext)),
+      multiFile: round(Math.min(...x.multiFile)),
+    },
     speedup: round(multiFileMs / encryptedMs),
     encryptionOverhead: round(median(x.encrypted.map((ms, i) => ms / (x.plaintext[i] ?? Number.NaN)))),
     overheadOfMedians: round(encryptedMs / plaintextMs),
@@ -251,7 +275,7 @@ export async function run(opts: { repeats?: number } = {}): Promise<AuthStateBen
       plaintext: sqliteContender(root, createPlaintextKeyringForBenchmark()),
       multiFile: multiFileContender(root),
     }
-    const names = Object.keys(contenders) as Array<keyof typeof contenders>
+    const names = Object.keys(contenders) as (keyof typeof contenders)[]
     const measure = async (
       rounds: number,
       time: (make: Contender, fx: Fixtures, mode: Settle) => Promise<number>,
@@ -263,9 +287,11 @@ export async function run(opts: { repeats?: number } = {}): Promise<AuthStateBen
       // One warm-up round (JIT, page cache), then rounds in alternating order so that background
       // load and ordering effects hit every contender alike: the two SQLite stores always back to
       // back (their ratio is taken per round), multi-file before or after them.
-      const orders: Array<Array<keyof typeof contenders>> = [
-        ['encrypted', 'plaintext', 'multiFile'], ['multiFile', 'plaintext', 'encrypted'],
-        ['plaintext', 'encrypted', 'multiFile'], ['multiFile', 'encrypted', 'plaintext'],
+      const orders: (keyof typeof contenders)[][] = [
+        ['encrypted', 'plaintext', 'multiFile'],
+        ['multiFile', 'plaintext', 'encrypted'],
+        ['plaintext', 'encrypted', 'multiFile'],
+        ['multiFile', 'encrypted', 'plaintext'],
       ]
       for (let r = -1; r < rounds + pairRounds; r++) {
         const order = (orders[Math.max(r, 0) % orders.length] ?? names).filter((n) => r < rounds || n !== 'multiFile')
@@ -289,8 +315,8 @@ export async function run(opts: { repeats?: number } = {}): Promise<AuthStateBen
       targets: {
         prekeyUploadSpeedup: prekeyUpload.speedup >= TARGETS.prekeyUpload,
         sessionOpsSpeedup: sessionOps.speedup >= TARGETS.sessionOps,
-        encryptionOverhead: prekeyUpload.encryptionOverhead <= TARGETS.encryptionOverhead
-          && sessionOps.encryptionOverhead <= TARGETS.encryptionOverhead,
+        encryptionOverhead:
+          prekeyUpload.encryptionOverhead <= TARGETS.encryptionOverhead && sessionOps.encryptionOverhead <= TARGETS.encryptionOverhead,
       },
     }
   } finally {
@@ -301,15 +327,15 @@ export async function run(opts: { repeats?: number } = {}): Promise<AuthStateBen
 function report(r: AuthStateBenchResult): string {
   const ok = (b: boolean) => (b ? 'MET' : 'NOT MET')
   const line = (label: string, w: WorkloadResult) =>
-    `${label} (medians of ${w.runs}${w.runs === w.multiFileRuns ? '' : ` / ${w.multiFileRuns} for multi-file`}): encrypted ${w.encryptedMs} ms, unencrypted ${w.plaintextMs} ms, useMultiFileAuthState ${w.multiFileMs} ms`
-    + `  [best: ${w.bestMs.encrypted} / ${w.bestMs.plaintext} / ${w.bestMs.multiFile} ms; overhead as ratio of medians ${w.overheadOfMedians}x]`
+    `${label} (medians of ${w.runs}${w.runs === w.multiFileRuns ? '' : ` / ${w.multiFileRuns} for multi-file`}): encrypted ${w.encryptedMs} ms, unencrypted ${w.plaintextMs} ms, useMultiFileAuthState ${w.multiFileMs} ms` +
+    `  [best: ${w.bestMs.encrypted} / ${w.bestMs.plaintext} / ${w.bestMs.multiFile} ms; overhead as ratio of medians ${w.overheadOfMedians}x]`
   return [
     `auth-state benchmark (session values ~${r.sessionValueBytes} bytes JSON)`,
     line(`(a) ${PREKEYS} pre-keys + saveCreds`, r.prekeyUpload),
-    line(`(a, cold: major GC before each run) ${PREKEYS} pre-keys + saveCreds`, r.prekeyUploadCold)
-      + `  overhead ${r.prekeyUploadCold.encryptionOverhead}x, speedup ${r.prekeyUploadCold.speedup}x`,
-    line(`(a, with Baileys' read-back of all ${PREKEYS})`, r.prekeyUploadReadBack)
-      + `  overhead ${r.prekeyUploadReadBack.encryptionOverhead}x, speedup ${r.prekeyUploadReadBack.speedup}x`,
+    line(`(a, cold: major GC before each run) ${PREKEYS} pre-keys + saveCreds`, r.prekeyUploadCold) +
+      `  overhead ${r.prekeyUploadCold.encryptionOverhead}x, speedup ${r.prekeyUploadCold.speedup}x`,
+    line(`(a, with Baileys' read-back of all ${PREKEYS})`, r.prekeyUploadReadBack) +
+      `  overhead ${r.prekeyUploadReadBack.encryptionOverhead}x, speedup ${r.prekeyUploadReadBack.speedup}x`,
     line(`(b) ${OPS} session ops`, r.sessionOps),
     `speedup vs multi-file (a): ${r.prekeyUpload.speedup}x  target >= ${TARGETS.prekeyUpload}x  ${ok(r.targets.prekeyUploadSpeedup)}`,
     `speedup vs multi-file (b): ${r.sessionOps.speedup}x  target >= ${TARGETS.sessionOps}x  ${ok(r.targets.sessionOpsSpeedup)}`,
@@ -320,10 +346,12 @@ function report(r: AuthStateBenchResult): string {
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const i = process.argv.indexOf('--repeats')
   const repeats = i > 0 ? Number(process.argv[i + 1]) : undefined
-  run({ repeats }).then((r) => {
-    process.stdout.write(`${report(r)}\n`)
-  }).catch((e: unknown) => {
-    process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`)
-    process.exitCode = 1
-  })
+  run({ repeats })
+    .then((r) => {
+      process.stdout.write(`${report(r)}\n`)
+    })
+    .catch((e: unknown) => {
+      process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`)
+      process.exitCode = 1
+    })
 }

@@ -59,7 +59,7 @@ function procCpuSeconds(pid: number | undefined): number {
 }
 
 export async function run(sizes = [200, 1000]) {
-  const results: Array<Record<string, number | string>> = []
+  const results: Record<string, number | string>[] = []
   for (const n of sizes) results.push(await runOnce(n))
   return results
 }
@@ -119,16 +119,23 @@ async function runOnce(n: number) {
       for (;;) {
         const now = countConnected()
         if (now >= count) return true
-        if (now > best) { best = now; lastProgress = Date.now() }
+        if (now > best) {
+          best = now
+          lastProgress = Date.now()
+        }
         if (Date.now() - lastPrint >= 15_000) {
           lastPrint = Date.now()
           const byStatus: Record<string, number> = {}
           for (const st of statusOf.values()) byStatus[st] = (byStatus[st] ?? 0) + 1
-          console.log(`  [${phase} +${Math.round((Date.now() - started) / 1000)} s] ${JSON.stringify(byStatus)}, event-loop delay p99 ${Math.round(loopDelay.percentile(99) / 1e6)} ms, heap ${Math.round(process.memoryUsage().heapUsed / MB)} MB, rss ${Math.round(process.memoryUsage().rss / MB)} MB`)
+          console.log(
+            `  [${phase} +${Math.round((Date.now() - started) / 1000)} s] ${JSON.stringify(byStatus)}, event-loop delay p99 ${Math.round(loopDelay.percentile(99) / 1e6)} ms, heap ${Math.round(process.memoryUsage().heapUsed / MB)} MB, rss ${Math.round(process.memoryUsage().rss / MB)} MB`,
+          )
           loopDelay.reset()
         }
         if (Date.now() - lastProgress > 120_000) {
-          console.log(`  [${phase}] no progress for 120 s at ${now}/${count} connected; closes seen: ${JSON.stringify(Object.fromEntries(reasons))}`)
+          console.log(
+            `  [${phase}] no progress for 120 s at ${now}/${count} connected; closes seen: ${JSON.stringify(Object.fromEntries(reasons))}`,
+          )
           return false
         }
         await new Promise((r) => setTimeout(r, 50))
@@ -138,7 +145,9 @@ async function runOnce(n: number) {
     await manager.restore()
     const firstOk = await waitAll(n + 1, 'first login')
     const firstLoginMs = performance.now() - tFirst
-    console.log(`  first login: ${countConnected()}/${n + 1} connected after ${(firstLoginMs / 1000).toFixed(1)} s; closes seen: ${JSON.stringify(Object.fromEntries(reasons))}`)
+    console.log(
+      `  first login: ${countConnected()}/${n + 1} connected after ${(firstLoginMs / 1000).toFixed(1)} s; closes seen: ${JSON.stringify(Object.fromEntries(reasons))}`,
+    )
     await manager.shutdown()
     reasons.clear()
 
@@ -182,7 +191,9 @@ async function runOnce(n: number) {
       liveSockets: manager.liveSockets(),
     }
     // A phase that stalled (waitAll gave up after 120 s without progress) has no "all connected" time to report.
-    const firstLogin = firstOk ? `first login of all ${res.firstLoginAllSeconds} s` : `first login STALLED (gave up after ${res.firstLoginAllSeconds} s)`
+    const firstLogin = firstOk
+      ? `first login of all ${res.firstLoginAllSeconds} s`
+      : `first login STALLED (gave up after ${res.firstLoginAllSeconds} s)`
     const restart = restoreOk
       ? `restart → all connected in ${res.restoreToAllConnectedSeconds} s`
       : `restart STALLED: not all connected, gave up after ${res.restoreToAllConnectedSeconds} s`
@@ -201,7 +212,10 @@ async function runOnce(n: number) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const sizes = process.argv.slice(2).map(Number).filter((x) => x > 0)
+  const sizes = process.argv
+    .slice(2)
+    .map(Number)
+    .filter((x) => x > 0)
   await run(sizes.length ? sizes : [200, 1000])
   process.exit(0)
 }

@@ -9,7 +9,12 @@ export type FormActionState = { ok?: string; error?: string }
  * A form bound to a server action that reports {ok | error}; shows the outcome beside the form.
  * `confirm` asks before submitting destructive actions.
  */
-export function ActionForm({ action, children, confirm, className }: {
+export function ActionForm({
+  action,
+  children,
+  confirm,
+  className,
+}: {
   action: (prev: FormActionState, form: FormData) => Promise<FormActionState>
   children: (pending: boolean) => ReactNode
   confirm?: string
@@ -25,8 +30,16 @@ export function ActionForm({ action, children, confirm, className }: {
       }}
     >
       {children(pending)}
-      {state.error ? <div className="mt-2"><Alert>{state.error}</Alert></div> : null}
-      {state.ok ? <div className="mt-2"><Alert kind="success">{state.ok}</Alert></div> : null}
+      {state.error ? (
+        <div className="mt-2">
+          <Alert>{state.error}</Alert>
+        </div>
+      ) : null}
+      {state.ok ? (
+        <div className="mt-2">
+          <Alert kind="success">{state.ok}</Alert>
+        </div>
+      ) : null}
     </form>
   )
 }

@@ -5,7 +5,11 @@ import { PNG } from 'pngjs'
 const ADMIN = `http://127.0.0.1:${process.env.E2E_SIM_PORT ?? 9411}/admin`
 
 async function call(method: string, path: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(ADMIN + path, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined })
+  const res = await fetch(ADMIN + path, {
+    method,
+    headers: body ? { 'content-type': 'application/json' } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  })
   const data: unknown = await res.json().catch(() => null)
   if (!res.ok) throw new Error(`simulator ${method} ${path} → ${res.status}: ${JSON.stringify(data)}`)
   return data

@@ -18,7 +18,14 @@ describe('parseEnv', () => {
   it('applies the documented defaults', () => {
     const dir = tmp()
     const env = parseEnv({ DATA_DIR: dir })
-    expect(env).toMatchObject({ port: 3000, host: '127.0.0.1', logLevel: 'info', dataDir: dir, dbFile: path.join(dir, 'gateway.db'), trustProxy: false })
+    expect(env).toMatchObject({
+      port: 3000,
+      host: '127.0.0.1',
+      logLevel: 'info',
+      dataDir: dir,
+      dbFile: path.join(dir, 'gateway.db'),
+      trustProxy: false,
+    })
   })
 
   it('generates AUTH_SECRET and ENCRYPTION_KEY once, stores them with mode 0600 and reuses them', () => {

@@ -12,8 +12,23 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 /** Values copied from examples and tutorials; a secret equal to one of them is no secret. */
 const PLACEHOLDERS = new Set([
-  'changeme', 'change-me', 'change_me', 'secret', 'password', 'your-secret', 'your-secret-here', 'your_secret_here',
-  'replace-me', 'replaceme', 'todo', 'xxx', 'example', 'test', 'default', 'insecure', 'development',
+  'changeme',
+  'change-me',
+  'change_me',
+  'secret',
+  'password',
+  'your-secret',
+  'your-secret-here',
+  'your_secret_here',
+  'replace-me',
+  'replaceme',
+  'todo',
+  'xxx',
+  'example',
+  'test',
+  'default',
+  'insecure',
+  'development',
 ])
 const isPlaceholder = (v: string) => PLACEHOLDERS.has(v.trim().toLowerCase()) || /^(.)\1+$/.test(v)
 
@@ -58,12 +73,13 @@ const rawSchema = z.object({
   ADMIN_PASSWORD: z.preprocess(emptyToUndefined, z.string().min(10, 'must be at least 10 characters').optional()),
   GATEWAY_API_KEY: z.preprocess(
     emptyToUndefined,
-    z.string().min(32, 'must be at least 32 characters').refine((v) => !isPlaceholder(v), 'is a known placeholder value').optional(),
+    z
+      .string()
+      .min(32, 'must be at least 32 characters')
+      .refine((v) => !isPlaceholder(v), 'is a known placeholder value')
+      .optional(),
   ),
-  WA_WS_URL: z.preprocess(
-    emptyToUndefined,
-    z.url({ protocol: /^wss?$/, error: 'must be a ws:// or wss:// URL' }).optional(),
-  ),
+  WA_WS_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^wss?$/, error: 'must be a ws:// or wss:// URL' }).optional()),
   ENCRYPTION_KEY_PREVIOUS: z.preprocess(emptyToUndefined, z.string().optional()),
   RECONNECT_BASE_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(600_000).default(3000)),
   RECONNECT_MAX_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(3_600_000).default(30_000)),
@@ -108,7 +124,7 @@ export type Env = {
     waLogLevel: (typeof LOG_LEVELS)[number]
   }
   /** secrets created on this start (to be logged once the logger exists) */
-  generated: Array<'AUTH_SECRET' | 'ENCRYPTION_KEY'>
+  generated: ('AUTH_SECRET' | 'ENCRYPTION_KEY')[]
 }
 
 export class ConfigError extends Error {
@@ -163,10 +179,15 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     if (s.created) generated.push('ENCRYPTION_KEY')
   }
   const encryptionKey = decodeKey(keyText)
-  if (!encryptionKey) throw new ConfigError(`Invalid configuration: ENCRYPTION_KEY in ${path.join(dataDir, 'encryption-key')} is not 32 bytes of base64`)
+  if (!encryptionKey)
+    throw new ConfigError(`Invalid configuration: ENCRYPTION_KEY in ${path.join(dataDir, 'encryption-key')} is not 32 bytes of base64`)
 
   const previousEncryptionKeys: Buffer[] = []
-  for (const [i, text] of (raw.ENCRYPTION_KEY_PREVIOUS ?? '').split(',').map((t) => t.trim()).filter(Boolean).entries()) {
+  for (const [i, text] of (raw.ENCRYPTION_KEY_PREVIOUS ?? '')
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean)
+    .entries()) {
     const key = decodeKey(text)
     if (!key) throw new ConfigError(`Invalid configuration: ENCRYPTION_KEY_PREVIOUS entry ${i + 1} must be 32 bytes as base64 or hex`)
     previousEncryptionKeys.push(key)

@@ -7,10 +7,25 @@ export type { Logger }
  * careless `logger.info({ body })` cannot leak a password, key or token.
  */
 export const REDACT_PATHS = [
-  'password', '*.password', 'passwordHash', '*.passwordHash',
-  'secret', '*.secret', 'token', '*.token', 'apiKey', '*.apiKey',
-  'authorization', '*.authorization', 'headers.cookie', '*.headers.cookie', 'req.headers.authorization',
-  'creds', '*.creds', 'keys', '*.keys',
+  'password',
+  '*.password',
+  'passwordHash',
+  '*.passwordHash',
+  'secret',
+  '*.secret',
+  'token',
+  '*.token',
+  'apiKey',
+  '*.apiKey',
+  'authorization',
+  '*.authorization',
+  'headers.cookie',
+  '*.headers.cookie',
+  'req.headers.authorization',
+  'creds',
+  '*.creds',
+  'keys',
+  '*.keys',
 ]
 
 export function createLogger(opts: { level: string; name?: string }): Logger {

@@ -69,7 +69,9 @@ try {
   if (isAppError(e)) {
     logger.error({ err: e, details: e.details }, 'rotation stopped')
     const unknownKey = (e.details as { reason?: string } | undefined)?.reason === 'unknown_key'
-    process.stderr.write(`rotate-key: ${e.message}${unknownKey ? ' — add the key those rows were written with to ENCRYPTION_KEY_PREVIOUS' : ''}\n`)
+    process.stderr.write(
+      `rotate-key: ${e.message}${unknownKey ? ' — add the key those rows were written with to ENCRYPTION_KEY_PREVIOUS' : ''}\n`,
+    )
     process.exitCode = 1
   } else {
     throw e

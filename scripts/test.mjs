@@ -27,8 +27,13 @@ function ensureChromium() {
   const root = typeof process.getuid === 'function' && process.getuid() === 0
   const hasApt = spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status === 0
   if (root && hasApt) {
-    process.stdout.write('Chromium not found: installing Debian\'s chromium package…\n')
-    if (run('apt-get', ['update', '-q']) && run('apt-get', ['install', '-y', '-q', 'chromium'], { DEBIAN_FRONTEND: 'noninteractive' }) && fs.existsSync(path)) return true
+    process.stdout.write("Chromium not found: installing Debian's chromium package…\n")
+    if (
+      run('apt-get', ['update', '-q']) &&
+      run('apt-get', ['install', '-y', '-q', 'chromium'], { DEBIAN_FRONTEND: 'noninteractive' }) &&
+      fs.existsSync(path)
+    )
+      return true
   }
   process.stderr.write(
     `\nNo Chromium at ${path}. Install Debian's package as root (apt-get update && apt-get install -y chromium),\n` +

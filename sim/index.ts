@@ -18,8 +18,8 @@ export { Simulator }
 
 /** Starts a simulator (WebSocket + admin API on one port) and resolves once it listens. */
 export const startSimulator = async (options: SimulatorOptions = {}): Promise<Simulator> => {
-	const sim = new Simulator(options)
-	mountAdminApi(sim)
-	await sim.listen()
-	return sim
+  const sim = new Simulator(options)
+  mountAdminApi(sim)
+  await sim.listen()
+  return sim
 }

@@ -20,207 +20,218 @@ import type { SimConnection } from './transport/connection'
 export type RoutingStats = { messagesFromCompanions: number; messagesToCompanions: number; decryptFailures: number; receiptsSent: number }
 
 export type MessageEvents = {
-	onInbox?(user: SimUser, id: string): void
-	onDelivered?(device: CompanionDevice): void
+  onInbox?(user: SimUser, id: string): void
+  onDelivered?(device: CompanionDevice): void
 }
 
 export class Router {
-	readonly stats: RoutingStats = { messagesFromCompanions: 0, messagesToCompanions: 0, decryptFailures: 0, receiptsSent: 0 }
-	private readonly chains = new WeakMap<SimConnection, Promise<void>>()
-	private readonly timers = new Set<NodeJS.Timeout>()
+  readonly stats: RoutingStats = { messagesFromCompanions: 0, messagesToCompanions: 0, decryptFailures: 0, receiptsSent: 0 }
+  private readonly chains = new WeakMap<SimConnection, Promise<void>>()
+  private readonly timers = new Set<NodeJS.Timeout>()
 
-	constructor(
-		private readonly registry: Registry,
-		private readonly directory: Directory,
-		private readonly log: SimLogger,
-		private readonly events: MessageEvents = {}
-	) {}
+  constructor(
+    private readonly registry: Registry,
+    private readonly directory: Directory,
+    private readonly log: SimLogger,
+    private readonly events: MessageEvents = {},
+  ) {}
 
-	/** Stops pending receipt timers. */
-	close(): void {
-		for (const t of this.timers) clearTimeout(t)
-		this.timers.clear()
-	}
+  /** Stops pending receipt timers. */
+  close(): void {
+    for (const t of this.timers) clearTimeout(t)
+    this.timers.clear()
+  }
 
-	/** Delivers a stanza to a companion now, or queues it until it logs in. */
-	deliver(device: CompanionDevice, node: BinaryNode): void {
-		const conns = [...device.connections].filter(c => !c.closed)
-		if (conns.length) {
-			for (const c of conns) c.send(node)
-			return
-		}
-		device.offline.push(node)
-		if (device.offline.length > OFFLINE_QUEUE_LIMIT) device.offline.shift()
-	}
+  /** Delivers a stanza to a companion now, or queues it until it logs in. */
+  deliver(device: CompanionDevice, node: BinaryNode): void {
+    const conns = [...device.connections].filter((c) => !c.closed)
+    if (conns.length) {
+      for (const c of conns) c.send(node)
+      return
+    }
+    device.offline.push(node)
+    if (device.offline.length > OFFLINE_QUEUE_LIMIT) device.offline.shift()
+  }
 
-	/** A `<message>` from a logged-in companion. Processed strictly in order per connection. */
-	fromCompanion(conn: SimConnection, node: BinaryNode): void {
-		const prev = this.chains.get(conn) ?? Promise.resolve()
-		const next = prev.then(() => this.route(conn, node)).catch(err => this.log.warn({ conn: conn.label, err: (err as Error).message }, 'failed to route message'))
-		this.chains.set(conn, next)
-	}
+  /** A `<message>` from a logged-in companion. Processed strictly in order per connection. */
+  fromCompanion(conn: SimConnection, node: BinaryNode): void {
+    const prev = this.chains.get(conn) ?? Promise.resolve()
+    const next = prev
+      .then(() => this.route(conn, node))
+      .catch((err) => this.log.warn({ conn: conn.label, err: (err as Error).message }, 'failed to route message'))
+    this.chains.set(conn, next)
+  }
 
-	private async route(conn: SimConnection, node: BinaryNode): Promise<void> {
-		const identity = conn.identity
-		if (!identity) return
-		const sender = this.registry.findUser(identity.phone)
-		if (!sender) return
-		const senderJid = sender.pnJid(identity.deviceId)
-		const id = node.attrs.id ?? messageId()
-		const to = node.attrs.to ?? ''
-		this.stats.messagesFromCompanions++
-		conn.send({ tag: 'ack', attrs: { class: 'message', id, from: to, t: unixSeconds() } })
-		const participants = getBinaryNodeChildren(getBinaryNodeChild(node, 'participants'), 'to')
-		const targets = participants.length
-			? participants.flatMap(p => {
-					const enc = getBinaryNodeChild(p, 'enc')
-					return enc && p.attrs.jid ? [{ jid: p.attrs.jid, enc }] : []
-				})
-			: getBinaryNodeChildren(node, 'enc').map(enc => ({ jid: to, enc }))
-		const deviceIdentity = getBinaryNodeChild(node, 'device-identity')
-		const receiptsFrom = new Set<SimUser>()
-		for (const { jid, enc } of targets) {
-			const target = this.registry.resolveJid(jid)
-			if (!target) {
-				this.log.debug({ jid }, 'message for an unknown device dropped')
-				continue
-			}
-			if (target.deviceId === 0) {
-				const encType = enc.attrs.type === 'pkmsg' ? 'pkmsg' : 'msg'
-				let message: proto.Message
-				try {
-					message = await target.user.phoneSignal.decrypt(senderJid, encType, contentBuffer(enc.content))
-				} catch (err) {
-					this.stats.decryptFailures++
-					this.log.warn({ from: senderJid, to: jid, err: (err as Error).message }, 'simulated phone could not decrypt')
-					continue
-				}
-				const summary = target.user === sender ? undefined : summarizeMessage(message)
-				if (summary) {
-					target.user.addInbox({ id, from: senderJid, fromPhone: sender.phone, ...summary, encType, timestamp: Date.now() })
-					this.events.onInbox?.(target.user, id)
-					receiptsFrom.add(target.user)
-				}
-				continue
-			}
-			const device = target.user.devices.get(target.deviceId)
-			if (!device) continue
-			const own = target.user === sender
-			this.deliver(device, {
-				tag: 'message',
-				attrs: {
-					from: senderJid,
-					...(own ? { recipient: to } : {}),
-					id,
-					t: unixSeconds(),
-					type: node.attrs.type ?? 'text',
-					notify: sender.name
-				},
-				content: [enc, ...(deviceIdentity ? [deviceIdentity] : [])]
-			})
-			this.stats.messagesToCompanions++
-		}
-		for (const recipient of receiptsFrom) this.scheduleReceipts(recipient, sender, id)
-	}
+  private async route(conn: SimConnection, node: BinaryNode): Promise<void> {
+    const identity = conn.identity
+    if (!identity) return
+    const sender = this.registry.findUser(identity.phone)
+    if (!sender) return
+    const senderJid = sender.pnJid(identity.deviceId)
+    const id = node.attrs.id ?? messageId()
+    const to = node.attrs.to ?? ''
+    this.stats.messagesFromCompanions++
+    conn.send({ tag: 'ack', attrs: { class: 'message', id, from: to, t: unixSeconds() } })
+    const participants = getBinaryNodeChildren(getBinaryNodeChild(node, 'participants'), 'to')
+    const targets = participants.length
+      ? participants.flatMap((p) => {
+          const enc = getBinaryNodeChild(p, 'enc')
+          return enc && p.attrs.jid ? [{ jid: p.attrs.jid, enc }] : []
+        })
+      : getBinaryNodeChildren(node, 'enc').map((enc) => ({ jid: to, enc }))
+    const deviceIdentity = getBinaryNodeChild(node, 'device-identity')
+    const receiptsFrom = new Set<SimUser>()
+    for (const { jid, enc } of targets) {
+      const target = this.registry.resolveJid(jid)
+      if (!target) {
+        this.log.debug({ jid }, 'message for an unknown device dropped')
+        continue
+      }
+      if (target.deviceId === 0) {
+        const encType = enc.attrs.type === 'pkmsg' ? 'pkmsg' : 'msg'
+        let message: proto.Message
+        try {
+          message = await target.user.phoneSignal.decrypt(senderJid, encType, contentBuffer(enc.content))
+        } catch (err) {
+          this.stats.decryptFailures++
+          this.log.warn({ from: senderJid, to: jid, err: (err as Error).message }, 'simulated phone could not decrypt')
+          continue
+        }
+        const summary = target.user === sender ? undefined : summarizeMessage(message)
+        if (summary) {
+          target.user.addInbox({ id, from: senderJid, fromPhone: sender.phone, ...summary, encType, timestamp: Date.now() })
+          this.events.onInbox?.(target.user, id)
+          receiptsFrom.add(target.user)
+        }
+        continue
+      }
+      const device = target.user.devices.get(target.deviceId)
+      if (!device) continue
+      const own = target.user === sender
+      this.deliver(device, {
+        tag: 'message',
+        attrs: {
+          from: senderJid,
+          ...(own ? { recipient: to } : {}),
+          id,
+          t: unixSeconds(),
+          type: node.attrs.type ?? 'text',
+          notify: sender.name,
+        },
+        content: [enc, ...(deviceIdentity ? [deviceIdentity] : [])],
+      })
+      this.stats.messagesToCompanions++
+    }
+    for (const recipient of receiptsFrom) this.scheduleReceipts(recipient, sender, id)
+  }
 
-	/** The recipient's phone acknowledges a message to every companion of the sender. */
-	private scheduleReceipts(recipient: SimUser, sender: SimUser, id: string): void {
-		const { delivery, read, delayMs } = recipient.receipts
-		if (!delivery && !read) return
-		const send = () => {
-			for (const type of [delivery ? undefined : null, read ? 'read' : null]) {
-				if (type === null) continue
-				const receipt: BinaryNode = { tag: 'receipt', attrs: { from: recipient.pnJid(), id, t: unixSeconds(), ...(type ? { type } : {}) } }
-				for (const device of sender.devices.values()) this.deliver(device, receipt)
-				this.stats.receiptsSent++
-			}
-		}
-		if (delayMs <= 0) return send()
-		const timer = setTimeout(() => {
-			this.timers.delete(timer)
-			send()
-		}, delayMs)
-		this.timers.add(timer)
-	}
+  /** The recipient's phone acknowledges a message to every companion of the sender. */
+  private scheduleReceipts(recipient: SimUser, sender: SimUser, id: string): void {
+    const { delivery, read, delayMs } = recipient.receipts
+    if (!delivery && !read) return
+    const send = () => {
+      for (const type of [delivery ? undefined : null, read ? 'read' : null]) {
+        if (type === null) continue
+        const receipt: BinaryNode = { tag: 'receipt', attrs: { from: recipient.pnJid(), id, t: unixSeconds(), ...(type ? { type } : {}) } }
+        for (const device of sender.devices.values()) this.deliver(device, receipt)
+        this.stats.receiptsSent++
+      }
+    }
+    if (delayMs <= 0) { send(); return; }
+    const timer = setTimeout(() => {
+      this.timers.delete(timer)
+      send()
+    }, delayMs)
+    this.timers.add(timer)
+  }
 
-	/** A `<receipt>` from a companion: ack it, update the sending phone's record, relay to the sender's companions. */
-	receiptFromCompanion(conn: SimConnection, node: BinaryNode): void {
-		const { id = '', to = S_WHATSAPP_NET, type } = node.attrs
-		conn.send({ tag: 'ack', attrs: { id, class: 'receipt', from: to, ...(type ? { type } : {}) } })
-		const identity = conn.identity
-		const reader = identity ? this.registry.findUser(identity.phone) : undefined
-		const target = this.registry.resolveJid(to)
-		if (!reader || !target || target.user === reader) return
-		if (type && type !== 'read' && type !== 'played') return
-		const ids = [id, ...getBinaryNodeChildren(getBinaryNodeChild(node, 'list'), 'item').map(i => i.attrs.id ?? '')].filter(Boolean)
-		for (const sent of target.user.sent) {
-			if (!ids.includes(sent.id)) continue
-			if (type === 'read' || type === 'played') sent.status = 'read'
-			else if (sent.status === 'sent') sent.status = 'delivered'
-		}
-		const relay: BinaryNode = { tag: 'receipt', attrs: { from: reader.pnJid(), id, t: unixSeconds(), ...(type ? { type } : {}) }, content: node.content }
-		for (const device of target.user.devices.values()) this.deliver(device, relay)
-	}
+  /** A `<receipt>` from a companion: ack it, update the sending phone's record, relay to the sender's companions. */
+  receiptFromCompanion(conn: SimConnection, node: BinaryNode): void {
+    const { id = '', to = S_WHATSAPP_NET, type } = node.attrs
+    conn.send({ tag: 'ack', attrs: { id, class: 'receipt', from: to, ...(type ? { type } : {}) } })
+    const identity = conn.identity
+    const reader = identity ? this.registry.findUser(identity.phone) : undefined
+    const target = this.registry.resolveJid(to)
+    if (!reader || !target || target.user === reader) return
+    if (type && type !== 'read' && type !== 'played') return
+    const ids = [id, ...getBinaryNodeChildren(getBinaryNodeChild(node, 'list'), 'item').map((i) => i.attrs.id ?? '')].filter(Boolean)
+    for (const sent of target.user.sent) {
+      if (!ids.includes(sent.id)) continue
+      if (type === 'read' || type === 'played') sent.status = 'read'
+      else if (sent.status === 'sent') sent.status = 'delivered'
+    }
+    const relay: BinaryNode = {
+      tag: 'receipt',
+      attrs: { from: reader.pnJid(), id, t: unixSeconds(), ...(type ? { type } : {}) },
+      content: node.content,
+    }
+    for (const device of target.user.devices.values()) this.deliver(device, relay)
+  }
 
-	/**
-	 * The phone of `from` sends `message` to every companion of `to` (and, when `to` is another user,
-	 * it also lands in that user's phone inbox). `onlyDevice` limits it to one companion.
-	 */
-	async phoneSend(from: SimUser, to: SimUser, message: proto.IMessage, opts: { attrs?: Record<string, string>; onlyDevice?: CompanionDevice } = {}): Promise<{ id: string; encTypes: EncType[] }> {
-		const id = messageId()
-		const encTypes: EncType[] = []
-		const devices = opts.onlyDevice ? [opts.onlyDevice] : [...to.devices.values()]
-		for (const device of devices) {
-			const jid = to.pnJid(device.id)
-			if (!(await from.phoneSignal.hasSession(jid))) {
-				const bundle = this.directory.bundleFor(jid)
-				if (!bundle) continue
-				await from.phoneSignal.startSession(jid, bundle)
-			}
-			const { type, ciphertext } = await from.phoneSignal.encrypt(jid, message)
-			encTypes.push(type)
-			this.deliver(device, {
-				tag: 'message',
-				attrs: { from: from.pnJid(), id, t: unixSeconds(), type: 'text', notify: from.name, ...opts.attrs },
-				content: [{ tag: 'enc', attrs: { v: '2', type }, content: ciphertext }]
-			})
-			this.stats.messagesToCompanions++
-		}
-		if (to !== from && !opts.onlyDevice) {
-			const summary = summarizeMessage(message)
-			if (summary) {
-				to.addInbox({ id, from: from.pnJid(), fromPhone: from.phone, ...summary, encType: 'local', timestamp: Date.now() })
-				this.events.onInbox?.(to, id)
-			}
-		}
-		return { id, encTypes }
-	}
+  /**
+   * The phone of `from` sends `message` to every companion of `to` (and, when `to` is another user,
+   * it also lands in that user's phone inbox). `onlyDevice` limits it to one companion.
+   */
+  async phoneSend(
+    from: SimUser,
+    to: SimUser,
+    message: proto.IMessage,
+    opts: { attrs?: Record<string, string>; onlyDevice?: CompanionDevice } = {},
+  ): Promise<{ id: string; encTypes: EncType[] }> {
+    const id = messageId()
+    const encTypes: EncType[] = []
+    const devices = opts.onlyDevice ? [opts.onlyDevice] : [...to.devices.values()]
+    for (const device of devices) {
+      const jid = to.pnJid(device.id)
+      if (!(await from.phoneSignal.hasSession(jid))) {
+        const bundle = this.directory.bundleFor(jid)
+        if (!bundle) continue
+        await from.phoneSignal.startSession(jid, bundle)
+      }
+      const { type, ciphertext } = await from.phoneSignal.encrypt(jid, message)
+      encTypes.push(type)
+      this.deliver(device, {
+        tag: 'message',
+        attrs: { from: from.pnJid(), id, t: unixSeconds(), type: 'text', notify: from.name, ...opts.attrs },
+        content: [{ tag: 'enc', attrs: { v: '2', type }, content: ciphertext }],
+      })
+      this.stats.messagesToCompanions++
+    }
+    if (to !== from && !opts.onlyDevice) {
+      const summary = summarizeMessage(message)
+      if (summary) {
+        to.addInbox({ id, from: from.pnJid(), fromPhone: from.phone, ...summary, encType: 'local', timestamp: Date.now() })
+        this.events.onInbox?.(to, id)
+      }
+    }
+    return { id, encTypes }
+  }
 
-	/**
-	 * What the phone does right after linking: an INITIAL_BOOTSTRAP history-sync notification (empty,
-	 * inline). Without it Baileys waits 20 s in AwaitingInitialSync before emitting events.
-	 */
-	async pushInitialHistory(user: SimUser, device: CompanionDevice): Promise<void> {
-		const history = proto.HistorySync.encode({
-			syncType: proto.HistorySync.HistorySyncType.INITIAL_BOOTSTRAP,
-			conversations: [],
-			pushnames: [{ id: user.pnJid(), pushname: user.name }],
-			progress: 100
-		}).finish()
-		await this.phoneSend(
-			user,
-			user,
-			{
-				protocolMessage: {
-					type: proto.Message.ProtocolMessage.Type.HISTORY_SYNC_NOTIFICATION,
-					historySyncNotification: {
-						syncType: proto.HistorySync.HistorySyncType.INITIAL_BOOTSTRAP,
-						initialHistBootstrapInlinePayload: deflateSync(history),
-						progress: 100
-					}
-				}
-			},
-			{ attrs: { category: 'peer', push_priority: 'high_force' }, onlyDevice: device }
-		)
-	}
+  /**
+   * What the phone does right after linking: an INITIAL_BOOTSTRAP history-sync notification (empty,
+   * inline). Without it Baileys waits 20 s in AwaitingInitialSync before emitting events.
+   */
+  async pushInitialHistory(user: SimUser, device: CompanionDevice): Promise<void> {
+    const history = proto.HistorySync.encode({
+      syncType: proto.HistorySync.HistorySyncType.INITIAL_BOOTSTRAP,
+      conversations: [],
+      pushnames: [{ id: user.pnJid(), pushname: user.name }],
+      progress: 100,
+    }).finish()
+    await this.phoneSend(
+      user,
+      user,
+      {
+        protocolMessage: {
+          type: proto.Message.ProtocolMessage.Type.HISTORY_SYNC_NOTIFICATION,
+          historySyncNotification: {
+            syncType: proto.HistorySync.HistorySyncType.INITIAL_BOOTSTRAP,
+            initialHistBootstrapInlinePayload: deflateSync(history),
+            progress: 100,
+          },
+        },
+      },
+      { attrs: { category: 'peer', push_priority: 'high_force' }, onlyDevice: device },
+    )
+  }
 }

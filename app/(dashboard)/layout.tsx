@@ -22,10 +22,14 @@ export default async function DashboardLayout({ children }: { children: ReactNod
             <ConnectionDot />
             <span className="text-sm" data-testid="current-operator">
               {operator.email}
-              <span className="ml-2 rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-600 dark:bg-slate-800 dark:text-slate-300">{operator.role}</span>
+              <span className="ml-2 rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-600 dark:bg-slate-800 dark:text-slate-300">
+                {operator.role}
+              </span>
             </span>
             <form action={signOutAction}>
-              <Button type="submit" variant="ghost">Sign out</Button>
+              <Button type="submit" variant="ghost">
+                Sign out
+              </Button>
             </form>
           </div>
         </div>

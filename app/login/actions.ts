@@ -16,7 +16,10 @@ export async function loginAction(_prev: LoginState, form: FormData): Promise<Lo
     return {}
   } catch (err) {
     if (err instanceof CredentialsSignin && err.code === 'too_many_attempts') {
-      return { error: `Too many failed sign-in attempts. This sign-in is blocked for ${BLOCK_SECONDS / 60} minutes; try again later.`, email }
+      return {
+        error: `Too many failed sign-in attempts. This sign-in is blocked for ${BLOCK_SECONDS / 60} minutes; try again later.`,
+        email,
+      }
     }
     if (err instanceof AuthError) return { error: 'Wrong email or password.', email }
     throw err

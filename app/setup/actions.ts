@@ -25,7 +25,12 @@ export async function setupAction(_prev: SetupState, form: FormData): Promise<Se
   const parsed = SetupInput.safeParse(raw)
   if (!parsed.success) return { error: parsed.error.issues[0]?.message ?? 'Check the form.', values }
   const { db, logger } = getRuntime()
-  const op = insertFirstAdmin({ db, email: parsed.data.email, name: parsed.data.name, passwordHash: await hashPassword(parsed.data.password) })
+  const op = insertFirstAdmin({
+    db,
+    email: parsed.data.email,
+    name: parsed.data.name,
+    passwordHash: await hashPassword(parsed.data.password),
+  })
   if (!op) redirect('/login?setup=closed')
   writeAudit({ db, actor: op.email, action: 'operator.setup', target: op.email })
   logger.info({ operatorId: op.id }, 'first admin created through the setup page')

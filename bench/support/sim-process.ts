@@ -3,11 +3,19 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 
 /** The simulator in its own process (`npm run sim`), so its CPU and memory are not the gateway's. */
-export type SimProcess = { child: ChildProcess; wsUrl: string; admin: string; call<T>(method: string, path: string, body?: unknown): Promise<T>; stop(): Promise<void> }
+export type SimProcess = {
+  child: ChildProcess
+  wsUrl: string
+  admin: string
+  call<T>(method: string, path: string, body?: unknown): Promise<T>
+  stop(): Promise<void>
+}
 
 export async function startSimProcess(): Promise<SimProcess> {
-  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', 'sim/cli.ts', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] })
-  const lines = createInterface({ input: child.stdout! })
+  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', 'sim/cli.ts', '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  const lines = createInterface({ input: child.stdout })
   let wsUrl = ''
   let admin = ''
   await new Promise<void>((resolve, reject) => {
@@ -19,17 +27,25 @@ export async function startSimProcess(): Promise<SimProcess> {
     })
   })
   const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(admin + path, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })
+    const res = await fetch(admin + path, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
     const text = await res.text()
     if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text}`)
     return JSON.parse(text, BufferJSON.reviver) as T
   }
   return {
-    child, wsUrl, admin, call,
-    stop: () => new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve()
-      child.once('exit', () => resolve())
-      child.kill('SIGTERM')
-    }),
+    child,
+    wsUrl,
+    admin,
+    call,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) { resolve(); return; }
+        child.once('exit', () => resolve())
+        child.kill('SIGTERM')
+      }),
   }
 }

@@ -11,7 +11,17 @@ type Pairing = { code: string; expiresAt: number }
 
 const LIVE = new Set(['connecting', 'qr_ready', 'pairing_code_ready', 'connected', 'reconnecting'])
 
-export function AccountCard({ account, qr, pairing, canEdit }: { account: AccountSummary; qr?: QrPayload; pairing?: Pairing; canEdit: boolean }) {
+export function AccountCard({
+  account,
+  qr,
+  pairing,
+  canEdit,
+}: {
+  account: AccountSummary
+  qr?: QrPayload
+  pairing?: Pairing
+  canEdit: boolean
+}) {
   const [busy, setBusy] = useState<string | null>(null)
   const [error, setError] = useState<string | null>(null)
   const [pairingOpen, setPairingOpen] = useState(false)
@@ -34,7 +44,7 @@ export function AccountCard({ account, qr, pairing, canEdit }: { account: Accoun
   const post = (action: string) => () => apiFetch(`/api/v1/accounts/${account.id}/${action}`, { method: 'POST' })
 
   return (
-    <Card className="flex flex-col" >
+    <Card className="flex flex-col">
       <div data-testid="account-card" data-account-id={account.id} className="contents">
         <div className="flex items-start justify-between gap-2">
           <div className="min-w-0">
@@ -46,37 +56,80 @@ export function AccountCard({ account, qr, pairing, canEdit }: { account: Accoun
         <dl className="mt-3 grid grid-cols-[7rem_1fr] gap-y-1 text-sm">
           <dt className="text-slate-500">Phone</dt>
           <dd data-testid="account-phone">{account.phone ? `+${account.phone}` : '—'}</dd>
-          {account.pushName ? (<><dt className="text-slate-500">Name</dt><dd>{account.pushName}</dd></>) : null}
+          {account.pushName ? (
+            <>
+              <dt className="text-slate-500">Name</dt>
+              <dd>{account.pushName}</dd>
+            </>
+          ) : null}
           <dt className="text-slate-500">Reconnects</dt>
           <dd data-testid="reconnect-attempts">{account.reconnectAttempts}</dd>
-          {account.statusReason ? (<><dt className="text-slate-500">Status</dt><dd className="text-slate-600 dark:text-slate-400" data-testid="status-reason">{account.statusReason}</dd></>) : null}
-          {account.lastError && account.status !== 'connected' ? (<><dt className="text-slate-500">Last error</dt><dd className="text-red-700 dark:text-red-300">{account.lastError}</dd></>) : null}
+          {account.statusReason ? (
+            <>
+              <dt className="text-slate-500">Status</dt>
+              <dd className="text-slate-600 dark:text-slate-400" data-testid="status-reason">
+                {account.statusReason}
+              </dd>
+            </>
+          ) : null}
+          {account.lastError && account.status !== 'connected' ? (
+            <>
+              <dt className="text-slate-500">Last error</dt>
+              <dd className="text-red-700 dark:text-red-300">{account.lastError}</dd>
+            </>
+          ) : null}
         </dl>
 
         {qr && account.status === 'qr_ready' ? <QrPanel qr={qr} /> : null}
         {pairing && account.status === 'pairing_code_ready' ? <PairingCodePanel code={pairing.code} expiresAt={pairing.expiresAt} /> : null}
-        {error ? <div className="mt-3"><Alert>{error}</Alert></div> : null}
+        {error ? (
+          <div className="mt-3">
+            <Alert>{error}</Alert>
+          </div>
+        ) : null}
 
         {canEdit ? (
           <div className="mt-4 flex flex-wrap gap-2 border-t border-slate-100 pt-3 dark:border-slate-800">
             {!live ? (
-              <Button disabled={busy !== null} onClick={() => act('connect', post('connect'))}>{linked ? 'Connect' : 'Link with QR code'}</Button>
+              <Button disabled={busy !== null} onClick={() => act('connect', post('connect'))}>
+                {linked ? 'Connect' : 'Link with QR code'}
+              </Button>
             ) : (
-              <Button variant="secondary" disabled={busy !== null} onClick={() => act('disconnect', post('disconnect'))}>Disconnect</Button>
+              <Button variant="secondary" disabled={busy !== null} onClick={() => act('disconnect', post('disconnect'))}>
+                Disconnect
+              </Button>
             )}
             {!linked && account.status !== 'connected' ? (
-              <Button variant="secondary" disabled={busy !== null} onClick={() => setPairingOpen((v) => !v)}>Link with pairing code</Button>
+              <Button variant="secondary" disabled={busy !== null} onClick={() => setPairingOpen((v) => !v)}>
+                Link with pairing code
+              </Button>
             ) : null}
             {account.reconnectAttempts > 0 || account.status === 'failed' ? (
-              <Button variant="secondary" disabled={busy !== null} onClick={() => act('reset', post('reset'))}>Reset</Button>
+              <Button variant="secondary" disabled={busy !== null} onClick={() => act('reset', post('reset'))}>
+                Reset
+              </Button>
             ) : null}
             {linked ? (
-              <Button variant="danger" disabled={busy !== null} onClick={() => act('logout', post('logout'), `Log out ${account.name}? The device is unlinked from the phone and must be linked again.`)}>Log out</Button>
+              <Button
+                variant="danger"
+                disabled={busy !== null}
+                onClick={() =>
+                  act('logout', post('logout'), `Log out ${account.name}? The device is unlinked from the phone and must be linked again.`)
+                }
+              >
+                Log out
+              </Button>
             ) : null}
             <Button
               variant="ghost"
               disabled={busy !== null}
-              onClick={() => act('delete', () => apiFetch(`/api/v1/accounts/${account.id}`, { method: 'DELETE' }), `Delete ${account.name}? It is logged out and all its data is removed.`)}
+              onClick={() =>
+                act(
+                  'delete',
+                  () => apiFetch(`/api/v1/accounts/${account.id}`, { method: 'DELETE' }),
+                  `Delete ${account.name}? It is logged out and all its data is removed.`,
+                )
+              }
             >
               Delete
             </Button>
@@ -94,8 +147,16 @@ export function AccountCard({ account, qr, pairing, canEdit }: { account: Accoun
               })
             }}
           >
-            <Input value={phone} onChange={(e) => setPhone(e.target.value)} placeholder="Phone number, e.g. 4915123456789" aria-label="Phone number" required />
-            <Button type="submit" disabled={busy !== null}>{busy === 'pairing' ? 'Requesting…' : 'Get code'}</Button>
+            <Input
+              value={phone}
+              onChange={(e) => setPhone(e.target.value)}
+              placeholder="Phone number, e.g. 4915123456789"
+              aria-label="Phone number"
+              required
+            />
+            <Button type="submit" disabled={busy !== null}>
+              {busy === 'pairing' ? 'Requesting…' : 'Get code'}
+            </Button>
           </form>
         ) : null}
       </div>

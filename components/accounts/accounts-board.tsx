@@ -10,7 +10,15 @@ import { apiFetch } from './api-client'
 type Pairing = { code: string; expiresAt: number }
 
 /** The Accounts page: cards that follow every status, QR and pairing-code change live over Socket.IO. */
-export function AccountsBoard({ initialAccounts, initialQrs, canEdit }: { initialAccounts: AccountSummary[]; initialQrs: QrPayload[]; canEdit: boolean }) {
+export function AccountsBoard({
+  initialAccounts,
+  initialQrs,
+  canEdit,
+}: {
+  initialAccounts: AccountSummary[]
+  initialQrs: QrPayload[]
+  canEdit: boolean
+}) {
   const [accounts, setAccounts] = useState<AccountSummary[]>(initialAccounts)
   const [qrs, setQrs] = useState<Record<string, QrPayload>>(() => Object.fromEntries(initialQrs.map((q) => [q.accountId, q])))
   const [pairings, setPairings] = useState<Record<string, Pairing>>({})
@@ -29,7 +37,11 @@ export function AccountsBoard({ initialAccounts, initialQrs, canEdit }: { initia
   const onDeleted = useCallback(({ accountId }: { accountId: string }) => setAccounts((list) => list.filter((a) => a.id !== accountId)), [])
   const onQr = useCallback((q: QrPayload) => setQrs((m) => ({ ...m, [q.accountId]: q })), [])
   const onQrCleared = useCallback(({ accountId }: { accountId: string }) => setQrs(({ [accountId]: _gone, ...rest }) => rest), [])
-  const onPairing = useCallback((p: { accountId: string; code: string; expiresAt: number }) => setPairings((m) => ({ ...m, [p.accountId]: { code: p.code, expiresAt: p.expiresAt } })), [])
+  const onPairing = useCallback(
+    (p: { accountId: string; code: string; expiresAt: number }) =>
+      setPairings((m) => ({ ...m, [p.accountId]: { code: p.code, expiresAt: p.expiresAt } })),
+    [],
+  )
   useRealtimeEvent('account:upsert', upsert)
   useRealtimeEvent('account:deleted', onDeleted)
   useRealtimeEvent('account:qr', onQr)
@@ -41,7 +53,9 @@ export function AccountsBoard({ initialAccounts, initialQrs, canEdit }: { initia
       {canEdit ? <CreateAccount onCreated={upsert} /> : null}
       {accounts.length === 0 ? (
         <EmptyState title="No WhatsApp accounts yet">
-          {canEdit ? 'Add an account, then link it by scanning a QR code or entering a pairing code on the phone.' : 'An admin can add and link accounts.'}
+          {canEdit
+            ? 'Add an account, then link it by scanning a QR code or entering a pairing code on the phone.'
+            : 'An admin can add and link accounts.'}
         </EmptyState>
       ) : (
         <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
@@ -60,8 +74,19 @@ function CreateAccount({ onCreated }: { onCreated(a: AccountSummary): void }) {
   const [pending, setPending] = useState(false)
   return (
     <div className="mb-4 flex justify-end">
-      <Button onClick={() => { setError(null); dialog.current?.showModal() }}>Add account</Button>
-      <dialog ref={dialog} aria-labelledby="create-account-title" className="m-auto w-full max-w-md rounded-lg bg-white p-5 text-slate-900 shadow-xl backdrop:bg-black/40 dark:bg-slate-900 dark:text-slate-100">
+      <Button
+        onClick={() => {
+          setError(null)
+          dialog.current?.showModal()
+        }}
+      >
+        Add account
+      </Button>
+      <dialog
+        ref={dialog}
+        aria-labelledby="create-account-title"
+        className="m-auto w-full max-w-md rounded-lg bg-white p-5 text-slate-900 shadow-xl backdrop:bg-black/40 dark:bg-slate-900 dark:text-slate-100"
+      >
         <form
           className="space-y-4"
           onSubmit={async (e) => {
@@ -71,7 +96,10 @@ function CreateAccount({ onCreated }: { onCreated(a: AccountSummary): void }) {
             setPending(true)
             setError(null)
             try {
-              const account = await apiFetch<AccountSummary>('/api/v1/accounts', { method: 'POST', body: { name: String(form.get('name') ?? ''), ...(id ? { id } : {}) } })
+              const account = await apiFetch<AccountSummary>('/api/v1/accounts', {
+                method: 'POST',
+                body: { name: String(form.get('name') ?? ''), ...(id ? { id } : {}) },
+              })
               onCreated(account)
               e.currentTarget?.reset()
               dialog.current?.close()
@@ -82,13 +110,23 @@ function CreateAccount({ onCreated }: { onCreated(a: AccountSummary): void }) {
             }
           }}
         >
-          <h2 id="create-account-title" className="text-lg font-semibold">Add a WhatsApp account</h2>
+          <h2 id="create-account-title" className="text-lg font-semibold">
+            Add a WhatsApp account
+          </h2>
           {error ? <Alert>{error}</Alert> : null}
-          <Field label="Display name"><Input name="name" required maxLength={100} /></Field>
-          <Field label="Id (optional)" hint="Lowercase letters, digits, - and _. Used in API paths. Generated when empty."><Input name="id" pattern="[a-z0-9][a-z0-9_\-]{0,63}" /></Field>
+          <Field label="Display name">
+            <Input name="name" required maxLength={100} />
+          </Field>
+          <Field label="Id (optional)" hint="Lowercase letters, digits, - and _. Used in API paths. Generated when empty.">
+            <Input name="id" pattern="[a-z0-9][a-z0-9_\-]{0,63}" />
+          </Field>
           <div className="flex justify-end gap-2">
-            <Button type="button" variant="ghost" onClick={() => dialog.current?.close()}>Cancel</Button>
-            <Button type="submit" disabled={pending}>{pending ? 'Creating…' : 'Create'}</Button>
+            <Button type="button" variant="ghost" onClick={() => dialog.current?.close()}>
+              Cancel
+            </Button>
+            <Button type="submit" disabled={pending}>
+              {pending ? 'Creating…' : 'Create'}
+            </Button>
           </div>
         </form>
       </dialog>

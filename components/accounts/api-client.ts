@@ -1,6 +1,10 @@
 /** Calls the gateway's own REST API from the dashboard (session cookie; errors carry the API's message). */
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(message)
   }
 }

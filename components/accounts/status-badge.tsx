@@ -13,7 +13,11 @@ const STYLES: Record<SessionStatus, string> = {
 
 export function StatusBadge({ status }: { status: SessionStatus }) {
   return (
-    <span data-testid="status-badge" data-status={status} className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ${STYLES[status]}`}>
+    <span
+      data-testid="status-badge"
+      data-status={status}
+      className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ${STYLES[status]}`}
+    >
       {status.replace(/_/g, ' ')}
     </span>
   )

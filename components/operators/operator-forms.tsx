@@ -11,23 +11,42 @@ export function AddOperatorForm({ action }: { action: Action }) {
     <ActionForm action={action} className="grid gap-3 sm:grid-cols-2">
       {(pending) => (
         <>
-          <Field label="Email"><Input name="email" type="email" required /></Field>
-          <Field label="Name"><Input name="name" /></Field>
+          <Field label="Email">
+            <Input name="email" type="email" required />
+          </Field>
+          <Field label="Name">
+            <Input name="name" />
+          </Field>
           <Field label="Role">
-            <select name="role" defaultValue="viewer" className="w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-700 dark:bg-slate-900">
+            <select
+              name="role"
+              defaultValue="viewer"
+              className="w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-700 dark:bg-slate-900"
+            >
               <option value="viewer">viewer — sees everything, changes nothing</option>
               <option value="admin">admin — full control</option>
             </select>
           </Field>
-          <Field label="Initial password" hint="At least 10 characters; share it privately."><Input name="password" type="password" required minLength={10} autoComplete="new-password" /></Field>
-          <div className="sm:col-span-2"><Button type="submit" disabled={pending}>Add operator</Button></div>
+          <Field label="Initial password" hint="At least 10 characters; share it privately.">
+            <Input name="password" type="password" required minLength={10} autoComplete="new-password" />
+          </Field>
+          <div className="sm:col-span-2">
+            <Button type="submit" disabled={pending}>
+              Add operator
+            </Button>
+          </div>
         </>
       )}
     </ActionForm>
   )
 }
 
-export function OperatorRowActions({ id, email, disabled, actions }: {
+export function OperatorRowActions({
+  id,
+  email,
+  disabled,
+  actions,
+}: {
   id: number
   email: string
   disabled: boolean
@@ -41,7 +60,9 @@ export function OperatorRowActions({ id, email, disabled, actions }: {
           <>
             <input type="hidden" name="id" value={id} />
             <input type="hidden" name="disabled" value={disabled ? 'false' : 'true'} />
-            <Button type="submit" variant="secondary" disabled={pending}>{disabled ? 'Enable' : 'Disable'}</Button>
+            <Button type="submit" variant="secondary" disabled={pending}>
+              {disabled ? 'Enable' : 'Disable'}
+            </Button>
           </>
         )}
       </ActionForm>
@@ -50,20 +71,37 @@ export function OperatorRowActions({ id, email, disabled, actions }: {
           {(pending) => (
             <>
               <input type="hidden" name="id" value={id} />
-              <Input name="password" type="password" placeholder="New password" aria-label={`New password for ${email}`} required minLength={10} className="w-44" autoComplete="new-password" />
-              <Button type="submit" variant="secondary" disabled={pending}>Save</Button>
-              <Button type="button" variant="ghost" onClick={() => setResetting(false)}>Cancel</Button>
+              <Input
+                name="password"
+                type="password"
+                placeholder="New password"
+                aria-label={`New password for ${email}`}
+                required
+                minLength={10}
+                className="w-44"
+                autoComplete="new-password"
+              />
+              <Button type="submit" variant="secondary" disabled={pending}>
+                Save
+              </Button>
+              <Button type="button" variant="ghost" onClick={() => setResetting(false)}>
+                Cancel
+              </Button>
             </>
           )}
         </ActionForm>
       ) : (
-        <Button type="button" variant="secondary" onClick={() => setResetting(true)}>Reset password</Button>
+        <Button type="button" variant="secondary" onClick={() => setResetting(true)}>
+          Reset password
+        </Button>
       )}
       <ActionForm action={actions.remove} confirm={`Remove ${email}? This cannot be undone.`}>
         {(pending) => (
           <>
             <input type="hidden" name="id" value={id} />
-            <Button type="submit" variant="danger" disabled={pending}>Remove</Button>
+            <Button type="submit" variant="danger" disabled={pending}>
+              Remove
+            </Button>
           </>
         )}
       </ActionForm>

@@ -48,7 +48,11 @@ export function useRealtimeEvent<E extends keyof ServerToClientEvents>(event: E,
 export function ConnectionDot() {
   const { connected } = useRealtime()
   return (
-    <span className="flex items-center gap-1.5 text-xs text-slate-500" data-testid="realtime-status" data-connected={connected ? 'true' : 'false'}>
+    <span
+      className="flex items-center gap-1.5 text-xs text-slate-500"
+      data-testid="realtime-status"
+      data-connected={connected ? 'true' : 'false'}
+    >
       <span className={`inline-block h-2 w-2 rounded-full ${connected ? 'bg-emerald-500' : 'bg-slate-400'}`} aria-hidden />
       {connected ? 'Live' : 'Offline'}
     </span>

@@ -1,11 +1,12 @@
 import type { ButtonHTMLAttributes, InputHTMLAttributes, ReactNode } from 'react'
 
-const cx = (...parts: Array<string | false | null | undefined>) => parts.filter(Boolean).join(' ')
+const cx = (...parts: (string | false | null | undefined)[]) => parts.filter(Boolean).join(' ')
 
 type Variant = 'primary' | 'secondary' | 'danger' | 'ghost'
 const VARIANTS: Record<Variant, string> = {
   primary: 'bg-emerald-600 text-white hover:bg-emerald-700 disabled:bg-emerald-600/50',
-  secondary: 'border border-slate-300 bg-white text-slate-800 hover:bg-slate-100 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100 dark:hover:bg-slate-800',
+  secondary:
+    'border border-slate-300 bg-white text-slate-800 hover:bg-slate-100 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100 dark:hover:bg-slate-800',
   danger: 'bg-red-600 text-white hover:bg-red-700 disabled:bg-red-600/50',
   ghost: 'text-slate-600 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800',
 }
@@ -14,7 +15,11 @@ export function Button({ variant = 'primary', className, ...props }: ButtonHTMLA
   return (
     <button
       {...props}
-      className={cx('inline-flex items-center justify-center gap-1 rounded-md px-3 py-1.5 text-sm font-medium transition-colors disabled:cursor-not-allowed', VARIANTS[variant], className)}
+      className={cx(
+        'inline-flex items-center justify-center gap-1 rounded-md px-3 py-1.5 text-sm font-medium transition-colors disabled:cursor-not-allowed',
+        VARIANTS[variant],
+        className,
+      )}
     />
   )
 }
@@ -23,7 +28,10 @@ export function Input({ className, ...props }: InputHTMLAttributes<HTMLInputElem
   return (
     <input
       {...props}
-      className={cx('w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm outline-none focus:border-emerald-500 focus:ring-2 focus:ring-emerald-500/30 dark:border-slate-700 dark:bg-slate-900', className)}
+      className={cx(
+        'w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm outline-none focus:border-emerald-500 focus:ring-2 focus:ring-emerald-500/30 dark:border-slate-700 dark:bg-slate-900',
+        className,
+      )}
     />
   )
 }
@@ -41,7 +49,11 @@ export function Field({ label, children, hint }: { label: string; children: Reac
 }
 
 export function Card({ children, className }: { children: ReactNode; className?: string }) {
-  return <div className={cx('rounded-lg border border-slate-200 bg-white p-4 shadow-sm dark:border-slate-800 dark:bg-slate-900', className)}>{children}</div>
+  return (
+    <div className={cx('rounded-lg border border-slate-200 bg-white p-4 shadow-sm dark:border-slate-800 dark:bg-slate-900', className)}>
+      {children}
+    </div>
+  )
 }
 
 export function Alert({ kind = 'error', children }: { kind?: 'error' | 'info' | 'success'; children: ReactNode }) {
@@ -51,7 +63,11 @@ export function Alert({ kind = 'error', children }: { kind?: 'error' | 'info' | 
     success: 'border-emerald-300 bg-emerald-50 text-emerald-800 dark:border-emerald-900 dark:bg-emerald-950 dark:text-emerald-200',
   }[kind]
   return (
-    <div role={kind === 'error' ? 'alert' : 'status'} data-testid={`alert-${kind}`} className={cx('rounded-md border px-3 py-2 text-sm', styles)}>
+    <div
+      role={kind === 'error' ? 'alert' : 'status'}
+      data-testid={`alert-${kind}`}
+      className={cx('rounded-md border px-3 py-2 text-sm', styles)}
+    >
       {children}
     </div>
   )

@@ -62,7 +62,8 @@ async function authenticate(req: Request, rt: Runtime): Promise<Actor | null> {
     const m = /^Bearer\s+(.+)$/i.exec(authz.trim())
     const key = m?.[1]?.trim()
     if (!key) throw new AppError('unauthorized', 'The Authorization header must be "Bearer <api key>".')
-    if (rt.env.gatewayApiKey && timingSafeEqualStr(key, rt.env.gatewayApiKey)) return { kind: 'api_key', keyName: 'gateway', label: 'api-key:gateway' }
+    if (rt.env.gatewayApiKey && timingSafeEqualStr(key, rt.env.gatewayApiKey))
+      return { kind: 'api_key', keyName: 'gateway', label: 'api-key:gateway' }
     throw new AppError('unauthorized', 'The API key is not valid.')
   }
   const secure = new URL(req.url).protocol === 'https:' || req.headers.get('x-forwarded-proto') === 'https'
@@ -84,9 +85,13 @@ function authorize(mode: AuthMode, actor: Actor | null): void {
 function parseWith<S extends Schema>(schema: S, value: unknown, where: string): z.output<S> {
   const res = schema.safeParse(value)
   if (res.success) return res.data
-  throw new AppError('validation_failed', `Invalid ${where}: ${res.error.issues.map((i) => `${i.path.join('.') || where} ${i.message}`).join('; ')}`, {
-    details: res.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-  })
+  throw new AppError(
+    'validation_failed',
+    `Invalid ${where}: ${res.error.issues.map((i) => `${i.path.join('.') || where} ${i.message}`).join('; ')}`,
+    {
+      details: res.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    },
+  )
 }
 
 async function readBody(req: Request, maxBytes: number): Promise<unknown> {
@@ -104,7 +109,11 @@ async function readBody(req: Request, maxBytes: number): Promise<unknown> {
   }
 }
 
-export function route<P extends Schema | undefined = undefined, Q extends Schema | undefined = undefined, B extends Schema | undefined = undefined>(
+export function route<
+  P extends Schema | undefined = undefined,
+  Q extends Schema | undefined = undefined,
+  B extends Schema | undefined = undefined,
+>(
   opts: RouteOptions<P, Q, B>,
   handler: (args: { req: Request; params: Out<P>; query: Out<Q>; body: Out<B>; ctx: RouteContext }) => Promise<Response> | Response,
 ) {
@@ -124,7 +133,10 @@ export function route<P extends Schema | undefined = undefined, Q extends Schema
     } catch (err) {
       if (isAppError(err)) return errorResponse(err, requestId)
       rt?.logger.error({ err, requestId, method: req.method, url: new URL(req.url).pathname }, 'unhandled error in route')
-      return errorResponse(new AppError('internal', `Something went wrong on our side. Quote request id ${requestId} when reporting it.`), requestId)
+      return errorResponse(
+        new AppError('internal', `Something went wrong on our side. Quote request id ${requestId} when reporting it.`),
+        requestId,
+      )
     }
   }
 }

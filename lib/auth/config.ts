@@ -1,6 +1,8 @@
 import type { NextAuthConfig } from 'next-auth'
 import type { OperatorRole } from '@/lib/db/schema'
 
+// Module augmentation merges declarations, which only interfaces do.
+/* eslint-disable @typescript-eslint/consistent-type-definitions */
 declare module 'next-auth' {
   interface User {
     role?: OperatorRole
@@ -18,6 +20,7 @@ declare module '@auth/core/jwt' {
     sv?: number
   }
 }
+/* eslint-enable @typescript-eslint/consistent-type-definitions */
 
 export const PUBLIC_PATHS = ['/login', '/setup']
 

@@ -23,8 +23,10 @@ export class DecryptionError extends Error {
 
   constructor(reason: DecryptionFailure, keyId: string, opts: { cause?: unknown } = {}) {
     super(
-      reason === 'unknown_key' ? `no key with id ${keyId} in the keyring`
-        : reason === 'malformed' ? 'encrypted value is too short to be valid'
+      reason === 'unknown_key'
+        ? `no key with id ${keyId} in the keyring`
+        : reason === 'malformed'
+          ? 'encrypted value is too short to be valid'
           : 'encrypted value failed authentication (tampered, moved, or wrong key)',
       { cause: opts.cause },
     )
@@ -157,8 +159,10 @@ export function createPlaintextKeyringForBenchmark(): Keyring {
 /** Decodes a 32-byte key given as hex (64 chars) or base64/base64url (43–44 chars). */
 export function decodeKeyText(text: string): Buffer {
   const s = text.trim()
-  const key = /^[0-9a-fA-F]{64}$/.test(s) ? Buffer.from(s, 'hex')
-    : /^[A-Za-z0-9+/_-]{43}=?$/.test(s) ? Buffer.from(s.replace(/-/g, '+').replace(/_/g, '/'), 'base64')
+  const key = /^[0-9a-fA-F]{64}$/.test(s)
+    ? Buffer.from(s, 'hex')
+    : /^[A-Za-z0-9+/_-]{43}=?$/.test(s)
+      ? Buffer.from(s.replace(/-/g, '+').replace(/_/g, '/'), 'base64')
       : null
   if (!key || key.length !== KEY_BYTES) throw new TypeError('encryption key must be 32 bytes given as base64 or hex')
   return key

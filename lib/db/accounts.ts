@@ -32,12 +32,31 @@ export function insertAccount({ db, id, name }: { db: DB; id: string; name: stri
   return db.insert(accounts).values({ id, name, status: 'disconnected', statusAt: Date.now() }).returning().get()
 }
 
-export function updateAccount({ db, id, patch }: { db: DB; id: string; patch: Partial<Omit<Account, 'id' | 'createdAt'>> }): Account | undefined {
-  return db.update(accounts).set({ ...patch, updatedAt: Date.now() }).where(eq(accounts.id, id)).returning().get()
+export function updateAccount({
+  db,
+  id,
+  patch,
+}: {
+  db: DB
+  id: string
+  patch: Partial<Omit<Account, 'id' | 'createdAt'>>
+}): Account | undefined {
+  return db
+    .update(accounts)
+    .set({ ...patch, updatedAt: Date.now() })
+    .where(eq(accounts.id, id))
+    .returning()
+    .get()
 }
 
 /** A status change and its history row commit together. */
-export function recordStatus({ db, id, status, reason, extra = {} }: {
+export function recordStatus({
+  db,
+  id,
+  status,
+  reason,
+  extra = {},
+}: {
   db: DB
   id: string
   status: SessionStatus
@@ -47,7 +66,12 @@ export function recordStatus({ db, id, status, reason, extra = {} }: {
   const at = Date.now()
   return db.$client
     .transaction(() => {
-      const row = db.update(accounts).set({ status, statusReason: reason, statusAt: at, updatedAt: at, ...extra }).where(eq(accounts.id, id)).returning().get()
+      const row = db
+        .update(accounts)
+        .set({ status, statusReason: reason, statusAt: at, updatedAt: at, ...extra })
+        .where(eq(accounts.id, id))
+        .returning()
+        .get()
       if (row) db.insert(accountStatusLog).values({ accountId: id, status, reason, at }).run()
       return row
     })

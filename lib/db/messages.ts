@@ -29,15 +29,44 @@ export function upsertMessages({ db, rows }: { db: DB; rows: MessageRow[] }): vo
     .immediate()
 }
 
-export function updateMessageStatus({ db, accountId, chatJid, waMessageId, status }: { db: DB; accountId: string; chatJid: string; waMessageId: string; status: MessageStatus }): void {
+export function updateMessageStatus({
+  db,
+  accountId,
+  chatJid,
+  waMessageId,
+  status,
+}: {
+  db: DB
+  accountId: string
+  chatJid: string
+  waMessageId: string
+  status: MessageStatus
+}): void {
   db.update(messages)
     .set({ status, updatedAt: Date.now() })
-    .where(and(eq(messages.accountId, accountId), eq(messages.chatJid, chatJid), eq(messages.waMessageId, waMessageId), eq(messages.direction, 'out')))
+    .where(
+      and(
+        eq(messages.accountId, accountId),
+        eq(messages.chatJid, chatJid),
+        eq(messages.waMessageId, waMessageId),
+        eq(messages.direction, 'out'),
+      ),
+    )
     .run()
 }
 
 /** The stored message content Baileys asks back for retries; undefined when we never stored it. */
-export function findMessageProto({ db, accountId, chatJid, waMessageId }: { db: DB; accountId: string; chatJid: string; waMessageId: string }): Buffer | undefined {
+export function findMessageProto({
+  db,
+  accountId,
+  chatJid,
+  waMessageId,
+}: {
+  db: DB
+  accountId: string
+  chatJid: string
+  waMessageId: string
+}): Buffer | undefined {
   const row = db
     .select({ proto: messages.proto })
     .from(messages)

@@ -3,7 +3,15 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { closeDb, type DB, openDb } from './client'
-import { countOperators, countOtherActiveAdmins, findOperatorByEmail, insertFirstAdmin, insertOperator, listOperators, updateOperator } from './operators'
+import {
+  countOperators,
+  countOtherActiveAdmins,
+  findOperatorByEmail,
+  insertFirstAdmin,
+  insertOperator,
+  listOperators,
+  updateOperator,
+} from './operators'
 
 let dir: string
 let db: DB
@@ -18,7 +26,10 @@ afterEach(() => {
 
 describe('operators repository', () => {
   it('creates the first admin only while no operator exists', () => {
-    expect(insertFirstAdmin({ db, email: 'First@Example.test', name: 'F', passwordHash: 'h1' })).toMatchObject({ email: 'first@example.test', role: 'admin' })
+    expect(insertFirstAdmin({ db, email: 'First@Example.test', name: 'F', passwordHash: 'h1' })).toMatchObject({
+      email: 'first@example.test',
+      role: 'admin',
+    })
     expect(insertFirstAdmin({ db, email: 'second@example.test', name: 'S', passwordHash: 'h2' })).toBeNull()
     expect(countOperators({ db })).toBe(1)
   })

@@ -24,7 +24,19 @@ export function listOperators({ db }: { db: DB }): OperatorView[] {
   return db.select().from(operators).orderBy(operators.email).all().map(toOperatorView)
 }
 
-export function insertOperator({ db, email, name, passwordHash, role }: { db: DB; email: string; name: string; passwordHash: string; role: OperatorRole }): Operator {
+export function insertOperator({
+  db,
+  email,
+  name,
+  passwordHash,
+  role,
+}: {
+  db: DB
+  email: string
+  name: string
+  passwordHash: string
+  role: OperatorRole
+}): Operator {
   return db.insert(operators).values({ email: email.trim().toLowerCase(), name, passwordHash, role }).returning().get()
 }
 
@@ -32,7 +44,17 @@ export function insertOperator({ db, email, name, passwordHash, role }: { db: DB
  * Creates the first admin only while no operator exists. The check and the insert run in one
  * IMMEDIATE transaction so two concurrent setup submissions cannot both succeed.
  */
-export function insertFirstAdmin({ db, email, name, passwordHash }: { db: DB; email: string; name: string; passwordHash: string }): Operator | null {
+export function insertFirstAdmin({
+  db,
+  email,
+  name,
+  passwordHash,
+}: {
+  db: DB
+  email: string
+  name: string
+  passwordHash: string
+}): Operator | null {
   return db.$client
     .transaction(() => {
       if (countOperators({ db }) > 0) return null
@@ -41,7 +63,15 @@ export function insertFirstAdmin({ db, email, name, passwordHash }: { db: DB; em
     .immediate()
 }
 
-export function updateOperator({ db, id, patch }: { db: DB; id: number; patch: Partial<Pick<Operator, 'name' | 'role' | 'disabled' | 'passwordHash'>> }): Operator | undefined {
+export function updateOperator({
+  db,
+  id,
+  patch,
+}: {
+  db: DB
+  id: number
+  patch: Partial<Pick<Operator, 'name' | 'role' | 'disabled' | 'passwordHash'>>
+}): Operator | undefined {
   // Changing the password, the role or disabling ends the operator's existing sessions.
   const endsSessions = patch.passwordHash !== undefined || patch.disabled === true || patch.role !== undefined
   return db

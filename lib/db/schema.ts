@@ -22,7 +22,14 @@ export const operators = sqliteTable('operators', {
 })
 
 export const SESSION_STATUSES = [
-  'disconnected', 'connecting', 'qr_ready', 'pairing_code_ready', 'connected', 'reconnecting', 'logged_out', 'failed',
+  'disconnected',
+  'connecting',
+  'qr_ready',
+  'pairing_code_ready',
+  'connected',
+  'reconnecting',
+  'logged_out',
+  'failed',
 ] as const
 export type SessionStatus = (typeof SESSION_STATUSES)[number]
 
@@ -43,17 +50,25 @@ export const accounts = sqliteTable('accounts', {
 })
 
 /** Every status change of every account, with its reason: the account's history. */
-export const accountStatusLog = sqliteTable('account_status_log', {
-  id: integer('id').primaryKey({ autoIncrement: true }),
-  accountId: text('account_id').notNull().references(() => accounts.id, { onDelete: 'cascade' }),
-  status: text('status', { enum: SESSION_STATUSES }).notNull(),
-  reason: text('reason'),
-  at: integer('at').notNull(),
-}, (t) => [index('account_status_log_account_idx').on(t.accountId, t.at)])
+export const accountStatusLog = sqliteTable(
+  'account_status_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    status: text('status', { enum: SESSION_STATUSES }).notNull(),
+    reason: text('reason'),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('account_status_log_account_idx').on(t.accountId, t.at)],
+)
 
 /** Baileys creds of one account, encrypted (AES-256-GCM; `value` = nonce‖ciphertext‖tag). */
 export const waCreds = sqliteTable('wa_creds', {
-  accountId: text('account_id').primaryKey().references(() => accounts.id, { onDelete: 'cascade' }),
+  accountId: text('account_id')
+    .primaryKey()
+    .references(() => accounts.id, { onDelete: 'cascade' }),
   keyId: text('key_id').notNull(),
   value: blob('value', { mode: 'buffer' }).notNull(),
   updatedAt: integer('updated_at').notNull(),
@@ -65,30 +80,42 @@ export const waCreds = sqliteTable('wa_creds', {
  * `value` = nonce‖ciphertext‖tag of [u32 manifest length][manifest JSON [[type, id, bytes]…]][values];
  * the AAD binds it to (account, pack id), the manifest binds each value to its (type, id).
  */
-export const waKeyPacks = sqliteTable('wa_key_packs', {
-  accountId: text('account_id').notNull().references(() => accounts.id, { onDelete: 'cascade' }),
-  packId: integer('pack_id').notNull(),
-  keyId: text('key_id').notNull(),
-  value: blob('value', { mode: 'buffer' }).notNull(),
-}, (t) => [primaryKey({ columns: [t.accountId, t.packId] })])
+export const waKeyPacks = sqliteTable(
+  'wa_key_packs',
+  {
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    packId: integer('pack_id').notNull(),
+    keyId: text('key_id').notNull(),
+    value: blob('value', { mode: 'buffer' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.packId] })],
+)
 
 /**
  * Baileys signal keys (pre-keys, sessions, sender keys, app-state keys…), one row per (type, id).
  * A row holds its own sealed value (key_id + value, encrypted like wa_creds), or points at the pack
  * that holds it (pack_id) — never both.
  */
-export const waKeys = sqliteTable('wa_keys', {
-  accountId: text('account_id').notNull().references(() => accounts.id, { onDelete: 'cascade' }),
-  type: text('type').notNull(),
-  id: text('id').notNull(),
-  keyId: text('key_id'),
-  value: blob('value', { mode: 'buffer' }),
-  packId: integer('pack_id'),
-}, (t) => [
-  primaryKey({ columns: [t.accountId, t.type, t.id] }),
-  foreignKey({ columns: [t.accountId, t.packId], foreignColumns: [waKeyPacks.accountId, waKeyPacks.packId] }),
-  check('wa_keys_own_value_or_pack', sql`("pack_id" IS NULL) = ("key_id" IS NOT NULL AND "value" IS NOT NULL)`),
-])
+export const waKeys = sqliteTable(
+  'wa_keys',
+  {
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    type: text('type').notNull(),
+    id: text('id').notNull(),
+    keyId: text('key_id'),
+    value: blob('value', { mode: 'buffer' }),
+    packId: integer('pack_id'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.accountId, t.type, t.id] }),
+    foreignKey({ columns: [t.accountId, t.packId], foreignColumns: [waKeyPacks.accountId, waKeyPacks.packId] }),
+    check('wa_keys_own_value_or_pack', sql`("pack_id" IS NULL) = ("key_id" IS NOT NULL AND "value" IS NOT NULL)`),
+  ],
+)
 
 export const MESSAGE_DIRECTIONS = ['in', 'out'] as const
 export const MESSAGE_STATUSES = ['pending', 'sent', 'delivered', 'read', 'played', 'failed', 'received'] as const
@@ -99,33 +126,43 @@ export type MessageStatus = (typeof MESSAGE_STATUSES)[number]
  * offline messages as 'append' upserts, which must not duplicate. `proto` keeps the message content
  * Baileys asks back through getMessage when a recipient retries decryption.
  */
-export const messages = sqliteTable('messages', {
-  id: integer('id').primaryKey({ autoIncrement: true }),
-  accountId: text('account_id').notNull().references(() => accounts.id, { onDelete: 'cascade' }),
-  chatJid: text('chat_jid').notNull(),
-  waMessageId: text('wa_message_id').notNull(),
-  direction: text('direction', { enum: MESSAGE_DIRECTIONS }).notNull(),
-  senderJid: text('sender_jid'),
-  type: text('type').notNull(),
-  text: text('text'),
-  status: text('status', { enum: MESSAGE_STATUSES }).notNull(),
-  proto: blob('proto', { mode: 'buffer' }),
-  timestamp: integer('timestamp').notNull(),
-  createdAt: integer('created_at').notNull().default(now),
-  updatedAt: integer('updated_at').notNull().default(now),
-}, (t) => [
-  uniqueIndex('messages_key_idx').on(t.accountId, t.chatJid, t.waMessageId, t.direction),
-  index('messages_account_time_idx').on(t.accountId, t.timestamp),
-])
+export const messages = sqliteTable(
+  'messages',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    chatJid: text('chat_jid').notNull(),
+    waMessageId: text('wa_message_id').notNull(),
+    direction: text('direction', { enum: MESSAGE_DIRECTIONS }).notNull(),
+    senderJid: text('sender_jid'),
+    type: text('type').notNull(),
+    text: text('text'),
+    status: text('status', { enum: MESSAGE_STATUSES }).notNull(),
+    proto: blob('proto', { mode: 'buffer' }),
+    timestamp: integer('timestamp').notNull(),
+    createdAt: integer('created_at').notNull().default(now),
+    updatedAt: integer('updated_at').notNull().default(now),
+  },
+  (t) => [
+    uniqueIndex('messages_key_idx').on(t.accountId, t.chatJid, t.waMessageId, t.direction),
+    index('messages_account_time_idx').on(t.accountId, t.timestamp),
+  ],
+)
 
-export const auditLog = sqliteTable('audit_log', {
-  id: integer('id').primaryKey({ autoIncrement: true }),
-  at: integer('at').notNull().default(now),
-  actor: text('actor').notNull(),
-  action: text('action').notNull(),
-  target: text('target'),
-  details: text('details', { mode: 'json' }),
-}, (t) => [index('audit_log_at_idx').on(t.at)])
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: integer('at').notNull().default(now),
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    target: text('target'),
+    details: text('details', { mode: 'json' }),
+  },
+  (t) => [index('audit_log_at_idx').on(t.at)],
+)
 
 export const settings = sqliteTable('settings', {
   key: text('key').primaryKey(),

@@ -5,7 +5,10 @@ import { applySecurityHeaders } from './security-headers'
 function headersFor(req: { encrypted?: boolean; proto?: string }, opts: { dev: boolean; trustProxy: boolean }) {
   const set = new Map<string, string>()
   const res = { setHeader: (k: string, v: string) => set.set(k.toLowerCase(), v) } as unknown as ServerResponse
-  const incoming = { socket: req.encrypted ? { encrypted: true } : {}, headers: req.proto ? { 'x-forwarded-proto': req.proto } : {} } as unknown as IncomingMessage
+  const incoming = {
+    socket: req.encrypted ? { encrypted: true } : {},
+    headers: req.proto ? { 'x-forwarded-proto': req.proto } : {},
+  } as unknown as IncomingMessage
   applySecurityHeaders(incoming, res, opts)
   return set
 }

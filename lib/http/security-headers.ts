@@ -27,6 +27,7 @@ export function applySecurityHeaders(req: IncomingMessage, res: ServerResponse, 
   res.setHeader('Referrer-Policy', 'strict-origin-when-cross-origin')
   res.setHeader('Permissions-Policy', 'camera=(), microphone=(), geolocation=()')
   res.setHeader('Cross-Origin-Opener-Policy', 'same-origin')
-  const https = ('encrypted' in req.socket && req.socket.encrypted === true) || (opts.trustProxy && req.headers['x-forwarded-proto'] === 'https')
+  const https =
+    ('encrypted' in req.socket && req.socket.encrypted === true) || (opts.trustProxy && req.headers['x-forwarded-proto'] === 'https')
   if (https) res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains')
 }

@@ -27,7 +27,14 @@ function sameOrigin(req: IncomingMessage): boolean {
  * with a valid Auth.js session of an active operator; the bus is the only source of what is pushed
  * (sessions and route handlers never call Socket.IO themselves).
  */
-export function attachRealtime({ httpServer, bus, db, logger, authSecret, trustProxy }: {
+export function attachRealtime({
+  httpServer,
+  bus,
+  db,
+  logger,
+  authSecret,
+  trustProxy,
+}: {
   httpServer: HttpServer
   bus: EventBus
   db: DB
@@ -42,7 +49,7 @@ export function attachRealtime({ httpServer, bus, db, logger, authSecret, trustP
     const req = socket.request
     if (!sameOrigin(req)) {
       log.warn({ origin: req.headers.origin }, 'socket refused: cross-origin handshake')
-      return next(new Error('forbidden'))
+      next(new Error('forbidden')); return;
     }
     const proto = trustProxy ? req.headers['x-forwarded-proto'] : undefined
     const secure = proto === 'https' || ('encrypted' in req.socket && req.socket.encrypted === true)
@@ -50,7 +57,7 @@ export function attachRealtime({ httpServer, bus, db, logger, authSecret, trustP
     if (req.headers.cookie) headers.set('cookie', req.headers.cookie)
     const token = await getToken({ req: { headers }, secret: authSecret, secureCookie: secure }).catch(() => null)
     const op = operatorFromClaims(db, token)
-    if (!op) return next(new Error('unauthorized'))
+    if (!op) { next(new Error('unauthorized')); return; }
     socket.data = { operatorId: op.id, email: op.email, role: op.role }
     next()
   })

@@ -31,7 +31,13 @@ export function sessionConfigFromEnv(env: Pick<Env, 'waWsUrl' | 'sessions'>): Se
   const s = env.sessions
   return {
     wsUrl: env.waWsUrl,
-    policy: { ...DEFAULT_POLICY, baseDelayMs: s.reconnectBaseMs, maxDelayMs: s.reconnectMaxMs, maxAttempts: s.reconnectMaxAttempts, maxConflicts: s.conflictMaxAttempts },
+    policy: {
+      ...DEFAULT_POLICY,
+      baseDelayMs: s.reconnectBaseMs,
+      maxDelayMs: s.reconnectMaxMs,
+      maxAttempts: s.reconnectMaxAttempts,
+      maxConflicts: s.conflictMaxAttempts,
+    },
     watchdogMs: s.watchdogMs,
     loginConcurrency: s.loginConcurrency,
     pairingTimeoutMs: DEFAULT_SESSION_CONFIG.pairingTimeoutMs,

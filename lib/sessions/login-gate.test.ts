@@ -7,8 +7,12 @@ describe('LoginGate', () => {
   it('lets `size` holders in at once and the rest in arrival order as slots are released', async () => {
     const gate = new LoginGate(2)
     const order: number[] = []
-    const releases: Array<() => void> = []
-    for (let i = 0; i < 5; i++) void gate.acquire().then((release) => { order.push(i); releases.push(release) })
+    const releases: (() => void)[] = []
+    for (let i = 0; i < 5; i++)
+      void gate.acquire().then((release) => {
+        order.push(i)
+        releases.push(release)
+      })
     await tick()
     expect(order).toEqual([0, 1])
     expect(gate.inFlight).toBe(2)

@@ -11,15 +11,19 @@
  */
 export class LoginGate {
   private active = 0
-  private readonly queue: Array<() => void> = []
+  private readonly queue: (() => void)[] = []
 
   constructor(readonly size: number) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError('login gate size must be a positive integer')
   }
 
   /** Logins holding a slot / waiting for one. */
-  get inFlight(): number { return this.active }
-  get waiting(): number { return this.queue.length }
+  get inFlight(): number {
+    return this.active
+  }
+  get waiting(): number {
+    return this.queue.length
+  }
 
   /** Resolves with a release function once a slot is free; calling release more than once is harmless. */
   acquire(): Promise<() => void> {

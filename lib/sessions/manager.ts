@@ -51,7 +51,8 @@ export class SessionManager {
   create({ id, name, actor }: { id?: string; name: string; actor: string }): AccountSummary {
     const accountId = id ?? `acc-${crypto.randomBytes(5).toString('hex')}`
     if (!ACCOUNT_ID_PATTERN.test(accountId)) throw new AppError('validation_failed', 'The id must match [a-z0-9][a-z0-9_-]{0,63}.')
-    if (findAccount({ db: this.deps.db, id: accountId })) throw new AppError('already_exists', `An account with id "${accountId}" already exists.`)
+    if (findAccount({ db: this.deps.db, id: accountId }))
+      throw new AppError('already_exists', `An account with id "${accountId}" already exists.`)
     const row = insertAccount({ db: this.deps.db, id: accountId, name })
     writeAudit({ db: this.deps.db, actor, action: 'account.create', target: accountId })
     const account = toAccountSummary(row)
@@ -153,12 +154,16 @@ export class SessionManager {
       else if (TRANSIENT_STATUSES.has(row.status) && s?.status === row.status) s.stop('gateway restarted before the link was completed')
     }
     // Through the login gate: opening every socket at once would starve them all past Baileys' timeouts.
-    await Promise.all(toStart.map((id) => this.gatedLogin(id, async (s) => {
-      // Re-checked once a slot is free: the operator may have stopped or connected it meanwhile.
-      if (!RESTORE_STATUSES.has(s.status) || s.hasSocket) return false
-      await s.open({ kind: 'qr' })
-      return true
-    })))
+    await Promise.all(
+      toStart.map((id) =>
+        this.gatedLogin(id, async (s) => {
+          // Re-checked once a slot is free: the operator may have stopped or connected it meanwhile.
+          if (!RESTORE_STATUSES.has(s.status) || s.hasSocket) return false
+          await s.open({ kind: 'qr' })
+          return true
+        }),
+      ),
+    )
     this.log.info({ restored: toStart.length, accounts: rows.length }, 'sessions restored')
     return toStart.length
   }
@@ -176,7 +181,10 @@ export class SessionManager {
     if (!row) return undefined
     const s: Session = new Session(row, {
       ...this.deps,
-      runLocked: (fn) => this.lock.run(id, async () => { if (!this.closed && this.sessions.get(id) === s) await fn() }),
+      runLocked: (fn) =>
+        this.lock.run(id, async () => {
+          if (!this.closed && this.sessions.get(id) === s) await fn()
+        }),
       gatedLogin: (start) => this.gatedLogin(id, async (current) => (current === s ? start() : false)),
     })
     this.sessions.set(id, s)

@@ -35,16 +35,26 @@ export type CloseDecision =
 
 export function describeClose(code: number | undefined): string {
   switch (code) {
-    case 401: return 'logged out from the phone (401)'
-    case 403: return 'forbidden by WhatsApp (403)'
-    case 408: return 'connection timed out (408)'
-    case 428: return 'connection closed (428)'
-    case 440: return 'replaced by another session (440)'
-    case 500: return 'bad session (500)'
-    case 503: return 'WhatsApp unavailable (503)'
-    case 515: return 'restart required (515)'
-    case undefined: return 'network error'
-    default: return `closed with code ${code}`
+    case 401:
+      return 'logged out from the phone (401)'
+    case 403:
+      return 'forbidden by WhatsApp (403)'
+    case 408:
+      return 'connection timed out (408)'
+    case 428:
+      return 'connection closed (428)'
+    case 440:
+      return 'replaced by another session (440)'
+    case 500:
+      return 'bad session (500)'
+    case 503:
+      return 'WhatsApp unavailable (503)'
+    case 515:
+      return 'restart required (515)'
+    case undefined:
+      return 'network error'
+    default:
+      return `closed with code ${code}`
   }
 }
 

@@ -54,20 +54,37 @@ export class Session {
   private readonly log: Logger
   private readonly messages: MessageSink
 
-  constructor(account: Account, private readonly deps: SessionDeps) {
+  constructor(
+    account: Account,
+    private readonly deps: SessionDeps,
+  ) {
     this.account = account
     this.log = deps.logger.child({ accountId: account.id })
     this.messages = createMessageSink({ db: deps.db, accountId: account.id, log: this.log })
   }
 
-  get id(): string { return this.account.id }
-  get status(): SessionStatus { return this.account.status }
-  get summary(): AccountSummary { return toAccountSummary(this.account) }
-  get hasSocket(): boolean { return this.sock !== undefined }
-  get currentQr(): QrPayload | undefined { return this.qr }
-  get isLinked(): boolean { return this.loadAuth()?.state.creds.me?.id !== undefined }
+  get id(): string {
+    return this.account.id
+  }
+  get status(): SessionStatus {
+    return this.account.status
+  }
+  get summary(): AccountSummary {
+    return toAccountSummary(this.account)
+  }
+  get hasSocket(): boolean {
+    return this.sock !== undefined
+  }
+  get currentQr(): QrPayload | undefined {
+    return this.qr
+  }
+  get isLinked(): boolean {
+    return this.loadAuth()?.state.creds.me?.id !== undefined
+  }
 
-  refresh(account: Account): void { this.account = account }
+  refresh(account: Account): void {
+    this.account = account
+  }
 
   // ---- commands (under the account lock) -------------------------------------------------------
 
@@ -85,7 +102,11 @@ export class Session {
     const generation = ++this.generation
     this.qrCount = 0
     const { config } = this.deps
-    this.setStatus('connecting', mode.kind === 'pairing' ? 'requesting a pairing code' : null, resetCounters ? { reconnectAttempts: 0 } : {})
+    this.setStatus(
+      'connecting',
+      mode.kind === 'pairing' ? 'requesting a pairing code' : null,
+      resetCounters ? { reconnectAttempts: 0 } : {},
+    )
     this.sock = createWaSocket({
       auth: auth.state,
       wsUrl: config.wsUrl,
@@ -98,7 +119,9 @@ export class Session {
         onConnection: (u) => this.onConnection(generation, u),
         onCredsUpdate: () => {
           if (generation !== this.generation) return
-          this.credsSaving = this.credsSaving.then(() => auth.saveCreds()).catch((err: unknown) => this.log.error({ err }, 'saving creds failed'))
+          this.credsSaving = this.credsSaving
+            .then(() => auth.saveCreds())
+            .catch((err: unknown) => this.log.error({ err }, 'saving creds failed'))
         },
         onMessages: (msgs) => generation === this.generation && this.messages.store(msgs),
         onMessageUpdates: (updates) => generation === this.generation && this.messages.updateStatuses(updates),
@@ -118,7 +141,10 @@ export class Session {
     const sock = this.sock
     if (sock && this.status === 'connected') {
       this.generation++ // Baileys closes with 401 after logout; that close is ours, not news.
-      await Promise.race([sock.logout().catch((err: unknown) => this.log.warn({ err }, 'logout on WhatsApp failed')), new Promise((r) => setTimeout(r, 5000))])
+      await Promise.race([
+        sock.logout().catch((err: unknown) => this.log.warn({ err }, 'logout on WhatsApp failed')),
+        new Promise((r) => setTimeout(r, 5000)),
+      ])
     }
     this.teardownSocket()
     this.wipeAuth()
@@ -127,7 +153,8 @@ export class Session {
 
   resetCounters(): void {
     this.conflicts = 0
-    if (this.status === 'failed') this.setStatus('disconnected', 'reconnect counter reset by operator', { reconnectAttempts: 0, lastError: null })
+    if (this.status === 'failed')
+      this.setStatus('disconnected', 'reconnect counter reset by operator', { reconnectAttempts: 0, lastError: null })
     else this.setStatus(this.status, this.account.statusReason, { reconnectAttempts: 0 })
   }
 
@@ -142,10 +169,19 @@ export class Session {
     if (!p) return Promise.reject(new AppError('conflict', 'No pairing-code request is in progress.'))
     if (p.code && p.expiresAt) return Promise.resolve({ code: p.code, expiresAt: p.expiresAt })
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new AppError('unavailable', 'WhatsApp did not hand out a pairing code in time; try again.')), timeoutMs)
+      const timer = setTimeout(
+        () => reject(new AppError('unavailable', 'WhatsApp did not hand out a pairing code in time; try again.')),
+        timeoutMs,
+      )
       p.waiters.push({
-        resolve: (v) => { clearTimeout(timer); resolve(v) },
-        reject: (e) => { clearTimeout(timer); reject(e) },
+        resolve: (v) => {
+          clearTimeout(timer)
+          resolve(v)
+        },
+        reject: (e) => {
+          clearTimeout(timer)
+          reject(e)
+        },
       })
     })
   }
@@ -180,7 +216,9 @@ export class Session {
         for (const w of waiters) w.resolve({ code, expiresAt })
       } catch (err) {
         this.log.warn({ err }, 'pairing code request failed')
-        this.rejectPairing(new AppError('unavailable', 'WhatsApp refused the pairing-code request; check the phone number.', { cause: err }))
+        this.rejectPairing(
+          new AppError('unavailable', 'WhatsApp refused the pairing-code request; check the phone number.', { cause: err }),
+        )
       }
       return
     }
@@ -210,7 +248,10 @@ export class Session {
     const linked = this.isLinked
     this.rejectPairing(new AppError('unavailable', `The connection closed before a pairing code was issued (${describeClose(code)}).`))
     if (!linked && code === DISCONNECT.timedOut && this.qrCount > 0) {
-      this.setStatus('disconnected', this.mode.kind === 'pairing' ? 'the pairing code expired before it was entered' : 'the QR code expired before it was scanned')
+      this.setStatus(
+        'disconnected',
+        this.mode.kind === 'pairing' ? 'the pairing code expired before it was entered' : 'the QR code expired before it was scanned',
+      )
       return
     }
     const decision = decideOnClose(code, { failures: this.account.reconnectAttempts, conflicts: this.conflicts }, this.deps.config.policy)
@@ -233,7 +274,10 @@ export class Session {
         if (conflict) this.conflicts = decision.attempt
         const attempts = conflict ? this.account.reconnectAttempts : decision.attempt
         const seconds = Math.round(decision.delayMs / 100) / 10
-        this.setStatus('reconnecting', `${decision.reason}; retrying in ${seconds} s`, { reconnectAttempts: attempts, lastError: decision.reason })
+        this.setStatus('reconnecting', `${decision.reason}; retrying in ${seconds} s`, {
+          reconnectAttempts: attempts,
+          lastError: decision.reason,
+        })
         this.backoffTimer = setTimeout(() => {
           this.backoffTimer = undefined
           void this.deps.gatedLogin(async () => {

@@ -24,7 +24,7 @@ export function withCapturedAsyncContexts<T>(fn: () => T): { value: T; captured:
   class Tracked<S> extends Original<S> {
     constructor() {
       super()
-      captured.push(this as AsyncLocalStorage<unknown>)
+      captured.push(this)
     }
   }
   let patched = false

@@ -42,7 +42,10 @@ const preKeys = (from: number, to: number) => {
   return out
 }
 const packRow = (accountId: string, packId: number) =>
-  db.$client.prepare('SELECT key_id, value FROM wa_key_packs WHERE account_id = ? AND pack_id = ?').get(accountId, packId) as { key_id: string; value: Buffer }
+  db.$client.prepare('SELECT key_id, value FROM wa_key_packs WHERE account_id = ? AND pack_id = ?').get(accountId, packId) as {
+    key_id: string
+    value: Buffer
+  }
 /** The pack as stored, opened with the test key: what a disk reader holding ENCRYPTION_KEY would find. */
 const openPackRow = (accountId: string, packId: number) => {
   const row = packRow(accountId, packId)
@@ -103,7 +106,9 @@ describe('creds', () => {
   it('refuses a creds row copied from another account', async () => {
     open('acc-1')
     open('acc-2')
-    db.$client.prepare('UPDATE wa_creds SET value = (SELECT value FROM wa_creds WHERE account_id = ?) WHERE account_id = ?').run('acc-1', 'acc-2')
+    db.$client
+      .prepare('UPDATE wa_creds SET value = (SELECT value FROM wa_creds WHERE account_id = ?) WHERE account_id = ?')
+      .run('acc-1', 'acc-2')
     await expectCorrupt(() => open('acc-2'))
   })
 })
@@ -144,10 +149,12 @@ describe('keys', () => {
     await keys.set({ session: { a: session('old-a') } })
     db.$client.exec(`CREATE TRIGGER fail_boom BEFORE INSERT ON wa_keys WHEN NEW.id = 'boom'
       BEGIN SELECT RAISE(ABORT, 'boom'); END`)
-    await expect(keys.set({
-      session: { a: session('new-a'), c: session('new-c') },
-      'pre-key': { boom: Curve.generateKeyPair() },
-    })).rejects.toThrow(/boom/)
+    await expect(
+      keys.set({
+        session: { a: session('new-a'), c: session('new-c') },
+        'pre-key': { boom: Curve.generateKeyPair() },
+      }),
+    ).rejects.toThrow(/boom/)
     expect(await keys.get('session', ['a', 'c'])).toEqual({ a: session('old-a') })
     expect(await open().state.keys.get('session', ['a', 'c'])).toEqual({ a: session('old-a') })
     expect(count('SELECT count(*) AS n FROM wa_keys WHERE account_id = ?', 'acc-1')).toBe(1)
@@ -160,7 +167,7 @@ describe('keys', () => {
     expect(count(`SELECT count(*) AS n FROM wa_keys WHERE account_id = ? AND type = 'pre-key' AND pack_id IS NOT NULL`, 'acc-1')).toBe(812)
     expect(count(`SELECT count(*) AS n FROM wa_keys WHERE account_id = ? AND value IS NOT NULL`, 'acc-1')).toBe(0)
     expect(count('SELECT count(*) AS n FROM wa_key_packs WHERE account_id = ?', 'acc-1')).toBe(Math.ceil(812 / PACK_MAX))
-    const nonces = db.$client.prepare('SELECT substr(value, 1, 12) AS nonce FROM wa_key_packs').all() as Array<{ nonce: Buffer }>
+    const nonces = db.$client.prepare('SELECT substr(value, 1, 12) AS nonce FROM wa_key_packs').all() as { nonce: Buffer }[]
     expect(new Set(nonces.map((r) => r.nonce.toString('hex'))).size).toBe(nonces.length)
 
     // As Baileys does right after writing them: read them all back (cold store: from disk), then one by one.
@@ -314,7 +321,11 @@ describe('serializeAuthValue', () => {
       ['a', 1, true, null, undefined, Buffer.from('top')],
       Buffer.from('a top-level buffer'),
       { slice: Buffer.from('0123456789').subarray(3, 7), list: [new Uint8Array(0)] },
-      { when: new (class Stamp { at = 1 })() },
+      {
+        when: new (class Stamp {
+          at = 1
+        })(),
+      },
       Object.assign(Object.create(null) as object, { k: Buffer.from([9]) }),
     ]
     for (const v of values) expect(serializeAuthValue(v).toString('utf8')).toBe(JSON.stringify(v, BufferJSON.replacer))

@@ -1,6 +1,11 @@
 import {
-  BufferJSON, initAuthCreds, proto,
-  type AuthenticationCreds, type AuthenticationState, type SignalDataSet, type SignalDataTypeMap,
+  BufferJSON,
+  initAuthCreds,
+  proto,
+  type AuthenticationCreds,
+  type AuthenticationState,
+  type SignalDataSet,
+  type SignalDataTypeMap,
 } from '@whiskeysockets/baileys'
 import { isDecryptionError, type Keyring } from '@/lib/crypto/aead'
 import type { DB } from '@/lib/db/client'
@@ -187,8 +192,8 @@ function prepareStatements(sqlite: Sqlite) {
     ),
     // The rows of a pack go in PACKED_ROWS_PER_INSERT at a time (the rest one by one): a statement
     // per row cost about as much again as the rows themselves.
-    putPackedKeys: sqlite.prepare<Array<string | number>>(packedRowsInsert(PACKED_ROWS_PER_INSERT)),
-    putPackedKey: sqlite.prepare<Array<string | number>>(packedRowsInsert(1)),
+    putPackedKeys: sqlite.prepare<(string | number)[]>(packedRowsInsert(PACKED_ROWS_PER_INSERT)),
+    putPackedKey: sqlite.prepare<(string | number)[]>(packedRowsInsert(1)),
     packOf: sqlite.prepare<[string, string, string], { pack_id: number | null }>(
       'SELECT pack_id FROM wa_keys WHERE account_id = ? AND type = ? AND id = ?',
     ),
@@ -282,7 +287,7 @@ export function useSqliteAuthState(opts: SqliteAuthStateOptions): SqliteAuthStat
       let changes = 0
       for (let i = 0; i < chunk.length;) {
         const n = chunk.length - i >= PACKED_ROWS_PER_INSERT ? PACKED_ROWS_PER_INSERT : 1
-        const args: Array<string | number> = []
+        const args: (string | number)[] = []
         for (const e of chunk.slice(i, i + n)) args.push(accountId, e.type, e.id, packId)
         changes += (n === 1 ? stmt.putPackedKey : stmt.putPackedKeys).run(...args).changes
         i += n
@@ -370,9 +375,8 @@ export function useSqliteAuthState(opts: SqliteAuthStateOptions): SqliteAuthStat
   const readKey = (type: string, id: string, packs: Map<number, OpenPack>): unknown => {
     const row = stmt.getKey.get(accountId, type, id)
     if (!row) return ABSENT
-    const where: Record<string, string> = row.pack_id === null
-      ? { table: 'wa_keys', type, id }
-      : { table: 'wa_key_packs', packId: String(row.pack_id), type, id }
+    const where: Record<string, string> =
+      row.pack_id === null ? { table: 'wa_keys', type, id } : { table: 'wa_key_packs', packId: String(row.pack_id), type, id }
     let plain: Buffer
     if (row.pack_id !== null) {
       let pack = packs.get(row.pack_id)
@@ -404,7 +408,7 @@ export function useSqliteAuthState(opts: SqliteAuthStateOptions): SqliteAuthStat
 
   const keys: AuthenticationState['keys'] = {
     get: async <T extends KeyType>(type: T, ids: string[]) => {
-      const out: { [id: string]: SignalDataTypeMap[T] } = {}
+      const out: Record<string, SignalDataTypeMap[T]> = {}
       if (cleared) return out
       const packs = new Map<number, OpenPack>()
       const keep = cacheable(type)

@@ -29,7 +29,11 @@ describe('key packs', () => {
 
   it('refuses plaintext that is not a well-formed pack', () => {
     const good = encodePack(entries)
-    const header = (n: number) => { const b = Buffer.alloc(4); b.writeUInt32BE(n); return b }
+    const header = (n: number) => {
+      const b = Buffer.alloc(4)
+      b.writeUInt32BE(n)
+      return b
+    }
     const bad = [
       Buffer.alloc(2),
       Buffer.concat([header(1000), Buffer.from('[]')]),

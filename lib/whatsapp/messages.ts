@@ -6,18 +6,31 @@ import type { MessageStatus } from '@/lib/db/schema'
 export function statusFromWa(status: number | null | undefined, fromMe: boolean): MessageStatus {
   if (!fromMe) return 'received'
   switch (status) {
-    case proto.WebMessageInfo.Status.ERROR: return 'failed'
-    case proto.WebMessageInfo.Status.PENDING: return 'pending'
-    case proto.WebMessageInfo.Status.DELIVERY_ACK: return 'delivered'
-    case proto.WebMessageInfo.Status.READ: return 'read'
-    case proto.WebMessageInfo.Status.PLAYED: return 'played'
-    default: return 'sent'
+    case proto.WebMessageInfo.Status.ERROR:
+      return 'failed'
+    case proto.WebMessageInfo.Status.PENDING:
+      return 'pending'
+    case proto.WebMessageInfo.Status.DELIVERY_ACK:
+      return 'delivered'
+    case proto.WebMessageInfo.Status.READ:
+      return 'read'
+    case proto.WebMessageInfo.Status.PLAYED:
+      return 'played'
+    default:
+      return 'sent'
   }
 }
 
 export function textOf(content: proto.IMessage | null | undefined): string | null {
   const m = normalizeMessageContent(content)
-  return m?.conversation ?? m?.extendedTextMessage?.text ?? m?.imageMessage?.caption ?? m?.videoMessage?.caption ?? m?.documentMessage?.caption ?? null
+  return (
+    m?.conversation ??
+    m?.extendedTextMessage?.text ??
+    m?.imageMessage?.caption ??
+    m?.videoMessage?.caption ??
+    m?.documentMessage?.caption ??
+    null
+  )
 }
 
 /** A Baileys message as a row of our message store; null for stanzas that carry no message. */

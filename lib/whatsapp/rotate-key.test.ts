@@ -46,13 +46,13 @@ describe('rotateAuthStateKeys', () => {
     const { creds: creds1, batch } = await seed('acc-1')
     const { creds: creds2 } = await seed('acc-2')
     const sealed = `SELECT value FROM wa_keys WHERE value IS NOT NULL UNION ALL SELECT value FROM wa_key_packs`
-    const before = db.$client.prepare(sealed).all() as Array<{ value: Buffer }>
+    const before = db.$client.prepare(sealed).all() as { value: Buffer }[]
 
     const result = rotateAuthStateKeys({ db, keyring: createKeyring({ current: newKey, previous: [oldKey] }), logger, batchSize: 7 })
 
     expect(result).toEqual({ keyId: keyIdOf(newKey), credsRotated: 2, keysRotated: 62, packsRotated: 4 })
     expect(countRowsNotUnder(db, keyIdOf(newKey))).toBe(0)
-    const after = db.$client.prepare(sealed).all() as Array<{ value: Buffer }>
+    const after = db.$client.prepare(sealed).all() as { value: Buffer }[]
     expect(after).toHaveLength(before.length)
     const old = new Set(before.map((r) => r.value.toString('hex')))
     expect(after.some((row) => old.has(row.value.toString('hex')))).toBe(false)
@@ -67,15 +67,19 @@ describe('rotateAuthStateKeys', () => {
     expect(packed[String(100 + PACK_MAX + 9)]?.private).toEqual(batch[String(100 + PACK_MAX + 9)]?.private)
     expect(useSqliteAuthState({ db, accountId: 'acc-2', keyring: onlyNew, logger }).state.creds.advSecretKey).toBe(creds2.advSecretKey)
 
-    expect(() => useSqliteAuthState({ db, accountId: 'acc-1', keyring: createKeyring({ current: oldKey }), logger }))
-      .toThrow(AppError)
+    expect(() => useSqliteAuthState({ db, accountId: 'acc-1', keyring: createKeyring({ current: oldKey }), logger })).toThrow(AppError)
   })
 
   it('is idempotent: a second run has nothing to do', async () => {
     await seed('acc-1')
     const keyring = createKeyring({ current: newKey, previous: [oldKey] })
     rotateAuthStateKeys({ db, keyring, logger })
-    expect(rotateAuthStateKeys({ db, keyring, logger })).toEqual({ keyId: keyIdOf(newKey), credsRotated: 0, keysRotated: 0, packsRotated: 0 })
+    expect(rotateAuthStateKeys({ db, keyring, logger })).toEqual({
+      keyId: keyIdOf(newKey),
+      credsRotated: 0,
+      keysRotated: 0,
+      packsRotated: 0,
+    })
   })
 
   it('stops with auth_state_corrupt when a row is under a key it was not given, leaving that row as it was', async () => {

@@ -48,7 +48,9 @@ export function rotateAuthStateKeys(opts: { db: DB; keyring: Keyring; logger: Lo
     const select = sqlite.prepare<[string, number, number], R>(
       `SELECT rowid, account_id, key_id, value${table.columns} FROM ${table.name} WHERE key_id != ? AND rowid > ? ORDER BY rowid LIMIT ?`,
     )
-    const update = sqlite.prepare<[string, Buffer, number]>(`UPDATE ${table.name} SET key_id = ?, value = ?${table.alsoSet} WHERE rowid = ?`)
+    const update = sqlite.prepare<[string, Buffer, number]>(
+      `UPDATE ${table.name} SET key_id = ?, value = ?${table.alsoSet} WHERE rowid = ?`,
+    )
     const batch = sqlite.transaction((after: number) => {
       const rows = select.all(current, after, batchSize)
       for (const row of rows) {
@@ -76,16 +78,26 @@ export function rotateAuthStateKeys(opts: { db: DB; keyring: Keyring; logger: Lo
   }
 
   const credsRotated = rotate<SealedRow>({
-    name: 'wa_creds', columns: '', alsoSet: `, updated_at = ${NOW_MS}`, aad: (r) => credsAad(r.account_id), details: () => ({}),
+    name: 'wa_creds',
+    columns: '',
+    alsoSet: `, updated_at = ${NOW_MS}`,
+    aad: (r) => credsAad(r.account_id),
+    details: () => ({}),
   })
   const keysRotated = rotate<KeyRow>({
     // Rows that point at a pack have no key id of their own (NULL never matches !=): their pack is rotated below.
-    name: 'wa_keys', columns: ', type, id', alsoSet: '',
-    aad: (r) => keyAad(r.account_id, r.type, r.id), details: (r) => ({ type: r.type, id: r.id }),
+    name: 'wa_keys',
+    columns: ', type, id',
+    alsoSet: '',
+    aad: (r) => keyAad(r.account_id, r.type, r.id),
+    details: (r) => ({ type: r.type, id: r.id }),
   })
   const packsRotated = rotate<PackRow>({
-    name: 'wa_key_packs', columns: ', pack_id', alsoSet: '',
-    aad: (r) => packAad(r.account_id, r.pack_id), details: (r) => ({ packId: String(r.pack_id) }),
+    name: 'wa_key_packs',
+    columns: ', pack_id',
+    alsoSet: '',
+    aad: (r) => packAad(r.account_id, r.pack_id),
+    details: (r) => ({ packId: String(r.pack_id) }),
   })
   logger.info({ keyId: current, credsRotated, keysRotated, packsRotated }, 'key rotation done')
   return { keyId: current, credsRotated, keysRotated, packsRotated }

@@ -1,4 +1,11 @@
-import makeWASocket, { Browsers, type AuthenticationState, type BaileysEventMap, type WAMessage, type WAMessageKey, type proto } from '@whiskeysockets/baileys'
+import makeWASocket, {
+  Browsers,
+  type AuthenticationState,
+  type BaileysEventMap,
+  type WAMessage,
+  type WAMessageKey,
+  type proto,
+} from '@whiskeysockets/baileys'
 import type { Logger } from '@/lib/logger'
 import { withCapturedAsyncContexts } from './async-contexts'
 
@@ -58,18 +65,20 @@ const ASYNC_CONTEXT_GRACE_MS = 5000
 
 export function createWaSocket(opts: WaSocketOptions): WaSocket {
   // The socket's AsyncLocalStorage is disabled when it ends (see async-contexts.ts).
-  const { value: sock, captured: asyncContexts } = withCapturedAsyncContexts(() => makeWASocket({
-    auth: opts.auth,
-    ...(opts.wsUrl ? { waWebSocketUrl: opts.wsUrl } : {}),
-    logger: opts.logger,
-    browser: Browsers.ubuntu('Chrome'),
-    markOnlineOnConnect: false,
-    syncFullHistory: false,
-    getMessage: opts.getMessage,
-    ...(opts.connectTimeoutMs ? { connectTimeoutMs: opts.connectTimeoutMs } : {}),
-    ...(opts.keepAliveIntervalMs ? { keepAliveIntervalMs: opts.keepAliveIntervalMs } : {}),
-    ...(opts.qrTimeoutMs ? { qrTimeout: opts.qrTimeoutMs } : {}),
-  }))
+  const { value: sock, captured: asyncContexts } = withCapturedAsyncContexts(() =>
+    makeWASocket({
+      auth: opts.auth,
+      ...(opts.wsUrl ? { waWebSocketUrl: opts.wsUrl } : {}),
+      logger: opts.logger,
+      browser: Browsers.ubuntu('Chrome'),
+      markOnlineOnConnect: false,
+      syncFullHistory: false,
+      getMessage: opts.getMessage,
+      ...(opts.connectTimeoutMs ? { connectTimeoutMs: opts.connectTimeoutMs } : {}),
+      ...(opts.keepAliveIntervalMs ? { keepAliveIntervalMs: opts.keepAliveIntervalMs } : {}),
+      ...(opts.qrTimeoutMs ? { qrTimeout: opts.qrTimeoutMs } : {}),
+    }),
+  )
   const h = opts.handlers
   const onConnection = (u: BaileysEventMap['connection.update']) => {
     const err = u.lastDisconnect?.error
@@ -102,7 +111,9 @@ export function createWaSocket(opts: WaSocketOptions): WaSocket {
       void sock.end(undefined).catch(() => undefined)
       // Not at once: disable() exits every context of the instance, and work the socket had in flight
       // (a transaction half done) would lose it. A few seconds later nothing of this socket runs.
-      setTimeout(() => { for (const als of asyncContexts) als.disable() }, ASYNC_CONTEXT_GRACE_MS).unref()
+      setTimeout(() => {
+        for (const als of asyncContexts) als.disable()
+      }, ASYNC_CONTEXT_GRACE_MS).unref()
     },
     user() {
       const me = sock.authState.creds.me

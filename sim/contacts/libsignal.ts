@@ -7,9 +7,9 @@ import { verifySignature as libsignalVerify } from 'libsignal/src/curve.js'
 
 /** Verifies an XEdDSA signature made with a 32-byte Curve25519 identity key (no 0x05 prefix). */
 export const verifyCurveSignature = (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean => {
-	try {
-		return libsignalVerify(Buffer.concat([Buffer.from([5]), publicKey]), message, signature) === true
-	} catch {
-		return false
-	}
+  try {
+    return libsignalVerify(Buffer.concat([Buffer.from([5]), publicKey]), message, signature)
+  } catch {
+    return false
+  }
 }

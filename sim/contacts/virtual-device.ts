@@ -4,15 +4,15 @@
  * and `makeSignalRepository` (libsignal) for sessions, encryption and decryption.
  */
 import {
-	addTransactionCapability,
-	type AuthenticationCreds,
-	BufferJSON,
-	Curve,
-	DEFAULT_CONNECTION_CONFIG,
-	encodeWAMessage,
-	initAuthCreds,
-	proto,
-	unpadRandomMax16
+  addTransactionCapability,
+  type AuthenticationCreds,
+  BufferJSON,
+  Curve,
+  DEFAULT_CONNECTION_CONFIG,
+  encodeWAMessage,
+  initAuthCreds,
+  proto,
+  unpadRandomMax16,
 } from '@whiskeysockets/baileys'
 import pino from 'pino'
 import { makeMemoryKeyStore, type MemoryKeyStore } from './memory-store'
@@ -21,11 +21,11 @@ const quiet = pino({ level: 'silent' })
 
 /** What the server hands out for a device: identity, signed pre-key and at most one one-time pre-key. */
 export type PreKeyBundle = {
-	registrationId: number
-	/** 32-byte Curve25519 keys, no 0x05 prefix */
-	identity: Buffer
-	signedPreKey: { keyId: number; publicKey: Buffer; signature: Buffer }
-	preKey?: { keyId: number; publicKey: Buffer }
+  registrationId: number
+  /** 32-byte Curve25519 keys, no 0x05 prefix */
+  identity: Buffer
+  signedPreKey: { keyId: number; publicKey: Buffer; signature: Buffer }
+  preKey?: { keyId: number; publicKey: Buffer }
 }
 
 export type EncType = 'pkmsg' | 'msg'
@@ -36,76 +36,76 @@ export type VirtualDeviceState = { creds: AuthenticationCreds; keys: Record<stri
 const prefixed = (key: Uint8Array): Buffer => Buffer.concat([Buffer.from([5]), key])
 
 export class VirtualDevice {
-	readonly creds: AuthenticationCreds
-	private readonly store: MemoryKeyStore
-	private readonly repo
+  readonly creds: AuthenticationCreds
+  private readonly store: MemoryKeyStore
+  private readonly repo
 
-	constructor(state?: VirtualDeviceState) {
-		this.creds = state?.creds ?? initAuthCreds()
-		this.store = makeMemoryKeyStore(state?.keys ?? {})
-		const keys = addTransactionCapability(this.store, quiet, { maxCommitRetries: 1, delayBetweenTriesMs: 10 })
-		this.repo = DEFAULT_CONNECTION_CONFIG.makeSignalRepository({ creds: this.creds, keys }, quiet, async () => [])
-	}
+  constructor(state?: VirtualDeviceState) {
+    this.creds = state?.creds ?? initAuthCreds()
+    this.store = makeMemoryKeyStore(state?.keys ?? {})
+    const keys = addTransactionCapability(this.store, quiet, { maxCommitRetries: 1, delayBetweenTriesMs: 10 })
+    this.repo = DEFAULT_CONNECTION_CONFIG.makeSignalRepository({ creds: this.creds, keys }, quiet, async () => [])
+  }
 
-	static fromJSON(json: string): VirtualDevice {
-		return new VirtualDevice(JSON.parse(json, BufferJSON.reviver) as VirtualDeviceState)
-	}
+  static fromJSON(json: string): VirtualDevice {
+    return new VirtualDevice(JSON.parse(json, BufferJSON.reviver) as VirtualDeviceState)
+  }
 
-	toJSON(): string {
-		return JSON.stringify({ creds: this.creds, keys: this.store.dump() }, BufferJSON.replacer)
-	}
+  toJSON(): string {
+    return JSON.stringify({ creds: this.creds, keys: this.store.dump() }, BufferJSON.replacer)
+  }
 
-	get identityPublic(): Buffer {
-		return Buffer.from(this.creds.signedIdentityKey.public)
-	}
+  get identityPublic(): Buffer {
+    return Buffer.from(this.creds.signedIdentityKey.public)
+  }
 
-	/**
-	 * Our bundle for a peer that wants to start a session. One-time pre-keys are generated on demand
-	 * (one per request) instead of keeping a pool, so an idle user costs nothing.
-	 */
-	issueBundle(): PreKeyBundle {
-		const keyId = this.creds.nextPreKeyId++
-		const pair = Curve.generateKeyPair()
-		this.store.set({ 'pre-key': { [String(keyId)]: pair } })
-		return {
-			registrationId: this.creds.registrationId,
-			identity: this.identityPublic,
-			signedPreKey: {
-				keyId: this.creds.signedPreKey.keyId,
-				publicKey: Buffer.from(this.creds.signedPreKey.keyPair.public),
-				signature: Buffer.from(this.creds.signedPreKey.signature)
-			},
-			preKey: { keyId, publicKey: Buffer.from(pair.public) }
-		}
-	}
+  /**
+   * Our bundle for a peer that wants to start a session. One-time pre-keys are generated on demand
+   * (one per request) instead of keeping a pool, so an idle user costs nothing.
+   */
+  issueBundle(): PreKeyBundle {
+    const keyId = this.creds.nextPreKeyId++
+    const pair = Curve.generateKeyPair()
+    this.store.set({ 'pre-key': { [String(keyId)]: pair } })
+    return {
+      registrationId: this.creds.registrationId,
+      identity: this.identityPublic,
+      signedPreKey: {
+        keyId: this.creds.signedPreKey.keyId,
+        publicKey: Buffer.from(this.creds.signedPreKey.keyPair.public),
+        signature: Buffer.from(this.creds.signedPreKey.signature),
+      },
+      preKey: { keyId, publicKey: Buffer.from(pair.public) },
+    }
+  }
 
-	async hasSession(jid: string): Promise<boolean> {
-		return (await this.repo.validateSession(jid)).exists
-	}
+  async hasSession(jid: string): Promise<boolean> {
+    return (await this.repo.validateSession(jid)).exists
+  }
 
-	/** X3DH towards a remote device from the bundle the server holds for it. */
-	async startSession(jid: string, bundle: PreKeyBundle): Promise<void> {
-		await this.repo.injectE2ESession({
-			jid,
-			session: {
-				registrationId: bundle.registrationId,
-				identityKey: prefixed(bundle.identity),
-				signedPreKey: {
-					keyId: bundle.signedPreKey.keyId,
-					publicKey: prefixed(bundle.signedPreKey.publicKey),
-					signature: bundle.signedPreKey.signature
-				},
-				preKey: bundle.preKey ? { keyId: bundle.preKey.keyId, publicKey: prefixed(bundle.preKey.publicKey) } : undefined
-			}
-		})
-	}
+  /** X3DH towards a remote device from the bundle the server holds for it. */
+  async startSession(jid: string, bundle: PreKeyBundle): Promise<void> {
+    await this.repo.injectE2ESession({
+      jid,
+      session: {
+        registrationId: bundle.registrationId,
+        identityKey: prefixed(bundle.identity),
+        signedPreKey: {
+          keyId: bundle.signedPreKey.keyId,
+          publicKey: prefixed(bundle.signedPreKey.publicKey),
+          signature: bundle.signedPreKey.signature,
+        },
+        preKey: bundle.preKey ? { keyId: bundle.preKey.keyId, publicKey: prefixed(bundle.preKey.publicKey) } : undefined,
+      },
+    })
+  }
 
-	async encrypt(jid: string, message: proto.IMessage): Promise<{ type: EncType; ciphertext: Uint8Array }> {
-		return this.repo.encryptMessage({ jid, data: encodeWAMessage(message) })
-	}
+  async encrypt(jid: string, message: proto.IMessage): Promise<{ type: EncType; ciphertext: Uint8Array }> {
+    return this.repo.encryptMessage({ jid, data: encodeWAMessage(message) })
+  }
 
-	async decrypt(jid: string, type: EncType, ciphertext: Uint8Array): Promise<proto.Message> {
-		const padded = await this.repo.decryptMessage({ jid, type, ciphertext })
-		return proto.Message.decode(unpadRandomMax16(padded))
-	}
+  async decrypt(jid: string, type: EncType, ciphertext: Uint8Array): Promise<proto.Message> {
+    const padded = await this.repo.decryptMessage({ jid, type, ciphertext })
+    return proto.Message.decode(unpadRandomMax16(padded))
+  }
 }

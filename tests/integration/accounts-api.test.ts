@@ -50,7 +50,15 @@ async function waitForQr(id: string): Promise<string> {
 beforeAll(async () => {
   sim = await startSimulator({ port: 0 })
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-api-'))
-  env = { DATA_DIR: dataDir, WA_WS_URL: sim.wsUrl, GATEWAY_API_KEY: API_KEY, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, RECONNECT_BASE_MS: '200', CONNECT_WATCHDOG_MS: '3000' }
+  env = {
+    DATA_DIR: dataDir,
+    WA_WS_URL: sim.wsUrl,
+    GATEWAY_API_KEY: API_KEY,
+    ADMIN_EMAIL: ADMIN.email,
+    ADMIN_PASSWORD: ADMIN.password,
+    RECONNECT_BASE_MS: '200',
+    CONNECT_WATCHDOG_MS: '3000',
+  }
   gw = await startGateway(env)
   api = apiClient(gw.url, { authorization: `Bearer ${API_KEY}` })
   // A viewer, added the way an admin would (directly in the database here).
@@ -133,7 +141,9 @@ describe('accounts API on the real server', () => {
     expect(denied.json.error?.code).toBe('forbidden')
 
     const adminCookie = await signInCookie(gw.url, ADMIN.email, ADMIN.password)
-    const crossSite = await apiClient(gw.url, { cookie: adminCookie, origin: 'http://evil.example' })('POST', '/api/v1/accounts', { name: 'x' })
+    const crossSite = await apiClient(gw.url, { cookie: adminCookie, origin: 'http://evil.example' })('POST', '/api/v1/accounts', {
+      name: 'x',
+    })
     expect(crossSite.status).toBe(403)
     const admin = apiClient(gw.url, { cookie: adminCookie, origin: gw.url })
     const renamed = await admin('PATCH', '/api/v1/accounts/pair', { name: 'Pair (renamed)' })

@@ -81,7 +81,15 @@ describe('session manager through real Baileys and the simulator', () => {
   it('515 reconnects at once; 408/428/500/503, a close and a TCP reset back off and reconnect', async () => {
     h = await createHarness()
     await linkByQr(h, 'shop', '15550005')
-    for (const kind of ['stream_error_515', 'stream_error_408', 'stream_error_428', 'stream_error_500', 'stream_error_503', 'close', 'reset'] as const) {
+    for (const kind of [
+      'stream_error_515',
+      'stream_error_408',
+      'stream_error_428',
+      'stream_error_500',
+      'stream_error_503',
+      'close',
+      'reset',
+    ] as const) {
       const before = statusHistory(h, 'shop').length
       h.sim.disconnect('15550005', deviceIdOf(h.manager.get('shop').jid), kind)
       await until(() => statusHistory(h!, 'shop').length > before && h!.status('shop') === 'connected', 10_000, `reconnect after ${kind}`)
@@ -160,7 +168,11 @@ describe('session manager through real Baileys and the simulator', () => {
     })
     // Every connection drops at once; with no jitter all five backoff timers fire together.
     for (const id of ids) h.sim.disconnect(h.manager.get(id).phone ?? '', deviceIdOf(h.manager.get(id).jid), 'close')
-    await until(() => dropped.size === ids.length && ids.every((id) => current.get(id) === 'connected'), 20_000, 'all dropped and reconnected')
+    await until(
+      () => dropped.size === ids.length && ids.every((id) => current.get(id) === 'connected'),
+      20_000,
+      'all dropped and reconnected',
+    )
     expect(maxConnecting).toBe(2)
     for (const id of ids) expect(statusHistory(h, id).slice(-3)).toEqual(['reconnecting', 'connecting', 'connected'])
   })
@@ -222,17 +234,32 @@ describe('session manager through real Baileys and the simulator', () => {
   it('stores received messages once and serves them back to Baileys through getMessage', async () => {
     h = await createHarness()
     await linkByQr(h, 'shop', '15550012')
-    const preKeyRows = () => h!.db.select().from(waKeys).where(eq(waKeys.accountId, 'shop')).all().filter((k) => k.type === 'pre-key')
+    const preKeyRows = () =>
+      h!.db
+        .select()
+        .from(waKeys)
+        .where(eq(waKeys.accountId, 'shop'))
+        .all()
+        .filter((k) => k.type === 'pre-key')
     const linkedPreKeys = preKeyRows()
     expect(linkedPreKeys.length).toBeGreaterThan(800) // 812 uploaded; the phone may already have used one
     expect(linkedPreKeys.every((k) => k.packId !== null)).toBe(true) // the first-login batch went in packs
     h.sim.createUser({ phone: '15550099', name: 'Customer' })
     await h.sim.sendText('15550099', '15550012', 'hello shop')
     await h.sim.sendText('15550099', '15550012', 'second message')
-    const rows = await until(() => {
-      const r = h!.db.select().from(messages).where(eq(messages.accountId, 'shop')).all().filter((m) => m.direction === 'in')
-      return r.length >= 2 ? r : undefined
-    }, 10_000, 'two stored messages')
+    const rows = await until(
+      () => {
+        const r = h!.db
+          .select()
+          .from(messages)
+          .where(eq(messages.accountId, 'shop'))
+          .all()
+          .filter((m) => m.direction === 'in')
+        return r.length >= 2 ? r : undefined
+      },
+      10_000,
+      'two stored messages',
+    )
     expect(rows.map((r) => r.text).sort()).toEqual(['hello shop', 'second message'])
     expect(rows.every((r) => r.status === 'received' && r.chatJid.startsWith('15550099'))).toBe(true)
 
@@ -241,7 +268,11 @@ describe('session manager through real Baileys and the simulator', () => {
     const left = preKeyRows()
     const used = linkedPreKeys.filter((k) => !left.some((l) => l.id === k.id))
     expect(used.length).toBeGreaterThanOrEqual(1)
-    const packs = h.db.select().from(waKeyPacks).where(eq(waKeyPacks.accountId, 'shop')).all()
+    const packs = h.db
+      .select()
+      .from(waKeyPacks)
+      .where(eq(waKeyPacks.accountId, 'shop'))
+      .all()
       .map((p) => ({ id: p.packId, pack: decodePack(h!.keyring.decrypt(p.keyId, p.value, packAad('shop', p.packId))) }))
     expect(packs.reduce((n, p) => n + p.pack.size, 0)).toBe(left.filter((k) => k.packId !== null).length)
     for (const k of left) if (k.packId !== null) expect(packs.find((p) => p.id === k.packId)?.pack.get('pre-key', k.id)).toBeDefined()
@@ -253,7 +284,9 @@ describe('session manager through real Baileys and the simulator', () => {
     expect(content?.conversation ?? content?.extendedTextMessage?.text).toBe('hello shop')
     expect(await sink.getMessage({ remoteJid: row.chatJid, id: 'NOPE', fromMe: false })).toBeUndefined()
     // A replay of the same upsert does not duplicate the row.
-    sink.store([{ key: { remoteJid: row.chatJid, id: row.waMessageId, fromMe: false }, message: { conversation: 'hello shop' }, messageTimestamp: 1 }])
+    sink.store([
+      { key: { remoteJid: row.chatJid, id: row.waMessageId, fromMe: false }, message: { conversation: 'hello shop' }, messageTimestamp: 1 },
+    ])
     expect(h.db.select().from(messages).where(eq(messages.waMessageId, row.waMessageId)).all()).toHaveLength(1)
   })
 })

@@ -48,7 +48,10 @@ export const FAST_CONFIG: Partial<SessionConfig> = {
   baileysLogLevel: 'silent',
 }
 
-export async function createHarness(overrides: Partial<SessionConfig> = {}, simOptions: Parameters<typeof startSimulator>[0] = {}): Promise<Harness> {
+export async function createHarness(
+  overrides: Partial<SessionConfig> = {},
+  simOptions: Parameters<typeof startSimulator>[0] = {},
+): Promise<Harness> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-int-'))
   const db = openDb(path.join(dir, 'gateway.db'))
   const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' })
@@ -61,7 +64,13 @@ export async function createHarness(overrides: Partial<SessionConfig> = {}, simO
   bus.on('account.qr', (p) => (events['account.qr'] ??= []).push(p))
   bus.on('account.pairing_code', (p) => (events['account.pairing_code'] ??= []).push(p))
   const h: Harness = {
-    dir, db, bus, keyring, sim, config, events,
+    dir,
+    db,
+    bus,
+    keyring,
+    sim,
+    config,
+    events,
     manager: new SessionManager({ db, bus, logger, keyring, config }),
     async restart() {
       await h.manager.shutdown()
@@ -71,7 +80,11 @@ export async function createHarness(overrides: Partial<SessionConfig> = {}, simO
     },
     status: (id) => findAccount({ db, id })?.status,
     async waitStatus(id, status, timeoutMs = 15_000) {
-      await until(() => findAccount({ db, id })?.status === status, timeoutMs, `${id} to be ${status} (is ${findAccount({ db, id })?.status}: ${findAccount({ db, id })?.statusReason})`)
+      await until(
+        () => findAccount({ db, id })?.status === status,
+        timeoutMs,
+        `${id} to be ${status} (is ${findAccount({ db, id })?.status}: ${findAccount({ db, id })?.statusReason})`,
+      )
     },
     async close() {
       await h.manager.shutdown()

@@ -11,12 +11,21 @@ export type GatewayProcess = { url: string; port: number; logs: string[]; child:
 export async function startGateway(env: Record<string, string>, timeoutMs = 60_000): Promise<GatewayProcess> {
   if (!fs.existsSync('.next/BUILD_ID')) throw new Error('No production build: run `npm run build` first (npm test does).')
   const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
-    env: { ...process.env, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', WA_LOG_LEVEL: 'silent', NEXT_TELEMETRY_DISABLED: '1', ...env },
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      WA_LOG_LEVEL: 'silent',
+      NEXT_TELEMETRY_DISABLED: '1',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   const logs: string[] = []
   child.stderr?.on('data', (d: Buffer) => logs.push(d.toString()))
-  const lines = readline.createInterface({ input: child.stdout! })
+  const lines = readline.createInterface({ input: child.stdout })
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`gateway did not start in ${timeoutMs} ms:\n${logs.join('\n')}`)), timeoutMs)
     child.once('exit', (code) => reject(new Error(`gateway exited with ${code}:\n${logs.join('\n')}`)))
@@ -62,7 +71,11 @@ export function apiClient(base: string, headers: Record<string, string> = {}) {
     } catch {
       json = text
     }
-    return { status: res.status, headers: res.headers, json: json as Record<string, unknown> & { error?: { code: string; message: string; details?: unknown } } }
+    return {
+      status: res.status,
+      headers: res.headers,
+      json: json as Record<string, unknown> & { error?: { code: string; message: string; details?: unknown } },
+    }
   }
 }
 
@@ -70,14 +83,20 @@ export function apiClient(base: string, headers: Record<string, string> = {}) {
 export async function signInCookie(base: string, email: string, password: string): Promise<string> {
   const csrfRes = await fetch(`${base}/api/auth/csrf`)
   const { csrfToken } = (await csrfRes.json()) as { csrfToken: string }
-  const csrfCookie = csrfRes.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ')
+  const csrfCookie = csrfRes.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ')
   const res = await fetch(`${base}/api/auth/callback/credentials`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: csrfCookie },
     body: new URLSearchParams({ email, password, csrfToken, callbackUrl: '/' }),
     redirect: 'manual',
   })
-  const session = res.headers.getSetCookie().map((c) => c.split(';')[0]).find((c) => c?.startsWith('authjs.session-token='))
+  const session = res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .find((c) => c?.startsWith('authjs.session-token='))
   if (!session) throw new Error(`sign-in failed for ${email} (status ${res.status})`)
   return session
 }

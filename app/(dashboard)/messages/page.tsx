@@ -8,8 +8,8 @@ export default function MessagesPage() {
     <>
       <PageHeader title="Messages" description="Every message sent and received by your linked accounts." />
       <EmptyState title="No messages yet">
-        The message log will list every inbound and outbound message per account, with delivery and read status, full-text search and a chat view. It fills
-        once an account is linked and messages flow.
+        The message log will list every inbound and outbound message per account, with delivery and read status, full-text search and a chat
+        view. It fills once an account is linked and messages flow.
       </EmptyState>
     </>
   )

@@ -5,7 +5,14 @@ import { z } from 'zod'
 import { hashPassword, MIN_PASSWORD_LENGTH } from '@/lib/auth/password'
 import { requireOperatorAction } from '@/lib/auth/session'
 import { writeAudit } from '@/lib/db/audit'
-import { countOtherActiveAdmins, deleteOperator, findOperatorByEmail, findOperatorById, insertOperator, updateOperator } from '@/lib/db/operators'
+import {
+  countOtherActiveAdmins,
+  deleteOperator,
+  findOperatorByEmail,
+  findOperatorById,
+  insertOperator,
+  updateOperator,
+} from '@/lib/db/operators'
 import { OPERATOR_ROLES } from '@/lib/db/schema'
 import { AppError, isAppError } from '@/lib/errors'
 import { getRuntime } from '@/lib/runtime'
@@ -51,7 +58,8 @@ export async function createOperatorAction(_prev: ActionState, form: FormData): 
   return adminAction(async (actor) => {
     const input = parse(CreateInput, Object.fromEntries(form))
     const { db } = getRuntime()
-    if (findOperatorByEmail({ db, email: input.email })) throw new AppError('already_exists', `An operator with email ${input.email} already exists.`)
+    if (findOperatorByEmail({ db, email: input.email }))
+      throw new AppError('already_exists', `An operator with email ${input.email} already exists.`)
     insertOperator({ db, email: input.email, name: input.name, role: input.role, passwordHash: await hashPassword(input.password) })
     writeAudit({ db, actor: actor.email, action: 'operator.create', target: input.email, details: { role: input.role } })
     return `Added ${input.email} as ${input.role}.`
@@ -65,7 +73,8 @@ export async function setOperatorDisabledAction(_prev: ActionState, form: FormDa
     const { db } = getRuntime()
     const target = targetOf(id)
     if (disabled && id === actor.id) throw new AppError('conflict', 'You cannot disable yourself.')
-    if (disabled && target.role === 'admin' && countOtherActiveAdmins({ db, exceptId: id }) === 0) throw new AppError('conflict', 'The last active admin cannot be disabled.')
+    if (disabled && target.role === 'admin' && countOtherActiveAdmins({ db, exceptId: id }) === 0)
+      throw new AppError('conflict', 'The last active admin cannot be disabled.')
     updateOperator({ db, id, patch: { disabled } })
     writeAudit({ db, actor: actor.email, action: disabled ? 'operator.disable' : 'operator.enable', target: target.email })
     return `${target.email} is now ${disabled ? 'disabled' : 'enabled'}.`
@@ -90,7 +99,8 @@ export async function removeOperatorAction(_prev: ActionState, form: FormData): 
     const { db } = getRuntime()
     const target = targetOf(id)
     if (id === actor.id) throw new AppError('conflict', 'You cannot remove yourself.')
-    if (target.role === 'admin' && countOtherActiveAdmins({ db, exceptId: id }) === 0) throw new AppError('conflict', 'The last active admin cannot be removed.')
+    if (target.role === 'admin' && countOtherActiveAdmins({ db, exceptId: id }) === 0)
+      throw new AppError('conflict', 'The last active admin cannot be removed.')
     deleteOperator({ db, id })
     writeAudit({ db, actor: actor.email, action: 'operator.remove', target: target.email })
     return `Removed ${target.email}.`

@@ -36,12 +36,22 @@ export default async function OperatorsPage() {
           </thead>
           <tbody>
             {operators.map((op) => (
-              <tr key={op.id} className="border-b border-slate-100 last:border-0 dark:border-slate-800" data-testid="operator-row" data-email={op.email}>
-                <td className="px-4 py-2 font-medium">{op.email}{op.id === me.id ? <span className="ml-2 text-xs text-slate-500">(you)</span> : null}</td>
+              <tr
+                key={op.id}
+                className="border-b border-slate-100 last:border-0 dark:border-slate-800"
+                data-testid="operator-row"
+                data-email={op.email}
+              >
+                <td className="px-4 py-2 font-medium">
+                  {op.email}
+                  {op.id === me.id ? <span className="ml-2 text-xs text-slate-500">(you)</span> : null}
+                </td>
                 <td className="px-4 py-2">{op.name}</td>
                 <td className="px-4 py-2">{op.role}</td>
                 <td className="px-4 py-2">{op.disabled ? <span className="text-red-600">disabled</span> : 'active'}</td>
-                <td className="px-4 py-2 text-slate-500">{op.lastLoginAt ? new Date(op.lastLoginAt).toISOString().replace('T', ' ').slice(0, 16) : '—'}</td>
+                <td className="px-4 py-2 text-slate-500">
+                  {op.lastLoginAt ? new Date(op.lastLoginAt).toISOString().replace('T', ' ').slice(0, 16) : '—'}
+                </td>
                 {isAdmin ? (
                   <td className="px-4 py-2">
                     {op.id === me.id ? null : (
@@ -49,7 +59,11 @@ export default async function OperatorsPage() {
                         id={op.id}
                         email={op.email}
                         disabled={op.disabled}
-                        actions={{ setDisabled: setOperatorDisabledAction, resetPassword: resetPasswordAction, remove: removeOperatorAction }}
+                        actions={{
+                          setDisabled: setOperatorDisabledAction,
+                          resetPassword: resetPasswordAction,
+                          remove: removeOperatorAction,
+                        }}
                       />
                     )}
                   </td>

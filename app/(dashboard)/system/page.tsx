@@ -10,7 +10,7 @@ export const dynamic = 'force-dynamic'
 export default async function SystemPage() {
   await requireOperatorPage()
   const rt = getRuntime()
-  const rows: Array<[string, string]> = [
+  const rows: [string, string][] = [
     ['Version', rt.version],
     ['Uptime', `${Math.round((Date.now() - rt.startedAt) / 1000)} s`],
     ['Database', pingDb(rt.db) ? 'ok' : 'unavailable'],

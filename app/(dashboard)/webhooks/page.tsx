@@ -8,8 +8,8 @@ export default function WebhooksPage() {
     <>
       <PageHeader title="Webhooks" description="Endpoints that receive every inbound and outbound event, signed, with retries." />
       <EmptyState title="No webhook endpoints yet">
-        Here you will register endpoints, see each delivery with its attempts and response, and replay events. Deliveries are signed with Standard Webhooks
-        signatures and retried across restarts.
+        Here you will register endpoints, see each delivery with its attempts and response, and replay events. Deliveries are signed with
+        Standard Webhooks signatures and retried across restarts.
       </EmptyState>
     </>
   )

@@ -9,9 +9,13 @@ export const POST = route({ auth: 'admin', params: AccountActionParams }, async 
   const actor = ctx.actor?.label ?? 'unknown'
   const id = params.accountId
   switch (params.action) {
-    case 'connect': return json(await sessions.connect(id, actor), 202)
-    case 'disconnect': return json(await sessions.disconnect(id, actor))
-    case 'logout': return json(await sessions.logout(id, actor))
-    case 'reset': return json(await sessions.reset(id, actor))
+    case 'connect':
+      return json(await sessions.connect(id, actor), 202)
+    case 'disconnect':
+      return json(await sessions.disconnect(id, actor))
+    case 'logout':
+      return json(await sessions.logout(id, actor))
+    case 'reset':
+      return json(await sessions.reset(id, actor))
   }
 })
