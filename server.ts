@@ -4,6 +4,8 @@
  * HTTP server + Socket.IO → listen → restore saved sessions.
  * Shutdown runs in reverse on SIGTERM/SIGINT.
  */
+// First: refuses a Node.js too old for the native addons below, before any of them loads.
+import '@/lib/runtime-check'
 import fs from 'node:fs'
 import { createServer } from 'node:http'
 import path from 'node:path'
@@ -12,7 +14,7 @@ import { CLIENT_IP_HEADER, clientIpOf } from '@/lib/auth/client-ip'
 import { LoginLimiter } from '@/lib/auth/login-limiter'
 import { createKeyring } from '@/lib/crypto/aead'
 import { hashPassword } from '@/lib/auth/password'
-import { closeDb, openDb } from '@/lib/db/client'
+import { closeDb, openDb, sqliteVersion } from '@/lib/db/client'
 import { countOperators, insertFirstAdmin } from '@/lib/db/operators'
 import { ConfigError, parseEnv } from '@/lib/env'
 import { EventBus } from '@/lib/events/bus'
@@ -40,7 +42,8 @@ try {
 process.env.AUTH_SECRET = env.authSecret
 process.env.AUTH_TRUST_HOST = 'true'
 
-const logger = createLogger({ level: env.logLevel })
+const logger = createLogger({ level: env.logLevel, format: env.logFormat })
+logger.info({ node: process.version, sqlite: sqliteVersion() }, 'starting')
 for (const name of env.generated) {
   logger.warn(
     { variable: name, file: path.join(env.dataDir, name === 'AUTH_SECRET' ? 'auth-secret' : 'encryption-key') },

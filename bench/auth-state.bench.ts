@@ -21,7 +21,7 @@ import vm from 'node:vm'
 import { Curve, useMultiFileAuthState, type KeyPair, type SignalKeyStore } from '@whiskeysockets/baileys'
 import pino from 'pino'
 import { createKeyring, createPlaintextKeyringForBenchmark, type Keyring } from '@/lib/crypto/aead'
-import { closeDb, openDb, type DB } from '@/lib/db/client'
+import { openDb, type DB } from '@/lib/db/client'
 import { useSqliteAuthState } from '@/lib/whatsapp/auth-state'
 
 const PREKEYS = 812
@@ -119,23 +119,24 @@ type Fixtures = ReturnType<typeof fixtures>
 
 function sqliteContender(root: string, keyring: Keyring): Contender {
   let db: DB | undefined
-  return async (tag) => {
-    db ??= openDb(path.join(root, `sqlite-${keyring.encrypts ? 'enc' : 'plain'}.db`))
+  return (tag) => {
+    const database = (db ??= openDb(path.join(root, `sqlite-${keyring.encrypts ? 'enc' : 'plain'}.db`)))
     // Shaped like the ids the gateway generates (acc-<10 hex>): the id is part of every row and of the key index.
     const accountId = `acc-${crypto.randomBytes(5).toString('hex')}`
-    db.$client.prepare('INSERT INTO accounts (id, name) VALUES (?, ?)').run(accountId, tag)
-    const open = () => useSqliteAuthState({ db: db!, accountId, keyring, logger })
+    database.$client.prepare('INSERT INTO accounts (id, name) VALUES (?, ?)').run(accountId, tag)
+    const open = () => useSqliteAuthState({ db: database, accountId, keyring, logger })
     let auth = open()
-    return {
+    return Promise.resolve({
       get keys() {
         return auth.state.keys
       },
       saveCreds: () => auth.saveCreds(),
       // "dispose" here means: re-open the store (a cold cache), keeping the data.
-      dispose: async () => {
+      dispose: () => {
         auth = open()
+        return Promise.resolve()
       },
-    }
+    })
   }
 }
 

@@ -102,7 +102,8 @@ const main = async () => {
     )
 
     // 2. throughput
-    const client = linked!
+    if (!linked) throw new Error('benchmark bug: the first link produced no client')
+    const client = linked
     const sender = '15550900000'
     const contact = '15550909999'
     await call('POST', '/users', { phone: contact, name: 'Contact' })
@@ -204,7 +205,7 @@ const main = async () => {
   process.exit(0)
 }
 
-main().catch((err) => {
+main().catch((err: unknown) => {
   console.error(err)
   process.exit(1)
 })

@@ -67,6 +67,7 @@ const rawSchema = z.object({
   HOST: z.preprocess(emptyToUndefined, z.string().default('127.0.0.1')),
   DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('./data')),
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(LOG_LEVELS).default('info')),
+  LOG_FORMAT: z.preprocess(emptyToUndefined, z.enum(['auto', 'json', 'pretty']).default('auto')),
   AUTH_SECRET: secretSchema,
   ENCRYPTION_KEY: keySchema,
   ADMIN_EMAIL: z.preprocess(emptyToUndefined, z.email('must be an email address').optional()),
@@ -102,6 +103,8 @@ export type Env = {
   dataDir: string
   dbFile: string
   logLevel: (typeof LOG_LEVELS)[number]
+  /** Human-readable lines (`pretty`) or JSON lines; `auto` = pretty when stdout is a terminal. */
+  logFormat: 'auto' | 'json' | 'pretty'
   authSecret: string
   encryptionKey: Buffer
   adminEmail?: string
@@ -201,6 +204,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     dataDir,
     dbFile: path.join(dataDir, 'gateway.db'),
     logLevel: raw.LOG_LEVEL,
+    logFormat: raw.LOG_FORMAT,
     authSecret,
     encryptionKey,
     adminEmail: raw.ADMIN_EMAIL?.toLowerCase(),

@@ -40,7 +40,7 @@ function parseKey(text: string, name: string): Buffer {
   }
 }
 
-const dataDir = path.resolve(process.env.DATA_DIR?.trim() || './data')
+const dataDir = path.resolve(process.env.DATA_DIR?.trim() ? process.env.DATA_DIR.trim() : './data')
 const dbFile = path.join(dataDir, 'gateway.db')
 const newKeyText = process.env.ENCRYPTION_KEY?.trim()
 if (!newKeyText) fail('ENCRYPTION_KEY (the new key) is required')

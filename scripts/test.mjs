@@ -1,6 +1,7 @@
-// `npm test`: every test of the project — the production build, unit and integration tests
-// (vitest), and the browser tests (Playwright with Debian's Chromium). Ends with one line
-// `tests: N passed, N failed`, the line CI reads.
+// `npm test`: every check and test of the project — typecheck, lint and format check first, then the
+// production build, unit and integration tests (vitest), and the browser tests (Playwright with
+// Debian's Chromium). Ends with one line `tests: N passed, N failed`, the line CI reads; each of the
+// three static checks counts as one test there.
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 
@@ -42,19 +43,35 @@ function ensureChromium() {
   return false
 }
 
+// npm puts node_modules/.bin first on PATH, so this script and every tool it starts run on the Node
+// that package.json pins, whatever Node launched npm. Said once here so that a log shows it.
+const childNode = spawnSync('node', ['-p', 'process.version'], { encoding: 'utf8' }).stdout.trim()
+process.stdout.write(`::: tests run on Node.js ${process.version} (tools started from PATH: ${childNode || 'unknown'})\n`)
+
 fs.mkdirSync('reports', { recursive: true })
 for (const f of ['reports/vitest.json', 'reports/e2e.json']) fs.rmSync(f, { force: true })
 
+let checksPassed = 0
+let checksFailed = 0
+for (const [cmd, args] of [
+  ['npx', ['tsc', '--noEmit']],
+  ['npx', ['eslint', '--max-warnings=0', '.']],
+  ['npx', ['prettier', '--check', '--log-level=warn', '.']],
+]) {
+  if (run(cmd, args)) checksPassed++
+  else checksFailed++
+}
+
 // The production build comes first: the API integration tests and the browser tests run against it.
-let ok = true
+let ok = checksFailed === 0
 const built = run('npx', ['next', 'build'], { NODE_ENV: 'production' })
 ok = run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=reports/vitest.json']) && built && ok
 const browser = ensureChromium()
 ok = browser && ok
 if (built && browser) ok = run('npx', ['playwright', 'test']) && ok
 
-let passed = 0
-let failed = 0
+let passed = checksPassed
+let failed = checksFailed
 const v = readJson('reports/vitest.json')
 if (v) {
   passed += v.numPassedTests

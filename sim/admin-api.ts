@@ -5,7 +5,7 @@
 import { BufferJSON } from '@whiskeysockets/baileys'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { z } from 'zod'
-import { SimError } from './errors'
+import { errorMessage, SimError } from './errors'
 import { DISCONNECT_KINDS } from './faults'
 import type { Simulator } from './simulator'
 
@@ -157,18 +157,23 @@ export const mountAdminApi = (sim: Simulator): void => {
     if (!route) {
       if (matching.length) {
         const allow = [...new Set(matching.map((m) => m.method))].join(', ')
-        sendError(res, new SimError('method_not_allowed', `${method} not allowed on ${path}; allowed: ${allow}`), { allow }); return;
+        sendError(res, new SimError('method_not_allowed', `${method} not allowed on ${path}; allowed: ${allow}`), { allow })
+        return
       }
-      sendError(res, new SimError('not_found', `no route ${method} ${path}`)); return;
+      sendError(res, new SimError('not_found', `no route ${method} ${path}`))
+      return
     }
     const params = route.pattern.exec(path)?.slice(1) ?? []
     Promise.resolve()
       .then(() => route.handler({ params, query: url.searchParams, body: () => readBody(req) }))
       .then(([status, body]) => send(res, status, body))
       .catch((err: unknown) => {
-        if (err instanceof SimError) { sendError(res, err); return; }
-        sim.log.error({ err: (err as Error).message, path }, 'admin API error')
-        sendError(res, new SimError('internal', (err as Error).message))
+        if (err instanceof SimError) {
+          sendError(res, err)
+          return
+        }
+        sim.log.error({ err: errorMessage(err), path }, 'admin API error')
+        sendError(res, new SimError('internal', errorMessage(err)))
       })
   })
 }

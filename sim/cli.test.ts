@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process'
-import { once } from 'node:events'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -15,7 +14,10 @@ describe('npm run sim (cli.ts)', () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'sim/cli.ts', '--port', '0', '--state', statePath], {
       stdio: ['ignore', 'pipe', 'pipe'],
     })
-    const exited = once(child, 'exit')
+    const exited = new Promise<number | null>((resolve, reject) => {
+      child.once('exit', (code) => resolve(code))
+      child.once('error', reject)
+    })
     try {
       const urls: Record<string, string> = {}
       for await (const line of createInterface({ input: child.stdout })) {
@@ -31,8 +33,7 @@ describe('npm run sim (cli.ts)', () => {
     } finally {
       child.kill('SIGTERM')
     }
-    const [code] = await exited
-    expect(code).toBe(0)
+    expect(await exited).toBe(0)
     expect(readFileSync(statePath, 'utf8')).toContain('15550501')
   })
 })

@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util'
 import { quietLibsignalConsole } from './contacts/quiet-libsignal'
+import { errorMessage } from './errors'
 import { startSimulator } from './index'
 
 const usage = 'usage: npm run sim -- [--port 9400] [--host 127.0.0.1] [--state FILE] [--qr-refs 6]'
@@ -40,8 +41,8 @@ const main = async (): Promise<void> => {
     sim.log.info({ signal }, 'stopping')
     sim.close().then(
       () => process.exit(0),
-      (err) => {
-        console.error('wa-sim: error while stopping:', (err as Error).message)
+      (err: unknown) => {
+        console.error('wa-sim: error while stopping:', errorMessage(err))
         process.exit(1)
       },
     )
@@ -50,7 +51,7 @@ const main = async (): Promise<void> => {
   process.on('SIGTERM', () => stop('SIGTERM'))
 }
 
-main().catch((err) => {
-  console.error(`wa-sim: ${(err as Error).message}\n${usage}`)
+main().catch((err: unknown) => {
+  console.error(`wa-sim: ${errorMessage(err)}\n${usage}`)
   process.exit(1)
 })

@@ -28,3 +28,6 @@ export class SimError extends Error {
     this.status = SIM_ERROR_STATUS[code]
   }
 }
+
+/** The message of anything thrown (an Error's message, else the value as a string), for logs. */
+export const errorMessage = (err: unknown): string => (err instanceof Error ? err.message : String(err))

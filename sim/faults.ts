@@ -58,18 +58,26 @@ export const DISCONNECT_DESCRIPTIONS: Record<DisconnectKind, string> = {
 
 export const applyDisconnect = (conn: SimConnection, kind: DisconnectKind): void => {
   const code = /^stream_error_(\d+)$/.exec(kind)?.[1]
-  if (code) { conn.streamError(Number(code)); return; }
+  if (code) {
+    conn.streamError(Number(code))
+    return
+  }
   switch (kind) {
     case 'conflict':
-      { conn.streamError(undefined, { tag: 'conflict', attrs: { type: 'replaced' } }); return; }
+      conn.streamError(undefined, { tag: 'conflict', attrs: { type: 'replaced' } })
+      return
     case 'failure_401':
-      { conn.send({ tag: 'failure', attrs: { reason: '401', location: 'sim' } }); return; }
+      conn.send({ tag: 'failure', attrs: { reason: '401', location: 'sim' } })
+      return
     case 'stream_end':
-      { conn.send({ tag: 'xmlstreamend', attrs: {} }); return; }
+      conn.send({ tag: 'xmlstreamend', attrs: {} })
+      return
     case 'close':
-      { conn.close(); return; }
+      conn.close()
+      return
     case 'reset':
-      { conn.reset(); return; }
+      conn.reset()
+      return
     case 'silent':
       conn.silent = true
       return

@@ -10,6 +10,7 @@ import {
   S_WHATSAPP_NET,
 } from '@whiskeysockets/baileys'
 import type { Directory } from './directory'
+import { errorMessage } from './errors'
 import type { SimLogger } from './logger'
 import { requireChildBuffer } from './nodes'
 import type { Pairing } from './pairing'
@@ -53,7 +54,7 @@ export class IqRouter {
     try {
       this.dispatch(conn, iq, child, key)
     } catch (err) {
-      this.ctx.log.warn({ conn: conn.label, key, err: (err as Error).message }, 'bad iq')
+      this.ctx.log.warn({ conn: conn.label, key, err: errorMessage(err) }, 'bad iq')
       conn.send({
         tag: 'iq',
         attrs: { from: S_WHATSAPP_NET, type: 'error', id: iq.attrs.id ?? '' },
@@ -63,18 +64,24 @@ export class IqRouter {
   }
 
   private dispatch(conn: SimConnection, iq: BinaryNode, child: BinaryNode | undefined, key: string): void {
-    if (key === 'md:set:link_code_companion_reg' && child) { this.ctx.pairing.onLinkCodeIq(conn, iq, child); return; }
+    if (key === 'md:set:link_code_companion_reg' && child) {
+      this.ctx.pairing.onLinkCodeIq(conn, iq, child)
+      return
+    }
     const session = this.session(conn)
     switch (key) {
       case 'w:p:get:ping':
       case 'passive:set:active':
       case 'passive:set:passive':
       case 'urn:xmpp:ping:get:ping':
-        { conn.reply(iq); return; }
+        conn.reply(iq)
+        return
       case 'encrypt:get:count':
-        { conn.reply(iq, [{ tag: 'count', attrs: { value: String(session?.device.keys.preKeys.size ?? 0) } }]); return; }
+        conn.reply(iq, [{ tag: 'count', attrs: { value: String(session?.device.keys.preKeys.size ?? 0) } }])
+        return
       case 'encrypt:set:registration':
-        { this.onPreKeyUpload(conn, iq, session?.device); return; }
+        this.onPreKeyUpload(conn, iq, session?.device)
+        return
       case 'encrypt:get:digest':
         conn.reply(iq, [{ tag: 'digest', attrs: {} }])
         if (session && !session.device.historySent && this.ctx.initialHistory) {
@@ -82,7 +89,7 @@ export class IqRouter {
           this.ctx.persist()
           this.ctx.router
             .pushInitialHistory(session.user, session.device)
-            .catch((err) => this.ctx.log.warn({ err: (err as Error).message }, 'history bootstrap failed'))
+            .catch((err: unknown) => this.ctx.log.warn({ err: errorMessage(err) }, 'history bootstrap failed'))
         }
         return
       case 'encrypt:set:rotate': {
@@ -95,15 +102,18 @@ export class IqRouter {
           }
           this.ctx.persist()
         }
-        conn.reply(iq); return;
+        conn.reply(iq)
+        return
       }
       case 'encrypt:get:key':
-        { conn.reply(iq, [this.ctx.directory.keyBundles(child)]); return; }
+        conn.reply(iq, [this.ctx.directory.keyBundles(child)])
+        return
       case 'usync:get:usync':
-        { child ? conn.reply(iq, [this.ctx.directory.usync(child)]) : conn.reply(iq); return; }
+        conn.reply(iq, child ? [this.ctx.directory.usync(child)] : undefined)
+        return
       case 'w:sync:app:state:set:sync':
         // the server holds no app-state patches: every collection is empty at the requested version
-        { conn.reply(iq, [
+        conn.reply(iq, [
           {
             tag: 'sync',
             attrs: {},
@@ -112,32 +122,38 @@ export class IqRouter {
               attrs: { name: c.attrs.name ?? '', version: c.attrs.version ?? '0' },
             })),
           },
-        ]); return; }
+        ])
+        return
       case 'abt:get:props':
-        { conn.reply(iq, [{ tag: 'props', attrs: { protocol: '1', hash: 'wa-sim' }, content: [] }]); return; }
+        conn.reply(iq, [{ tag: 'props', attrs: { protocol: '1', hash: 'wa-sim' }, content: [] }])
+        return
       case 'blocklist:get:':
-        { conn.reply(iq, [{ tag: 'list', attrs: {}, content: [] }]); return; }
+        conn.reply(iq, [{ tag: 'list', attrs: {}, content: [] }])
+        return
       case 'privacy:get:privacy':
-        { conn.reply(iq, [
+        conn.reply(iq, [
           {
             tag: 'privacy',
             attrs: {},
             content: Object.entries(PRIVACY_DEFAULTS).map(([name, value]) => ({ tag: 'category', attrs: { name, value } })),
           },
-        ]); return; }
+        ])
+        return
       case 'privacy:set:tokens':
-        { conn.reply(iq, [{ tag: 'tokens', attrs: {} }]); return; }
+        conn.reply(iq, [{ tag: 'tokens', attrs: {} }])
+        return
       case 'md:set:remove-companion-device': {
         conn.reply(iq)
         const jid = getBinaryNodeChild(child, 'device')?.attrs.jid ?? (session ? session.user.pnJid(session.device.id) : '')
         const target = this.ctx.registry.resolveJid(jid)
-        if (session && target && target.user === session.user) this.ctx.unlink(session.user, target.deviceId)
+        if (session && target?.user === session.user) this.ctx.unlink(session.user, target.deviceId)
         return
       }
       default:
         this.counts[`unhandled:${key}`] = (this.counts[`unhandled:${key}`] ?? 0) + 1
         this.ctx.log.debug({ conn: conn.label, key }, 'unhandled iq, empty result')
-        { conn.reply(iq); return; }
+        conn.reply(iq)
+        return
     }
   }
 
@@ -149,7 +165,10 @@ export class IqRouter {
   }
 
   private onPreKeyUpload(conn: SimConnection, iq: BinaryNode, device: CompanionDevice | undefined): void {
-    if (!device) { conn.reply(iq); return; }
+    if (!device) {
+      conn.reply(iq)
+      return
+    }
     const skey = getBinaryNodeChild(iq, 'skey')
     device.keys.registrationId = requireChildBuffer(iq, 'registration').readUInt32BE(0)
     device.keys.identity = requireChildBuffer(iq, 'identity')

@@ -17,7 +17,7 @@ import {
 } from '@whiskeysockets/baileys'
 import { randomBytes } from 'node:crypto'
 import { signDeviceIdentity, verifyDeviceSignature, wrapDeviceIdentity } from './adv'
-import { SimError } from './errors'
+import { errorMessage, SimError } from './errors'
 import type { SimLogger } from './logger'
 import { childBuffer, contentBuffer, requireChildBuffer, unixSeconds } from './nodes'
 import type { CompanionDevice, LinkMethod, Registry, SimUser } from './registry'
@@ -45,7 +45,7 @@ export const parseQr = (qr: string): { ref: string; noiseKey: Buffer; identityKe
   const noiseKey = decode(noise)
   const identityKey = decode(identity)
   const advSecret = decode(adv)
-  if (!ref || !noiseKey || noiseKey.length !== 32 || !identityKey || identityKey.length !== 32 || !advSecret || advSecret.length !== 32) {
+  if (!ref || noiseKey?.length !== 32 || identityKey?.length !== 32 || advSecret?.length !== 32) {
     throw new SimError('invalid_qr', 'malformed QR: expected "ref,noiseKey,identityKey,advSecret[,platform]" with 32-byte base64 keys')
   }
   return { ref, noiseKey, identityKey, advSecret }
@@ -98,7 +98,8 @@ export class Pairing {
         attrs: { from: S_WHATSAPP_NET, type: 'set', xmlns: 'md' },
         content: [{ tag: 'pair-device', attrs: {}, content: refs.map((r) => ({ tag: 'ref', attrs: {}, content: Buffer.from(r) })) }],
       })
-      .catch(() => {})
+      // the answer carries nothing we need; it fails only if the connection closes (forget() cleans up) or stalls
+      .catch((err: unknown) => this.log.debug({ conn: conn.label, err: errorMessage(err) }, 'pair-device not acknowledged'))
   }
 
   /** The registering connection went away: its refs and pairing-code request expire. */
@@ -230,7 +231,7 @@ export class Pairing {
   private async pendingHello(phone: string, timeoutMs = 5_000): Promise<Registration | undefined> {
     const find = () =>
       [...this.byConn.values()]
-        .filter((r) => r.linkCode && r.linkCode.phone === phone && !r.linking && !r.conn.closed)
+        .filter((r) => r.linkCode?.phone === phone && !r.linking && !r.conn.closed)
         .sort((a, b) => (b.linkCode?.at ?? 0) - (a.linkCode?.at ?? 0))[0]
     const found = find()
     if (found || !this.byConn.size) return found
@@ -273,8 +274,8 @@ export class Pairing {
         },
         15_000,
       )
-      .catch((err: Error) => {
-        throw new SimError('pairing_failed', `companion did not confirm pair-success: ${err.message}`)
+      .catch((err: unknown) => {
+        throw new SimError('pairing_failed', `companion did not confirm pair-success: ${errorMessage(err)}`)
       })
     const signedBack = childBuffer(getBinaryNodeChild(response, 'pair-device-sign'), 'device-identity')
     const back = signedBack ? proto.ADVSignedDeviceIdentity.decode(contentBuffer(signedBack)) : undefined

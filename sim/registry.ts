@@ -129,13 +129,14 @@ export class Registry {
   private readonly byPhone = new Map<string, SimUser>()
   private readonly byLid = new Map<string, SimUser>()
   nextLid = 100000000000001
-  /** called after any change worth persisting */
-  onChange: () => void = () => {}
+  /** called after any change worth persisting (the simulator sets it; until then there is nothing to do) */
+  onChange: () => void = () => undefined
 
   createUser(phoneInput: string, name?: string): SimUser {
     const phone = normalizePhone(phoneInput)
     if (this.byPhone.has(phone)) throw new SimError('conflict', `user ${phone} already exists`)
-    const user = new SimUser(phone, name?.trim() || `User ${phone}`, String(this.nextLid++), Curve.generateKeyPair())
+    const given = name?.trim() ?? ''
+    const user = new SimUser(phone, given === '' ? `User ${phone}` : given, String(this.nextLid++), Curve.generateKeyPair())
     this.addUser(user)
     this.onChange()
     return user

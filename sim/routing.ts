@@ -12,6 +12,7 @@ import { deflateSync } from 'node:zlib'
 import type { EncType } from './contacts/virtual-device'
 import { summarizeMessage } from './contacts/summarize'
 import type { Directory } from './directory'
+import { errorMessage } from './errors'
 import type { SimLogger } from './logger'
 import { contentBuffer, messageId, unixSeconds } from './nodes'
 import { type CompanionDevice, OFFLINE_QUEUE_LIMIT, type Registry, type SimUser } from './registry'
@@ -58,7 +59,7 @@ export class Router {
     const prev = this.chains.get(conn) ?? Promise.resolve()
     const next = prev
       .then(() => this.route(conn, node))
-      .catch((err) => this.log.warn({ conn: conn.label, err: (err as Error).message }, 'failed to route message'))
+      .catch((err: unknown) => this.log.warn({ conn: conn.label, err: errorMessage(err) }, 'failed to route message'))
     this.chains.set(conn, next)
   }
 
@@ -94,7 +95,7 @@ export class Router {
           message = await target.user.phoneSignal.decrypt(senderJid, encType, contentBuffer(enc.content))
         } catch (err) {
           this.stats.decryptFailures++
-          this.log.warn({ from: senderJid, to: jid, err: (err as Error).message }, 'simulated phone could not decrypt')
+          this.log.warn({ from: senderJid, to: jid, err: errorMessage(err) }, 'simulated phone could not decrypt')
           continue
         }
         const summary = target.user === sender ? undefined : summarizeMessage(message)
@@ -137,7 +138,10 @@ export class Router {
         this.stats.receiptsSent++
       }
     }
-    if (delayMs <= 0) { send(); return; }
+    if (delayMs <= 0) {
+      send()
+      return
+    }
     const timer = setTimeout(() => {
       this.timers.delete(timer)
       send()
@@ -225,7 +229,7 @@ export class Router {
         protocolMessage: {
           type: proto.Message.ProtocolMessage.Type.HISTORY_SYNC_NOTIFICATION,
           historySyncNotification: {
-            syncType: proto.HistorySync.HistorySyncType.INITIAL_BOOTSTRAP,
+            syncType: proto.Message.HistorySyncType.INITIAL_BOOTSTRAP,
             initialHistBootstrapInlinePayload: deflateSync(history),
             progress: 100,
           },

@@ -159,7 +159,8 @@ export class Simulator {
   private onNode(conn: SimConnection, node: BinaryNode): void {
     switch (node.tag) {
       case 'iq':
-        { this.iq.handle(conn, node); return; }
+        this.iq.handle(conn, node)
+        return
       case 'message':
         if (conn.identity) this.router.fromCompanion(conn, node)
         return
@@ -307,7 +308,10 @@ export class Simulator {
 
   setReceipts(phone: string, update: ReceiptUpdate): ReceiptSettings {
     const user = this.registry.getUser(phone)
-    Object.assign(user.receipts, Object.fromEntries(Object.entries(update).filter(([, v]) => v !== undefined)))
+    const { delivery, read, delayMs } = update
+    if (delivery !== undefined) user.receipts.delivery = delivery
+    if (read !== undefined) user.receipts.read = read
+    if (delayMs !== undefined) user.receipts.delayMs = delayMs
     this.persist()
     return { ...user.receipts }
   }

@@ -2,13 +2,14 @@
 
 import { AuthError, CredentialsSignin } from 'next-auth'
 import { signIn } from '@/lib/auth'
+import { formText } from '@/lib/http/form'
 import { BLOCK_SECONDS } from '@/lib/auth/login-limiter'
 
 export type LoginState = { error?: string; email?: string }
 
 export async function loginAction(_prev: LoginState, form: FormData): Promise<LoginState> {
-  const email = String(form.get('email') ?? '').trim()
-  const password = String(form.get('password') ?? '')
+  const email = formText(form, 'email').trim()
+  const password = formText(form, 'password')
   if (!email || !password) return { error: 'Enter your email and password.', email }
   try {
     // On success this throws Next's redirect, which must propagate.

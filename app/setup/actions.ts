@@ -7,6 +7,7 @@ import { hashPassword, MIN_PASSWORD_LENGTH } from '@/lib/auth/password'
 import { writeAudit } from '@/lib/db/audit'
 import { insertFirstAdmin } from '@/lib/db/operators'
 import { getRuntime } from '@/lib/runtime'
+import { formText } from '@/lib/http/form'
 
 export type SetupState = { error?: string; values?: { name: string; email: string } }
 
@@ -17,10 +18,10 @@ const SetupInput = z
     password: z.string().min(MIN_PASSWORD_LENGTH, `The password needs at least ${MIN_PASSWORD_LENGTH} characters.`).max(1024),
     confirm: z.string(),
   })
-  .refine((v) => v.password === v.confirm, { message: 'The two passwords differ.', path: ['confirm'] })
+  .refine((v) => v.password === v.confirm, { error: 'The two passwords differ.', path: ['confirm'] })
 
 export async function setupAction(_prev: SetupState, form: FormData): Promise<SetupState> {
-  const raw = Object.fromEntries(['name', 'email', 'password', 'confirm'].map((k) => [k, String(form.get(k) ?? '')]))
+  const raw = Object.fromEntries(['name', 'email', 'password', 'confirm'].map((k) => [k, formText(form, k)]))
   const values = { name: raw.name ?? '', email: raw.email ?? '' }
   const parsed = SetupInput.safeParse(raw)
   if (!parsed.success) return { error: parsed.error.issues[0]?.message ?? 'Check the form.', values }

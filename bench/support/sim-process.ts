@@ -43,7 +43,10 @@ export async function startSimProcess(): Promise<SimProcess> {
     call,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) { resolve(); return; }
+        if (child.exitCode !== null) {
+          resolve()
+          return
+        }
         child.once('exit', () => resolve())
         child.kill('SIGTERM')
       }),

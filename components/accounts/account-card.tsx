@@ -91,11 +91,11 @@ export function AccountCard({
         {canEdit ? (
           <div className="mt-4 flex flex-wrap gap-2 border-t border-slate-100 pt-3 dark:border-slate-800">
             {!live ? (
-              <Button disabled={busy !== null} onClick={() => act('connect', post('connect'))}>
+              <Button disabled={busy !== null} onClick={() => void act('connect', post('connect'))}>
                 {linked ? 'Connect' : 'Link with QR code'}
               </Button>
             ) : (
-              <Button variant="secondary" disabled={busy !== null} onClick={() => act('disconnect', post('disconnect'))}>
+              <Button variant="secondary" disabled={busy !== null} onClick={() => void act('disconnect', post('disconnect'))}>
                 Disconnect
               </Button>
             )}
@@ -105,7 +105,7 @@ export function AccountCard({
               </Button>
             ) : null}
             {account.reconnectAttempts > 0 || account.status === 'failed' ? (
-              <Button variant="secondary" disabled={busy !== null} onClick={() => act('reset', post('reset'))}>
+              <Button variant="secondary" disabled={busy !== null} onClick={() => void act('reset', post('reset'))}>
                 Reset
               </Button>
             ) : null}
@@ -114,7 +114,11 @@ export function AccountCard({
                 variant="danger"
                 disabled={busy !== null}
                 onClick={() =>
-                  act('logout', post('logout'), `Log out ${account.name}? The device is unlinked from the phone and must be linked again.`)
+                  void act(
+                    'logout',
+                    post('logout'),
+                    `Log out ${account.name}? The device is unlinked from the phone and must be linked again.`,
+                  )
                 }
               >
                 Log out
@@ -124,7 +128,7 @@ export function AccountCard({
               variant="ghost"
               disabled={busy !== null}
               onClick={() =>
-                act(
+                void act(
                   'delete',
                   () => apiFetch(`/api/v1/accounts/${account.id}`, { method: 'DELETE' }),
                   `Delete ${account.name}? It is logged out and all its data is removed.`,

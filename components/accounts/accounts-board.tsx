@@ -5,6 +5,7 @@ import { useRealtimeEvent } from '@/components/realtime/realtime-provider'
 import { Alert, Button, EmptyState, Field, Input } from '@/components/ui/primitives'
 import type { AccountSummary, QrPayload } from '@/lib/events/types'
 import { AccountCard } from './account-card'
+import { formText } from '@/lib/http/form'
 import { apiFetch } from './api-client'
 
 type Pairing = { code: string; expiresAt: number }
@@ -68,7 +69,7 @@ export function AccountsBoard({
   )
 }
 
-function CreateAccount({ onCreated }: { onCreated(a: AccountSummary): void }) {
+function CreateAccount({ onCreated }: { onCreated: (a: AccountSummary) => void }) {
   const dialog = useRef<HTMLDialogElement>(null)
   const [error, setError] = useState<string | null>(null)
   const [pending, setPending] = useState(false)
@@ -89,25 +90,26 @@ function CreateAccount({ onCreated }: { onCreated(a: AccountSummary): void }) {
       >
         <form
           className="space-y-4"
-          onSubmit={async (e) => {
+          onSubmit={(e) => {
             e.preventDefault()
-            const form = new FormData(e.currentTarget)
-            const id = String(form.get('id') ?? '').trim()
+            // React clears currentTarget once the handler returns: keep the form for after the request.
+            const formEl = e.currentTarget
+            const form = new FormData(formEl)
+            const id = formText(form, 'id').trim()
             setPending(true)
             setError(null)
-            try {
-              const account = await apiFetch<AccountSummary>('/api/v1/accounts', {
-                method: 'POST',
-                body: { name: String(form.get('name') ?? ''), ...(id ? { id } : {}) },
+            apiFetch<AccountSummary>('/api/v1/accounts', { method: 'POST', body: { name: formText(form, 'name'), ...(id ? { id } : {}) } })
+              .then((account) => {
+                onCreated(account)
+                formEl.reset()
+                dialog.current?.close()
               })
-              onCreated(account)
-              e.currentTarget?.reset()
-              dialog.current?.close()
-            } catch (err) {
-              setError(err instanceof Error ? err.message : 'Could not create the account.')
-            } finally {
-              setPending(false)
-            }
+              .catch((err: unknown) => {
+                setError(err instanceof Error ? err.message : 'Could not create the account.')
+              })
+              .finally(() => {
+                setPending(false)
+              })
           }}
         >
           <h2 id="create-account-title" className="text-lg font-semibold">

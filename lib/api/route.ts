@@ -118,7 +118,7 @@ export function route<
   handler: (args: { req: Request; params: Out<P>; query: Out<Q>; body: Out<B>; ctx: RouteContext }) => Promise<Response> | Response,
 ) {
   return async (req: Request, context: NextRouteContext): Promise<Response> => {
-    const requestId = req.headers.get('x-request-id')?.slice(0, 64) || crypto.randomUUID()
+    const requestId = clientRequestId(req.headers.get('x-request-id')) ?? crypto.randomUUID()
     let rt: Runtime | undefined
     try {
       rt = getRuntime()
@@ -139,4 +139,9 @@ export function route<
       )
     }
   }
+}
+
+/** A caller's own request id is kept for correlation only when it is short and plain (it reaches logs). */
+function clientRequestId(value: string | null): string | undefined {
+  return value && /^[\w.:-]{1,64}$/.test(value) ? value : undefined
 }

@@ -41,6 +41,8 @@ export const authConfig = {
       return !!auth?.user
     },
     jwt({ token, user }) {
+      // `user` is only there at sign-in.
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- Auth.js types it as always present
       if (user) {
         token.uid = user.id
         token.role = user.role

@@ -164,6 +164,6 @@ export function decodeKeyText(text: string): Buffer {
     : /^[A-Za-z0-9+/_-]{43}=?$/.test(s)
       ? Buffer.from(s.replace(/-/g, '+').replace(/_/g, '/'), 'base64')
       : null
-  if (!key || key.length !== KEY_BYTES) throw new TypeError('encryption key must be 32 bytes given as base64 or hex')
+  if (key?.length !== KEY_BYTES) throw new TypeError('encryption key must be 32 bytes given as base64 or hex')
   return key
 }

@@ -72,6 +72,7 @@ export function recordStatus({
         .where(eq(accounts.id, id))
         .returning()
         .get()
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- drizzle types get() as a row; an update that matches none returns undefined
       if (row) db.insert(accountStatusLog).values({ accountId: id, status, reason, at }).run()
       return row
     })

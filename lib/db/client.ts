@@ -21,7 +21,7 @@ export function openDb(file: string, opts: { migrate?: boolean; migrationsDir?: 
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')
   sqlite.pragma('synchronous = NORMAL')
-  const db = drizzle({ client: sqlite, schema }) as DB
+  const db: DB = drizzle({ client: sqlite, schema })
   if (opts.migrate !== false) migrate(db, { migrationsFolder: opts.migrationsDir ?? MIGRATIONS_DIR })
   return db
 }
@@ -40,3 +40,13 @@ export function pingDb(db: DB): boolean {
 }
 
 export { schema }
+
+/** The SQLite library better-sqlite3 was built with (logged at start). */
+export function sqliteVersion(): string {
+  const db = new Database(':memory:')
+  try {
+    return (db.prepare('select sqlite_version() as v').get() as { v: string }).v
+  } finally {
+    db.close()
+  }
+}

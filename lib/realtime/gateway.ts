@@ -45,11 +45,19 @@ export function attachRealtime({
   const log = logger.child({ component: 'realtime' })
   const io: RealtimeServer = new Server(httpServer, { path: SOCKET_PATH, serveClient: false, cors: undefined })
 
-  io.use(async (socket, next) => {
+  io.use((socket, next) => {
+    authenticate(socket).then(next, (err: unknown) => {
+      log.error({ err }, 'socket handshake check failed')
+      next(new Error('unauthorized'))
+    })
+  })
+
+  /** Resolves to the error to refuse the handshake with, or undefined to accept it. */
+  async function authenticate(socket: Parameters<Parameters<RealtimeServer['use']>[0]>[0]): Promise<Error | undefined> {
     const req = socket.request
     if (!sameOrigin(req)) {
       log.warn({ origin: req.headers.origin }, 'socket refused: cross-origin handshake')
-      next(new Error('forbidden')); return;
+      return new Error('forbidden')
     }
     const proto = trustProxy ? req.headers['x-forwarded-proto'] : undefined
     const secure = proto === 'https' || ('encrypted' in req.socket && req.socket.encrypted === true)
@@ -57,10 +65,10 @@ export function attachRealtime({
     if (req.headers.cookie) headers.set('cookie', req.headers.cookie)
     const token = await getToken({ req: { headers }, secret: authSecret, secureCookie: secure }).catch(() => null)
     const op = operatorFromClaims(db, token)
-    if (!op) { next(new Error('unauthorized')); return; }
+    if (!op) return new Error('unauthorized')
     socket.data = { operatorId: op.id, email: op.email, role: op.role }
-    next()
-  })
+    return undefined
+  }
 
   io.on('connection', (socket) => {
     void socket.join(OPERATORS_ROOM)

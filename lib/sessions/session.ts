@@ -203,13 +203,14 @@ export class Session {
     const ttl = qrTimeoutMs ?? (this.qrCount === 1 ? 60_000 : 20_000)
     if (this.mode.kind === 'pairing') {
       if (this.pairing?.requested || !this.sock) return
-      this.pairing = { requested: true, waiters: this.pairing?.waiters ?? [] }
+      const pending = { requested: true, waiters: this.pairing?.waiters ?? [] }
+      this.pairing = pending
       try {
         const code = await this.sock.requestPairingCode(this.mode.phone)
         if (generation !== this.generation) return
         // The code stays valid while this socket waits; Baileys gives up when its QR refs run out.
         const expiresAt = Date.now() + (qrTimeoutMs ? qrTimeoutMs * 6 : 160_000)
-        const waiters = this.pairing?.waiters ?? []
+        const waiters = pending.waiters
         this.pairing = { code, expiresAt, requested: true, waiters: [] }
         this.setStatus('pairing_code_ready', `enter the code on the phone ${this.mode.phone}`)
         this.deps.bus.emit('account.pairing_code', { accountId: this.id, code, phone: this.mode.phone, expiresAt })

@@ -29,7 +29,7 @@ export function encodePack(entries: readonly PackEntry[]): Buffer {
   const lengths = entries.map((e) => (typeof e.bytes === 'string' ? Buffer.byteLength(e.bytes, 'utf8') : e.bytes.length))
   const manifest = JSON.stringify(entries.map((e, i) => [e.type, e.id, lengths[i]]))
   const manifestBytes = Buffer.byteLength(manifest, 'utf8')
-  const out = Buffer.allocUnsafe(HEADER_BYTES + manifestBytes + lengths.reduce((a, b) => a + (b ?? 0), 0))
+  const out = Buffer.allocUnsafe(HEADER_BYTES + manifestBytes + lengths.reduce((a, b) => a + b, 0))
   out.writeUInt32BE(manifestBytes, 0)
   let offset = HEADER_BYTES + out.write(manifest, HEADER_BYTES, 'utf8')
   for (const e of entries) {

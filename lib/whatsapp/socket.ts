@@ -7,7 +7,6 @@ import makeWASocket, {
   type proto,
 } from '@whiskeysockets/baileys'
 import type { Logger } from '@/lib/logger'
-import { withCapturedAsyncContexts } from './async-contexts'
 
 /**
  * The gateway's one door to Baileys' socket. Sessions see only this small typed surface, so the
@@ -60,25 +59,19 @@ export function statusCodeOf(error: unknown): number | undefined {
   return typeof code === 'number' ? code : undefined
 }
 
-/** How long after a socket ends its AsyncLocalStorage is disabled (Baileys #2806; see async-contexts.ts). */
-const ASYNC_CONTEXT_GRACE_MS = 5000
-
 export function createWaSocket(opts: WaSocketOptions): WaSocket {
-  // The socket's AsyncLocalStorage is disabled when it ends (see async-contexts.ts).
-  const { value: sock, captured: asyncContexts } = withCapturedAsyncContexts(() =>
-    makeWASocket({
-      auth: opts.auth,
-      ...(opts.wsUrl ? { waWebSocketUrl: opts.wsUrl } : {}),
-      logger: opts.logger,
-      browser: Browsers.ubuntu('Chrome'),
-      markOnlineOnConnect: false,
-      syncFullHistory: false,
-      getMessage: opts.getMessage,
-      ...(opts.connectTimeoutMs ? { connectTimeoutMs: opts.connectTimeoutMs } : {}),
-      ...(opts.keepAliveIntervalMs ? { keepAliveIntervalMs: opts.keepAliveIntervalMs } : {}),
-      ...(opts.qrTimeoutMs ? { qrTimeout: opts.qrTimeoutMs } : {}),
-    }),
-  )
+  const sock = makeWASocket({
+    auth: opts.auth,
+    ...(opts.wsUrl ? { waWebSocketUrl: opts.wsUrl } : {}),
+    logger: opts.logger,
+    browser: Browsers.ubuntu('Chrome'),
+    markOnlineOnConnect: false,
+    syncFullHistory: false,
+    getMessage: (key) => opts.getMessage(key),
+    ...(opts.connectTimeoutMs ? { connectTimeoutMs: opts.connectTimeoutMs } : {}),
+    ...(opts.keepAliveIntervalMs ? { keepAliveIntervalMs: opts.keepAliveIntervalMs } : {}),
+    ...(opts.qrTimeoutMs ? { qrTimeout: opts.qrTimeoutMs } : {}),
+  })
   const h = opts.handlers
   const onConnection = (u: BaileysEventMap['connection.update']) => {
     const err = u.lastDisconnect?.error
@@ -109,11 +102,6 @@ export function createWaSocket(opts: WaSocketOptions): WaSocket {
       sock.ev.off('messages.upsert', onUpsert)
       sock.ev.off('messages.update', onUpdate)
       void sock.end(undefined).catch(() => undefined)
-      // Not at once: disable() exits every context of the instance, and work the socket had in flight
-      // (a transaction half done) would lose it. A few seconds later nothing of this socket runs.
-      setTimeout(() => {
-        for (const als of asyncContexts) als.disable()
-      }, ASYNC_CONTEXT_GRACE_MS).unref()
     },
     user() {
       const me = sock.authState.creds.me

@@ -44,7 +44,7 @@ export class VirtualDevice {
     this.creds = state?.creds ?? initAuthCreds()
     this.store = makeMemoryKeyStore(state?.keys ?? {})
     const keys = addTransactionCapability(this.store, quiet, { maxCommitRetries: 1, delayBetweenTriesMs: 10 })
-    this.repo = DEFAULT_CONNECTION_CONFIG.makeSignalRepository({ creds: this.creds, keys }, quiet, async () => [])
+    this.repo = DEFAULT_CONNECTION_CONFIG.makeSignalRepository({ creds: this.creds, keys }, quiet, () => Promise.resolve([]))
   }
 
   static fromJSON(json: string): VirtualDevice {

@@ -150,8 +150,7 @@ export const createTestClient = (opts: { wsUrl: string; auth?: MemoryAuth; confi
     end: async () => {
       if (updates.some((u) => u.connection === 'close')) return
       const closed = client.waitForClose(5_000).catch(() => undefined)
-      sock.end(undefined)
-      await closed
+      await Promise.all([sock.end(undefined), closed])
     },
   }
   return client

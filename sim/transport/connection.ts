@@ -13,6 +13,7 @@ import {
 } from '@whiskeysockets/baileys'
 import { randomBytes } from 'node:crypto'
 import type { WebSocket } from 'ws'
+import { errorMessage } from '../errors'
 import type { SimLogger } from '../logger'
 import { encodeFrame, FrameReader } from './framing'
 import { NoiseResponder } from './noise'
@@ -102,7 +103,7 @@ export class SimConnection {
     try {
       for (const frame of this.reader.push(data)) this.onFrame(frame)
     } catch (err) {
-      this.log.debug({ conn: this.id, err: (err as Error).message }, 'protocol error, dropping connection')
+      this.log.debug({ conn: this.id, err: errorMessage(err) }, 'protocol error, dropping connection')
       this.ws.terminate()
     }
   }
@@ -122,8 +123,8 @@ export class SimConnection {
     this.decodeChain = this.decodeChain
       .then(() => decodeBinaryNode(plain))
       .then((node) => this.dispatch(node))
-      .catch((err) => {
-        this.log.warn({ conn: this.label, err: (err as Error).message }, 'failed to handle frame')
+      .catch((err: unknown) => {
+        this.log.warn({ conn: this.label, err: errorMessage(err) }, 'failed to handle frame')
       })
   }
 

@@ -60,7 +60,7 @@ export class NoiseResponder {
     if (this.phase === 'await-hello') {
       const { clientHello } = proto.HandshakeMessage.decode(frame)
       const clientEphemeral = clientHello?.ephemeral
-      if (!clientEphemeral || clientEphemeral.length !== 32) throw new Error('expected ClientHello with a 32-byte ephemeral')
+      if (clientEphemeral?.length !== 32) throw new Error('expected ClientHello with a 32-byte ephemeral')
       this.authenticate(clientEphemeral)
       // -> e, ee, s, es (XX message 2)
       this.authenticate(this.ephemeral.public)

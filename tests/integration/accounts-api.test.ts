@@ -68,8 +68,9 @@ beforeAll(async () => {
 }, 90_000)
 
 afterAll(async () => {
-  await gw?.stop()
-  await sim?.close()
+  // unset if beforeAll failed before starting them
+  await (gw as GatewayProcess | undefined)?.stop()
+  await (sim as Simulator | undefined)?.close()
   fs.rmSync(dataDir, { recursive: true, force: true })
 })
 

@@ -24,7 +24,7 @@ export async function startGateway(env: Record<string, string>, timeoutMs = 60_0
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   const logs: string[] = []
-  child.stderr?.on('data', (d: Buffer) => logs.push(d.toString()))
+  child.stderr.on('data', (d: Buffer) => logs.push(d.toString()))
   const lines = readline.createInterface({ input: child.stdout })
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`gateway did not start in ${timeoutMs} ms:\n${logs.join('\n')}`)), timeoutMs)

@@ -2,23 +2,14 @@ import type { Metadata } from 'next'
 import { Card, PageHeader } from '@/components/ui/primitives'
 import { requireOperatorPage } from '@/lib/auth/session'
 import { pingDb } from '@/lib/db/client'
-import { getRuntime } from '@/lib/runtime'
+import { getRuntime, type Runtime } from '@/lib/runtime'
 
 export const metadata: Metadata = { title: 'System' }
 export const dynamic = 'force-dynamic'
 
 export default async function SystemPage() {
   await requireOperatorPage()
-  const rt = getRuntime()
-  const rows: [string, string][] = [
-    ['Version', rt.version],
-    ['Uptime', `${Math.round((Date.now() - rt.startedAt) / 1000)} s`],
-    ['Database', pingDb(rt.db) ? 'ok' : 'unavailable'],
-    ['Data directory', rt.env.dataDir],
-    ['WhatsApp endpoint', rt.env.waWsUrl ?? 'WhatsApp (default)'],
-    ['Node.js', process.version],
-    ['Memory (RSS)', `${Math.round(process.memoryUsage().rss / 1024 / 1024)} MiB`],
-  ]
+  const rows = systemRows(getRuntime())
   return (
     <>
       <PageHeader title="System" description="Health of this gateway. Metrics and the event monitor will appear here." />
@@ -34,4 +25,17 @@ export default async function SystemPage() {
       </Card>
     </>
   )
+}
+
+/** Read at request time (the page is dynamic), outside render so that rendering stays pure. */
+function systemRows(rt: Runtime): [string, string][] {
+  return [
+    ['Version', rt.version],
+    ['Uptime', `${Math.round((Date.now() - rt.startedAt) / 1000)} s`],
+    ['Database', pingDb(rt.db) ? 'ok' : 'unavailable'],
+    ['Data directory', rt.env.dataDir],
+    ['WhatsApp endpoint', rt.env.waWsUrl ?? 'WhatsApp (default)'],
+    ['Node.js', process.version],
+    ['Memory (RSS)', `${Math.round(process.memoryUsage().rss / 1024 / 1024)} MiB`],
+  ]
 }
