@@ -2,7 +2,7 @@
  * `npm run bench`: every benchmark, one after the other (each prints its own figures and ratios).
  *   npm run bench                 all
  *   npm run bench -- sessions     only those whose name contains "sessions"
- * The sessions benchmark takes its sizes from BENCH_SESSIONS (default "200,1000").
+ * The sessions benchmark takes its sizes from BENCH_SESSIONS (default "200,1000,2000").
  */
 import { spawnSync } from 'node:child_process'
 
@@ -10,7 +10,7 @@ const BENCHES = [
   { name: 'async-context', args: ['bench/async-context.bench.ts'] },
   { name: 'auth-state', args: ['bench/auth-state.bench.ts'] },
   { name: 'sim', args: ['bench/sim.bench.ts'] },
-  { name: 'sessions', args: ['bench/sessions.bench.ts', ...(process.env.BENCH_SESSIONS ?? '200,1000').split(',')] },
+  { name: 'sessions', args: ['bench/sessions.bench.ts', ...(process.env.BENCH_SESSIONS ?? '200,1000,2000').split(',')] },
 ]
 
 const filter = process.argv[2]

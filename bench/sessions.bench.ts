@@ -1,5 +1,5 @@
 /**
- * Sessions benchmark: `node --expose-gc --import tsx bench/sessions.bench.ts [N …]` (default 200 1000)
+ * Sessions benchmark: `node --expose-gc --import tsx bench/sessions.bench.ts [N …]` (default 200 1000 2000)
  *
  * The simulator runs in its own process; this process is the gateway's session layer (the same
  * SessionManager, SQLite auth store and Baileys sockets server.ts builds). For each N it seeds N
@@ -57,6 +57,19 @@ function procCpuSeconds(pid: number | undefined): number {
   const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
   return (Number(fields[11]) + Number(fields[12])) / 100
 }
+
+/** Targets by size (seconds to all connected after a restart, gateway RSS in MB once connected). */
+const TARGETS: Record<number, { restartS: number; rssMB?: number }> = {
+  200: { restartS: 15 },
+  1000: { restartS: 30, rssMB: 1024 },
+  2000: { restartS: 60, rssMB: 1536 },
+}
+/** Event-loop delay p99 target once every session is connected and idle. */
+const IDLE_LOOP_DELAY_P99_MS = 100
+/** How long the idle event-loop delay is sampled. */
+const IDLE_WINDOW_MS = 20_000
+
+const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED')
 
 export async function run(sizes = [200, 1000]) {
   const results: Record<string, number | string>[] = []
@@ -174,6 +187,12 @@ async function runOnce(n: number) {
     const gatewayCpuSeconds = (cpu.user + cpu.system) / 1e6
     const simCpuSeconds = procCpuSeconds(sim.child.pid) - simCpu0
     const after = await settle()
+    // Idle: every session connected, nothing to do but keep-alives. The loop should stay responsive.
+    const idleDelay = monitorEventLoopDelay({ resolution: 10 })
+    idleDelay.enable()
+    await new Promise((r) => setTimeout(r, IDLE_WINDOW_MS))
+    idleDelay.disable()
+    const idleP99Ms = idleDelay.percentile(99) / 1e6
     const rssPer = (after.rss - base.rss) / n / MB
     const heapPer = (after.heapUsed - base.heapUsed) / n / MB
     const res = {
@@ -188,8 +207,10 @@ async function runOnce(n: number) {
       rssPerSessionMB: +rssPer.toFixed(2),
       heapPerSessionMB: +heapPer.toFixed(2),
       gatewayRssMB: Math.round(after.rss / MB),
+      idleLoopDelayP99Ms: +idleP99Ms.toFixed(1),
       liveSockets: manager.liveSockets(),
     }
+    const target = TARGETS[n]
     // A phase that stalled (waitAll gave up after 120 s without progress) has no "all connected" time to report.
     const firstLogin = firstOk
       ? `first login of all ${res.firstLoginAllSeconds} s`
@@ -197,10 +218,17 @@ async function runOnce(n: number) {
     const restart = restoreOk
       ? `restart → all connected in ${res.restoreToAllConnectedSeconds} s`
       : `restart STALLED: not all connected, gave up after ${res.restoreToAllConnectedSeconds} s`
+    const checks = [
+      target ? `restart ≤ ${target.restartS} s: ${verdict(restoreOk && res.restoreToAllConnectedSeconds <= target.restartS)}` : null,
+      target?.rssMB ? `gateway RSS ≤ ${target.rssMB} MB: ${verdict(res.gatewayRssMB <= target.rssMB)}` : null,
+      n <= 200 ? `RSS ≤ 2 MB/session: ${verdict(res.rssPerSessionMB <= 2)}` : null,
+      `idle event-loop delay p99 ≤ ${IDLE_LOOP_DELAY_P99_MS} ms: ${verdict(res.idleLoopDelayP99Ms <= IDLE_LOOP_DELAY_P99_MS)}`,
+    ].filter(Boolean)
     console.log(
-      `sessions N=${n}: ${firstLogin}; ${res.connected}/${n} connected, ${restart} (target ≤ 15 s at 200), ` +
+      `sessions N=${n} on Node ${process.version}: ${firstLogin}; ${res.connected}/${n} connected, ${restart} ` +
         `(CPU during restore: gateway ${res.gatewayCpuSeconds} s, simulator ${res.simCpuSeconds} s), ` +
-        `RSS ${res.rssPerSessionMB} MB/session (target ≤ 2 MB), heap ${res.heapPerSessionMB} MB/session, gateway RSS ${res.gatewayRssMB} MB`,
+        `RSS ${res.rssPerSessionMB} MB/session, heap ${res.heapPerSessionMB} MB/session, gateway RSS ${res.gatewayRssMB} MB, ` +
+        `idle event-loop delay p99 ${res.idleLoopDelayP99Ms} ms\n  targets: ${checks.join('; ')}`,
     )
     await manager.shutdown()
     return res
@@ -216,6 +244,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     .slice(2)
     .map(Number)
     .filter((x) => x > 0)
-  await run(sizes.length ? sizes : [200, 1000])
+  await run(sizes.length ? sizes : [200, 1000, 2000])
   process.exit(0)
 }
