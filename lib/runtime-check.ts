@@ -5,12 +5,19 @@
  */
 export const MIN_NODE_MAJOR = 24
 
-const major = Number(process.versions.node.split('.')[0])
-if (major < MIN_NODE_MAJOR) {
-  process.stderr.write(
-    `wa-gateway needs Node.js ${MIN_NODE_MAJOR} or newer, but this is Node.js ${process.version}. ` +
-      'Start it with `npm start` (it runs the Node 24 that `npm ci` installs into node_modules/.bin), ' +
-      'or run `node_modules/.bin/node --import tsx server.ts`.\n',
+/** The line to stop with on this Node version, or null when the version is supported. */
+export function unsupportedNodeMessage(version: string): string | null {
+  const major = Number(/^v?(\d+)\./.exec(version)?.[1] ?? NaN)
+  if (major >= MIN_NODE_MAJOR) return null
+  return (
+    `wa-gateway needs Node.js ${MIN_NODE_MAJOR} or newer, but this is Node.js ${version}. ` +
+    'Start it with `npm start` (it runs the Node 24 that `npm ci` installs into node_modules/.bin), ' +
+    'or run `node_modules/.bin/node --import tsx server.ts`.'
   )
+}
+
+const refusal = unsupportedNodeMessage(process.version)
+if (refusal) {
+  process.stderr.write(`${refusal}\n`)
   process.exit(1)
 }
