@@ -38,6 +38,12 @@ try {
   }
   throw err
 }
+if (!env.dev && !fs.existsSync(path.join(process.cwd(), '.next', 'BUILD_ID'))) {
+  process.stderr.write(
+    'No production build found (.next/BUILD_ID). Run `npm start` (it builds once) or `npm run build` first; `npm run dev` runs the development server.\n',
+  )
+  process.exit(1)
+}
 // Auth.js reads its secret from the environment (in route handlers and proxy.ts alike).
 process.env.AUTH_SECRET = env.authSecret
 process.env.AUTH_TRUST_HOST = 'true'
