@@ -10,7 +10,6 @@ import fs from 'node:fs'
 import { createServer } from 'node:http'
 import path from 'node:path'
 import next from 'next'
-import { CLIENT_IP_HEADER, clientIpOf } from '@/lib/auth/client-ip'
 import { LoginLimiter } from '@/lib/auth/login-limiter'
 import { createKeyring } from '@/lib/crypto/aead'
 import { hashPassword } from '@/lib/auth/password'
@@ -18,6 +17,7 @@ import { closeDb, openDb, sqliteVersion } from '@/lib/db/client'
 import { countOperators, insertFirstAdmin } from '@/lib/db/operators'
 import { ConfigError, parseEnv } from '@/lib/env'
 import { EventBus } from '@/lib/events/bus'
+import { stampRequestTrust } from '@/lib/http/request-trust'
 import { applySecurityHeaders } from '@/lib/http/security-headers'
 import { createLogger } from '@/lib/logger'
 import { attachRealtime } from '@/lib/realtime/gateway'
@@ -77,7 +77,7 @@ await nextApp.prepare()
 
 const httpServer = createServer((req, res) => {
   applySecurityHeaders(req, res, { dev: env.dev, trustProxy: env.trustProxy })
-  req.headers[CLIENT_IP_HEADER] = clientIpOf(req, env.trustProxy)
+  stampRequestTrust(req, env.trustProxy)
   void handle(req, res)
 })
 const realtime = attachRealtime({ httpServer, bus, db, logger, authSecret: env.authSecret, trustProxy: env.trustProxy })

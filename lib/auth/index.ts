@@ -4,7 +4,7 @@ import { z } from 'zod'
 import { writeAudit } from '@/lib/db/audit'
 import { findOperatorByEmail, touchLastLogin } from '@/lib/db/operators'
 import { getRuntime } from '@/lib/runtime'
-import { clientIpFromHeaders } from './client-ip'
+import { trustFromHeaders } from '@/lib/http/request-trust'
 import { authConfig } from './config'
 import { getDummyHash, verifyPassword } from './password'
 
@@ -25,7 +25,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
         if (!parsed.success || !parsed.data.email || !parsed.data.password) return null
         const { email, password } = parsed.data
         const { db, loginLimiter, logger } = getRuntime()
-        const ip = clientIpFromHeaders(request.headers)
+        const ip = trustFromHeaders(request.headers).clientIp
         if ((await loginLimiter.blockedFor(email, ip)) > 0) {
           logger.warn({ email, ip }, 'login blocked: too many failed attempts')
           throw new TooManyAttempts()

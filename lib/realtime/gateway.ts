@@ -4,6 +4,7 @@ import { Server } from 'socket.io'
 import { operatorFromClaims } from '@/lib/auth/session'
 import type { DB } from '@/lib/db/client'
 import type { EventBus } from '@/lib/events/bus'
+import { requestTrust } from '@/lib/http/request-trust'
 import type { Logger } from '@/lib/logger'
 import { type ClientToServerEvents, type ServerToClientEvents, type SocketData, SOCKET_PATH } from './events'
 
@@ -11,9 +12,8 @@ export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, 
 
 const OPERATORS_ROOM = 'operators'
 
-function sameOrigin(req: IncomingMessage): boolean {
+function sameOrigin(req: IncomingMessage, host: string | null): boolean {
   const origin = req.headers.origin
-  const host = req.headers['x-forwarded-host'] ?? req.headers.host
   if (!origin || !host) return false
   try {
     return new URL(origin).host === host
@@ -55,12 +55,12 @@ export function attachRealtime({
   /** Resolves to the error to refuse the handshake with, or undefined to accept it. */
   async function authenticate(socket: Parameters<Parameters<RealtimeServer['use']>[0]>[0]): Promise<Error | undefined> {
     const req = socket.request
-    if (!sameOrigin(req)) {
+    const trust = requestTrust(req, trustProxy)
+    if (!sameOrigin(req, trust.host)) {
       log.warn({ origin: req.headers.origin }, 'socket refused: cross-origin handshake')
       return new Error('forbidden')
     }
-    const proto = trustProxy ? req.headers['x-forwarded-proto'] : undefined
-    const secure = proto === 'https' || ('encrypted' in req.socket && req.socket.encrypted === true)
+    const secure = trust.secure
     const headers = new Headers()
     if (req.headers.cookie) headers.set('cookie', req.headers.cookie)
     const token = await getToken({ req: { headers }, secret: authSecret, secureCookie: secure }).catch(() => null)
