@@ -10,7 +10,8 @@ import fs from 'node:fs'
 import { createServer } from 'node:http'
 import path from 'node:path'
 import next from 'next'
-import { LoginLimiter } from '@/lib/auth/login-limiter'
+import { MemoryLoginLimiter } from '@/lib/auth/login-limiter'
+import { PasswordCheckQueue } from '@/lib/auth/password-checks'
 import { createKeyring } from '@/lib/crypto/aead'
 import { hashPassword } from '@/lib/auth/password'
 import { closeDb, openDb, sqliteVersion } from '@/lib/db/client'
@@ -67,7 +68,8 @@ if (env.adminEmail && env.adminPassword && countOperators({ db }) === 0) {
 }
 
 const bus = new EventBus(logger)
-const loginLimiter = new LoginLimiter()
+const loginLimiter = new MemoryLoginLimiter()
+const passwordChecks = await PasswordCheckQueue.create()
 const keyring = createKeyring({ current: env.encryptionKey, previous: env.previousEncryptionKeys })
 const sessions = new SessionManager({ db, bus, logger, keyring, config: sessionConfigFromEnv(env) })
 
@@ -82,7 +84,7 @@ const httpServer = createServer((req, res) => {
 })
 const realtime = attachRealtime({ httpServer, bus, db, logger, authSecret: env.authSecret, trustProxy: env.trustProxy })
 
-setRuntime({ env, logger, db, bus, loginLimiter, sessions, version, startedAt })
+setRuntime({ env, logger, db, bus, loginLimiter, passwordChecks, sessions, version, startedAt })
 
 await new Promise<void>((resolve, reject) => {
   httpServer.once('error', reject)
