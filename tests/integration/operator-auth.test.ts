@@ -1,12 +1,15 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { decode, encode } from 'next-auth/jwt'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { hashPassword } from '@/lib/auth/password'
 import { closeDb, openDb } from '@/lib/db/client'
 import { insertOperator } from '@/lib/db/operators'
 import { type GatewayProcess, signInCookie, startGateway } from '../support/gateway-process'
 
+const HOUR = 60 * 60 * 1000
+const SESSION_COOKIE = 'authjs.session-token'
 const ADMIN = { email: 'admin@example.test', password: 'admin-password-1' }
 const VIEWER = { email: 'viewer@example.test', password: 'viewer-password-1' }
 
@@ -35,6 +38,17 @@ async function csrf(): Promise<{ token: string; cookie: string }> {
       .getSetCookie()
       .map((c) => c.split(';')[0])
       .join('; '),
+  }
+}
+
+const get = (p: string, cookie: string) => fetch(gw.url + p, { headers: { cookie }, redirect: 'manual' })
+
+function withDb<T>(fn: (db: ReturnType<typeof openDb>) => T): T {
+  const db = openDb(path.join(dataDir, 'gateway.db'), { migrate: false })
+  try {
+    return fn(db)
+  } finally {
+    closeDb(db)
   }
 }
 
@@ -110,5 +124,57 @@ describe('sign-in brute force on the real server', () => {
     const viewerPage = await (await fetch(`${gw.url}/system`, { headers: { cookie: viewer } })).text()
     expect(viewerPage).toContain('System')
     expect(viewerPage).not.toContain('Recent failed sign-ins')
+  })
+})
+
+describe('operator sessions end on the server', () => {
+  it("signing out through Auth.js' own endpoint ends the session: a copied cookie stops working at once", async () => {
+    const cookie = await signInCookie(gw.url, ADMIN.email, ADMIN.password)
+    expect((await get('/api/v1/accounts', cookie)).status).toBe(200)
+    const token = await csrf()
+    const out = await fetch(`${gw.url}/api/auth/signout`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `${cookie}; ${token.cookie}` },
+      body: new URLSearchParams({ csrfToken: token.token }),
+      redirect: 'manual',
+    })
+    expect(out.status).toBe(302)
+    // The browser dropped its cookie; someone who copied it keeps sending it.
+    expect((await get('/api/v1/accounts', cookie)).status).toBe(401)
+    expect((await get('/accounts', cookie)).headers.get('location')).toMatch(/\/login/)
+    // Other sessions of the same operator go on.
+    expect((await get('/api/v1/accounts', await signInCookie(gw.url, ADMIN.email, ADMIN.password))).status).toBe(200)
+  })
+
+  it('a sign-in lasts 12 hours from the moment of sign-in: reading /api/auth/session neither extends nor revives it', async () => {
+    const secret = fs.readFileSync(path.join(dataDir, 'auth-secret'), 'utf8').trim()
+    const cookie = await signInCookie(gw.url, ADMIN.email, ADMIN.password)
+    const claims = await decode({ token: cookie.slice(SESSION_COOKIE.length + 1), secret, salt: SESSION_COOKIE })
+    const at = Number(claims?.at)
+    expect(Math.abs(at - Date.now())).toBeLessThan(60_000)
+
+    // Auth.js re-signs the cookie here; the auth time inside and the expiry it reports stay fixed.
+    const res = await fetch(`${gw.url}/api/auth/session`, { headers: { cookie } })
+    expect(Date.parse(((await res.json()) as { expires: string }).expires)).toBe(at + 12 * HOUR)
+    const reissued = res.headers
+      .getSetCookie()
+      .find((c) => c.startsWith(`${SESSION_COOKIE}=`))
+      ?.split(';')[0]
+    expect(reissued).toBeDefined()
+    const again = await decode({ token: reissued!.slice(SESSION_COOKIE.length + 1), secret, salt: SESSION_COOKIE })
+    expect(again?.at).toBe(at)
+
+    // The same session with an auth time 12 hours back (a cookie kept alive by polling /api/auth/session
+    // under the old rolling expiry) is refused everywhere, and Auth.js clears it.
+    const stale = `${SESSION_COOKIE}=${await encode({ token: { ...claims, at: Date.now() - 12 * HOUR - 60_000 }, secret, salt: SESSION_COOKIE })}`
+    const refused = await fetch(`${gw.url}/api/auth/session`, { headers: { cookie: stale } })
+    expect(await refused.json()).toBeNull()
+    expect(refused.headers.getSetCookie().some((c) => c.startsWith(`${SESSION_COOKIE}=;`))).toBe(true)
+    expect((await get('/api/v1/accounts', stale)).status).toBe(401)
+
+    // The server-side session holds the expiry too: past it, even a token with a fresh auth time is refused.
+    expect((await get('/api/v1/accounts', cookie)).status).toBe(200)
+    withDb((db) => db.$client.prepare('UPDATE operator_sessions SET expires_at = ? WHERE id = ?').run(Date.now() - 1, claims?.sid))
+    expect((await get('/api/v1/accounts', cookie)).status).toBe(401)
   })
 })
