@@ -16,6 +16,7 @@ import { createKeyring } from '@/lib/crypto/aead'
 import { hashPassword } from '@/lib/auth/password'
 import { closeDb, openDb, sqliteVersion } from '@/lib/db/client'
 import { countOperators, insertFirstAdmin } from '@/lib/db/operators'
+import { prepareSetupToken } from '@/lib/operators/setup'
 import { ConfigError, parseEnv } from '@/lib/env'
 import { EventBus } from '@/lib/events/bus'
 import { stampRequestTrust } from '@/lib/http/request-trust'
@@ -94,7 +95,7 @@ const address = httpServer.address()
 const port = typeof address === 'object' && address ? address.port : env.port
 const url = `http://${env.host.includes(':') ? `[${env.host}]` : env.host}:${port}`
 logger.info({ url, port, dev: env.dev, version, startupMs: Date.now() - startedAt }, 'gateway ready')
-if (countOperators({ db }) === 0) logger.info({ url: `${url}/setup` }, 'no operator yet: open the setup page to create the first admin')
+prepareSetupToken({ db, dataDir: env.dataDir, logger, url })
 void sessions.restore().catch((err: unknown) => logger.error({ err }, 'restoring sessions failed'))
 
 let stopping = false

@@ -2,8 +2,8 @@ import type { Metadata } from 'next'
 import { Card, PageHeader } from '@/components/ui/primitives'
 import { requireOperatorPage } from '@/lib/auth/session'
 import { type FailedSignIn, recentFailedSignIns } from '@/lib/auth/sign-in-audit'
-import { pingDb } from '@/lib/db/client'
 import { getRuntime, type Runtime } from '@/lib/runtime'
+import { databaseOk } from '@/lib/system/health'
 
 export const metadata: Metadata = { title: 'System' }
 export const dynamic = 'force-dynamic'
@@ -86,7 +86,7 @@ function systemRows(rt: Runtime): [string, string][] {
   return [
     ['Version', rt.version],
     ['Uptime', `${Math.round((Date.now() - rt.startedAt) / 1000)} s`],
-    ['Database', pingDb(rt.db) ? 'ok' : 'unavailable'],
+    ['Database', databaseOk(rt.db) ? 'ok' : 'unavailable'],
     ['Data directory', rt.env.dataDir],
     ['WhatsApp endpoint', rt.env.waWsUrl ?? 'WhatsApp (default)'],
     ['Node.js', process.version],
