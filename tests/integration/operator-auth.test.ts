@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { decode, encode } from 'next-auth/jwt'
+import { io as connectSocket } from 'socket.io-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { hashPassword } from '@/lib/auth/password'
 import { closeDb, openDb } from '@/lib/db/client'
@@ -131,7 +132,20 @@ describe('operator sessions end on the server', () => {
   it("signing out through Auth.js' own endpoint ends the session: a copied cookie stops working at once", async () => {
     const cookie = await signInCookie(gw.url, ADMIN.email, ADMIN.password)
     expect((await get('/api/v1/accounts', cookie)).status).toBe(200)
+    // The dashboard's live connection of that session.
+    const socket = connectSocket(gw.url, { transports: ['websocket'], extraHeaders: { origin: gw.url, cookie }, reconnection: false })
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve)
+      socket.once('connect_error', reject)
+    })
+    let signedOutAt = 0
+    const ended = new Promise<{ reason: string; afterMs: number }>((resolve) => {
+      socket.once('session:ended', (p: { reason: string }) => {
+        socket.once('disconnect', () => resolve({ reason: p.reason, afterMs: Date.now() - signedOutAt }))
+      })
+    })
     const token = await csrf()
+    signedOutAt = Date.now()
     const out = await fetch(`${gw.url}/api/auth/signout`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `${cookie}; ${token.cookie}` },
@@ -139,6 +153,9 @@ describe('operator sessions end on the server', () => {
       redirect: 'manual',
     })
     expect(out.status).toBe(302)
+    const { reason, afterMs } = await ended
+    expect(reason).toBe('signed_out')
+    expect(afterMs).toBeLessThan(1000)
     // The browser dropped its cookie; someone who copied it keeps sending it.
     expect((await get('/api/v1/accounts', cookie)).status).toBe(401)
     expect((await get('/accounts', cookie)).headers.get('location')).toMatch(/\/login/)
