@@ -37,7 +37,7 @@ export default defineConfig({
   webServer: {
     // What `npm start` runs (scripts/start.mjs: builds when there is no build, then the production
     // server); E2E_DEV=1 runs the dev server instead.
-    command: `rm -rf ${E2E_DATA_DIR} && ${process.env.E2E_DEV ? 'node --import tsx server.ts' : 'node scripts/start.mjs'}`,
+    command: `rm -rf ${E2E_DATA_DIR} && ${process.env.E2E_DEV ? 'NODE_ENV=development node --import tsx server.ts' : 'node scripts/start.mjs'}`,
     url: `${baseURL}/api/v1/health`,
     timeout: 180_000,
     reuseExistingServer: false,
@@ -50,6 +50,8 @@ export default defineConfig({
       DATA_DIR: E2E_DATA_DIR,
       LOG_LEVEL: 'warn',
       WA_WS_URL: `ws://127.0.0.1:${process.env.E2E_SIM_PORT ?? 9411}/ws/chat`,
+      // The simulator is a custom WhatsApp endpoint, which production refuses unless told.
+      ALLOW_CUSTOM_WA_URL: '1',
     },
   },
 })

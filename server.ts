@@ -10,14 +10,16 @@ import fs from 'node:fs'
 import { createServer } from 'node:http'
 import path from 'node:path'
 import next from 'next'
-import { CLIENT_IP_HEADER, clientIpOf } from '@/lib/auth/client-ip'
-import { LoginLimiter } from '@/lib/auth/login-limiter'
+import { MemoryLoginLimiter } from '@/lib/auth/login-limiter'
+import { PasswordCheckQueue } from '@/lib/auth/password-checks'
 import { createKeyring } from '@/lib/crypto/aead'
 import { hashPassword } from '@/lib/auth/password'
 import { closeDb, openDb, sqliteVersion } from '@/lib/db/client'
 import { countOperators, insertFirstAdmin } from '@/lib/db/operators'
+import { prepareSetupToken } from '@/lib/operators/setup'
 import { ConfigError, parseEnv } from '@/lib/env'
 import { EventBus } from '@/lib/events/bus'
+import { stampRequestTrust } from '@/lib/http/request-trust'
 import { applySecurityHeaders } from '@/lib/http/security-headers'
 import { createLogger } from '@/lib/logger'
 import { attachRealtime } from '@/lib/realtime/gateway'
@@ -37,6 +39,12 @@ try {
     process.exit(1)
   }
   throw err
+}
+if (!env.dev && !fs.existsSync(path.join(process.cwd(), '.next', 'BUILD_ID'))) {
+  process.stderr.write(
+    'No production build found (.next/BUILD_ID). Run `npm start` (it builds once) or `npm run build` first; `npm run dev` runs the development server.\n',
+  )
+  process.exit(1)
 }
 // Auth.js reads its secret from the environment (in route handlers and proxy.ts alike).
 process.env.AUTH_SECRET = env.authSecret
@@ -61,7 +69,8 @@ if (env.adminEmail && env.adminPassword && countOperators({ db }) === 0) {
 }
 
 const bus = new EventBus(logger)
-const loginLimiter = new LoginLimiter()
+const loginLimiter = new MemoryLoginLimiter()
+const passwordChecks = await PasswordCheckQueue.create()
 const keyring = createKeyring({ current: env.encryptionKey, previous: env.previousEncryptionKeys })
 const sessions = new SessionManager({ db, bus, logger, keyring, config: sessionConfigFromEnv(env) })
 
@@ -71,12 +80,12 @@ await nextApp.prepare()
 
 const httpServer = createServer((req, res) => {
   applySecurityHeaders(req, res, { dev: env.dev, trustProxy: env.trustProxy })
-  req.headers[CLIENT_IP_HEADER] = clientIpOf(req, env.trustProxy)
+  stampRequestTrust(req, env.trustProxy)
   void handle(req, res)
 })
 const realtime = attachRealtime({ httpServer, bus, db, logger, authSecret: env.authSecret, trustProxy: env.trustProxy })
 
-setRuntime({ env, logger, db, bus, loginLimiter, sessions, version, startedAt })
+setRuntime({ env, logger, db, bus, loginLimiter, passwordChecks, sessions, version, startedAt })
 
 await new Promise<void>((resolve, reject) => {
   httpServer.once('error', reject)
@@ -86,7 +95,7 @@ const address = httpServer.address()
 const port = typeof address === 'object' && address ? address.port : env.port
 const url = `http://${env.host.includes(':') ? `[${env.host}]` : env.host}:${port}`
 logger.info({ url, port, dev: env.dev, version, startupMs: Date.now() - startedAt }, 'gateway ready')
-if (countOperators({ db }) === 0) logger.info({ url: `${url}/setup` }, 'no operator yet: open the setup page to create the first admin')
+prepareSetupToken({ db, dataDir: env.dataDir, logger, url })
 void sessions.restore().catch((err: unknown) => logger.error({ err }, 'restoring sessions failed'))
 
 let stopping = false

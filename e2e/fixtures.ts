@@ -13,6 +13,9 @@ export class LoginPage {
   }
 
   async signIn(email: string, password: string) {
+    // The previous attempt's answer resets the form when React commits it; filling before that commit
+    // would be wiped (and the empty, required password field would block the submit).
+    await expect(this.page.getByRole('button', { name: 'Sign in', exact: true })).toBeEnabled()
     await this.page.getByLabel('Email').fill(email)
     await this.page.getByLabel('Password').fill(password)
     // Wait for the server action's answer, so that each attempt is really made before the next one.

@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { openDb, closeDb } from '@/lib/db/client'
 import { ConfigError, parseEnv } from './env'
 
 const dirs: string[] = []
@@ -66,5 +67,64 @@ describe('parseEnv', () => {
     const dir = tmp()
     expect(() => parseEnv({ DATA_DIR: dir, ...vars })).toThrow(ConfigError)
     expect(() => parseEnv({ DATA_DIR: dir, ...vars })).toThrow(message)
+  })
+
+  it('runs production when NODE_ENV is unset; only NODE_ENV=development runs the dev server', () => {
+    expect(parseEnv({ DATA_DIR: tmp() })).toMatchObject({ nodeEnv: 'production', dev: false })
+    expect(parseEnv({ DATA_DIR: tmp(), NODE_ENV: '' })).toMatchObject({ nodeEnv: 'production', dev: false })
+    expect(parseEnv({ DATA_DIR: tmp(), NODE_ENV: 'test' })).toMatchObject({ dev: false })
+    expect(parseEnv({ DATA_DIR: tmp(), NODE_ENV: 'development' })).toMatchObject({ dev: true })
+  })
+
+  it('the development server refuses a non-loopback HOST', () => {
+    for (const host of ['0.0.0.0', '192.168.1.10', '::', 'gateway.example']) {
+      expect(() => parseEnv({ DATA_DIR: tmp(), NODE_ENV: 'development', HOST: host })).toThrow(/HOST .* is not a loopback address/)
+    }
+    for (const host of ['127.0.0.1', '::1', 'localhost'])
+      expect(parseEnv({ DATA_DIR: tmp(), NODE_ENV: 'development', HOST: host }).host).toBe(host)
+    expect(parseEnv({ DATA_DIR: tmp(), HOST: '0.0.0.0' }).host).toBe('0.0.0.0')
+  })
+
+  it('refuses a custom WA_WS_URL in production unless ALLOW_CUSTOM_WA_URL=1', () => {
+    const url = 'ws://127.0.0.1:9400/ws/chat'
+    expect(() => parseEnv({ DATA_DIR: tmp(), WA_WS_URL: url })).toThrow(/WA_WS_URL is refused in production unless ALLOW_CUSTOM_WA_URL=1/)
+    expect(() => parseEnv({ DATA_DIR: tmp(), WA_WS_URL: url, ALLOW_CUSTOM_WA_URL: '0' })).toThrow(ConfigError)
+    expect(() => parseEnv({ DATA_DIR: tmp(), WA_WS_URL: url, ALLOW_CUSTOM_WA_URL: 'yes' })).toThrow(/ALLOW_CUSTOM_WA_URL/)
+    expect(parseEnv({ DATA_DIR: tmp(), WA_WS_URL: url, ALLOW_CUSTOM_WA_URL: '1' }).waWsUrl).toBe(url)
+    expect(parseEnv({ DATA_DIR: tmp(), WA_WS_URL: url, NODE_ENV: 'development' }).waWsUrl).toBe(url)
+  })
+
+  it('secrets read back from DATA_DIR pass the same checks as the environment variables', () => {
+    const weak = tmp()
+    fs.writeFileSync(path.join(weak, 'auth-secret'), 'changeme\n')
+    expect(() => parseEnv({ DATA_DIR: weak })).toThrow(/AUTH_SECRET in .*auth-secret must be at least 32 characters/)
+    const placeholder = tmp()
+    fs.writeFileSync(path.join(placeholder, 'auth-secret'), 'a'.repeat(40))
+    expect(() => parseEnv({ DATA_DIR: placeholder })).toThrow(/AUTH_SECRET in .*auth-secret is a known placeholder/)
+    const badKey = tmp()
+    fs.writeFileSync(path.join(badKey, 'encryption-key'), 'not-a-key')
+    expect(() => parseEnv({ DATA_DIR: badKey })).toThrow(/ENCRYPTION_KEY in .*encryption-key must be 32 random bytes/)
+  })
+
+  it('creates DATA_DIR 0700 and its files 0600 whatever the umask, and tightens an existing directory', () => {
+    const previous = process.umask(0)
+    try {
+      const fresh = path.join(tmp(), 'data')
+      const env = parseEnv({ DATA_DIR: fresh })
+      const db = openDb(env.dbFile)
+      db.$client.exec('create table t (x); insert into t values (1)')
+      expect(fs.statSync(fresh).mode & 0o777).toBe(0o700)
+      const files = fs.readdirSync(fresh)
+      expect(files).toEqual(expect.arrayContaining(['auth-secret', 'encryption-key', 'gateway.db', 'gateway.db-wal', 'gateway.db-shm']))
+      for (const f of files) expect([f, fs.statSync(path.join(fresh, f)).mode & 0o777]).toEqual([f, 0o600])
+      closeDb(db)
+
+      const open = tmp()
+      fs.chmodSync(open, 0o755)
+      parseEnv({ DATA_DIR: open })
+      expect(fs.statSync(open).mode & 0o777).toBe(0o700)
+    } finally {
+      process.umask(previous)
+    }
   })
 })

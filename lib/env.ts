@@ -3,6 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
 import { decodeKeyText } from '@/lib/crypto/aead'
+import { ensurePrivateDir, writeNewPrivateFile } from '@/lib/fs/private-files'
 
 /**
  * The gateway's configuration, parsed once at start by server.ts. Anything invalid stops the server
@@ -34,14 +35,11 @@ const isPlaceholder = (v: string) => PLACEHOLDERS.has(v.trim().toLowerCase()) ||
 
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v)
 
-const secretSchema = z.preprocess(
-  emptyToUndefined,
-  z
-    .string()
-    .min(32, 'must be at least 32 characters (generate one with: openssl rand -base64 32)')
-    .refine((v) => !isPlaceholder(v), 'is a known placeholder value; set a real random secret or unset it to have one generated')
-    .optional(),
-)
+const secretText = z
+  .string()
+  .min(32, 'must be at least 32 characters (generate one with: openssl rand -base64 32)')
+  .refine((v) => !isPlaceholder(v), 'is a known placeholder value; set a real random secret or unset it to have one generated')
+const secretSchema = z.preprocess(emptyToUndefined, secretText.optional())
 
 /** ENCRYPTION_KEY: exactly 32 bytes, given as base64 or hex; null when it is not. */
 export function decodeKey(v: string): Buffer | null {
@@ -52,17 +50,21 @@ export function decodeKey(v: string): Buffer | null {
   }
 }
 
-const keySchema = z.preprocess(
-  emptyToUndefined,
-  z
-    .string()
-    .refine((v) => !isPlaceholder(v), 'is a known placeholder value')
-    .refine((v) => decodeKey(v) !== null, 'must be 32 random bytes as base64 or hex (generate one with: openssl rand -base64 32)')
-    .optional(),
-)
+const keyText = z
+  .string()
+  .refine((v) => !isPlaceholder(v), 'is a known placeholder value')
+  .refine((v) => decodeKey(v) !== null, 'must be 32 random bytes as base64 or hex (generate one with: openssl rand -base64 32)')
+const keySchema = z.preprocess(emptyToUndefined, keyText.optional())
+
+const flagSchema = z.preprocess(emptyToUndefined, z.enum(['0', '1', 'true', 'false']).default('0'))
+const isOn = (v: string) => v === '1' || v === 'true'
+
+/** Names a development server may listen on: it serves source maps and runs unoptimised code. */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost', '[::1]'])
 
 const rawSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  // Unset means production: `node --import tsx server.ts` must never start Next's dev server by accident.
+  NODE_ENV: z.preprocess(emptyToUndefined, z.enum(['development', 'production', 'test']).default('production')),
   PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
   HOST: z.preprocess(emptyToUndefined, z.string().default('127.0.0.1')),
   DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('./data')),
@@ -92,7 +94,8 @@ const rawSchema = z.object({
   WA_KEEPALIVE_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(600_000).optional()),
   WA_QR_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(600_000).optional()),
   WA_LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(LOG_LEVELS).default('warn')),
-  TRUST_PROXY: z.preprocess(emptyToUndefined, z.enum(['0', '1', 'true', 'false']).default('0')),
+  TRUST_PROXY: flagSchema,
+  ALLOW_CUSTOM_WA_URL: flagSchema,
 })
 
 export type Env = {
@@ -137,20 +140,35 @@ export class ConfigError extends Error {
   }
 }
 
-/** A secret generated on first start lives in DATA_DIR with mode 0600 and is reused afterwards. */
-function loadOrCreateSecret(dataDir: string, file: string, make: () => string): { value: string; created: boolean } {
+/**
+ * A secret generated on first start lives in DATA_DIR with mode 0600 and is reused afterwards. What is
+ * read back passes the same checks as the environment variable (a hand-edited file holding
+ * `changeme` is refused, not trusted).
+ */
+function loadOrCreateSecret(
+  dataDir: string,
+  file: string,
+  variable: string,
+  schema: z.ZodType<string>,
+  make: () => string,
+): { value: string; created: boolean } {
   const p = path.join(dataDir, file)
+  const checked = (value: string) => {
+    const res = schema.safeParse(value)
+    if (!res.success) throw new ConfigError(`Invalid configuration: ${variable} in ${p} ${res.error.issues[0]?.message ?? 'is invalid'}`)
+    return value
+  }
   if (fs.existsSync(p)) {
     const value = fs.readFileSync(p, 'utf8').trim()
-    if (value) return { value, created: false }
+    if (value) return { value: checked(value), created: false }
+    fs.rmSync(p)
   }
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 })
   const value = make()
   // 'wx' fails if another process created it in between; then read theirs.
   try {
-    fs.writeFileSync(p, value + '\n', { mode: 0o600, flag: 'wx' })
+    writeNewPrivateFile(p, value + '\n')
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return { value: fs.readFileSync(p, 'utf8').trim(), created: false }
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return { value: checked(fs.readFileSync(p, 'utf8').trim()), created: false }
     throw e
   }
   return { value, created: true }
@@ -167,23 +185,35 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   if ((raw.ADMIN_EMAIL === undefined) !== (raw.ADMIN_PASSWORD === undefined)) {
     throw new ConfigError('Invalid configuration: ADMIN_EMAIL and ADMIN_PASSWORD must be set together')
   }
+  const dev = raw.NODE_ENV === 'development'
+  if (dev && !LOOPBACK_HOSTS.has(raw.HOST.toLowerCase())) {
+    throw new ConfigError(
+      `Invalid configuration: HOST ${raw.HOST} is not a loopback address; the development server (NODE_ENV=development) listens on 127.0.0.1, ::1 or localhost only — run the production server (npm start) to accept remote connections`,
+    )
+  }
+  if (!dev && raw.WA_WS_URL && !isOn(raw.ALLOW_CUSTOM_WA_URL)) {
+    throw new ConfigError(
+      'Invalid configuration: WA_WS_URL is refused in production unless ALLOW_CUSTOM_WA_URL=1: a custom URL replaces the TLS connection to WhatsApp, and Baileys does not authenticate the server by itself (see docs/noise-certificate.md)',
+    )
+  }
   const dataDir = path.resolve(raw.DATA_DIR)
+  ensurePrivateDir(dataDir)
   const generated: Env['generated'] = []
   let authSecret = raw.AUTH_SECRET
   if (!authSecret) {
-    const s = loadOrCreateSecret(dataDir, 'auth-secret', () => crypto.randomBytes(32).toString('base64url'))
+    const s = loadOrCreateSecret(dataDir, 'auth-secret', 'AUTH_SECRET', secretText, () => crypto.randomBytes(32).toString('base64url'))
     authSecret = s.value
     if (s.created) generated.push('AUTH_SECRET')
   }
-  let keyText = raw.ENCRYPTION_KEY
-  if (!keyText) {
-    const s = loadOrCreateSecret(dataDir, 'encryption-key', () => crypto.randomBytes(32).toString('base64'))
-    keyText = s.value
+  let encryptionKeyText = raw.ENCRYPTION_KEY
+  if (!encryptionKeyText) {
+    const s = loadOrCreateSecret(dataDir, 'encryption-key', 'ENCRYPTION_KEY', keyText, () => crypto.randomBytes(32).toString('base64'))
+    encryptionKeyText = s.value
     if (s.created) generated.push('ENCRYPTION_KEY')
   }
-  const encryptionKey = decodeKey(keyText)
-  if (!encryptionKey)
-    throw new ConfigError(`Invalid configuration: ENCRYPTION_KEY in ${path.join(dataDir, 'encryption-key')} is not 32 bytes of base64`)
+  const encryptionKey = decodeKey(encryptionKeyText)
+  // Both sources were checked above; this narrows the type.
+  if (!encryptionKey) throw new ConfigError('Invalid configuration: ENCRYPTION_KEY must be 32 bytes as base64 or hex')
 
   const previousEncryptionKeys: Buffer[] = []
   for (const [i, text] of (raw.ENCRYPTION_KEY_PREVIOUS ?? '')
@@ -198,7 +228,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
 
   return {
     nodeEnv: raw.NODE_ENV,
-    dev: raw.NODE_ENV !== 'production',
+    dev,
     port: raw.PORT,
     host: raw.HOST,
     dataDir,
@@ -211,7 +241,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     adminPassword: raw.ADMIN_PASSWORD,
     gatewayApiKey: raw.GATEWAY_API_KEY,
     waWsUrl: raw.WA_WS_URL,
-    trustProxy: raw.TRUST_PROXY === '1' || raw.TRUST_PROXY === 'true',
+    trustProxy: isOn(raw.TRUST_PROXY),
     previousEncryptionKeys,
     sessions: {
       reconnectBaseMs: raw.RECONNECT_BASE_MS,

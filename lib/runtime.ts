@@ -1,4 +1,5 @@
 import type { LoginLimiter } from '@/lib/auth/login-limiter'
+import type { PasswordChecks } from '@/lib/auth/password-checks'
 import type { DB } from '@/lib/db/client'
 import type { Env } from '@/lib/env'
 import type { EventBus } from '@/lib/events/bus'
@@ -16,6 +17,7 @@ export type Runtime = {
   db: DB
   bus: EventBus
   loginLimiter: LoginLimiter
+  passwordChecks: PasswordChecks
   sessions: SessionManager
   version: string
   startedAt: number

@@ -22,6 +22,9 @@ export async function loginAction(_prev: LoginState, form: FormData): Promise<Lo
         email,
       }
     }
+    if (err instanceof CredentialsSignin && err.code === 'busy') {
+      return { error: 'The server is busy checking other sign-ins. Try again in a moment.', email }
+    }
     if (err instanceof AuthError) return { error: 'Wrong email or password.', email }
     throw err
   }

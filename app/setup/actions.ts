@@ -1,15 +1,17 @@
 'use server'
 
+import { headers } from 'next/headers'
 import { redirect } from 'next/navigation'
 import { z } from 'zod'
 import { signIn } from '@/lib/auth'
-import { hashPassword, MIN_PASSWORD_LENGTH } from '@/lib/auth/password'
-import { writeAudit } from '@/lib/db/audit'
-import { insertFirstAdmin } from '@/lib/db/operators'
-import { getRuntime } from '@/lib/runtime'
+import { isAppError } from '@/lib/errors'
 import { formText } from '@/lib/http/form'
+import { trustFromHeaders } from '@/lib/http/request-trust'
+import { MIN_PASSWORD_LENGTH } from '@/lib/operators/operators'
+import { createFirstAdmin } from '@/lib/operators/setup'
+import { getRuntime } from '@/lib/runtime'
 
-export type SetupState = { error?: string; values?: { name: string; email: string } }
+export type SetupState = { error?: string; values?: { name: string; email: string; token: string } }
 
 const SetupInput = z
   .object({
@@ -17,24 +19,24 @@ const SetupInput = z
     email: z.email('Enter a valid email address.').trim().toLowerCase(),
     password: z.string().min(MIN_PASSWORD_LENGTH, `The password needs at least ${MIN_PASSWORD_LENGTH} characters.`).max(1024),
     confirm: z.string(),
+    token: z.string().trim().max(200),
   })
   .refine((v) => v.password === v.confirm, { error: 'The two passwords differ.', path: ['confirm'] })
 
 export async function setupAction(_prev: SetupState, form: FormData): Promise<SetupState> {
-  const raw = Object.fromEntries(['name', 'email', 'password', 'confirm'].map((k) => [k, formText(form, k)]))
-  const values = { name: raw.name ?? '', email: raw.email ?? '' }
+  const raw = Object.fromEntries(['name', 'email', 'password', 'confirm', 'token'].map((k) => [k, formText(form, k)]))
+  const values = { name: raw.name ?? '', email: raw.email ?? '', token: raw.token ?? '' }
   const parsed = SetupInput.safeParse(raw)
   if (!parsed.success) return { error: parsed.error.issues[0]?.message ?? 'Check the form.', values }
-  const { db, logger } = getRuntime()
-  const op = insertFirstAdmin({
-    db,
-    email: parsed.data.email,
-    name: parsed.data.name,
-    passwordHash: await hashPassword(parsed.data.password),
-  })
-  if (!op) redirect('/login?setup=closed')
-  writeAudit({ db, actor: op.email, action: 'operator.setup', target: op.email })
-  logger.info({ operatorId: op.id }, 'first admin created through the setup page')
+  const { db, env, logger } = getRuntime()
+  const local = trustFromHeaders(await headers()).local
+  try {
+    await createFirstAdmin({ db, dataDir: env.dataDir, logger }, { ...parsed.data, local })
+  } catch (err) {
+    if (!isAppError(err)) throw err
+    if (err.code === 'setup_closed') redirect('/login?setup=closed')
+    return { error: err.message, values }
+  }
   await signIn('credentials', { email: parsed.data.email, password: parsed.data.password, redirectTo: '/accounts' })
   return {}
 }

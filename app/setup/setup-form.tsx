@@ -4,11 +4,16 @@ import { useActionState } from 'react'
 import { Alert, Button, Field, Input } from '@/components/ui/primitives'
 import { setupAction, type SetupState } from './actions'
 
-export function SetupForm() {
+export function SetupForm({ needsToken, token }: { needsToken: boolean; token: string }) {
   const [state, action, pending] = useActionState<SetupState, FormData>(setupAction, {})
   return (
     <form action={action} className="space-y-4">
       {state.error ? <Alert>{state.error}</Alert> : null}
+      {needsToken ? (
+        <Field label="Setup token" hint="Printed in the server's log at start, and stored in the setup-token file in DATA_DIR.">
+          <Input name="token" required autoComplete="off" defaultValue={state.values?.token ?? token} />
+        </Field>
+      ) : null}
       <Field label="Name">
         <Input name="name" required autoComplete="name" defaultValue={state.values?.name} />
       </Field>

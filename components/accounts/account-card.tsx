@@ -81,6 +81,15 @@ export function AccountCard({
         </dl>
 
         {qr && account.status === 'qr_ready' ? <QrPanel qr={qr} /> : null}
+        {!canEdit && (account.status === 'qr_ready' || account.status === 'pairing_code_ready') ? (
+          <p
+            className="mt-3 rounded-md border border-slate-200 p-3 text-center text-xs text-slate-600 dark:border-slate-700 dark:text-slate-400"
+            data-testid="link-waiting"
+          >
+            {account.status === 'qr_ready' ? 'A QR code is waiting to be scanned.' : 'A pairing code is waiting to be entered.'} Only admins
+            see linking codes.
+          </p>
+        ) : null}
         {pairing && account.status === 'pairing_code_ready' ? <PairingCodePanel code={pairing.code} expiresAt={pairing.expiresAt} /> : null}
         {error ? (
           <div className="mt-3">

@@ -45,13 +45,16 @@ export function OperatorRowActions({
   id,
   email,
   disabled,
+  role,
   actions,
 }: {
   id: number
   email: string
   disabled: boolean
-  actions: { setDisabled: Action; resetPassword: Action; remove: Action }
+  role: 'admin' | 'viewer'
+  actions: { setDisabled: Action; setRole: Action; resetPassword: Action; remove: Action }
 }) {
+  const otherRole = role === 'admin' ? 'viewer' : 'admin'
   const [resetting, setResetting] = useState(false)
   return (
     <div className="flex flex-wrap items-start justify-end gap-2">
@@ -62,6 +65,20 @@ export function OperatorRowActions({
             <input type="hidden" name="disabled" value={disabled ? 'false' : 'true'} />
             <Button type="submit" variant="secondary" disabled={pending}>
               {disabled ? 'Enable' : 'Disable'}
+            </Button>
+          </>
+        )}
+      </ActionForm>
+      <ActionForm
+        action={actions.setRole}
+        confirm={`Make ${email} ${otherRole === 'admin' ? 'an admin' : 'a viewer'}? Their sessions end at once.`}
+      >
+        {(pending) => (
+          <>
+            <input type="hidden" name="id" value={id} />
+            <input type="hidden" name="role" value={otherRole} />
+            <Button type="submit" variant="secondary" disabled={pending}>
+              {otherRole === 'admin' ? 'Make admin' : 'Make viewer'}
             </Button>
           </>
         )}

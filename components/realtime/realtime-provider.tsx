@@ -1,31 +1,58 @@
 'use client'
 
 import { createContext, type ReactNode, useContext, useEffect, useState } from 'react'
+import { useRouter } from 'next/navigation'
 import { io, type Socket } from 'socket.io-client'
-import { type ClientToServerEvents, type ServerToClientEvents, SOCKET_PATH } from '@/lib/realtime/events'
+import { type ClientToServerEvents, type ServerToClientEvents, type SessionEndReason, SOCKET_PATH } from '@/lib/realtime/events'
 
 export type GatewaySocket = Socket<ServerToClientEvents, ClientToServerEvents>
 
 type RealtimeState = { socket: GatewaySocket | null; connected: boolean }
 const RealtimeContext = createContext<RealtimeState>({ socket: null, connected: false })
 
-/** One Socket.IO connection per dashboard tab, authenticated by the session cookie. */
+/**
+ * One Socket.IO connection per dashboard tab, authenticated by the session cookie. The socket follows
+ * the session: when the server ends it (sign-out, expiry, an admin's change) the tab goes to the login
+ * page at once. A refused reconnect (the server restarted while the session ended) is checked with one
+ * API request, which answers 401 once the session is gone.
+ */
 export function RealtimeProvider({ children }: { children: ReactNode }) {
   const [state, setState] = useState<RealtimeState>({ socket: null, connected: false })
+  const router = useRouter()
   useEffect(() => {
+    // Leaves the dashboard for the login page, which says why.
+    const toLogin = (reason: SessionEndReason) => router.replace(`/login?ended=${reason}`)
     const socket: GatewaySocket = io({ path: SOCKET_PATH, withCredentials: true, transports: ['websocket', 'polling'] })
     const update = () => setState({ socket, connected: socket.connected })
+    const onEnded = ({ reason }: { reason: SessionEndReason }) => {
+      socket.close()
+      update()
+      toLogin(reason)
+    }
+    const onConnectError = () => {
+      update()
+      void fetch('/api/v1/accounts', { credentials: 'same-origin', cache: 'no-store' })
+        .then((res) => {
+          if (res.status === 401) {
+            socket.close()
+            toLogin('revoked')
+          }
+        })
+        .catch(() => undefined)
+    }
     socket.on('connect', update)
     socket.on('disconnect', update)
-    socket.on('connect_error', update)
+    socket.on('connect_error', onConnectError)
+    socket.on('session:ended', onEnded)
     update()
     return () => {
       socket.off('connect', update)
       socket.off('disconnect', update)
-      socket.off('connect_error', update)
+      socket.off('connect_error', onConnectError)
+      socket.off('session:ended', onEnded)
       socket.close()
     }
-  }, [])
+  }, [router])
   return <RealtimeContext.Provider value={state}>{children}</RealtimeContext.Provider>
 }
 

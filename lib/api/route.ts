@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { operatorFromClaims } from '@/lib/auth/session'
 import type { OperatorView } from '@/lib/db/operators'
 import { AppError, isAppError } from '@/lib/errors'
+import { trustFromHeaders } from '@/lib/http/request-trust'
 import { getRuntime, type Runtime } from '@/lib/runtime'
 
 /**
@@ -45,7 +46,7 @@ function timingSafeEqualStr(a: string, b: string): boolean {
 /** Same-origin check for cookie-authenticated mutations (CSRF defence beside SameSite=Lax). */
 function assertSameOrigin(req: Request): void {
   const origin = req.headers.get('origin')
-  const host = req.headers.get('x-forwarded-host') ?? req.headers.get('host')
+  const { host } = trustFromHeaders(req.headers)
   if (!origin || !host) throw new AppError('forbidden', 'Cross-origin request refused: the Origin header is missing.')
   let originHost: string
   try {
@@ -66,8 +67,7 @@ async function authenticate(req: Request, rt: Runtime): Promise<Actor | null> {
       return { kind: 'api_key', keyName: 'gateway', label: 'api-key:gateway' }
     throw new AppError('unauthorized', 'The API key is not valid.')
   }
-  const secure = new URL(req.url).protocol === 'https:' || req.headers.get('x-forwarded-proto') === 'https'
-  const token = await getToken({ req, secret: rt.env.authSecret, secureCookie: secure })
+  const token = await getToken({ req, secret: rt.env.authSecret, secureCookie: trustFromHeaders(req.headers).secure })
   const operator = operatorFromClaims(rt.db, token)
   if (!operator) return null
   if (MUTATING.has(req.method)) assertSameOrigin(req)

@@ -22,9 +22,3 @@ export async function verifyPassword(passwordHash: string, password: string): Pr
     return false
   }
 }
-
-/** A hash of a random password, verified against when the email is unknown so timing does not reveal which emails exist. */
-let dummyHash: Promise<string> | undefined
-export function getDummyHash(): Promise<string> {
-  return (dummyHash ??= hashPassword(`dummy-${Math.random()}-${Date.now()}`))
-}

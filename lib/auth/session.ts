@@ -1,29 +1,17 @@
 import { redirect } from 'next/navigation'
 import { AppError } from '@/lib/errors'
-import { findOperatorById, type OperatorView, toOperatorView } from '@/lib/db/operators'
-import type { DB } from '@/lib/db/client'
+import type { OperatorView } from '@/lib/db/operators'
 import { getRuntime } from '@/lib/runtime'
 import { auth } from './index'
+import { operatorFromClaims } from './session-check'
 
-/** The JWT claims the gateway checks against the database. */
-export type SessionClaims = { uid?: string | null; sv?: number | null }
-
-/**
- * The operator behind a session, or null when the session is missing, the operator was removed or
- * disabled, or its password/role changed since the session was issued (session version bumped).
- */
-export function operatorFromClaims(db: DB, claims: SessionClaims | null | undefined): OperatorView | null {
-  const id = Number(claims?.uid)
-  if (!claims || !Number.isInteger(id) || id <= 0) return null
-  const op = findOperatorById({ db, id })
-  if (!op || op.disabled || op.sessionVersion !== claims.sv) return null
-  return toOperatorView(op)
-}
+export { operatorFromClaims, sessionFromClaims, type ActiveSession, type SessionClaims } from './session-check'
 
 export async function getCurrentOperator(): Promise<OperatorView | null> {
   const session = await auth()
   if (!session?.user) return null
-  return operatorFromClaims(getRuntime().db, { uid: session.user.id, sv: session.user.sv })
+  const { id, sv, sid, at } = session.user
+  return operatorFromClaims(getRuntime().db, { uid: id, sv, sid, at })
 }
 
 /** For pages: redirects anonymous visitors to the login page. */

@@ -3,6 +3,7 @@ import path from 'node:path'
 import Database from 'better-sqlite3'
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
+import { ensurePrivateFile } from '@/lib/fs/private-files'
 import * as schema from './schema'
 
 export type DB = BetterSQLite3Database<typeof schema> & { $client: Database.Database }
@@ -15,7 +16,12 @@ export const MIGRATIONS_DIR = path.resolve(process.cwd(), 'drizzle')
  * connection, e.g. a CLI command, waits instead of failing) and NORMAL sync (safe with WAL).
  */
 export function openDb(file: string, opts: { migrate?: boolean; migrationsDir?: string } = {}): DB {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
+  if (file !== ':memory:') {
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
+    // SQLite creates the file with 0644 minus the umask, and its -wal and -shm files with the mode of
+    // the database file: created 0600 here first, all three stay private.
+    ensurePrivateFile(file)
+  }
   const sqlite = new Database(file)
   sqlite.pragma('journal_mode = WAL')
   sqlite.pragma('foreign_keys = ON')

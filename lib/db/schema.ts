@@ -21,6 +21,27 @@ export const operators = sqliteTable('operators', {
   lastLoginAt: integer('last_login_at'),
 })
 
+/**
+ * One row per operator sign-in (the JWT carries its id as `sid`). Every request and Socket.IO
+ * handshake checks it, so a session ends on the server — sign-out, expiry — whatever a browser or a
+ * copied cookie still holds. `created_at` is the moment of sign-in; `expires_at` is fixed from it.
+ */
+export const operatorSessions = sqliteTable(
+  'operator_sessions',
+  {
+    id: text('id').primaryKey(),
+    operatorId: integer('operator_id')
+      .notNull()
+      .references(() => operators.id, { onDelete: 'cascade' }),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    endedAt: integer('ended_at'),
+    endReason: text('end_reason'),
+    ip: text('ip'),
+  },
+  (t) => [index('operator_sessions_operator_idx').on(t.operatorId), index('operator_sessions_expires_idx').on(t.expiresAt)],
+)
+
 export const SESSION_STATUSES = [
   'disconnected',
   'connecting',

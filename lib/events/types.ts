@@ -18,6 +18,9 @@ export type AccountSummary = {
 
 export type QrPayload = { accountId: string; qr: string; image: string; expiresAt: number }
 
+/** Why an operator's open sessions may have to end (the realtime gateway re-checks its sockets). */
+export type OperatorChange = 'disabled' | 'enabled' | 'role' | 'password' | 'removed'
+
 export type DomainEvents = {
   'account.created': { account: AccountSummary }
   'account.updated': { account: AccountSummary }
@@ -26,6 +29,8 @@ export type DomainEvents = {
   'account.qr': QrPayload
   'account.qr_cleared': { accountId: string }
   'account.pairing_code': { accountId: string; code: string; phone: string; expiresAt: number }
+  'operator.changed': { operatorId: number; change: OperatorChange }
+  'operator.session_ended': { operatorId: number; sessionId: string; reason: 'signed_out' }
 }
 
 export type DomainEventName = keyof DomainEvents

@@ -6,7 +6,7 @@ function headersFor(req: { encrypted?: boolean; proto?: string }, opts: { dev: b
   const set = new Map<string, string>()
   const res = { setHeader: (k: string, v: string) => set.set(k.toLowerCase(), v) } as unknown as ServerResponse
   const incoming = {
-    socket: req.encrypted ? { encrypted: true } : {},
+    socket: req.encrypted ? { encrypted: true, remoteAddress: '127.0.0.1' } : { remoteAddress: '127.0.0.1' },
     headers: req.proto ? { 'x-forwarded-proto': req.proto } : {},
   } as unknown as IncomingMessage
   applySecurityHeaders(incoming, res, opts)

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { requestTrust } from './request-trust'
 
 /**
  * Security headers for every response the gateway sends (pages, API, Socket.IO). Next's hydration
@@ -27,7 +28,5 @@ export function applySecurityHeaders(req: IncomingMessage, res: ServerResponse, 
   res.setHeader('Referrer-Policy', 'strict-origin-when-cross-origin')
   res.setHeader('Permissions-Policy', 'camera=(), microphone=(), geolocation=()')
   res.setHeader('Cross-Origin-Opener-Policy', 'same-origin')
-  const https =
-    ('encrypted' in req.socket && req.socket.encrypted === true) || (opts.trustProxy && req.headers['x-forwarded-proto'] === 'https')
-  if (https) res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains')
+  if (requestTrust(req, opts.trustProxy).secure) res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains')
 }

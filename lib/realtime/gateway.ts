@@ -1,19 +1,23 @@
 import type { Server as HttpServer, IncomingMessage } from 'node:http'
 import { getToken } from 'next-auth/jwt'
-import { Server } from 'socket.io'
-import { operatorFromClaims } from '@/lib/auth/session'
+import { Server, type Socket } from 'socket.io'
+import { type ActiveSession, type SessionClaims, sessionFromClaims } from '@/lib/auth/session-check'
 import type { DB } from '@/lib/db/client'
 import type { EventBus } from '@/lib/events/bus'
+import { requestTrust } from '@/lib/http/request-trust'
 import type { Logger } from '@/lib/logger'
-import { type ClientToServerEvents, type ServerToClientEvents, type SocketData, SOCKET_PATH } from './events'
+import { type ClientToServerEvents, type ServerToClientEvents, type SessionEndReason, type SocketData, SOCKET_PATH } from './events'
 
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>
+type GatewaySocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>
 
+/** Every operator's sockets: account status and names. */
 const OPERATORS_ROOM = 'operators'
+/** Admins' sockets only: QR codes and pairing codes (linking material). */
+const ADMINS_ROOM = 'admins'
 
-function sameOrigin(req: IncomingMessage): boolean {
+function sameOrigin(req: IncomingMessage, host: string | null): boolean {
   const origin = req.headers.origin
-  const host = req.headers['x-forwarded-host'] ?? req.headers.host
   if (!origin || !host) return false
   try {
     return new URL(origin).host === host
@@ -22,10 +26,15 @@ function sameOrigin(req: IncomingMessage): boolean {
   }
 }
 
+type Handshake = { ok: true; session: ActiveSession; claims: SessionClaims } | { ok: false; reason: 'forbidden' | 'unauthorized' }
+
 /**
- * Socket.IO on the gateway's HTTP server. The handshake is accepted only from the same origin and
- * with a valid Auth.js session of an active operator; the bus is the only source of what is pushed
- * (sessions and route handlers never call Socket.IO themselves).
+ * Socket.IO on the gateway's HTTP server. Engine.IO's `allowRequest` checks every handshake — same
+ * origin, and a valid session of an active operator — so an anonymous client never gets an Engine.IO
+ * session at all (refused with 403 before any socket exists). Open sockets follow their session: an
+ * index per operator lets a change to the operator (disable, role, password, removal) or a sign-out
+ * end them at once, and a timer ends each at its session's 12-hour expiry; the client is told first
+ * (`session:ended`). The bus is the only source of what is pushed; QR and pairing codes go to admins only.
  */
 export function attachRealtime({
   httpServer,
@@ -43,50 +52,112 @@ export function attachRealtime({
   trustProxy: boolean
 }): { io: RealtimeServer; close(): Promise<void> } {
   const log = logger.child({ component: 'realtime' })
-  const io: RealtimeServer = new Server(httpServer, { path: SOCKET_PATH, serveClient: false, cors: undefined })
+  const handshakes = new WeakMap<IncomingMessage, { session: ActiveSession; claims: SessionClaims }>()
+  const byOperator = new Map<number, Set<GatewaySocket>>()
 
-  io.use((socket, next) => {
-    authenticate(socket).then(next, (err: unknown) => {
-      log.error({ err }, 'socket handshake check failed')
-      next(new Error('unauthorized'))
-    })
-  })
-
-  /** Resolves to the error to refuse the handshake with, or undefined to accept it. */
-  async function authenticate(socket: Parameters<Parameters<RealtimeServer['use']>[0]>[0]): Promise<Error | undefined> {
-    const req = socket.request
-    if (!sameOrigin(req)) {
-      log.warn({ origin: req.headers.origin }, 'socket refused: cross-origin handshake')
-      return new Error('forbidden')
-    }
-    const proto = trustProxy ? req.headers['x-forwarded-proto'] : undefined
-    const secure = proto === 'https' || ('encrypted' in req.socket && req.socket.encrypted === true)
+  async function checkHandshake(req: IncomingMessage): Promise<Handshake> {
+    const trust = requestTrust(req, trustProxy)
+    if (!sameOrigin(req, trust.host)) return { ok: false, reason: 'forbidden' }
     const headers = new Headers()
     if (req.headers.cookie) headers.set('cookie', req.headers.cookie)
-    const token = await getToken({ req: { headers }, secret: authSecret, secureCookie: secure }).catch(() => null)
-    const op = operatorFromClaims(db, token)
-    if (!op) return new Error('unauthorized')
-    socket.data = { operatorId: op.id, email: op.email, role: op.role }
-    return undefined
+    const token = await getToken({ req: { headers }, secret: authSecret, secureCookie: trust.secure }).catch(() => null)
+    const session = sessionFromClaims(db, token)
+    if (!token || !session) return { ok: false, reason: 'unauthorized' }
+    return { ok: true, session, claims: { uid: token.uid, sv: token.sv, sid: token.sid, at: token.at } }
+  }
+
+  const io: RealtimeServer = new Server(httpServer, {
+    path: SOCKET_PATH,
+    serveClient: false,
+    cors: undefined,
+    allowRequest: (req, callback) => {
+      checkHandshake(req).then(
+        (res) => {
+          if (!res.ok) {
+            log.warn({ origin: req.headers.origin, reason: res.reason }, 'socket handshake refused')
+            callback(res.reason, false)
+            return
+          }
+          handshakes.set(req, res)
+          callback(null, true)
+        },
+        (err: unknown) => {
+          log.error({ err }, 'socket handshake check failed')
+          callback('unauthorized', false)
+        },
+      )
+    },
+  })
+
+  io.use((socket, next) => {
+    const handshake = handshakes.get(socket.request)
+    // Re-checked: the session may have ended between the Engine.IO handshake and this point.
+    const session = handshake ? sessionFromClaims(db, handshake.claims) : null
+    if (!handshake || !session) {
+      next(new Error('unauthorized'))
+      return
+    }
+    const { operator } = session
+    socket.data = {
+      operatorId: operator.id,
+      email: operator.email,
+      role: operator.role,
+      sessionId: session.sessionId,
+      expiresAt: session.expiresAt,
+      claims: handshake.claims,
+    }
+    next()
+  })
+
+  function end(socket: GatewaySocket, reason: SessionEndReason): void {
+    if (socket.disconnected) return
+    log.info({ operatorId: socket.data.operatorId, reason }, 'operator socket ended with its session')
+    socket.emit('session:ended', { reason })
+    socket.disconnect(true)
   }
 
   io.on('connection', (socket) => {
+    const { operatorId, role, expiresAt } = socket.data
     void socket.join(OPERATORS_ROOM)
-    log.debug({ operatorId: socket.data.operatorId }, 'operator socket connected')
+    if (role === 'admin') void socket.join(ADMINS_ROOM)
+    let sockets = byOperator.get(operatorId)
+    if (!sockets) byOperator.set(operatorId, (sockets = new Set()))
+    sockets.add(socket)
+    const expiry = setTimeout(() => end(socket, 'expired'), Math.max(0, expiresAt - Date.now()))
+    socket.once('disconnect', () => {
+      clearTimeout(expiry)
+      sockets.delete(socket)
+      if (sockets.size === 0) byOperator.delete(operatorId)
+    })
+    log.debug({ operatorId }, 'operator socket connected')
     socket.on('ping', (ack) => {
       if (typeof ack === 'function') ack({ at: Date.now() })
     })
   })
 
-  const room = () => io.to(OPERATORS_ROOM)
+  /** Ends the operator's sockets whose session no longer holds (disabled, removed, role or password changed). */
+  function recheckOperator(operatorId: number): void {
+    for (const socket of [...(byOperator.get(operatorId) ?? [])]) {
+      if (!sessionFromClaims(db, socket.data.claims)) end(socket, 'revoked')
+    }
+  }
+
+  const everyone = () => io.to(OPERATORS_ROOM)
+  const admins = () => io.to(ADMINS_ROOM)
   const offs = [
-    bus.on('account.created', ({ account }) => room().emit('account:upsert', account)),
-    bus.on('account.updated', ({ account }) => room().emit('account:upsert', account)),
-    bus.on('account.status', ({ account }) => room().emit('account:upsert', account)),
-    bus.on('account.deleted', (p) => room().emit('account:deleted', p)),
-    bus.on('account.qr', (p) => room().emit('account:qr', p)),
-    bus.on('account.qr_cleared', (p) => room().emit('account:qr_cleared', p)),
-    bus.on('account.pairing_code', ({ accountId, code, expiresAt }) => room().emit('account:pairing_code', { accountId, code, expiresAt })),
+    bus.on('account.created', ({ account }) => everyone().emit('account:upsert', account)),
+    bus.on('account.updated', ({ account }) => everyone().emit('account:upsert', account)),
+    bus.on('account.status', ({ account }) => everyone().emit('account:upsert', account)),
+    bus.on('account.deleted', (p) => everyone().emit('account:deleted', p)),
+    bus.on('account.qr', (p) => admins().emit('account:qr', p)),
+    bus.on('account.qr_cleared', (p) => admins().emit('account:qr_cleared', p)),
+    bus.on('account.pairing_code', ({ accountId, code, expiresAt }) =>
+      admins().emit('account:pairing_code', { accountId, code, expiresAt }),
+    ),
+    bus.on('operator.changed', ({ operatorId }) => recheckOperator(operatorId)),
+    bus.on('operator.session_ended', ({ operatorId, sessionId }) => {
+      for (const socket of [...(byOperator.get(operatorId) ?? [])]) if (socket.data.sessionId === sessionId) end(socket, 'signed_out')
+    }),
   ]
 
   return {

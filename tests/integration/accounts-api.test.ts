@@ -140,6 +140,10 @@ describe('accounts API on the real server', () => {
     const denied = await viewer('POST', '/api/v1/accounts/shop/disconnect')
     expect(denied.status).toBe(403)
     expect(denied.json.error?.code).toBe('forbidden')
+    // Linking material is for admins only.
+    const qr = await viewer('GET', '/api/v1/accounts/shop/qr')
+    expect(qr.status).toBe(403)
+    expect(qr.json.error?.code).toBe('forbidden')
 
     const adminCookie = await signInCookie(gw.url, ADMIN.email, ADMIN.password)
     const crossSite = await apiClient(gw.url, { cookie: adminCookie, origin: 'http://evil.example' })('POST', '/api/v1/accounts', {

@@ -19,6 +19,8 @@ export async function startGateway(env: Record<string, string>, timeoutMs = 60_0
       LOG_LEVEL: 'info',
       WA_LOG_LEVEL: 'silent',
       NEXT_TELEMETRY_DISABLED: '1',
+      // The tests point WA_WS_URL at the simulator, which production refuses unless told.
+      ALLOW_CUSTOM_WA_URL: '1',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

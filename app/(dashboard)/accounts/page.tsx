@@ -12,8 +12,10 @@ export default async function AccountsPage() {
   const operator = await requireOperatorPage()
   const { sessions } = getRuntime()
   const accounts = sessions.list()
+  const isAdmin = operator.role === 'admin'
+  // Linking material is for admins only: a viewer's page never carries a QR code.
   const qrs: QrPayload[] = []
-  for (const a of accounts) {
+  for (const a of isAdmin ? accounts : []) {
     if (a.status !== 'qr_ready') continue
     try {
       qrs.push(sessions.getQr(a.id))
@@ -24,7 +26,7 @@ export default async function AccountsPage() {
   return (
     <>
       <PageHeader title="Accounts" description="Linked WhatsApp accounts and their live session status." />
-      <AccountsBoard initialAccounts={accounts} initialQrs={qrs} canEdit={operator.role === 'admin'} />
+      <AccountsBoard initialAccounts={accounts} initialQrs={qrs} canEdit={isAdmin} />
     </>
   )
 }

@@ -2,9 +2,15 @@ import type { Metadata } from 'next'
 import { AddOperatorForm, OperatorRowActions } from '@/components/operators/operator-forms'
 import { Card, PageHeader } from '@/components/ui/primitives'
 import { requireOperatorPage } from '@/lib/auth/session'
-import { listOperators } from '@/lib/db/operators'
+import { listAllOperators } from '@/lib/operators/operators'
 import { getRuntime } from '@/lib/runtime'
-import { createOperatorAction, removeOperatorAction, resetPasswordAction, setOperatorDisabledAction } from './actions'
+import {
+  createOperatorAction,
+  removeOperatorAction,
+  resetPasswordAction,
+  setOperatorDisabledAction,
+  setOperatorRoleAction,
+} from './actions'
 
 export const metadata: Metadata = { title: 'Operators' }
 export const dynamic = 'force-dynamic'
@@ -12,7 +18,7 @@ export const dynamic = 'force-dynamic'
 export default async function OperatorsPage() {
   const me = await requireOperatorPage()
   const isAdmin = me.role === 'admin'
-  const operators = listOperators({ db: getRuntime().db })
+  const operators = listAllOperators({ db: getRuntime().db })
   return (
     <>
       <PageHeader title="Operators" description="People who can sign in to this dashboard. Viewers see everything and change nothing." />
@@ -59,8 +65,10 @@ export default async function OperatorsPage() {
                         id={op.id}
                         email={op.email}
                         disabled={op.disabled}
+                        role={op.role}
                         actions={{
                           setDisabled: setOperatorDisabledAction,
+                          setRole: setOperatorRoleAction,
                           resetPassword: resetPasswordAction,
                           remove: removeOperatorAction,
                         }}

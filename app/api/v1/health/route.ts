@@ -1,11 +1,11 @@
 import { json, route } from '@/lib/api/route'
-import { pingDb } from '@/lib/db/client'
+import { databaseOk } from '@/lib/system/health'
 
 export const dynamic = 'force-dynamic'
 
 export const GET = route({ auth: 'public' }, ({ ctx }) => {
   const { rt } = ctx
-  const dbOk = pingDb(rt.db)
+  const dbOk = databaseOk(rt.db)
   const body = {
     status: dbOk ? 'ok' : 'unavailable',
     version: rt.version,

@@ -3,7 +3,7 @@ import { AccountParams } from '@/lib/api/schemas/accounts'
 
 export const dynamic = 'force-dynamic'
 
-export const GET = route({ auth: 'viewer', params: AccountParams }, ({ params, ctx }) => {
+export const GET = route({ auth: 'admin', params: AccountParams }, ({ params, ctx }) => {
   const { qr, image, expiresAt } = ctx.rt.sessions.getQr(params.accountId)
   return json({ qr, image, expiresAt: new Date(expiresAt).toISOString() })
 })
