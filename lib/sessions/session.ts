@@ -51,6 +51,8 @@ export class Session {
   private backoffTimer: NodeJS.Timeout | undefined
   private watchdogTimer: NodeJS.Timeout | undefined
   private credsSaving: Promise<void> = Promise.resolve()
+  /** The socket generation whose creds save is queued and not started yet (it writes the creds as they are when it runs). */
+  private credsSaveQueuedFor: number | undefined
   private readonly log: Logger
   private readonly messages: MessageSink
 
@@ -119,8 +121,16 @@ export class Session {
         onConnection: (u) => this.onConnection(generation, u),
         onCredsUpdate: () => {
           if (generation !== this.generation) return
+          // Baileys updates the creds object in place before it emits, so a save that is queued
+          // and not yet started already covers this update: updates in a burst (a login emits
+          // several) cost one encrypt-and-write, not one each.
+          if (this.credsSaveQueuedFor === generation) return
+          this.credsSaveQueuedFor = generation
           this.credsSaving = this.credsSaving
-            .then(() => auth.saveCreds())
+            .then(() => {
+              if (this.credsSaveQueuedFor === generation) this.credsSaveQueuedFor = undefined
+              return auth.saveCreds()
+            })
             .catch((err: unknown) => this.log.error({ err }, 'saving creds failed'))
         },
         onMessages: (msgs) => generation === this.generation && this.messages.store(msgs),
