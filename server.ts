@@ -11,6 +11,9 @@ import { createServer } from 'node:http'
 import path from 'node:path'
 import next from 'next'
 import { CLIENT_IP_HEADER, clientIpOf } from '@/lib/auth/client-ip'
+import { answerBeforeNext } from '@/lib/api/guard'
+import { createMemoryApiLimits } from '@/lib/api/limits'
+import { AuditLog } from '@/lib/audit/log'
 import { LoginLimiter } from '@/lib/auth/login-limiter'
 import { createKeyring } from '@/lib/crypto/aead'
 import { hashPassword } from '@/lib/auth/password'
@@ -18,6 +21,7 @@ import { closeDb, openDb, sqliteVersion } from '@/lib/db/client'
 import { countOperators, insertFirstAdmin } from '@/lib/db/operators'
 import { ConfigError, parseEnv } from '@/lib/env'
 import { EventBus } from '@/lib/events/bus'
+import { KeyService } from '@/lib/keys/service'
 import { applySecurityHeaders } from '@/lib/http/security-headers'
 import { createLogger } from '@/lib/logger'
 import { attachRealtime } from '@/lib/realtime/gateway'
@@ -64,6 +68,9 @@ const bus = new EventBus(logger)
 const loginLimiter = new LoginLimiter()
 const keyring = createKeyring({ current: env.encryptionKey, previous: env.previousEncryptionKeys })
 const sessions = new SessionManager({ db, bus, logger, keyring, config: sessionConfigFromEnv(env) })
+const keys = new KeyService({ db, envKey: env.gatewayApiKey })
+const apiLimits = createMemoryApiLimits(env.apiLimits)
+const audit = new AuditLog({ db })
 
 const nextApp = next({ dev: env.dev, hostname: env.host, port: env.port, dir: process.cwd() })
 const handle = nextApp.getRequestHandler()
@@ -72,11 +79,12 @@ await nextApp.prepare()
 const httpServer = createServer((req, res) => {
   applySecurityHeaders(req, res, { dev: env.dev, trustProxy: env.trustProxy })
   req.headers[CLIENT_IP_HEADER] = clientIpOf(req, env.trustProxy)
+  if (answerBeforeNext(req, res)) return
   void handle(req, res)
 })
 const realtime = attachRealtime({ httpServer, bus, db, logger, authSecret: env.authSecret, trustProxy: env.trustProxy })
 
-setRuntime({ env, logger, db, bus, loginLimiter, sessions, version, startedAt })
+setRuntime({ env, logger, db, bus, loginLimiter, sessions, keys, apiLimits, audit, version, startedAt })
 
 await new Promise<void>((resolve, reject) => {
   httpServer.once('error', reject)

@@ -60,7 +60,7 @@ export class KeyService {
     return this.deps.now?.() ?? Date.now()
   }
 
-  issue(input: { name: string; accountId: string | null; scopes: readonly Scope[]; expiresAt?: Date; createdBy: string }): {
+  issue(input: { name: string; accountId: string | null; scopes: readonly Scope[]; expiresAt?: Date | string; createdBy: string }): {
     key: string
     view: ApiKeyView
   } {
@@ -70,7 +70,8 @@ export class KeyService {
       throw new AppError('validation_failed', 'The admin scope is only for gateway-wide keys (accountId null).', {
         details: [{ path: 'scopes', message: 'admin needs accountId null' }],
       })
-    if (input.expiresAt && input.expiresAt.getTime() <= this.now())
+    const expiresAt = input.expiresAt === undefined ? null : new Date(input.expiresAt).getTime()
+    if (expiresAt !== null && !(expiresAt > this.now()))
       throw new AppError('validation_failed', 'expiresAt must be in the future.', {
         details: [{ path: 'expiresAt', message: 'must be in the future' }],
       })
@@ -91,7 +92,7 @@ export class KeyService {
           scopes,
           createdAt: this.now(),
           createdBy: input.createdBy,
-          expiresAt: input.expiresAt?.getTime() ?? null,
+          expiresAt,
         },
       })
       return { key, view: toApiKeyView(row) }
