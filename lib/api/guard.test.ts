@@ -10,6 +10,8 @@ describe('refuseBeforeNext', () => {
     expect(trace?.headers).toEqual({ allow: 'DELETE, GET, HEAD, OPTIONS, PATCH' })
     expect(refuseBeforeNext('FOO', '/api/v1/accounts/shop/connect')?.headers).toEqual({ allow: 'OPTIONS, POST' })
     expect(refuseBeforeNext('FOO', '/api/v1/nothing')?.status).toBe(404)
+    expect(refuseBeforeNext('TRACE', '/api/v1/accounts/../connect')?.status).toBe(404)
+    expect(refuseBeforeNext('TRACE', '/api/v1/accounts/x/../y/connect')?.status).toBe(405)
   })
 
   it('leaves everything else to Next', () => {

@@ -32,7 +32,9 @@ export function refuseBeforeNext(method: string | undefined, url: string | undef
     return new AppError('bad_request', 'The URL path is not valid percent-encoding.')
   }
   if (method && NEXT_METHODS.has(method)) return null
-  const allow = TEMPLATES.find((t) => t.pattern.test(pathname))?.allow
+  // Matched as Next would route it: dot segments resolved, empty segments dropped.
+  const routed = new URL(pathname, 'http://gateway').pathname.replace(/\/{2,}/g, '/')
+  const allow = TEMPLATES.find((t) => t.pattern.test(routed))?.allow
   if (!allow) return new AppError('not_found', `There is no API route ${pathname}. See ${PREFIX}/openapi.json.`)
   return new AppError('method_not_allowed', `This path accepts ${allow}.`, { headers: { allow } })
 }

@@ -7,7 +7,7 @@ import { ErrorEnvelope } from './schemas/common'
 
 /** A typical message per code, for the documented examples. */
 const EXAMPLE_MESSAGES: Record<ErrorCode, string> = {
-  bad_request: 'The body is not valid JSON.',
+  bad_request: 'The URL path is not valid percent-encoding.',
   validation_failed: 'Invalid body: name must not be empty',
   unauthorized: 'The API key is not valid.',
   invalid_credentials: 'Wrong email or password.',
@@ -41,13 +41,14 @@ const hasField = (schema: unknown, field: string) =>
 /** The error codes an operation can answer with: its own, plus those the route wrapper adds. */
 export function errorCodesOf(op: Operation): ErrorCode[] {
   const codes = new Set<ErrorCode>(op.errors ?? [])
-  codes.add('rate_limited').add('internal')
+  // Any request can be rate limited or hit a bug; any URL can be malformed (bad percent-encoding).
+  codes.add('rate_limited').add('internal').add('bad_request')
   if (op.auth !== 'public') {
     codes.add('unauthorized').add('insufficient_scope')
     if (op.method !== 'GET') codes.add('forbidden')
   }
   if (op.params || op.query || op.body) codes.add('validation_failed')
-  if (op.body) codes.add('bad_request').add('payload_too_large').add('unsupported_media_type')
+  if (op.body) codes.add('payload_too_large').add('unsupported_media_type')
   if (op.auth !== 'public' && [op.params, op.query, op.body].some((s) => hasField(s, 'accountId'))) codes.add('not_found')
   if (op.params) codes.add('not_found')
   return [...codes].sort((a, b) => ERROR_STATUS[a] - ERROR_STATUS[b] || a.localeCompare(b))
