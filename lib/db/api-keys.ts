@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, lt, or } from 'drizzle-orm'
+import { and, asc, eq, isNull, lt, or, sql } from 'drizzle-orm'
 import type { DB } from './client'
 import { apiKeys } from './schema'
 
@@ -8,9 +8,23 @@ export function insertApiKey({ db, row }: { db: DB; row: typeof apiKeys.$inferIn
   return db.insert(apiKeys).values(row).returning().get()
 }
 
-/** The one lookup every API request makes: by the unique prefix index, whatever the number of keys. */
+const byPrefix = new WeakMap<DB, { get(values: { prefix: string }): ApiKeyRow | undefined }>()
+
+/**
+ * The one lookup every API request makes: by the unique prefix index, whatever the number of keys.
+ * Prepared once per connection (building the query each time cost more than running it).
+ */
 export function findApiKeyByPrefix({ db, prefix }: { db: DB; prefix: string }): ApiKeyRow | undefined {
-  return db.select().from(apiKeys).where(eq(apiKeys.prefix, prefix)).get()
+  let stmt = byPrefix.get(db)
+  if (!stmt) {
+    stmt = db
+      .select()
+      .from(apiKeys)
+      .where(eq(apiKeys.prefix, sql.placeholder('prefix')))
+      .prepare()
+    byPrefix.set(db, stmt)
+  }
+  return stmt.get({ prefix })
 }
 
 export function findApiKeyById({ db, id }: { db: DB; id: string }): ApiKeyRow | undefined {
