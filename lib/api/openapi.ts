@@ -1,7 +1,7 @@
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponsesObject } from 'zod-openapi'
 import { ERROR_STATUS, type ErrorCode } from '@/lib/errors'
 import { SCOPE_DESCRIPTIONS, SCOPES } from '@/lib/keys/scopes'
-import type { Operation } from './operation'
+import { DEFAULT_MAX_BODY_BYTES, type Operation } from './operation'
 import { OPERATIONS } from './operations'
 import { ErrorEnvelope } from './schemas/common'
 
@@ -112,11 +112,13 @@ function operationObject(op: Operation): ZodOpenApiOperationObject {
     tags: [op.tag],
     security: scope ? [{ bearerAuth: [scope] }, { operatorSession: [scope] }] : [],
     'x-required-scope': scope,
+    ...(op.body ? { 'x-max-body-bytes': op.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES } : {}),
     requestParams: { ...(op.params ? { path: op.params as never } : {}), ...(op.query ? { query: op.query as never } : {}) },
     ...(op.body
       ? {
           requestBody: {
             required: true,
+            description: `JSON, at most ${op.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES} bytes.`,
             content: { 'application/json': { schema: op.body, ...(op.bodyExample === undefined ? {} : { example: op.bodyExample }) } },
           },
         }

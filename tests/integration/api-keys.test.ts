@@ -91,6 +91,10 @@ describe('API keys on the real server', () => {
     expect(invalid.status).toBe(422)
     expect((await admin('POST', '/api/v1/api-keys', { name: 'x', accountId: 'shop', scopes: ['root'] })).status).toBe(422)
     expect((await admin('POST', '/api/v1/api-keys', { name: 'x', accountId: 'ghost', scopes: ['accounts:read'] })).status).toBe(404)
+    // Each route caps its body (4 KiB here), whatever the fields say.
+    const huge = await admin('POST', '/api/v1/api-keys', { name: 'x'.repeat(5000), accountId: null, scopes: ['admin'] })
+    expect(huge.status).toBe(413)
+    expect(huge.json.error?.message).toContain('4096 bytes')
     const past = await admin('POST', '/api/v1/api-keys', {
       name: 'x',
       accountId: null,

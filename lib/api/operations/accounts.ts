@@ -41,6 +41,7 @@ export const createAccount = defineOperation({
   description: 'Adds a WhatsApp account (not linked yet). With `apiKey`, also issues its first account key in the same call.',
   auth: { scope: 'admin' },
   body: CreateAccountBody,
+  maxBodyBytes: 8 * 1024,
   bodyExample: { id: 'support', name: 'Support line', apiKey: { scopes: ['messages:send', 'messages:read'] } },
   success: {
     status: 201,
@@ -83,6 +84,7 @@ export const renameAccount = defineOperation({
   auth: manage,
   params: AccountParams,
   body: UpdateAccountBody,
+  maxBodyBytes: 4 * 1024,
   bodyExample: { name: 'Support (EU)' },
   success: { status: 200, description: 'The renamed account', schema: Account, example: { ...ACCOUNT_EXAMPLE, name: 'Support (EU)' } },
   audit: { action: 'account.rename', details: ({ body }) => ({ name: body.name }) },
@@ -161,6 +163,7 @@ export const requestPairingCode = defineOperation({
   auth: manage,
   params: AccountParams,
   body: PairingCodeBody,
+  maxBodyBytes: 1024,
   bodyExample: { phone: '4915123456789' },
   success: {
     status: 200,

@@ -13,6 +13,7 @@ export const createApiKey = defineOperation({
     'Issues a key for one account (`accountId`) or for the whole gateway (`accountId: null`). The answer holds the key itself, shown this once: only its prefix and a hash are stored.',
   auth: { scope: 'admin' },
   body: CreateApiKeyBody,
+  maxBodyBytes: 4 * 1024,
   bodyExample: { name: 'CRM', accountId: 'support', scopes: ['messages:send', 'messages:read'], expiresAt: '2027-01-31T00:00:00Z' },
   success: {
     status: 201,
