@@ -28,7 +28,11 @@ export async function startGateway(env: Record<string, string>, timeoutMs = 60_0
   child.stderr.on('data', (d: Buffer) => logs.push(d.toString()))
   const lines = readline.createInterface({ input: child.stdout })
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway did not start in ${timeoutMs} ms:\n${logs.join('\n')}`)), timeoutMs)
+    const timer = setTimeout(() => {
+      // Never leave a half-started gateway behind: the caller gets no handle to stop it.
+      child.kill('SIGKILL')
+      reject(new Error(`gateway did not start in ${timeoutMs} ms:\n${logs.join('\n')}`))
+    }, timeoutMs)
     child.once('exit', (code) => reject(new Error(`gateway exited with ${code}:\n${logs.join('\n')}`)))
     lines.on('line', (line) => {
       logs.push(line)
