@@ -10,6 +10,9 @@ import fs from 'node:fs'
 import { createServer } from 'node:http'
 import path from 'node:path'
 import next from 'next'
+import { answerBeforeNext } from '@/lib/api/guard'
+import { createMemoryApiLimits } from '@/lib/api/limits'
+import { AuditLog } from '@/lib/audit/log'
 import { MemoryLoginLimiter } from '@/lib/auth/login-limiter'
 import { PasswordCheckQueue } from '@/lib/auth/password-checks'
 import { createKeyring } from '@/lib/crypto/aead'
@@ -20,6 +23,7 @@ import { prepareSetupToken } from '@/lib/operators/setup'
 import { ConfigError, parseEnv } from '@/lib/env'
 import { EventBus } from '@/lib/events/bus'
 import { stampRequestTrust } from '@/lib/http/request-trust'
+import { KeyService } from '@/lib/keys/service'
 import { applySecurityHeaders } from '@/lib/http/security-headers'
 import { createLogger } from '@/lib/logger'
 import { attachRealtime } from '@/lib/realtime/gateway'
@@ -73,6 +77,9 @@ const loginLimiter = new MemoryLoginLimiter()
 const passwordChecks = await PasswordCheckQueue.create()
 const keyring = createKeyring({ current: env.encryptionKey, previous: env.previousEncryptionKeys })
 const sessions = new SessionManager({ db, bus, logger, keyring, config: sessionConfigFromEnv(env) })
+const keys = new KeyService({ db, envKey: env.gatewayApiKey })
+const apiLimits = createMemoryApiLimits(env.apiLimits)
+const audit = new AuditLog({ db })
 
 const nextApp = next({ dev: env.dev, hostname: env.host, port: env.port, dir: process.cwd() })
 const handle = nextApp.getRequestHandler()
@@ -81,11 +88,12 @@ await nextApp.prepare()
 const httpServer = createServer((req, res) => {
   applySecurityHeaders(req, res, { dev: env.dev, trustProxy: env.trustProxy })
   stampRequestTrust(req, env.trustProxy)
+  if (answerBeforeNext(req, res)) return
   void handle(req, res)
 })
 const realtime = attachRealtime({ httpServer, bus, db, logger, authSecret: env.authSecret, trustProxy: env.trustProxy })
 
-setRuntime({ env, logger, db, bus, loginLimiter, passwordChecks, sessions, version, startedAt })
+setRuntime({ env, logger, db, bus, loginLimiter, passwordChecks, sessions, keys, apiLimits, audit, version, startedAt })
 
 await new Promise<void>((resolve, reject) => {
   httpServer.once('error', reject)

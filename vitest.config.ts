@@ -7,6 +7,9 @@ export default defineConfig({
     exclude: ['node_modules', 'e2e', '.next', 'data'],
     environment: 'node',
     pool: 'forks',
+    // next-auth imports 'next/server' without an extension, which only a bundler resolves: let Vite
+    // process it (route wrapper tests and the route-file tests import code that imports it).
+    server: { deps: { inline: ['next-auth'] } },
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process'
 const BENCHES = [
   { name: 'async-context', args: ['bench/async-context.bench.ts'] },
   { name: 'auth-state', args: ['bench/auth-state.bench.ts'] },
+  { name: 'api-keys', args: ['bench/api-keys.bench.ts'] },
   { name: 'sim', args: ['bench/sim.bench.ts'] },
   { name: 'sessions', args: ['bench/sessions.bench.ts', ...(process.env.BENCH_SESSIONS ?? '200,1000,2000').split(',')] },
 ]

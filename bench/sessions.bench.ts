@@ -167,7 +167,7 @@ async function runOnce(n: number) {
     // Baseline: one connected session, so Baileys' modules and a first socket are in it.
     manager = new SessionManager({ db, bus, logger, keyring, config })
     statusOf.clear()
-    await manager.connect('bench-0', 'bench')
+    await manager.connect('bench-0')
     await waitAll(1, 'baseline')
     const base = await settle()
     await manager.shutdown()

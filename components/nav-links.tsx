@@ -7,6 +7,7 @@ const LINKS = [
   { href: '/accounts', label: 'Accounts' },
   { href: '/messages', label: 'Messages' },
   { href: '/webhooks', label: 'Webhooks' },
+  { href: '/keys', label: 'API keys' },
   { href: '/operators', label: 'Operators' },
   { href: '/system', label: 'System' },
 ]

@@ -30,6 +30,25 @@ describe('parseEnv', () => {
     })
   })
 
+  it('reads the API rate limits, refusing values that are not positive integers', () => {
+    const dir = tmp()
+    expect(parseEnv({ DATA_DIR: dir }).apiLimits).toEqual({
+      perKeyPerMinute: 600,
+      perAddressPerMinute: 1200,
+      authFailures: 20,
+      authFailureWindowSeconds: 900,
+    })
+    expect(
+      parseEnv({ DATA_DIR: dir, API_RATE_LIMIT: '60', API_ADDRESS_RATE_LIMIT: '100', API_AUTH_FAILURE_LIMIT: '5' }).apiLimits,
+    ).toMatchObject({
+      perKeyPerMinute: 60,
+      perAddressPerMinute: 100,
+      authFailures: 5,
+    })
+    expect(() => parseEnv({ DATA_DIR: dir, API_RATE_LIMIT: '0' })).toThrow(/API_RATE_LIMIT/)
+    expect(() => parseEnv({ DATA_DIR: dir, API_AUTH_FAILURE_LIMIT: 'lots' })).toThrow(ConfigError)
+  })
+
   it('generates AUTH_SECRET and ENCRYPTION_KEY once, stores them with mode 0600 and reuses them', () => {
     const dir = tmp()
     const first = parseEnv({ DATA_DIR: dir })

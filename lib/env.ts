@@ -96,6 +96,9 @@ const rawSchema = z.object({
   WA_LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(LOG_LEVELS).default('warn')),
   TRUST_PROXY: flagSchema,
   ALLOW_CUSTOM_WA_URL: flagSchema,
+  API_RATE_LIMIT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1_000_000).default(600)),
+  API_ADDRESS_RATE_LIMIT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1_000_000).default(1200)),
+  API_AUTH_FAILURE_LIMIT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1_000_000).default(20)),
 })
 
 export type Env = {
@@ -129,6 +132,8 @@ export type Env = {
     waQrTimeoutMs?: number
     waLogLevel: (typeof LOG_LEVELS)[number]
   }
+  /** API rate limits: requests per minute per key/operator and per address; failed authentications per address per 15 min */
+  apiLimits: { perKeyPerMinute: number; perAddressPerMinute: number; authFailures: number; authFailureWindowSeconds: number }
   /** secrets created on this start (to be logged once the logger exists) */
   generated: ('AUTH_SECRET' | 'ENCRYPTION_KEY')[]
 }
@@ -254,6 +259,12 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
       waKeepAliveMs: raw.WA_KEEPALIVE_MS,
       waQrTimeoutMs: raw.WA_QR_TIMEOUT_MS,
       waLogLevel: raw.WA_LOG_LEVEL,
+    },
+    apiLimits: {
+      perKeyPerMinute: raw.API_RATE_LIMIT,
+      perAddressPerMinute: raw.API_ADDRESS_RATE_LIMIT,
+      authFailures: raw.API_AUTH_FAILURE_LIMIT,
+      authFailureWindowSeconds: 15 * 60,
     },
     generated,
   }

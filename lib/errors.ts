@@ -8,6 +8,7 @@ export const ERROR_STATUS = {
   unauthorized: 401,
   invalid_credentials: 401,
   forbidden: 403,
+  insufficient_scope: 403,
   not_found: 404,
   no_qr: 404,
   conflict: 409,
@@ -15,7 +16,9 @@ export const ERROR_STATUS = {
   already_connected: 409,
   not_connected: 503,
   setup_closed: 409,
+  method_not_allowed: 405,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   rate_limited: 429,
   too_many_attempts: 429,
   auth_state_corrupt: 500,
@@ -39,14 +42,21 @@ export class AppError extends Error {
   readonly details?: unknown
   /** seconds, for 429/503 answers that carry Retry-After */
   readonly retryAfter?: number
+  /** extra response headers (e.g. Allow on a 405) */
+  readonly headers?: Record<string, string>
 
-  constructor(code: ErrorCode, message: string, opts: { details?: unknown; retryAfter?: number; cause?: unknown } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    opts: { details?: unknown; retryAfter?: number; headers?: Record<string, string>; cause?: unknown } = {},
+  ) {
     super(message, { cause: opts.cause })
     this.name = 'AppError'
     this.code = code
     this.status = ERROR_STATUS[code]
     this.details = opts.details
     this.retryAfter = opts.retryAfter
+    this.headers = opts.headers
   }
 
   toJSON(): { error: { code: ErrorCode; message: string; details?: unknown } } {

@@ -1,8 +1,11 @@
+import type { ApiLimits } from '@/lib/api/limits'
+import type { AuditLog } from '@/lib/audit/log'
 import type { LoginLimiter } from '@/lib/auth/login-limiter'
 import type { PasswordChecks } from '@/lib/auth/password-checks'
 import type { DB } from '@/lib/db/client'
 import type { Env } from '@/lib/env'
 import type { EventBus } from '@/lib/events/bus'
+import type { KeyService } from '@/lib/keys/service'
 import type { Logger } from '@/lib/logger'
 import type { SessionManager } from '@/lib/sessions/manager'
 
@@ -19,6 +22,9 @@ export type Runtime = {
   loginLimiter: LoginLimiter
   passwordChecks: PasswordChecks
   sessions: SessionManager
+  keys: KeyService
+  apiLimits: ApiLimits
+  audit: AuditLog
   version: string
   startedAt: number
 }

@@ -172,17 +172,53 @@ export const messages = sqliteTable(
   ],
 )
 
+/**
+ * Who did what. `actor` is a readable label (an operator's email, an API key's name and prefix);
+ * `actor_id` identifies it for filtering (`operator:<id>`, `api_key:<id>`, `api_key:env`), and `ip`
+ * and `request_id` tie the row to the request that made the change.
+ */
 export const auditLog = sqliteTable(
   'audit_log',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
     at: integer('at').notNull().default(now),
     actor: text('actor').notNull(),
+    actorId: text('actor_id'),
     action: text('action').notNull(),
     target: text('target'),
+    ip: text('ip'),
+    requestId: text('request_id'),
     details: text('details', { mode: 'json' }),
   },
-  (t) => [index('audit_log_at_idx').on(t.at)],
+  (t) => [
+    index('audit_log_at_idx').on(t.at),
+    index('audit_log_actor_idx').on(t.actorId, t.id),
+    index('audit_log_action_idx').on(t.action, t.id),
+  ],
+)
+
+/**
+ * API keys. Only the public prefix (`wag_` + 10 characters, unique, the lookup column) and the
+ * SHA-256 of the whole key are stored, never the key. `account_id` null = a gateway-wide key;
+ * `scopes` is a JSON array of scope names.
+ */
+export const apiKeys = sqliteTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    prefix: text('prefix').notNull(),
+    hash: text('hash').notNull(),
+    accountId: text('account_id').references(() => accounts.id, { onDelete: 'cascade' }),
+    scopes: text('scopes', { mode: 'json' }).$type<string[]>().notNull(),
+    createdAt: integer('created_at').notNull().default(now),
+    createdBy: text('created_by').notNull(),
+    lastUsedAt: integer('last_used_at'),
+    expiresAt: integer('expires_at'),
+    revokedAt: integer('revoked_at'),
+    revokedBy: text('revoked_by'),
+  },
+  (t) => [uniqueIndex('api_keys_prefix_idx').on(t.prefix), index('api_keys_account_idx').on(t.accountId)],
 )
 
 export const settings = sqliteTable('settings', {

@@ -1,7 +1,6 @@
 import crypto from 'node:crypto'
 import type { Keyring } from '@/lib/crypto/aead'
 import { deleteAccount, findAccount, insertAccount, listAccounts, toAccountSummary, updateAccount } from '@/lib/db/accounts'
-import { writeAudit } from '@/lib/db/audit'
 import type { DB } from '@/lib/db/client'
 import { AppError } from '@/lib/errors'
 import type { EventBus } from '@/lib/events/bus'
@@ -48,81 +47,73 @@ export class SessionManager {
     return toAccountSummary(row)
   }
 
-  create({ id, name, actor }: { id?: string; name: string; actor: string }): AccountSummary {
+  create({ id, name }: { id?: string; name: string }): AccountSummary {
     const accountId = id ?? `acc-${crypto.randomBytes(5).toString('hex')}`
     if (!ACCOUNT_ID_PATTERN.test(accountId)) throw new AppError('validation_failed', 'The id must match [a-z0-9][a-z0-9_-]{0,63}.')
     if (findAccount({ db: this.deps.db, id: accountId }))
       throw new AppError('already_exists', `An account with id "${accountId}" already exists.`)
     const row = insertAccount({ db: this.deps.db, id: accountId, name })
-    writeAudit({ db: this.deps.db, actor, action: 'account.create', target: accountId })
     const account = toAccountSummary(row)
     this.deps.bus.emit('account.created', { account })
     return account
   }
 
-  rename({ id, name, actor }: { id: string; name: string; actor: string }): AccountSummary {
+  rename({ id, name }: { id: string; name: string }): AccountSummary {
     this.get(id)
     const row = updateAccount({ db: this.deps.db, id, patch: { name } })
     if (!row) throw new AppError('not_found', `No account with id "${id}".`)
     this.sessions.get(id)?.refresh(row)
-    writeAudit({ db: this.deps.db, actor, action: 'account.rename', target: id, details: { name } })
     const account = toAccountSummary(row)
     this.deps.bus.emit('account.updated', { account })
     return account
   }
 
   /** Starts linking or reconnecting. Idempotent: an account that already has a socket keeps it. */
-  connect(id: string, actor: string): Promise<AccountSummary> {
+  connect(id: string): Promise<AccountSummary> {
     return this.locked(id, async (s) => {
       if (s.hasSocket) return s.summary
-      writeAudit({ db: this.deps.db, actor, action: 'account.connect', target: id })
       await s.open({ kind: 'qr' }, { resetCounters: true })
       return s.summary
     })
   }
 
-  disconnect(id: string, actor: string): Promise<AccountSummary> {
+  disconnect(id: string): Promise<AccountSummary> {
     return this.locked(id, async (s) => {
-      writeAudit({ db: this.deps.db, actor, action: 'account.disconnect', target: id })
       s.stop('disconnected by operator')
       return s.summary
     })
   }
 
-  logout(id: string, actor: string): Promise<AccountSummary> {
+  logout(id: string): Promise<AccountSummary> {
     return this.locked(id, async (s) => {
-      writeAudit({ db: this.deps.db, actor, action: 'account.logout', target: id })
       await s.logout('logged out by operator')
       return s.summary
     })
   }
 
-  reset(id: string, actor: string): Promise<AccountSummary> {
+  reset(id: string): Promise<AccountSummary> {
     return this.locked(id, async (s) => {
-      writeAudit({ db: this.deps.db, actor, action: 'account.reset', target: id })
       s.resetCounters()
       return s.summary
     })
   }
 
   /** Logs the account out (unlinking it on WhatsApp when connected) and removes all its data. */
-  remove(id: string, actor: string): Promise<void> {
+  remove(id: string): Promise<void> {
     return this.locked(id, async (s) => {
       if (s.isLinked) await s.logout('account deleted')
       s.detach()
       this.sessions.delete(id)
       deleteAccount({ db: this.deps.db, id })
-      writeAudit({ db: this.deps.db, actor, action: 'account.delete', target: id })
       this.deps.bus.emit('account.deleted', { accountId: id })
     })
   }
 
   /** Links by pairing code: opens a socket in pairing mode and returns the 8-character code. */
-  async requestPairingCode(id: string, phone: string, actor: string): Promise<{ code: string; expiresAt: number }> {
+  async requestPairingCode(id: string, phone: string): Promise<{ code: string; expiresAt: number }> {
     const session = await this.locked(id, async (s) => {
       if (s.status === 'connected') throw new AppError('already_connected', 'The account is already connected.')
       if (s.isLinked) throw new AppError('conflict', 'The account is already linked: connect it, or log out first to link another phone.')
-      writeAudit({ db: this.deps.db, actor, action: 'account.pairing_code', target: id, details: { phone } })
       await s.open({ kind: 'pairing', phone }, { resetCounters: true })
       return s
     })

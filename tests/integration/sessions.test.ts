@@ -39,21 +39,21 @@ describe('session manager through real Baileys and the simulator', () => {
   it('links by pairing code: the gateway returns an 8-character code that the phone enters', async () => {
     h = await createHarness()
     h.sim.createUser({ phone: '15550002', name: 'Pairing phone' })
-    h.manager.create({ id: 'pair', name: 'Pair', actor: 'test' })
-    const { code, expiresAt } = await h.manager.requestPairingCode('pair', '15550002', 'test')
+    h.manager.create({ id: 'pair', name: 'Pair' })
+    const { code, expiresAt } = await h.manager.requestPairingCode('pair', '15550002')
     expect(code).toMatch(/^[A-Z0-9]{8}$/)
     expect(expiresAt).toBeGreaterThan(Date.now())
     expect(h.status('pair')).toBe('pairing_code_ready')
     await h.sim.enterPairingCode('15550002', code)
     await h.waitStatus('pair', 'connected')
     expect(h.manager.get('pair').phone).toBe('15550002')
-    await expect(h.manager.requestPairingCode('pair', '15550002', 'test')).rejects.toMatchObject({ code: 'already_connected' })
+    await expect(h.manager.requestPairingCode('pair', '15550002')).rejects.toMatchObject({ code: 'already_connected' })
   })
 
   it('reconnects after a gateway restart with the saved creds, without a new QR', async () => {
     h = await createHarness()
     await linkByQr(h, 'shop', '15550003')
-    h.manager.create({ id: 'idle', name: 'Never linked', actor: 'test' })
+    h.manager.create({ id: 'idle', name: 'Never linked' })
     const loginsBefore = device(h, '15550003', 'shop').logins
     const qrsBefore = h.events['account.qr']?.length ?? 0
     await h.restart()
@@ -67,14 +67,14 @@ describe('session manager through real Baileys and the simulator', () => {
   it('a stopped account stays stopped across a restart', async () => {
     h = await createHarness()
     await linkByQr(h, 'shop', '15550004')
-    await h.manager.disconnect('shop', 'test')
+    await h.manager.disconnect('shop')
     expect(h.status('shop')).toBe('disconnected')
     await until(() => !device(h!, '15550004', 'shop').online, 5000, 'device offline')
     await h.restart()
     expect(h.status('shop')).toBe('disconnected')
     expect(h.manager.liveSockets()).toBe(0)
     // The link was kept: connecting again logs in without a QR.
-    await h.manager.connect('shop', 'test')
+    await h.manager.connect('shop')
     await h.waitStatus('shop', 'connected')
   })
 
@@ -147,10 +147,10 @@ describe('session manager through real Baileys and the simulator', () => {
     await new Promise((r) => setTimeout(r, 1000))
     expect(h.sim.getFaults().rejected).toBe(rejected)
 
-    await h.manager.reset('shop', 'test')
+    await h.manager.reset('shop')
     expect(h.manager.get('shop')).toMatchObject({ status: 'disconnected', reconnectAttempts: 0 })
     h.sim.setFaults({ rejectUpgrades: false })
-    await h.manager.connect('shop', 'test')
+    await h.manager.connect('shop')
     await h.waitStatus('shop', 'connected')
   })
 
@@ -180,10 +180,10 @@ describe('session manager through real Baileys and the simulator', () => {
   it('100 concurrent connect calls open exactly one socket', async () => {
     h = await createHarness()
     await linkByQr(h, 'shop', '15550009')
-    await h.manager.disconnect('shop', 'test')
+    await h.manager.disconnect('shop')
     await until(() => !device(h!, '15550009', 'shop').online, 5000, 'device offline')
     const accepted = h.sim.stats().connections.accepted
-    await Promise.all(Array.from({ length: 100 }, () => h!.manager.connect('shop', 'test')))
+    await Promise.all(Array.from({ length: 100 }, () => h!.manager.connect('shop')))
     await h.waitStatus('shop', 'connected')
     expect(h.sim.stats().connections.accepted - accepted).toBe(1)
     expect(device(h, '15550009', 'shop').openConnections).toBe(1)
@@ -212,19 +212,19 @@ describe('session manager through real Baileys and the simulator', () => {
     h = await createHarness()
     await linkByQr(h, 'shop', '15550011')
     const deviceId = deviceIdOf(h.manager.get('shop').jid)
-    await h.manager.logout('shop', 'test')
+    await h.manager.logout('shop')
     expect(h.status('shop')).toBe('logged_out')
     await until(() => !h!.sim.getUser('15550011').devices.some((d) => d.deviceId === deviceId), 5000, 'device unlinked on the phone')
     expect(credsRows(h, 'shop')).toBe(0)
     // Linking again works (a new identity, by QR).
-    await h.manager.connect('shop', 'test')
+    await h.manager.connect('shop')
     await h.waitStatus('shop', 'qr_ready')
   })
 
   it('an unscanned QR expires into disconnected instead of retrying forever', async () => {
     h = await createHarness({ qrTimeoutMs: 300 }, { qrRefs: 2 })
-    h.manager.create({ id: 'shop', name: 'Shop', actor: 'test' })
-    await h.manager.connect('shop', 'test')
+    h.manager.create({ id: 'shop', name: 'Shop' })
+    await h.manager.connect('shop')
     await h.waitStatus('shop', 'qr_ready')
     await h.waitStatus('shop', 'disconnected', 10_000)
     expect(h.manager.get('shop').statusReason).toMatch(/QR code expired/)

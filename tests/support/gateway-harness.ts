@@ -98,9 +98,9 @@ export async function createHarness(
 
 /** Creates an account and links it by QR through the simulated phone; resolves once connected. */
 export async function linkByQr(h: Harness, id: string, phone: string): Promise<void> {
-  h.manager.create({ id, name: `Account ${id}`, actor: 'test' })
+  h.manager.create({ id, name: `Account ${id}` })
   if (!h.sim.listUsers().some((u) => u.phone === phone)) h.sim.createUser({ phone, name: `Phone ${phone}` })
-  await h.manager.connect(id, 'test')
+  await h.manager.connect(id)
   await h.waitStatus(id, 'qr_ready')
   const qr = h.manager.getQr(id)
   await h.sim.scan(phone, qr.qr)

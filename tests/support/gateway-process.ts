@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import fs from 'node:fs'
 import readline from 'node:readline'
+import { Contract } from './contract'
 
 export type GatewayProcess = { url: string; port: number; logs: string[]; child: ChildProcess; stop(): Promise<number | null> }
 
@@ -29,7 +30,11 @@ export async function startGateway(env: Record<string, string>, timeoutMs = 60_0
   child.stderr.on('data', (d: Buffer) => logs.push(d.toString()))
   const lines = readline.createInterface({ input: child.stdout })
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway did not start in ${timeoutMs} ms:\n${logs.join('\n')}`)), timeoutMs)
+    const timer = setTimeout(() => {
+      // Never leave a half-started gateway behind: the caller gets no handle to stop it.
+      child.kill('SIGKILL')
+      reject(new Error(`gateway did not start in ${timeoutMs} ms:\n${logs.join('\n')}`))
+    }, timeoutMs)
     child.once('exit', (code) => reject(new Error(`gateway exited with ${code}:\n${logs.join('\n')}`)))
     lines.on('line', (line) => {
       logs.push(line)
@@ -57,7 +62,25 @@ export async function startGateway(env: Record<string, string>, timeoutMs = 60_0
   }
 }
 
-/** A minimal HTTP client for the gateway's API. */
+const contracts = new Map<string, Promise<Contract>>()
+
+/** The gateway's own OpenAPI document, as a checker of answers (fetched once per server). */
+export function contractOf(base: string): Promise<Contract> {
+  let c = contracts.get(base)
+  if (!c) {
+    c = fetch(`${base}/api/v1/openapi.json`)
+      .then((r) => r.json())
+      .then((doc) => new Contract(doc as ConstructorParameters<typeof Contract>[0]))
+    contracts.set(base, c)
+  }
+  return c
+}
+
+/**
+ * A minimal HTTP client for the gateway's API. Every answer under /api/v1 is checked against the
+ * OpenAPI document the server publishes: an undocumented status or a body that does not match its
+ * schema fails the test that received it.
+ */
 export function apiClient(base: string, headers: Record<string, string> = {}) {
   return async (method: string, path: string, body?: unknown, extra: Record<string, string> = {}) => {
     const res = await fetch(base + path, {
@@ -73,6 +96,8 @@ export function apiClient(base: string, headers: Record<string, string> = {}) {
     } catch {
       json = text
     }
+    const violation = (await contractOf(base)).check(method, new URL(base + path).pathname, res.status, json)
+    if (violation) throw new Error(`answer does not match the OpenAPI document: ${violation.where}: ${violation.problem}`)
     return {
       status: res.status,
       headers: res.headers,

@@ -1,10 +1,16 @@
-import { json, route } from '@/lib/api/route'
-import { CreateAccountBody } from '@/lib/api/schemas/accounts'
+import { createAccount, listAccounts } from '@/lib/api/operations/accounts'
+import { endpoint, route } from '@/lib/api/route'
 
 export const dynamic = 'force-dynamic'
 
-export const GET = route({ auth: 'viewer' }, ({ ctx }) => json({ data: ctx.rt.sessions.list() }))
-
-export const POST = route({ auth: 'admin', body: CreateAccountBody }, ({ body, ctx }) =>
-  json(ctx.rt.sessions.create({ id: body.id, name: body.name, actor: ctx.actor?.label ?? 'unknown' }), 201),
+export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = endpoint(
+  route(listAccounts, ({ ctx: { rt, principal } }) => ({
+    data: rt.sessions.list().filter((a) => principal.accountId === null || a.id === principal.accountId),
+  })),
+  route(createAccount, ({ body: { apiKey, ...input }, ctx: { rt, principal } }) => {
+    const account = rt.sessions.create(input)
+    if (!apiKey) return account
+    const issued = rt.keys.issue({ ...apiKey, name: apiKey.name ?? `${account.name} key`, accountId: account.id, createdBy: principal.id })
+    return { ...account, apiKey: { ...issued.view, key: issued.key } }
+  }),
 )

@@ -1,9 +1,11 @@
-import { json, route } from '@/lib/api/route'
-import { AccountParams, PairingCodeBody } from '@/lib/api/schemas/accounts'
+import { requestPairingCode } from '@/lib/api/operations/accounts'
+import { endpoint, route } from '@/lib/api/route'
 
 export const dynamic = 'force-dynamic'
 
-export const POST = route({ auth: 'admin', params: AccountParams, body: PairingCodeBody }, async ({ params, body, ctx }) => {
-  const { code, expiresAt } = await ctx.rt.sessions.requestPairingCode(params.accountId, body.phone, ctx.actor?.label ?? 'unknown')
-  return json({ code, expiresAt: new Date(expiresAt).toISOString() })
-})
+export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = endpoint(
+  route(requestPairingCode, async ({ params, body, ctx }) => {
+    const { code, expiresAt } = await ctx.rt.sessions.requestPairingCode(params.accountId, body.phone)
+    return { code, expiresAt: new Date(expiresAt).toISOString() }
+  }),
+)

@@ -1,9 +1,11 @@
-import { json, route } from '@/lib/api/route'
-import { AccountParams } from '@/lib/api/schemas/accounts'
+import { getQr } from '@/lib/api/operations/accounts'
+import { endpoint, route } from '@/lib/api/route'
 
 export const dynamic = 'force-dynamic'
 
-export const GET = route({ auth: 'admin', params: AccountParams }, ({ params, ctx }) => {
-  const { qr, image, expiresAt } = ctx.rt.sessions.getQr(params.accountId)
-  return json({ qr, image, expiresAt: new Date(expiresAt).toISOString() })
-})
+export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = endpoint(
+  route(getQr, ({ params, ctx }) => {
+    const { qr, image, expiresAt } = ctx.rt.sessions.getQr(params.accountId)
+    return { qr, image, expiresAt: new Date(expiresAt).toISOString() }
+  }),
+)

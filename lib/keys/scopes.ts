@@ -1,0 +1,34 @@
+import type { OperatorRole } from '@/lib/db/schema'
+
+/**
+ * What an API key (or an operator session) may do. `admin` grants every scope and only exists on
+ * gateway-wide keys; the others are independent of each other.
+ */
+export const SCOPES = ['accounts:read', 'accounts:manage', 'messages:send', 'messages:read', 'webhooks:manage', 'admin'] as const
+export type Scope = (typeof SCOPES)[number]
+
+export const SCOPE_DESCRIPTIONS: Record<Scope, string> = {
+  'accounts:read': 'read accounts, their status and the API keys of the account',
+  'accounts:manage': 'connect, disconnect, log out, reset, rename; read the QR code; request a pairing code',
+  'messages:send': 'send messages',
+  'messages:read': 'read messages and chats',
+  'webhooks:manage': 'create, change and delete webhook endpoints',
+  admin: 'everything, including creating and deleting accounts, managing API keys and reading the audit log (gateway-wide keys only)',
+}
+
+export const isScope = (v: string): v is Scope => (SCOPES as readonly string[]).includes(v)
+
+/** Operators on the dashboard: viewers hold the read scopes, admins everything. */
+const ROLE_SCOPES: Record<OperatorRole, readonly Scope[]> = {
+  viewer: ['accounts:read', 'messages:read'],
+  admin: SCOPES,
+}
+
+export function scopesForRole(role: OperatorRole): readonly Scope[] {
+  return ROLE_SCOPES[role]
+}
+
+/** true when the granted scopes allow `needed` (`admin` allows everything). */
+export function allows(granted: readonly Scope[], needed: Scope): boolean {
+  return granted.includes('admin') || granted.includes(needed)
+}

@@ -1,0 +1,210 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import Database from 'better-sqlite3'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { hashPassword } from '@/lib/auth/password'
+import type { Operation } from '@/lib/api/operation'
+import { OPERATIONS } from '@/lib/api/operations'
+import { closeDb, openDb } from '@/lib/db/client'
+import { insertOperator } from '@/lib/db/operators'
+import { scopesForRole } from '@/lib/keys/scopes'
+import { type Simulator, startSimulator } from '../../sim'
+import { apiClient, type GatewayProcess, signInCookie, startGateway } from '../support/gateway-process'
+
+/**
+ * Every operation × every kind of caller: each answers as documented, and a refused call changes
+ * nothing in the database.
+ */
+const ENV_KEY = 'test-gateway-api-key-0123456789abcdef'
+const ADMIN = { email: 'admin@example.test', password: 'admin-password-1' }
+const VIEWER = { email: 'viewer@example.test', password: 'viewer-password-1' }
+const ACCOUNT_SCOPES = ['accounts:read', 'accounts:manage', 'messages:send', 'messages:read', 'webhooks:manage']
+
+type Api = ReturnType<typeof apiClient>
+type Caller =
+  | 'no key'
+  | 'revoked key'
+  | 'expired key'
+  | "other account's key"
+  | 'key without the scope'
+  | 'right key'
+  | 'viewer session'
+  | 'admin session'
+const CALLERS: Caller[] = [
+  'no key',
+  'revoked key',
+  'expired key',
+  "other account's key",
+  'key without the scope',
+  'right key',
+  'viewer session',
+  'admin session',
+]
+
+let sim: Simulator
+let gw: GatewayProcess
+let dataDir: string
+let admin: Api
+const clients = new Map<string, Api>()
+let seq = 0
+
+async function issue(accountId: string | null, scopes: string[], expiresAt?: string): Promise<{ key: string; id: string }> {
+  const res = await admin('POST', '/api/v1/api-keys', { name: `k${++seq}`, accountId, scopes, ...(expiresAt ? { expiresAt } : {}) })
+  expect(res.status).toBe(201)
+  return res.json as { key: string; id: string }
+}
+
+/** Everything a refused call must leave as it was (a key's last_used_at is bookkeeping, left out). */
+function snapshot(): string {
+  const db = new Database(path.join(dataDir, 'gateway.db'), { readonly: true })
+  try {
+    return JSON.stringify([
+      db.prepare('SELECT * FROM accounts ORDER BY id').all(),
+      db.prepare('SELECT id, name, account_id, scopes, expires_at, revoked_at FROM api_keys ORDER BY id').all(),
+      db.prepare('SELECT count(*) AS n FROM audit_log').get(),
+      db.prepare('SELECT count(*) AS n FROM account_status_log').get(),
+      db.prepare('SELECT count(*) AS n FROM wa_creds').get(),
+    ])
+  } finally {
+    db.close()
+  }
+}
+
+/** A concrete, valid request for the operation, against account `alpha` (the keys' own account). */
+async function requestFor(op: Operation, allowed: boolean): Promise<{ path: string; body?: unknown }> {
+  const p = op.path.replace('{accountId}', 'alpha')
+  switch (op.id) {
+    case 'createAccount':
+      return { path: p, body: { id: `made-${++seq}`, name: 'Made' } }
+    case 'deleteAccount': {
+      if (!allowed) return { path: p }
+      const id = `doomed-${++seq}`
+      expect((await admin('POST', '/api/v1/accounts', { id, name: 'Doomed' })).status).toBe(201)
+      return { path: `/accounts/${id}` }
+    }
+    case 'renameAccount':
+      return { path: p, body: { name: `Alpha ${++seq}` } }
+    case 'requestPairingCode':
+      return { path: p, body: { phone: '15550009999' } }
+    case 'createApiKey':
+      return { path: p, body: { name: 'made', accountId: 'alpha', scopes: ['accounts:read'] } }
+    case 'listApiKeys':
+      return { path: `${p}?accountId=alpha` }
+    case 'revokeApiKey':
+      return { path: p.replace('{keyId}', (await issue('alpha', ['accounts:read'])).id) }
+    default:
+      return { path: p }
+  }
+}
+
+/** The error code of an answer; a 204 has no body at all. */
+const codeOf = (json: unknown) => (json as { error?: { code?: string } } | null)?.error?.code
+
+type Expected = { status: number; code: string } | 'allowed'
+
+function expected(caller: Caller, op: Operation): Expected {
+  if (op.auth === 'public') return 'allowed'
+  const scope = op.auth.scope
+  const accountInPath = op.path.includes('{accountId}')
+  switch (caller) {
+    case 'no key':
+    case 'revoked key':
+    case 'expired key':
+      return { status: 401, code: 'unauthorized' }
+    case "other account's key":
+      // The account check comes before the scope: another account is "missing", whatever the scope.
+      if (accountInPath || op.id === 'listApiKeys') return { status: 404, code: 'not_found' }
+      return scope === 'admin' ? { status: 403, code: 'insufficient_scope' } : 'allowed'
+    case 'key without the scope':
+      return { status: 403, code: 'insufficient_scope' }
+    case 'viewer session':
+      return scopesForRole('viewer').includes(scope) ? 'allowed' : { status: 403, code: 'insufficient_scope' }
+    case 'right key':
+    case 'admin session':
+      return 'allowed'
+  }
+}
+
+async function clientFor(caller: Caller, op: Operation): Promise<Api> {
+  if (caller === 'right key') {
+    const scope = op.auth === 'public' ? 'accounts:read' : op.auth.scope
+    const key = `right:${scope}`
+    if (!clients.has(key))
+      clients.set(key, apiClient(gw.url, { authorization: `Bearer ${(await issue(scope === 'admin' ? null : 'alpha', [scope])).key}` }))
+    return clients.get(key)!
+  }
+  return clients.get(caller)!
+}
+
+beforeAll(async () => {
+  sim = await startSimulator({ port: 0 })
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-matrix-'))
+  gw = await startGateway({
+    DATA_DIR: dataDir,
+    WA_WS_URL: sim.wsUrl,
+    GATEWAY_API_KEY: ENV_KEY,
+    ADMIN_EMAIL: ADMIN.email,
+    ADMIN_PASSWORD: ADMIN.password,
+    API_AUTH_FAILURE_LIMIT: '10000',
+  })
+  admin = apiClient(gw.url, { authorization: `Bearer ${ENV_KEY}` })
+  const db = openDb(path.join(dataDir, 'gateway.db'))
+  insertOperator({ db, email: VIEWER.email, name: 'Viewer', role: 'viewer', passwordHash: await hashPassword(VIEWER.password) })
+  closeDb(db)
+  for (const id of ['alpha', 'beta']) expect((await admin('POST', '/api/v1/accounts', { id, name: id })).status).toBe(201)
+
+  const bearer = (key: string) => apiClient(gw.url, { authorization: `Bearer ${key}` })
+  const revoked = await issue('alpha', ACCOUNT_SCOPES)
+  expect((await admin('DELETE', `/api/v1/api-keys/${revoked.id}`)).status).toBe(200)
+  const expiring = await issue('alpha', ACCOUNT_SCOPES, new Date(Date.now() + 1500).toISOString())
+  clients.set('no key', apiClient(gw.url))
+  clients.set('revoked key', bearer(revoked.key))
+  clients.set('expired key', bearer(expiring.key))
+  clients.set("other account's key", bearer((await issue('beta', ACCOUNT_SCOPES)).key))
+  // messages:send is a real scope that no operation here needs yet.
+  clients.set('key without the scope', bearer((await issue('alpha', ['messages:send'])).key))
+  clients.set('viewer session', apiClient(gw.url, { cookie: await signInCookie(gw.url, VIEWER.email, VIEWER.password), origin: gw.url }))
+  clients.set('admin session', apiClient(gw.url, { cookie: await signInCookie(gw.url, ADMIN.email, ADMIN.password), origin: gw.url }))
+  // Past the expiring key's expiry.
+  await new Promise((r) => setTimeout(r, 1600))
+}, 90_000)
+
+afterAll(async () => {
+  await (gw as GatewayProcess | undefined)?.stop()
+  await (sim as Simulator | undefined)?.close()
+  fs.rmSync(dataDir, { recursive: true, force: true })
+})
+
+describe('authorisation matrix: every operation × every caller', () => {
+  for (const caller of CALLERS)
+    it(caller, async () => {
+      const outcomes: string[] = []
+      for (const op of OPERATIONS) {
+        const want = expected(caller, op)
+        const api = await clientFor(caller, op)
+        const req = await requestFor(op, want === 'allowed')
+        const before = want === 'allowed' ? '' : snapshot()
+        const res = await api(op.method, `/api/v1${req.path}`, req.body)
+        const got = `${op.id}: ${res.status} ${codeOf(res.json) ?? ''}`.trim()
+        if (want === 'allowed') {
+          const fine =
+            res.status === op.success.status ||
+            (op.alsoAnswers ?? []).some((a) => a.status === res.status) ||
+            (op.errors ?? []).some((code) => code === codeOf(res.json))
+          outcomes.push(fine ? `${op.id}: allowed` : `${got} (expected allowed)`)
+        } else {
+          outcomes.push(
+            res.status === want.status && codeOf(res.json) === want.code
+              ? `${op.id}: ${want.status} ${want.code}`
+              : `${got} (expected ${want.status} ${want.code})`,
+          )
+          expect(snapshot(), `${caller} → ${op.id} changed the database`).toBe(before)
+        }
+        if (caller === "other account's key" && op.id === 'listAccounts')
+          expect(res.json.data).toEqual([expect.objectContaining({ id: 'beta' })])
+        if (caller === 'right key' && op.id === 'listAccounts') expect(res.json.data).toEqual([expect.objectContaining({ id: 'alpha' })])
+      }
+      expect(outcomes.filter((o) => o.includes('expected'))).toEqual([])
+    })
+})
