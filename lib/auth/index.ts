@@ -46,7 +46,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
         pruneOperatorSessions({ db, before: now - 7 * 24 * 60 * 60 * 1000 })
         const session = insertOperatorSession({ db, operatorId: op.id, createdAt: now, expiresAt: now + SESSION_MAX_AGE_MS, ip })
         touchLastLogin({ db, id: op.id })
-        writeAudit({ db, actor: op.email, action: 'operator.login', details: { ip } })
+        writeAudit({ db, actor: op.email, actorId: `operator:${op.id}`, action: 'operator.login', ip })
         logger.info({ operatorId: op.id, ip }, 'operator logged in')
         return { id: String(op.id), email: op.email, name: op.name, role: op.role, sv: op.sessionVersion, sid: session.id, at: now }
       },

@@ -34,7 +34,7 @@ export function recordFailedSignIn({
   reason: FailedSignInReason
   blockStarted: boolean
 }): void {
-  writeAudit({ db, actor: 'anonymous', action: FAILED_SIGN_IN, target: who, details: { ip, reason, blockStarted } })
+  writeAudit({ db, actor: 'anonymous', action: FAILED_SIGN_IN, target: who, ip, details: { ip, reason, blockStarted } })
 }
 
 const REASONS = new Set<string>(['unknown_email', 'wrong_password', 'disabled'])

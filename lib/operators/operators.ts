@@ -30,7 +30,11 @@ export { MIN_PASSWORD_LENGTH, OPERATOR_ROLES, type OperatorRole, type OperatorVi
  * announced on the bus after commit (the realtime gateway disconnects the sockets).
  */
 export type OperatorDeps = { db: DB; bus: EventBus }
-export type Actor = { id: number }
+/** The signed-in admin who acts, and the address the request came from (for the audit log). */
+export type Actor = { id: number; ip?: string }
+
+/** Who did it, as the audit log records every change: the operator's id and the request's address. */
+const auditActor = (me: { id: number; email: string }, actor: Actor) => ({ actor: me.email, actorId: `operator:${me.id}`, ip: actor.ip })
 
 export function listAllOperators({ db }: { db: DB }): OperatorView[] {
   return listOperators({ db })
@@ -77,7 +81,7 @@ export async function createOperator(
     if (findOperatorByEmail({ db, email: input.email }))
       throw new AppError('already_exists', `An operator with email ${input.email} already exists.`)
     const op = insertOperator({ db, email: input.email, name: input.name, role: input.role, passwordHash })
-    writeAudit({ db, actor: me.email, action: 'operator.create', target: op.email, details: { role: op.role } })
+    writeAudit({ db, ...auditActor(me, actor), action: 'operator.create', target: op.email, details: { role: op.role } })
     return toOperatorView(op)
   })
 }
@@ -94,7 +98,7 @@ export function setOperatorDisabled(
     if (disabled) keepsAnAdmin(db, target, 'disabled')
     const updated = updateOperator({ db, id, patch: { disabled } }) ?? target
     if (disabled) endSessionsOfOperator({ db, operatorId: id, reason: 'operator_changed' })
-    writeAudit({ db, actor: me.email, action: disabled ? 'operator.disable' : 'operator.enable', target: target.email })
+    writeAudit({ db, ...auditActor(me, actor), action: disabled ? 'operator.disable' : 'operator.enable', target: target.email })
     return updated
   })
   announce(bus, id, disabled ? 'disabled' : 'enabled')
@@ -110,7 +114,7 @@ export function setOperatorRole({ db, bus }: OperatorDeps, actor: Actor, { id, r
     if (role !== 'admin') keepsAnAdmin(db, target, 'made a viewer')
     const updated = updateOperator({ db, id, patch: { role } }) ?? target
     endSessionsOfOperator({ db, operatorId: id, reason: 'operator_changed' })
-    writeAudit({ db, actor: me.email, action: 'operator.role', target: target.email, details: { from: target.role, to: role } })
+    writeAudit({ db, ...auditActor(me, actor), action: 'operator.role', target: target.email, details: { from: target.role, to: role } })
     return updated
   })
   announce(bus, id, 'role')
@@ -130,7 +134,7 @@ export async function resetOperatorPassword(
     const target = targetOf(db, id)
     const updated = updateOperator({ db, id, patch: { passwordHash } }) ?? target
     endSessionsOfOperator({ db, operatorId: id, reason: 'operator_changed' })
-    writeAudit({ db, actor: me.email, action: 'operator.reset_password', target: target.email })
+    writeAudit({ db, ...auditActor(me, actor), action: 'operator.reset_password', target: target.email })
     return updated
   })
   announce(bus, id, 'password')
@@ -144,7 +148,7 @@ export function removeOperator({ db, bus }: OperatorDeps, actor: Actor, { id }: 
     if (id === me.id) throw new AppError('conflict', 'You cannot remove yourself.')
     keepsAnAdmin(db, target, 'removed')
     deleteOperator({ db, id })
-    writeAudit({ db, actor: me.email, action: 'operator.remove', target: target.email })
+    writeAudit({ db, ...auditActor(me, actor), action: 'operator.remove', target: target.email })
     return target
   })
   announce(bus, id, 'removed')

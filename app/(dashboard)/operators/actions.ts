@@ -1,10 +1,12 @@
 'use server'
 
 import { revalidatePath } from 'next/cache'
+import { headers } from 'next/headers'
 import { z } from 'zod'
 import { requireOperatorAction } from '@/lib/auth/session'
 import { AppError, isAppError } from '@/lib/errors'
 import {
+  type Actor,
   createOperator,
   MIN_PASSWORD_LENGTH,
   OPERATOR_ROLES,
@@ -14,6 +16,7 @@ import {
   setOperatorDisabled,
   setOperatorRole,
 } from '@/lib/operators/operators'
+import { trustFromHeaders } from '@/lib/http/request-trust'
 import { getRuntime } from '@/lib/runtime'
 
 export type ActionState = { ok?: string; error?: string }
@@ -28,11 +31,11 @@ const CreateInput = z.object({
 const IdInput = z.coerce.number().int().positive()
 
 /** Parses the form, runs one operator rule as the signed-in admin, and turns AppErrors into a message for the form. */
-async function adminAction(fn: (deps: OperatorDeps, actor: { id: number }) => Promise<string> | string): Promise<ActionState> {
+async function adminAction(fn: (deps: OperatorDeps, actor: Actor) => Promise<string> | string): Promise<ActionState> {
   try {
-    const actor = await requireOperatorAction('admin')
+    const me = await requireOperatorAction('admin')
     const { db, bus } = getRuntime()
-    const ok = await fn({ db, bus }, actor)
+    const ok = await fn({ db, bus }, { id: me.id, ip: trustFromHeaders(await headers()).clientIp })
     revalidatePath('/operators')
     return { ok }
   } catch (err) {
