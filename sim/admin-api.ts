@@ -5,6 +5,7 @@
 import { BufferJSON } from '@whiskeysockets/baileys'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { z } from 'zod'
+import { ContactMessageInput } from './contacts/compose'
 import { errorMessage, SimError } from './errors'
 import { DISCONNECT_KINDS } from './faults'
 import type { Simulator } from './simulator'
@@ -16,7 +17,14 @@ const Schemas = {
   scan: z.strictObject({ qr: z.string().min(1).max(4096) }),
   pairingCode: z.strictObject({ code: z.string().min(1).max(32) }),
   provision: z.strictObject({ platform: z.string().max(40).optional() }),
-  message: z.strictObject({ to: z.string().min(1).max(32), text: z.string().min(1).max(65_536) }),
+  // `{to, text}` (a plain text, as before) or any kind with its `type`
+  message: z.union([
+    z
+      .strictObject({ to: z.string().min(1).max(32), text: z.string().min(1).max(65_536) })
+      .transform((m) => ({ type: 'text' as const, ...m })),
+    ContactMessageInput,
+  ]),
+  receipt: z.strictObject({ type: z.enum(['delivery', 'read', 'played', 'retry']) }),
   receipts: z.strictObject({
     delivery: z.boolean().optional(),
     read: z.boolean().optional(),
@@ -96,8 +104,11 @@ export const buildRoutes = (sim: Simulator): Route[] => {
       return [200, await sim.enterPairingCode(phone(ctx), code)]
     }),
     r('POST', `/users/${P}/messages`, async (ctx) => {
-      const { to, text } = parse(Schemas.message, await ctx.body())
-      return [201, await sim.sendText(phone(ctx), to, text)]
+      return [201, await sim.sendMessage(phone(ctx), parse(Schemas.message, await ctx.body()))]
+    }),
+    r('POST', `/users/${P}/inbox/${P}/receipt`, async (ctx) => {
+      const { type } = parse(Schemas.receipt, await ctx.body())
+      return [200, sim.sendReceipt(phone(ctx), decodeURIComponent(ctx.params[1] ?? ''), type)]
     }),
     r('GET', `/users/${P}/inbox`, (ctx) => [200, { messages: sim.inbox(phone(ctx)) }]),
     r('DELETE', `/users/${P}/inbox`, (ctx) => {

@@ -14,7 +14,7 @@ import { summarizeMessage } from './contacts/summarize'
 import type { Directory } from './directory'
 import { errorMessage } from './errors'
 import type { SimLogger } from './logger'
-import { contentBuffer, messageId, unixSeconds } from './nodes'
+import { bigEndian, contentBuffer, messageId, unixSeconds } from './nodes'
 import { type CompanionDevice, OFFLINE_QUEUE_LIMIT, type Registry, type SimUser } from './registry'
 import type { SimConnection } from './transport/connection'
 
@@ -131,12 +131,8 @@ export class Router {
     const { delivery, read, delayMs } = recipient.receipts
     if (!delivery && !read) return
     const send = () => {
-      for (const type of [delivery ? undefined : null, read ? 'read' : null]) {
-        if (type === null) continue
-        const receipt: BinaryNode = { tag: 'receipt', attrs: { from: recipient.pnJid(), id, t: unixSeconds(), ...(type ? { type } : {}) } }
-        for (const device of sender.devices.values()) this.deliver(device, receipt)
-        this.stats.receiptsSent++
-      }
+      if (delivery) this.phoneReceipt(recipient, sender, id, 'delivery')
+      if (read) this.phoneReceipt(recipient, sender, id, 'read')
     }
     if (delayMs <= 0) {
       send()
@@ -147,6 +143,28 @@ export class Router {
       send()
     }, delayMs)
     this.timers.add(timer)
+  }
+
+  /**
+   * One receipt from `recipient`'s phone to every companion of `sender`. A `retry` receipt carries
+   * the phone's registration id, as a device that failed to decrypt sends it; Baileys then re-sends
+   * the message (read back through its getMessage) to that phone.
+   */
+  phoneReceipt(recipient: SimUser, sender: SimUser, id: string, type: 'delivery' | 'read' | 'played' | 'retry'): void {
+    const t = unixSeconds()
+    const receipt: BinaryNode = {
+      tag: 'receipt',
+      attrs: { from: recipient.pnJid(), id, t, ...(type === 'delivery' ? {} : { type }) },
+      content:
+        type === 'retry'
+          ? [
+              { tag: 'retry', attrs: { count: '1', id, t, v: '1' } },
+              { tag: 'registration', attrs: {}, content: bigEndian(recipient.phoneSignal.creds.registrationId, 4) },
+            ]
+          : undefined,
+    }
+    for (const device of sender.devices.values()) this.deliver(device, receipt)
+    this.stats.receiptsSent++
   }
 
   /** A `<receipt>` from a companion: ack it, update the sending phone's record, relay to the sender's companions. */
