@@ -94,6 +94,10 @@ const rawSchema = z.object({
   WA_KEEPALIVE_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(600_000).optional()),
   WA_QR_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(600_000).optional()),
   WA_LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(LOG_LEVELS).default('warn')),
+  SEND_MIN_GAP_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(3_600_000).default(1500)),
+  SEND_PER_MINUTE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(100_000).default(30)),
+  SEND_RESTRICTED_PAUSE_AFTER: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1000).default(3)),
+  SEND_RESTRICTED_PAUSE_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1000).max(604_800_000).default(3_600_000)),
   TRUST_PROXY: flagSchema,
   ALLOW_CUSTOM_WA_URL: flagSchema,
 })
@@ -129,6 +133,8 @@ export type Env = {
     waQrTimeoutMs?: number
     waLogLevel: (typeof LOG_LEVELS)[number]
   }
+  /** the send queue: pacing (0 = off) and what repeated restrictions do */
+  messages: { minGapMs: number; perMinute: number; restrictedPauseAfter: number; restrictedPauseMs: number }
   /** secrets created on this start (to be logged once the logger exists) */
   generated: ('AUTH_SECRET' | 'ENCRYPTION_KEY')[]
 }
@@ -254,6 +260,12 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
       waKeepAliveMs: raw.WA_KEEPALIVE_MS,
       waQrTimeoutMs: raw.WA_QR_TIMEOUT_MS,
       waLogLevel: raw.WA_LOG_LEVEL,
+    },
+    messages: {
+      minGapMs: raw.SEND_MIN_GAP_MS,
+      perMinute: raw.SEND_PER_MINUTE,
+      restrictedPauseAfter: raw.SEND_RESTRICTED_PAUSE_AFTER,
+      restrictedPauseMs: raw.SEND_RESTRICTED_PAUSE_MS,
     },
     generated,
   }

@@ -25,6 +25,7 @@ const Schemas = {
     ContactMessageInput,
   ]),
   receipt: z.strictObject({ type: z.enum(['delivery', 'read', 'played', 'retry']) }),
+  ackErrors: z.strictObject({ code: z.number().int().min(400).max(999), count: z.number().int().min(0).max(1_000_000) }),
   receipts: z.strictObject({
     delivery: z.boolean().optional(),
     read: z.boolean().optional(),
@@ -110,6 +111,10 @@ export const buildRoutes = (sim: Simulator): Route[] => {
       const { type } = parse(Schemas.receipt, await ctx.body())
       return [200, sim.sendReceipt(phone(ctx), decodeURIComponent(ctx.params[1] ?? ''), type)]
     }),
+    r('POST', `/users/${P}/ack-errors`, async (ctx) => [
+      200,
+      { ackErrors: sim.setAckErrors(phone(ctx), parse(Schemas.ackErrors, await ctx.body())) },
+    ]),
     r('GET', `/users/${P}/inbox`, (ctx) => [200, { messages: sim.inbox(phone(ctx)) }]),
     r('DELETE', `/users/${P}/inbox`, (ctx) => {
       sim.clearInbox(phone(ctx))

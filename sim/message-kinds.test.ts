@@ -194,3 +194,33 @@ describe('every non-media kind through the simulator, both ways', () => {
     expect([noMsg.status, noMsg.json.error?.code]).toEqual([404, 'unknown_message'])
   })
 })
+
+describe('refusals on demand', () => {
+  it('ack errors: the next N messages get <ack error=463>, Baileys marks them ERROR with the code; then delivery resumes', async () => {
+    const sim = await startSimulator({ port: 0 })
+    const clients = new ClientTracker()
+    try {
+      sim.createUser({ phone: '15550311', name: 'Restricted' })
+      sim.createUser({ phone: '15550312', name: 'Peer' })
+      const linked = await linkWithQr(sim, '15550311')
+      clients.track(linked.client)
+      const refusedUpdates: string[] = []
+      linked.client.sock.ev.on('messages.update', (list) => {
+        for (const { key, update } of list) {
+          const params = (update.messageStubParameters ?? []) as unknown[]
+          if (update.status === proto.WebMessageInfo.Status.ERROR) refusedUpdates.push(`${key.id}:${String(params[0])}`)
+        }
+      })
+      expect(sim.setAckErrors('15550311', { code: 463, count: 1 })).toEqual({ code: 463, remaining: 1 })
+      const refused = await linked.client.sock.sendMessage('15550312@s.whatsapp.net', { text: 'blocked' })
+      await expect.poll(() => refusedUpdates, { timeout: 5_000 }).toContain(`${refused?.key.id}:463`)
+      expect(sim.inbox('15550312')).toHaveLength(0)
+      const ok = await linked.client.sock.sendMessage('15550312@s.whatsapp.net', { text: 'through' })
+      await sim.waitForInbox('15550312', (e) => e.id === ok?.key.id)
+      expect(sim.stats().messages.refused).toBe(1)
+    } finally {
+      await clients.endAll()
+      await sim.close()
+    }
+  })
+})

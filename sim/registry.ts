@@ -78,6 +78,8 @@ export class SimUser {
   inbox: InboxEntry[] = []
   sent: SentEntry[] = []
   receipts: ReceiptSettings = { ...DEFAULT_RECEIPTS }
+  /** the server refuses this user's next `remaining` messages with `<ack error=code>` (e.g. 463, restricted) */
+  ackErrors: { code: number; remaining: number } | undefined
   nextDeviceId = 2
   nextKeyIndex = 1
   private phoneDevice: VirtualDevice | undefined

@@ -18,7 +18,13 @@ import { bigEndian, contentBuffer, messageId, unixSeconds } from './nodes'
 import { type CompanionDevice, OFFLINE_QUEUE_LIMIT, type Registry, type SimUser } from './registry'
 import type { SimConnection } from './transport/connection'
 
-export type RoutingStats = { messagesFromCompanions: number; messagesToCompanions: number; decryptFailures: number; receiptsSent: number }
+export type RoutingStats = {
+  messagesFromCompanions: number
+  messagesToCompanions: number
+  messagesRefused: number
+  decryptFailures: number
+  receiptsSent: number
+}
 
 export type MessageEvents = {
   onInbox?(user: SimUser, id: string): void
@@ -26,7 +32,13 @@ export type MessageEvents = {
 }
 
 export class Router {
-  readonly stats: RoutingStats = { messagesFromCompanions: 0, messagesToCompanions: 0, decryptFailures: 0, receiptsSent: 0 }
+  readonly stats: RoutingStats = {
+    messagesFromCompanions: 0,
+    messagesToCompanions: 0,
+    messagesRefused: 0,
+    decryptFailures: 0,
+    receiptsSent: 0,
+  }
   private readonly chains = new WeakMap<SimConnection, Promise<void>>()
   private readonly timers = new Set<NodeJS.Timeout>()
 
@@ -72,6 +84,15 @@ export class Router {
     const id = node.attrs.id ?? messageId()
     const to = node.attrs.to ?? ''
     this.stats.messagesFromCompanions++
+    const refusal = sender.ackErrors
+    if (refusal && refusal.remaining > 0) {
+      // WhatsApp refuses the message (e.g. 463 for a restricted account): an error ack, nothing delivered.
+      refusal.remaining--
+      if (refusal.remaining === 0) sender.ackErrors = undefined
+      this.stats.messagesRefused++
+      conn.send({ tag: 'ack', attrs: { class: 'message', id, from: to, t: unixSeconds(), error: String(refusal.code) } })
+      return
+    }
     conn.send({ tag: 'ack', attrs: { class: 'message', id, from: to, t: unixSeconds() } })
     const participants = getBinaryNodeChildren(getBinaryNodeChild(node, 'participants'), 'to')
     const targets = participants.length

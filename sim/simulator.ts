@@ -47,7 +47,7 @@ export type SimulatorStats = {
   devicesOnline: number
   connections: { accepted: number; open: number; handshaked: number; upgradesRejected: number; pendingRegistrations: number }
   logins: { accepted: number; refused: number }
-  messages: { fromCompanions: number; toCompanions: number; decryptFailures: number; receiptsSent: number }
+  messages: { fromCompanions: number; toCompanions: number; refused: number; decryptFailures: number; receiptsSent: number }
   iq: Record<string, number>
   memory: NodeJS.MemoryUsage
 }
@@ -358,6 +358,16 @@ export class Simulator {
     return { ...user.receipts }
   }
 
+  /**
+   * The server refuses the next `count` messages `phone`'s companions send with `<ack error=code>`
+   * (463: the account is restricted); Baileys marks each ERROR with that code. count 0 ends it.
+   */
+  setAckErrors(phone: string, { code, count }: { code: number; count: number }): { code: number; remaining: number } | null {
+    const user = this.registry.getUser(phone)
+    user.ackErrors = count > 0 ? { code, remaining: count } : undefined
+    return user.ackErrors ? { ...user.ackErrors } : null
+  }
+
   /** Breaks the device's open connection(s) in the given way; 409 device_offline if it has none. */
   disconnect(phone: string, deviceId: number, kind: DisconnectKind): { connections: number } {
     const { user, device } = this.registry.getDevice(phone, deviceId)
@@ -406,6 +416,7 @@ export class Simulator {
       messages: {
         fromCompanions: this.router.stats.messagesFromCompanions,
         toCompanions: this.router.stats.messagesToCompanions,
+        refused: this.router.stats.messagesRefused,
         decryptFailures: this.router.stats.decryptFailures,
         receiptsSent: this.router.stats.receiptsSent,
       },
