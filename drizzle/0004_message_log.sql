@@ -33,6 +33,7 @@ CREATE TABLE `send_queues` (
 	`min_gap_ms` integer,
 	`per_minute` integer,
 	`restrictions` integer DEFAULT 0 NOT NULL,
+	`restricted_at` integer,
 	`paused_until` integer,
 	`pause_reason` text,
 	`updated_at` integer DEFAULT (cast(unixepoch('subsec') * 1000 as integer)) NOT NULL,

@@ -4,6 +4,7 @@ import type { DB } from '@/lib/db/client'
 import type { Env } from '@/lib/env'
 import type { EventBus } from '@/lib/events/bus'
 import type { Logger } from '@/lib/logger'
+import type { MessageService } from '@/lib/messages/service'
 import type { SessionManager } from '@/lib/sessions/manager'
 
 /**
@@ -19,6 +20,8 @@ export type Runtime = {
   loginLimiter: LoginLimiter
   passwordChecks: PasswordChecks
   sessions: SessionManager
+  /** sending and reading messages (the message routes) */
+  messages: MessageService
   version: string
   startedAt: number
 }

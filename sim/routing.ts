@@ -134,6 +134,7 @@ export class Router {
         tag: 'message',
         attrs: {
           from: senderJid,
+          sender_lid: sender.lidJid(),
           ...(own ? { recipient: to } : {}),
           id,
           t: unixSeconds(),
@@ -235,7 +236,8 @@ export class Router {
       encTypes.push(type)
       this.deliver(device, {
         tag: 'message',
-        attrs: { from: from.pnJid(), id, t: unixSeconds(), type: 'text', notify: from.name, ...opts.attrs },
+        // sender_lid: WhatsApp names the other address form of a PN-addressed sender (Baileys 7: remoteJidAlt)
+        attrs: { from: from.pnJid(), sender_lid: from.lidJid(), id, t: unixSeconds(), type: 'text', notify: from.name, ...opts.attrs },
         content: [{ tag: 'enc', attrs: { v: '2', type }, content: ciphertext }],
       })
       this.stats.messagesToCompanions++

@@ -31,6 +31,8 @@ export type LogInput = {
     | { kind: 'delete'; targetWaId: string }
     | null
   status: MessageStatus
+  errorCode: number | null
+  statusReason: string | null
   proto: Buffer
   timestamp: number
 }
@@ -108,9 +110,13 @@ export function logMessages({ db, accountId, items }: { db: DB; accountId: strin
         const existing = findByWaId(db, accountId, input.waMessageId, input.direction)
         if (existing) {
           const patch = statusPatch(existing, input.status) ?? {}
+          // A refusal folded into the upsert: the message fails now, or a failure seen earlier gains its code.
+          const refused =
+            input.status === 'failed' && (patch.status === 'failed' || (existing.status === 'failed' && existing.errorCode === null))
           db.update(messages)
             .set({
               ...patch,
+              ...(refused ? { errorCode: input.errorCode, statusReason: input.statusReason } : {}),
               chatId: existing.chatId ?? chat.id,
               proto: sql`coalesce(${messages.proto}, ${input.proto})`,
               updatedAt: Date.now(),
@@ -135,6 +141,8 @@ export function logMessages({ db, accountId, items }: { db: DB; accountId: strin
             content: input.content,
             quotedWaId: input.quotedWaId,
             status: input.status,
+            errorCode: input.errorCode,
+            statusReason: input.statusReason,
             proto: input.proto,
             timestamp: input.timestamp,
             ...(input.direction === 'out' && input.status !== 'pending' ? { sentAt: input.timestamp } : {}),
@@ -172,6 +180,15 @@ export function advanceStatus({
 }): number | undefined {
   const row = findByWaId(db, accountId, waMessageId, 'out')
   if (!row) return undefined
+  // Baileys may fold the ERROR into its buffered upsert of the message first; the update that
+  // follows still brings WhatsApp's code, which the failed message must show.
+  if (status === 'failed' && row.status === 'failed' && errorCode && row.errorCode === null) {
+    db.update(messages)
+      .set({ errorCode, ...(reason ? { statusReason: reason } : {}), updatedAt: Date.now() })
+      .where(eq(messages.id, row.id))
+      .run()
+    return row.id
+  }
   const patch = statusPatch(row, status)
   if (!patch) return undefined
   db.update(messages)

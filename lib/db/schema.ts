@@ -266,6 +266,8 @@ export const sendQueues = sqliteTable('send_queues', {
   perMinute: integer('per_minute'),
   /** consecutive sends WhatsApp refused as restricted (463) */
   restrictions: integer('restrictions').notNull().default(0),
+  /** when WhatsApp last refused a send as restricted: only a delivery of a message sent after it ends the streak */
+  restrictedAt: integer('restricted_at'),
   pausedUntil: integer('paused_until'),
   pauseReason: text('pause_reason'),
   updatedAt: integer('updated_at').notNull().default(now),

@@ -298,23 +298,28 @@ export class MessageService {
 
   // ---- helpers ---------------------------------------------------------------------------------
 
-  /** Counts consecutive restrictions from WhatsApp's answers; a delivery proves the account can reach people again. */
+  /**
+   * Counts consecutive restrictions from WhatsApp's answers. A delivery of a message sent after the
+   * last refusal proves the account reaches people again and ends the streak; receipts of older
+   * messages arriving late prove nothing.
+   */
   private onOutcome(accountId: string, message: MessageView): void {
     if (message.direction !== 'out') return
     const failed = message.status === 'failed' && message.errorCode !== null
     if (!failed && message.status !== 'delivered') return
     const { db } = this.deps
     const row = getQueueRow({ db, accountId })
-    const decision = decideOnOutcome(
-      { code: failed ? message.errorCode : null, restrictions: row?.restrictions ?? 0, now: this.now() },
-      this.deps.config.restriction,
-    )
-    if (decision.restrictions === (row?.restrictions ?? 0) && !decision.pause) return
+    const restrictions = row?.restrictions ?? 0
+    if (!failed && (restrictions === 0 || (message.sentAt ?? 0) <= (row?.restrictedAt ?? 0))) return
+    const now = this.now()
+    const decision = decideOnOutcome({ code: failed ? message.errorCode : null, restrictions, now }, this.deps.config.restriction)
+    if (decision.restrictions === restrictions && !decision.pause) return
     saveQueueRow({
       db,
       accountId,
       patch: {
         restrictions: decision.restrictions,
+        ...(failed && decision.restrictions > restrictions ? { restrictedAt: now } : {}),
         ...(decision.pause ? { pausedUntil: decision.pause.until, pauseReason: decision.pause.reason } : {}),
       },
     })

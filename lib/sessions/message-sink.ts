@@ -3,7 +3,7 @@ import { messageViewsByRowIds } from '@/lib/db/message-views'
 import { advanceStatus, findMessageProto, type LogChanges, logMessages } from '@/lib/db/messages'
 import type { EventBus } from '@/lib/events/bus'
 import type { Logger } from '@/lib/logger'
-import { decodeMessageProto, errorCodeOf, parseWaMessage, statusFromWa } from '@/lib/whatsapp/messages'
+import { decodeMessageProto, describeWaError, errorCodeOf, parseWaMessage, statusFromWa } from '@/lib/whatsapp/messages'
 import type { WaSocketHandlers, WaSocketOptions } from '@/lib/whatsapp/socket'
 
 type Messages = Parameters<NonNullable<WaSocketHandlers['onMessages']>>[0]
@@ -14,20 +14,6 @@ export type MessageSink = {
   getMessage: WaSocketOptions['getMessage']
   store(messages: Messages): void
   updateStatuses(updates: Updates): void
-}
-
-/** Why WhatsApp refused a message, for the codes a user can act on. */
-export function describeWaError(code: number | null): string {
-  switch (code) {
-    case 463:
-      return 'WhatsApp refused the message (463): the account is restricted from starting chats, or lacks the privacy token for this contact'
-    case 479:
-      return 'WhatsApp rejected the stanza (479)'
-    case null:
-      return 'WhatsApp refused the message'
-    default:
-      return `WhatsApp refused the message (${code})`
-  }
 }
 
 /** What one session's socket reads from and writes to the message log; changes are announced after commit. */

@@ -67,6 +67,9 @@ export type ParsedMessage = {
   quotedWaId: string | null
   effect: MessageEffect | null
   status: MessageStatus
+  /** a refused message: WhatsApp's code and why (Baileys may fold the refusal into the upsert) */
+  errorCode: number | null
+  statusReason: string | null
   proto: Buffer
   timestamp: number
 }
@@ -150,19 +153,25 @@ export function parseWaMessage(msg: WAMessage): ParsedMessage | null {
   if (!kind) return null
   const fromMe = key.fromMe === true
   const ts = Number(msg.messageTimestamp ?? 0)
+  const status = statusFromWa(msg.status, fromMe)
+  const errorCode = status === 'failed' ? errorCodeOf(msg) : null
+  // Baileys leaves `participant` empty (not undefined) on 1:1 messages
+  const participant = key.participant === '' ? undefined : key.participant
   return {
     waMessageId: key.id,
     remoteJid: key.remoteJid,
     chat: chatAddress(key.remoteJid, key.remoteJidAlt),
     direction: fromMe ? 'out' : 'in',
-    senderJid: fromMe ? null : jidNormalizedUser(key.participant ?? key.remoteJid),
+    senderJid: fromMe ? null : jidNormalizedUser(participant ?? key.remoteJid),
     pushName: fromMe ? null : (msg.pushName ?? null),
     type: kind.type,
     text: kind.effect?.kind === 'edit' ? null : textOf(content),
     content: kind.content,
     quotedWaId: contextOf(content)?.stanzaId ?? null,
     effect: kind.effect,
-    status: statusFromWa(msg.status, fromMe),
+    status,
+    errorCode,
+    statusReason: status === 'failed' ? describeWaError(errorCode) : null,
     proto: Buffer.from(proto.Message.encode(msg.message).finish()),
     timestamp: ts > 0 ? ts * 1000 : Date.now(),
   }
@@ -175,6 +184,20 @@ export function decodeMessageProto(buf: Buffer): proto.IMessage {
 export type MessageKeyRef = { chatJid: string; waMessageId: string }
 export function keyRef(key: WAMessageKey): MessageKeyRef | null {
   return key.remoteJid && key.id ? { chatJid: key.remoteJid, waMessageId: key.id } : null
+}
+
+/** Why WhatsApp refused a message, for the codes a user can act on. */
+export function describeWaError(code: number | null): string {
+  switch (code) {
+    case 463:
+      return 'WhatsApp refused the message (463): the account is restricted from starting chats, or lacks the privacy token for this contact'
+    case 479:
+      return 'WhatsApp rejected the stanza (479)'
+    case null:
+      return 'WhatsApp refused the message'
+    default:
+      return `WhatsApp refused the message (${code})`
+  }
 }
 
 /** WhatsApp's error code on a refused message (the ack's `error`, which Baileys puts in the stub parameters). */
