@@ -107,6 +107,17 @@ describe('API → Baileys → the contact, each kind', () => {
     await until(() => messages.get('shop', plain.id).status === 'delivered', 10_000, 'delivered')
   })
 
+  it('played and retry receipts: status played; a retry is answered from the stored message (getMessage)', async () => {
+    const m = await messages.send('shop', { to: ANN, type: 'text', text: { body: 'voice-ish' } })
+    await inboxOf(m)
+    h.sim.sendReceipt(ANN, m.waMessageId, 'played')
+    await until(() => messages.get('shop', m.id).status === 'played', 10_000, 'played')
+    expect(messages.get('shop', m.id).readAt).not.toBeNull()
+    h.sim.sendReceipt(ANN, m.waMessageId, 'retry')
+    await until(() => h.sim.inbox(ANN).find((e) => e.id === m.waMessageId)?.resent, 10_000, 'the re-send')
+    expect(h.sim.inbox(ANN).filter((e) => e.id === m.waMessageId)).toEqual([expect.objectContaining({ text: 'voice-ish', resent: 1 })])
+  })
+
   it('an account that is not connected: 503 not_connected, nothing stored', async () => {
     h.manager.create({ id: 'idle', name: 'Idle', actor: 'test' })
     await expect(messages.send('idle', { to: ANN, type: 'text', text: { body: 'x' } })).rejects.toSatisfy(
