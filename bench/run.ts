@@ -10,6 +10,7 @@ const BENCHES = [
   { name: 'async-context', args: ['bench/async-context.bench.ts'] },
   { name: 'auth-state', args: ['bench/auth-state.bench.ts'] },
   { name: 'sim', args: ['bench/sim.bench.ts'] },
+  { name: 'messages', args: ['bench/messages.bench.ts'] },
   { name: 'sessions', args: ['bench/sessions.bench.ts', ...(process.env.BENCH_SESSIONS ?? '200,1000,2000').split(',')] },
 ]
 

@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, inArray, lt, lte, or, type SQL } from 'drizzle-orm'
+import { and, desc, eq, gte, inArray, lt, lte, or, type SQL, sql } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/sqlite-core'
 import type { DB } from './client'
 import type { MessageRow, Reaction } from './messages'
@@ -75,8 +75,29 @@ const toView = ({ m, c, quotedId }: ReturnType<typeof selectViews>[number]): Mes
   deletedAt: m.deletedAt,
 })
 
+/** One message by row id, prepared once per connection: announced after every send and status change. */
+const byIdStatements = new WeakMap<DB, ReturnType<typeof prepareById>>()
+const prepareById = (db: DB) =>
+  db
+    .select({ m: messages, c: chats, quotedId: quoted.publicId })
+    .from(messages)
+    .leftJoin(chats, eq(chats.id, messages.chatId))
+    .leftJoin(quoted, and(eq(quoted.accountId, messages.accountId), eq(quoted.waMessageId, messages.quotedWaId)))
+    .where(eq(messages.id, sql.placeholder('id')))
+    .limit(1)
+    .prepare()
+
 export function messageViewsByRowIds({ db, ids }: { db: DB; ids: number[] }): MessageView[] {
   if (ids.length === 0) return []
+  if (ids.length === 1) {
+    let stmt = byIdStatements.get(db)
+    if (!stmt) {
+      stmt = prepareById(db)
+      byIdStatements.set(db, stmt)
+    }
+    const row = stmt.get({ id: ids[0] })
+    return row ? [toView(row)] : []
+  }
   return selectViews(db, inArray(messages.id, ids), ids.length).map(toView)
 }
 

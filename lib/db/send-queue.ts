@@ -1,10 +1,57 @@
 import { and, asc, eq, gt, inArray, isNotNull, lt, sql } from 'drizzle-orm'
 import { type ChatKey, ensureChat, touchChat } from './chats'
 import type { DB } from './client'
-import { type MessageRow, newPublicId, statusPatch } from './messages'
+import { type MessageRow, newPublicId } from './messages'
 import { idempotencyKeys, messages, sendQueues } from './schema'
 
 export type QueueRow = typeof sendQueues.$inferSelect
+
+const OWED = ['queued', 'pending'] as const
+
+/**
+ * The queue's hot statements, prepared once per connection: building a query through drizzle costs
+ * more CPU than SQLite running it, and the send loop runs these for every message (bench/messages).
+ */
+const prepared = new WeakMap<DB, ReturnType<typeof prepare>>()
+function prepare(db: DB) {
+  const accountId = sql.placeholder('accountId')
+  const id = sql.placeholder('id')
+  return {
+    nextOwed: db
+      .select()
+      .from(messages)
+      .where(and(eq(messages.accountId, accountId), isNotNull(messages.request), inArray(messages.status, [...OWED])))
+      .orderBy(asc(messages.id))
+      .limit(1)
+      .prepare(),
+    claim: db
+      .update(messages)
+      .set({ status: 'pending', updatedAt: sql`${sql.placeholder('now')}` })
+      .where(and(eq(messages.id, id), inArray(messages.status, [...OWED]), isNotNull(messages.request)))
+      .prepare(),
+    // queued/pending → sent; a receipt that raced ahead (delivered, read) keeps its status
+    markSent: db
+      .update(messages)
+      .set({
+        status: sql`case when ${messages.status} in ('queued', 'pending') then 'sent' else ${messages.status} end`,
+        sentAt: sql`${sql.placeholder('sentAt')}`,
+        request: null,
+        proto: sql`coalesce(${sql.placeholder('proto')}, ${messages.proto})`,
+        updatedAt: sql`${sql.placeholder('now')}`,
+      })
+      .where(eq(messages.id, id))
+      .prepare(),
+    queueRow: db.select().from(sendQueues).where(eq(sendQueues.accountId, accountId)).prepare(),
+  }
+}
+const statements = (db: DB) => {
+  let s = prepared.get(db)
+  if (!s) {
+    s = prepare(db)
+    prepared.set(db, s)
+  }
+  return s
+}
 
 /** What an accepted send becomes: a `queued` row that still owes its `request`. */
 export type NewOutgoing = {
@@ -100,13 +147,7 @@ export function acceptOutgoing({
  * claiming and recording the send (re-sent with the same WhatsApp id, which recipients deduplicate).
  */
 export function nextOwed({ db, accountId }: { db: DB; accountId: string }): MessageRow | undefined {
-  return db
-    .select()
-    .from(messages)
-    .where(and(eq(messages.accountId, accountId), isNotNull(messages.request), inArray(messages.status, ['queued', 'pending'])))
-    .orderBy(asc(messages.id))
-    .limit(1)
-    .get()
+  return statements(db).nextOwed.get({ accountId })
 }
 
 /** Accounts with owed messages (restart: their queues resume once connected). */
@@ -131,12 +172,7 @@ export function countQueued({ db, accountId }: { db: DB; accountId: string }): n
 
 /** Claims a queued row for sending (queued → pending); false when it is no longer queued (cancelled). */
 export function claimOwed({ db, id }: { db: DB; id: number }): boolean {
-  const res = db
-    .update(messages)
-    .set({ status: 'pending', updatedAt: Date.now() })
-    .where(and(eq(messages.id, id), inArray(messages.status, ['queued', 'pending']), isNotNull(messages.request)))
-    .run()
-  return res.changes === 1
+  return statements(db).claim.run({ id, now: Date.now() }).changes === 1
 }
 
 /** Back to the queue (the socket went away mid-send): sent again, in order, after reconnecting. */
@@ -148,18 +184,7 @@ export function requeue({ db, id }: { db: DB; id: number }): void {
 }
 
 export function markSent({ db, id, proto, timestamp }: { db: DB; id: number; proto: Buffer | null; timestamp: number }): void {
-  const row = db.select({ status: messages.status }).from(messages).where(eq(messages.id, id)).get()
-  if (!row) return
-  db.update(messages)
-    .set({
-      ...(statusPatch(row, 'sent', timestamp) ?? {}),
-      sentAt: timestamp,
-      request: null,
-      ...(proto ? { proto } : {}),
-      updatedAt: Date.now(),
-    })
-    .where(eq(messages.id, id))
-    .run()
+  statements(db).markSent.run({ id, proto, sentAt: timestamp, now: Date.now() })
 }
 
 export function markFailed({ db, id, reason, errorCode }: { db: DB; id: number; reason: string; errorCode?: number | null }): void {
@@ -202,7 +227,7 @@ export function updateQueuedRequest({
 }
 
 export function getQueueRow({ db, accountId }: { db: DB; accountId: string }): QueueRow | undefined {
-  return db.select().from(sendQueues).where(eq(sendQueues.accountId, accountId)).get()
+  return statements(db).queueRow.get({ accountId })
 }
 
 export function saveQueueRow({
