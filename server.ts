@@ -1,7 +1,8 @@
 /**
  * The composition root: the only place that builds long-lived objects, in this order:
- * env → logger → db (migrated) → event bus → login limiter → session manager (Baileys) → Next →
- * HTTP server + Socket.IO → listen → restore saved sessions.
+ * env → logger → db (migrated) → event bus → login limiter → session manager (Baileys) → message
+ * service (send queue) → Next → HTTP server + Socket.IO → listen → restore saved sessions and resume
+ * the send queues (each sends once its account is connected).
  * Shutdown runs in reverse on SIGTERM/SIGINT.
  */
 // First: refuses a Node.js too old for the native addons below, before any of them loads.
@@ -30,6 +31,8 @@ import { attachRealtime } from '@/lib/realtime/gateway'
 import { setRuntime } from '@/lib/runtime'
 import { sessionConfigFromEnv } from '@/lib/sessions/config'
 import { SessionManager } from '@/lib/sessions/manager'
+import { messagesConfigFromEnv } from '@/lib/messages/config'
+import { MessageService } from '@/lib/messages/service'
 
 const startedAt = Date.now()
 process.env.NEXT_TELEMETRY_DISABLED ??= '1'
@@ -80,6 +83,7 @@ const sessions = new SessionManager({ db, bus, logger, keyring, config: sessionC
 const keys = new KeyService({ db, envKey: env.gatewayApiKey })
 const apiLimits = createMemoryApiLimits(env.apiLimits)
 const audit = new AuditLog({ db })
+const messages = new MessageService({ db, bus, logger, sessions, config: messagesConfigFromEnv(env) })
 
 const nextApp = next({ dev: env.dev, hostname: env.host, port: env.port, dir: process.cwd() })
 const handle = nextApp.getRequestHandler()
@@ -93,7 +97,7 @@ const httpServer = createServer((req, res) => {
 })
 const realtime = attachRealtime({ httpServer, bus, db, logger, authSecret: env.authSecret, trustProxy: env.trustProxy })
 
-setRuntime({ env, logger, db, bus, loginLimiter, passwordChecks, sessions, keys, apiLimits, audit, version, startedAt })
+setRuntime({ env, logger, db, bus, loginLimiter, passwordChecks, sessions, keys, apiLimits, audit, messages, version, startedAt })
 
 await new Promise<void>((resolve, reject) => {
   httpServer.once('error', reject)
@@ -104,6 +108,8 @@ const port = typeof address === 'object' && address ? address.port : env.port
 const url = `http://${env.host.includes(':') ? `[${env.host}]` : env.host}:${port}`
 logger.info({ url, port, dev: env.dev, version, startupMs: Date.now() - startedAt }, 'gateway ready')
 prepareSetupToken({ db, dataDir: env.dataDir, logger, url })
+// Queues resume before the sessions reconnect, so each account's owed messages go out on its `connected`.
+messages.start()
 void sessions.restore().catch((err: unknown) => logger.error({ err }, 'restoring sessions failed'))
 
 let stopping = false
@@ -116,6 +122,7 @@ async function shutdown(signal: string) {
   // Stop accepting; in-flight requests finish; idle keep-alive connections are closed now.
   const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()))
   httpServer.closeIdleConnections()
+  await messages.stop() // the send in flight finishes; queued messages stay for the next start
   await sessions.shutdown() // WhatsApp sockets close without logging out
   await realtime.close()
   await closed

@@ -94,6 +94,10 @@ const rawSchema = z.object({
   WA_KEEPALIVE_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(600_000).optional()),
   WA_QR_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(600_000).optional()),
   WA_LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(LOG_LEVELS).default('warn')),
+  SEND_MIN_GAP_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(3_600_000).default(1500)),
+  SEND_PER_MINUTE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(100_000).default(30)),
+  SEND_RESTRICTED_PAUSE_AFTER: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1000).default(3)),
+  SEND_RESTRICTED_PAUSE_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1000).max(604_800_000).default(3_600_000)),
   TRUST_PROXY: flagSchema,
   ALLOW_CUSTOM_WA_URL: flagSchema,
   API_RATE_LIMIT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1_000_000).default(600)),
@@ -134,6 +138,8 @@ export type Env = {
   }
   /** API rate limits: requests per minute per key/operator and per address; failed authentications per address per 15 min */
   apiLimits: { perKeyPerMinute: number; perAddressPerMinute: number; authFailures: number; authFailureWindowSeconds: number }
+  /** the send queue: pacing (0 = off) and what repeated restrictions do */
+  messages: { minGapMs: number; perMinute: number; restrictedPauseAfter: number; restrictedPauseMs: number }
   /** secrets created on this start (to be logged once the logger exists) */
   generated: ('AUTH_SECRET' | 'ENCRYPTION_KEY')[]
 }
@@ -265,6 +271,12 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
       perAddressPerMinute: raw.API_ADDRESS_RATE_LIMIT,
       authFailures: raw.API_AUTH_FAILURE_LIMIT,
       authFailureWindowSeconds: 15 * 60,
+    },
+    messages: {
+      minGapMs: raw.SEND_MIN_GAP_MS,
+      perMinute: raw.SEND_PER_MINUTE,
+      restrictedPauseAfter: raw.SEND_RESTRICTED_PAUSE_AFTER,
+      restrictedPauseMs: raw.SEND_RESTRICTED_PAUSE_MS,
     },
     generated,
   }

@@ -7,6 +7,7 @@ import type { Env } from '@/lib/env'
 import type { EventBus } from '@/lib/events/bus'
 import type { KeyService } from '@/lib/keys/service'
 import type { Logger } from '@/lib/logger'
+import type { MessageService } from '@/lib/messages/service'
 import type { SessionManager } from '@/lib/sessions/manager'
 
 /**
@@ -25,6 +26,8 @@ export type Runtime = {
   keys: KeyService
   apiLimits: ApiLimits
   audit: AuditLog
+  /** sending and reading messages (the message routes) */
+  messages: MessageService
   version: string
   startedAt: number
 }

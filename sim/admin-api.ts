@@ -5,6 +5,7 @@
 import { BufferJSON } from '@whiskeysockets/baileys'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { z } from 'zod'
+import { ContactMessageInput } from './contacts/compose'
 import { errorMessage, SimError } from './errors'
 import { DISCONNECT_KINDS } from './faults'
 import type { Simulator } from './simulator'
@@ -16,7 +17,15 @@ const Schemas = {
   scan: z.strictObject({ qr: z.string().min(1).max(4096) }),
   pairingCode: z.strictObject({ code: z.string().min(1).max(32) }),
   provision: z.strictObject({ platform: z.string().max(40).optional() }),
-  message: z.strictObject({ to: z.string().min(1).max(32), text: z.string().min(1).max(65_536) }),
+  // `{to, text}` (a plain text, as before) or any kind with its `type`
+  message: z.union([
+    z
+      .strictObject({ to: z.string().min(1).max(32), text: z.string().min(1).max(65_536) })
+      .transform((m) => ({ type: 'text' as const, ...m })),
+    ContactMessageInput,
+  ]),
+  receipt: z.strictObject({ type: z.enum(['delivery', 'read', 'played', 'retry']) }),
+  ackErrors: z.strictObject({ code: z.number().int().min(400).max(999), count: z.number().int().min(0).max(1_000_000) }),
   receipts: z.strictObject({
     delivery: z.boolean().optional(),
     read: z.boolean().optional(),
@@ -96,9 +105,16 @@ export const buildRoutes = (sim: Simulator): Route[] => {
       return [200, await sim.enterPairingCode(phone(ctx), code)]
     }),
     r('POST', `/users/${P}/messages`, async (ctx) => {
-      const { to, text } = parse(Schemas.message, await ctx.body())
-      return [201, await sim.sendText(phone(ctx), to, text)]
+      return [201, await sim.sendMessage(phone(ctx), parse(Schemas.message, await ctx.body()))]
     }),
+    r('POST', `/users/${P}/inbox/${P}/receipt`, async (ctx) => {
+      const { type } = parse(Schemas.receipt, await ctx.body())
+      return [200, sim.sendReceipt(phone(ctx), decodeURIComponent(ctx.params[1] ?? ''), type)]
+    }),
+    r('POST', `/users/${P}/ack-errors`, async (ctx) => [
+      200,
+      { ackErrors: sim.setAckErrors(phone(ctx), parse(Schemas.ackErrors, await ctx.body())) },
+    ]),
     r('GET', `/users/${P}/inbox`, (ctx) => [200, { messages: sim.inbox(phone(ctx)) }]),
     r('DELETE', `/users/${P}/inbox`, (ctx) => {
       sim.clearInbox(phone(ctx))

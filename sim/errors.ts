@@ -2,6 +2,7 @@
 export const SIM_ERROR_STATUS = {
   bad_request: 400,
   not_found: 404,
+  unknown_message: 404,
   method_not_allowed: 405,
   conflict: 409,
   device_offline: 409,

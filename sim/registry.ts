@@ -3,6 +3,7 @@
  * the simulator's lifetime; `state-file.ts` can persist it across simulator restarts.
  */
 import { type BinaryNode, Curve, jidDecode, type KeyPair } from '@whiskeysockets/baileys'
+import type { MessageSummary } from './contacts/summarize'
 import { VirtualDevice } from './contacts/virtual-device'
 import { SimError } from './errors'
 import { PreKeyPool } from './prekey-pool'
@@ -36,26 +37,35 @@ export type CompanionDevice = {
   logins: number
 }
 
-export type InboxEntry = {
+export type InboxEntry = MessageSummary & {
   id: string
   /** sender device jid, e.g. 15550001:3@s.whatsapp.net */
   from: string
   /** sender phone number */
   fromPhone: string
-  /** message kind: text, image, reaction, … (the proto field name without "Message") */
-  type: string
-  /** text for text messages (also captions) */
-  text?: string
-  /** one-line summary for non-text content */
-  summary: string
   /** Signal message type it arrived in */
   encType: 'pkmsg' | 'msg' | 'local'
   /** unix ms */
   timestamp: number
+  /** set on the target when a later edit from the same sender arrived: the text shown now */
+  editedText?: string
+  /** set on the target when the sender deleted it for everyone */
+  deleted?: boolean
+  /** how many more copies of this id arrived (a sender answering a retry receipt re-sends it) */
+  resent?: number
 }
 
 /** A message a simulated phone sent (admin sendText), with the best receipt a companion returned. */
-export type SentEntry = { id: string; to: string; text: string; timestamp: number; status: 'sent' | 'delivered' | 'read' }
+export type SentEntry = {
+  id: string
+  to: string
+  /** the message kind (text, location, contacts, reaction, edit, delete) */
+  type: string
+  /** the text, or a one-line summary for other kinds */
+  text: string
+  timestamp: number
+  status: 'sent' | 'delivered' | 'read'
+}
 
 export type ReceiptSettings = { delivery: boolean; read: boolean; delayMs: number }
 
@@ -68,6 +78,8 @@ export class SimUser {
   inbox: InboxEntry[] = []
   sent: SentEntry[] = []
   receipts: ReceiptSettings = { ...DEFAULT_RECEIPTS }
+  /** the server refuses this user's next `remaining` messages with `<ack error=code>` (e.g. 463, restricted) */
+  ackErrors: { code: number; remaining: number } | undefined
   nextDeviceId = 2
   nextKeyIndex = 1
   private phoneDevice: VirtualDevice | undefined
@@ -103,7 +115,21 @@ export class SimUser {
     return device ? `${this.lid}:${device}@lid` : `${this.lid}@lid`
   }
 
+  /**
+   * Records what this phone received. A second copy of an id (a re-send after a retry receipt) is
+   * counted, not listed twice; an edit or delete also marks the message it refers to, as the chat
+   * on a phone would show it.
+   */
   addInbox(entry: InboxEntry): void {
+    const same = this.inbox.find((e) => e.id === entry.id && e.fromPhone === entry.fromPhone)
+    if (same) {
+      same.resent = (same.resent ?? 0) + 1
+      return
+    }
+    const targetId = entry.edit?.targetId ?? entry.revoke?.targetId
+    const target = targetId ? this.inbox.find((e) => e.id === targetId && e.fromPhone === entry.fromPhone) : undefined
+    if (target && entry.edit) target.editedText = entry.edit.text
+    if (target && entry.revoke) target.deleted = true
     this.inbox.push(entry)
     if (this.inbox.length > INBOX_LIMIT) this.inbox.splice(0, this.inbox.length - INBOX_LIMIT)
   }

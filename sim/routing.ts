@@ -14,11 +14,17 @@ import { summarizeMessage } from './contacts/summarize'
 import type { Directory } from './directory'
 import { errorMessage } from './errors'
 import type { SimLogger } from './logger'
-import { contentBuffer, messageId, unixSeconds } from './nodes'
+import { bigEndian, contentBuffer, messageId, unixSeconds } from './nodes'
 import { type CompanionDevice, OFFLINE_QUEUE_LIMIT, type Registry, type SimUser } from './registry'
 import type { SimConnection } from './transport/connection'
 
-export type RoutingStats = { messagesFromCompanions: number; messagesToCompanions: number; decryptFailures: number; receiptsSent: number }
+export type RoutingStats = {
+  messagesFromCompanions: number
+  messagesToCompanions: number
+  messagesRefused: number
+  decryptFailures: number
+  receiptsSent: number
+}
 
 export type MessageEvents = {
   onInbox?(user: SimUser, id: string): void
@@ -26,7 +32,13 @@ export type MessageEvents = {
 }
 
 export class Router {
-  readonly stats: RoutingStats = { messagesFromCompanions: 0, messagesToCompanions: 0, decryptFailures: 0, receiptsSent: 0 }
+  readonly stats: RoutingStats = {
+    messagesFromCompanions: 0,
+    messagesToCompanions: 0,
+    messagesRefused: 0,
+    decryptFailures: 0,
+    receiptsSent: 0,
+  }
   private readonly chains = new WeakMap<SimConnection, Promise<void>>()
   private readonly timers = new Set<NodeJS.Timeout>()
 
@@ -72,6 +84,15 @@ export class Router {
     const id = node.attrs.id ?? messageId()
     const to = node.attrs.to ?? ''
     this.stats.messagesFromCompanions++
+    const refusal = sender.ackErrors
+    if (refusal && refusal.remaining > 0) {
+      // WhatsApp refuses the message (e.g. 463 for a restricted account): an error ack, nothing delivered.
+      refusal.remaining--
+      if (refusal.remaining === 0) sender.ackErrors = undefined
+      this.stats.messagesRefused++
+      conn.send({ tag: 'ack', attrs: { class: 'message', id, from: to, t: unixSeconds(), error: String(refusal.code) } })
+      return
+    }
     conn.send({ tag: 'ack', attrs: { class: 'message', id, from: to, t: unixSeconds() } })
     const participants = getBinaryNodeChildren(getBinaryNodeChild(node, 'participants'), 'to')
     const targets = participants.length
@@ -113,6 +134,7 @@ export class Router {
         tag: 'message',
         attrs: {
           from: senderJid,
+          sender_lid: sender.lidJid(),
           ...(own ? { recipient: to } : {}),
           id,
           t: unixSeconds(),
@@ -131,12 +153,8 @@ export class Router {
     const { delivery, read, delayMs } = recipient.receipts
     if (!delivery && !read) return
     const send = () => {
-      for (const type of [delivery ? undefined : null, read ? 'read' : null]) {
-        if (type === null) continue
-        const receipt: BinaryNode = { tag: 'receipt', attrs: { from: recipient.pnJid(), id, t: unixSeconds(), ...(type ? { type } : {}) } }
-        for (const device of sender.devices.values()) this.deliver(device, receipt)
-        this.stats.receiptsSent++
-      }
+      if (delivery) this.phoneReceipt(recipient, sender, id, 'delivery')
+      if (read) this.phoneReceipt(recipient, sender, id, 'read')
     }
     if (delayMs <= 0) {
       send()
@@ -147,6 +165,28 @@ export class Router {
       send()
     }, delayMs)
     this.timers.add(timer)
+  }
+
+  /**
+   * One receipt from `recipient`'s phone to every companion of `sender`. A `retry` receipt carries
+   * the phone's registration id, as a device that failed to decrypt sends it; Baileys then re-sends
+   * the message (read back through its getMessage) to that phone.
+   */
+  phoneReceipt(recipient: SimUser, sender: SimUser, id: string, type: 'delivery' | 'read' | 'played' | 'retry'): void {
+    const t = unixSeconds()
+    const receipt: BinaryNode = {
+      tag: 'receipt',
+      attrs: { from: recipient.pnJid(), id, t, ...(type === 'delivery' ? {} : { type }) },
+      content:
+        type === 'retry'
+          ? [
+              { tag: 'retry', attrs: { count: '1', id, t, v: '1' } },
+              { tag: 'registration', attrs: {}, content: bigEndian(recipient.phoneSignal.creds.registrationId, 4) },
+            ]
+          : undefined,
+    }
+    for (const device of sender.devices.values()) this.deliver(device, receipt)
+    this.stats.receiptsSent++
   }
 
   /** A `<receipt>` from a companion: ack it, update the sending phone's record, relay to the sender's companions. */
@@ -196,7 +236,8 @@ export class Router {
       encTypes.push(type)
       this.deliver(device, {
         tag: 'message',
-        attrs: { from: from.pnJid(), id, t: unixSeconds(), type: 'text', notify: from.name, ...opts.attrs },
+        // sender_lid: WhatsApp names the other address form of a PN-addressed sender (Baileys 7: remoteJidAlt)
+        attrs: { from: from.pnJid(), sender_lid: from.lidJid(), id, t: unixSeconds(), type: 'text', notify: from.name, ...opts.attrs },
         content: [{ tag: 'enc', attrs: { v: '2', type }, content: ciphertext }],
       })
       this.stats.messagesToCompanions++

@@ -6,6 +6,7 @@ import { type AuthenticationCreds, type BinaryNode, Curve } from '@whiskeysocket
 import { EventEmitter } from 'node:events'
 import type { AddressInfo } from 'node:net'
 import { provisionCompanion } from './adv'
+import { composeMessage, type ContactMessageInput } from './contacts/compose'
 import { Directory } from './directory'
 import { SimError } from './errors'
 import { applyDisconnect, type DisconnectKind, type UpgradeFaultSettings, UpgradeFaults } from './faults'
@@ -46,7 +47,7 @@ export type SimulatorStats = {
   devicesOnline: number
   connections: { accepted: number; open: number; handshaked: number; upgradesRejected: number; pendingRegistrations: number }
   logins: { accepted: number; refused: number }
-  messages: { fromCompanions: number; toCompanions: number; decryptFailures: number; receiptsSent: number }
+  messages: { fromCompanions: number; toCompanions: number; refused: number; decryptFailures: number; receiptsSent: number }
   iq: Record<string, number>
   memory: NodeJS.MemoryUsage
 }
@@ -260,12 +261,53 @@ export class Simulator {
     return linked
   }
   /** `from`'s phone sends a text to `to` (a simulated user): every companion of `to` receives it. */
-  async sendText(from: string, to: string, text: string): Promise<{ id: string; encTypes: string[] }> {
+  sendText(from: string, to: string, text: string): Promise<{ id: string; encTypes: string[] }> {
+    return this.sendMessage(from, { type: 'text', to, text })
+  }
+
+  /**
+   * `from`'s phone sends any non-media kind to `to`: a text (with mentions, or quoting `quotedId`), a
+   * location, contact cards, a reaction to, an edit of or a delete of an earlier message (by id,
+   * whichever side sent it). 404 `unknown_message` when a target id is not in that conversation.
+   */
+  async sendMessage(from: string, input: ContactMessageInput): Promise<{ id: string; encTypes: string[] }> {
     const sender = this.registry.getUser(from)
-    const recipient = this.registry.getUser(to)
-    const result = await this.router.phoneSend(sender, recipient, { conversation: text })
-    sender.addSent({ id: result.id, to: recipient.phone, text, timestamp: Date.now(), status: 'sent' })
+    const recipient = this.registry.getUser(input.to)
+    const find = (id: string) => {
+      const own = sender.sent.find((s) => s.id === id && s.to === recipient.phone)
+      if (own) return { fromMe: true, text: own.text }
+      const got = sender.inbox.find((e) => e.id === id && e.fromPhone === recipient.phone)
+      return got ? { fromMe: false, text: got.editedText ?? got.text } : undefined
+    }
+    const targetId = 'targetId' in input ? input.targetId : input.quotedId
+    if (targetId && !find(targetId)) {
+      throw new SimError('unknown_message', `no message ${targetId} between ${sender.phone} and ${recipient.phone}`)
+    }
+    if ((input.type === 'edit' || input.type === 'delete') && !find(input.targetId)?.fromMe) {
+      throw new SimError('conflict', `${sender.phone} can only ${input.type} its own messages`)
+    }
+    const { message, text } = composeMessage(input, { selfJid: sender.pnJid(), peerJid: recipient.pnJid(), find })
+    const result = await this.router.phoneSend(sender, recipient, message)
+    sender.addSent({ id: result.id, to: recipient.phone, type: input.type, text, timestamp: Date.now(), status: 'sent' })
+    if (input.type === 'edit') {
+      const own = sender.sent.find((s) => s.id === input.targetId)
+      if (own) own.text = input.text
+    }
     return result
+  }
+
+  /**
+   * `phone`'s phone sends a receipt for a message it received: `delivery`, `read`, `played` (voice
+   * notes and videos), or `retry` (it could not decrypt and asks the sender to send it again, which
+   * Baileys answers from getMessage; the copy shows up as `resent` on the inbox entry).
+   */
+  sendReceipt(phone: string, id: string, type: 'delivery' | 'read' | 'played' | 'retry'): { to: string } {
+    const user = this.registry.getUser(phone)
+    const entry = user.inbox.find((e) => e.id === id)
+    if (!entry) throw new SimError('unknown_message', `${user.phone} received no message ${id}`)
+    const sender = this.registry.getUser(entry.fromPhone)
+    this.router.phoneReceipt(user, sender, id, type)
+    return { to: sender.phone }
   }
 
   /** What `phone`'s phone received (decrypted), oldest first. */
@@ -316,6 +358,16 @@ export class Simulator {
     return { ...user.receipts }
   }
 
+  /**
+   * The server refuses the next `count` messages `phone`'s companions send with `<ack error=code>`
+   * (463: the account is restricted); Baileys marks each ERROR with that code. count 0 ends it.
+   */
+  setAckErrors(phone: string, { code, count }: { code: number; count: number }): { code: number; remaining: number } | null {
+    const user = this.registry.getUser(phone)
+    user.ackErrors = count > 0 ? { code, remaining: count } : undefined
+    return user.ackErrors ? { ...user.ackErrors } : null
+  }
+
   /** Breaks the device's open connection(s) in the given way; 409 device_offline if it has none. */
   disconnect(phone: string, deviceId: number, kind: DisconnectKind): { connections: number } {
     const { user, device } = this.registry.getDevice(phone, deviceId)
@@ -364,6 +416,7 @@ export class Simulator {
       messages: {
         fromCompanions: this.router.stats.messagesFromCompanions,
         toCompanions: this.router.stats.messagesToCompanions,
+        refused: this.router.stats.messagesRefused,
         decryptFailures: this.router.stats.decryptFailures,
         receiptsSent: this.router.stats.receiptsSent,
       },

@@ -28,6 +28,11 @@ const EXAMPLE_MESSAGES: Record<ErrorCode, string> = {
   auth_state_corrupt: 'The stored credentials cannot be read.',
   internal: 'Something went wrong on our side. Quote request id 4b0e9d6c-… when reporting it.',
   unavailable: 'The gateway is shutting down.',
+  edit_window_expired: 'The message can no longer be edited: WhatsApp allows edits for 15 minutes after sending.',
+  delete_window_expired: 'The message can no longer be deleted for everyone.',
+  message_not_editable: 'Only text messages sent by this account can be edited.',
+  idempotency_mismatch: 'This Idempotency-Key was used with a different request body.',
+  not_cancellable: 'Only a queued message can be cancelled.',
 }
 
 const hasField = (schema: unknown, field: string) =>

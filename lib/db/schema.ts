@@ -139,44 +139,140 @@ export const waKeys = sqliteTable(
 )
 
 export const MESSAGE_DIRECTIONS = ['in', 'out'] as const
-export const MESSAGE_STATUSES = ['pending', 'sent', 'delivered', 'read', 'played', 'failed', 'received'] as const
+export type MessageDirection = (typeof MESSAGE_DIRECTIONS)[number]
+/**
+ * An outgoing message moves forward only: queued → pending → sent → delivered → read → played;
+ * `failed` ends it (from any state before delivery), `cancelled` ends a queued one. Incoming messages
+ * are `received`.
+ */
+export const MESSAGE_STATUSES = ['queued', 'pending', 'sent', 'delivered', 'read', 'played', 'failed', 'cancelled', 'received'] as const
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number]
 
 /**
- * Messages seen by an account. One row per (account, chat, WhatsApp id, direction): Baileys replays
- * offline messages as 'append' upserts, which must not duplicate. `proto` keeps the message content
- * Baileys asks back through getMessage when a recipient retries decryption.
+ * One row per conversation partner of an account: WhatsApp 7 addresses a 1:1 chat by phone JID or by
+ * LID, so a chat is found by either and learns the other form when a message carries it.
+ * `jid` is the form the gateway addresses it by (the phone JID when known).
  */
-export const messages = sqliteTable(
-  'messages',
+export const chats = sqliteTable(
+  'chats',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
     accountId: text('account_id')
       .notNull()
       .references(() => accounts.id, { onDelete: 'cascade' }),
+    jid: text('jid').notNull(),
+    /** digits, no + */
+    phone: text('phone'),
+    /** user@lid */
+    lid: text('lid'),
+    name: text('name'),
+    lastMessageId: integer('last_message_id'),
+    lastMessageAt: integer('last_message_at'),
+    /** incoming messages since the account last wrote in this chat */
+    unreadCount: integer('unread_count').notNull().default(0),
+    createdAt: integer('created_at').notNull().default(now),
+    updatedAt: integer('updated_at').notNull().default(now),
+  },
+  (t) => [
+    uniqueIndex('chats_account_phone_idx').on(t.accountId, t.phone),
+    uniqueIndex('chats_account_lid_idx').on(t.accountId, t.lid),
+    index('chats_account_last_idx').on(t.accountId, t.lastMessageAt),
+  ],
+)
+
+/**
+ * The message log. One row per (account, chat, WhatsApp id, direction): Baileys replays offline
+ * messages as 'append' upserts, which must not duplicate. `proto` keeps the message content Baileys
+ * asks back through getMessage when a recipient retries decryption. An outgoing message exists from
+ * the moment it is accepted (`queued`, with the WhatsApp id chosen up front so a re-send after a crash
+ * carries the same id); `request` keeps what to send until it is sent.
+ */
+export const messages = sqliteTable(
+  'messages',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** the id the API shows (msg_…) */
+    publicId: text('public_id'),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    chatId: integer('chat_id').references(() => chats.id, { onDelete: 'cascade' }),
+    /** the JID the message itself used (phone or LID form) */
     chatJid: text('chat_jid').notNull(),
     waMessageId: text('wa_message_id').notNull(),
     direction: text('direction', { enum: MESSAGE_DIRECTIONS }).notNull(),
     senderJid: text('sender_jid'),
     type: text('type').notNull(),
     text: text('text'),
+    /** the kind's fields as the API shows them (JSON) */
+    content: text('content', { mode: 'json' }),
+    quotedWaId: text('quoted_wa_id'),
+    /** on a target message: the reactions it has, [{from, emoji, at}] (JSON) */
+    reactions: text('reactions', { mode: 'json' }),
     status: text('status', { enum: MESSAGE_STATUSES }).notNull(),
+    statusReason: text('status_reason'),
+    /** WhatsApp's error code when it refused the message (e.g. 463) */
+    errorCode: integer('error_code'),
     proto: blob('proto', { mode: 'buffer' }),
+    /** outgoing, until sent: the validated request (JSON) */
+    request: text('request', { mode: 'json' }),
     timestamp: integer('timestamp').notNull(),
+    sentAt: integer('sent_at'),
+    deliveredAt: integer('delivered_at'),
+    readAt: integer('read_at'),
+    editedAt: integer('edited_at'),
+    deletedAt: integer('deleted_at'),
     createdAt: integer('created_at').notNull().default(now),
     updatedAt: integer('updated_at').notNull().default(now),
   },
   (t) => [
     uniqueIndex('messages_key_idx').on(t.accountId, t.chatJid, t.waMessageId, t.direction),
+    uniqueIndex('messages_public_id_idx').on(t.publicId),
     index('messages_account_time_idx').on(t.accountId, t.timestamp),
+    index('messages_chat_time_idx').on(t.chatId, t.timestamp),
+    index('messages_account_wa_idx').on(t.accountId, t.waMessageId),
+    index('messages_account_status_idx').on(t.accountId, t.status),
   ],
 )
 
 /**
- * Who did what. `actor` is a readable label (an operator's email, an API key's name and prefix);
- * `actor_id` identifies it for filtering (`operator:<id>`, `api_key:<id>`, `api_key:env`), and `ip`
- * and `request_id` tie the row to the request that made the change.
+ * `Idempotency-Key` of a send: the first request with a key creates the message, later ones within
+ * 24 hours get that message back. The unique key makes two simultaneous requests agree on one row.
  */
+export const idempotencyKeys = sqliteTable(
+  'idempotency_keys',
+  {
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    key: text('key').notNull(),
+    /** SHA-256 of the request body: the same key with another body is refused */
+    requestHash: text('request_hash').notNull(),
+    messageId: integer('message_id')
+      .notNull()
+      .references(() => messages.id, { onDelete: 'cascade' }),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.key] }), index('idempotency_keys_created_idx').on(t.createdAt)],
+)
+
+/** Per-account send queue settings and state: pacing overrides, restriction pauses. */
+export const sendQueues = sqliteTable('send_queues', {
+  accountId: text('account_id')
+    .primaryKey()
+    .references(() => accounts.id, { onDelete: 'cascade' }),
+  /** null: the global setting */
+  minGapMs: integer('min_gap_ms'),
+  perMinute: integer('per_minute'),
+  /** consecutive sends WhatsApp refused as restricted (463) */
+  restrictions: integer('restrictions').notNull().default(0),
+  /** when WhatsApp last refused a send as restricted: only a delivery of a message sent after it ends the streak */
+  restrictedAt: integer('restricted_at'),
+  pausedUntil: integer('paused_until'),
+  pauseReason: text('pause_reason'),
+  updatedAt: integer('updated_at').notNull().default(now),
+})
+
 export const auditLog = sqliteTable(
   'audit_log',
   {

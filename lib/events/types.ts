@@ -1,3 +1,4 @@
+import type { MessageView } from '@/lib/db/message-views'
 import type { SessionStatus } from '@/lib/db/schema'
 
 /** Domain events: the one vocabulary shared by sessions, the realtime gateway and (later) webhooks. */
@@ -29,6 +30,12 @@ export type DomainEvents = {
   'account.qr': QrPayload
   'account.qr_cleared': { accountId: string }
   'account.pairing_code': { accountId: string; code: string; phone: string; expiresAt: number }
+  /** a message entered the log (sent through the API, or seen on WhatsApp) */
+  'message.created': { accountId: string; message: MessageView }
+  /** a logged message changed: status, edit, delete, a reaction on it */
+  'message.updated': { accountId: string; message: MessageView }
+  /** an account's send queue paused (repeated restrictions) or resumed */
+  'messages.queue': { accountId: string; paused: boolean; reason: string | null; pausedUntil: number | null }
   'operator.changed': { operatorId: number; change: OperatorChange }
   'operator.session_ended': { operatorId: number; sessionId: string; reason: 'signed_out' }
 }

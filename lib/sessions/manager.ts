@@ -6,6 +6,7 @@ import { AppError } from '@/lib/errors'
 import type { EventBus } from '@/lib/events/bus'
 import type { AccountSummary, QrPayload } from '@/lib/events/types'
 import type { Logger } from '@/lib/logger'
+import type { WaSocket } from '@/lib/whatsapp/socket'
 import type { SessionConfig } from './config'
 import { KeyedLock } from './lock'
 import { LoginGate } from './login-gate'
@@ -126,6 +127,11 @@ export class SessionManager {
     const qr = this.sessions.get(id)?.currentQr
     if (!qr || qr.expiresAt <= Date.now()) throw new AppError('no_qr', 'No QR code right now: connect the account to get one.')
     return qr
+  }
+
+  /** The account's socket while it is connected (what the send queue uses); undefined otherwise. */
+  connectedSocket(id: string): WaSocket | undefined {
+    return this.closed ? undefined : this.sessions.get(id)?.connectedSocket
   }
 
   /** Sockets currently open (or opening) across all accounts. */

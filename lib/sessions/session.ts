@@ -62,7 +62,7 @@ export class Session {
   ) {
     this.account = account
     this.log = deps.logger.child({ accountId: account.id })
-    this.messages = createMessageSink({ db: deps.db, accountId: account.id, log: this.log })
+    this.messages = createMessageSink({ db: deps.db, bus: deps.bus, accountId: account.id, log: this.log })
   }
 
   get id(): string {
@@ -76,6 +76,10 @@ export class Session {
   }
   get hasSocket(): boolean {
     return this.sock !== undefined
+  }
+  /** the socket, only while connected: what sending needs */
+  get connectedSocket(): WaSocket | undefined {
+    return this.status === 'connected' ? this.sock : undefined
   }
   get currentQr(): QrPayload | undefined {
     return this.qr

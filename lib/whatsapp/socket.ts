@@ -1,12 +1,15 @@
 import makeWASocket, {
   Browsers,
+  USyncQuery,
+  USyncUser,
   type AuthenticationState,
   type BaileysEventMap,
   type WAMessage,
   type WAMessageKey,
-  type proto,
+  proto,
 } from '@whiskeysockets/baileys'
 import type { Logger } from '@/lib/logger'
+import { type OutgoingContent, type QuotedRef, toBaileysContent, toQuotedMessage } from './outgoing'
 
 /**
  * The gateway's one door to Baileys' socket. Sessions see only this small typed surface, so the
@@ -41,7 +44,17 @@ export type WaSocketOptions = {
   handlers: WaSocketHandlers
 }
 
+/** What WhatsApp accepted: the stanza was written (receipts and errors come later as updates). */
+export type SentMessage = { waMessageId: string; jid: string; proto: Buffer | null; timestamp: number }
+
+/** One number of a check: on WhatsApp or not, its phone JID and (when WhatsApp tells) its LID. */
+export type NumberCheck = { phone: string; exists: boolean; jid: string | null; lid: string | null }
+
 export type WaSocket = {
+  /** sends with the given WhatsApp id; resolves once the stanza is written */
+  send(jid: string, content: OutgoingContent, opts: { messageId: string; quoted?: QuotedRef }): Promise<SentMessage>
+  /** digits with country code, no + */
+  checkNumbers(phones: string[]): Promise<NumberCheck[]>
   requestPairingCode(phone: string): Promise<string>
   /** unlinks this device on WhatsApp (the phone's linked-devices list) */
   logout(): Promise<void>
@@ -92,6 +105,37 @@ export function createWaSocket(opts: WaSocketOptions): WaSocket {
   let ended = false
 
   return {
+    async send(jid, content, { messageId, quoted }) {
+      const sent = await sock.sendMessage(jid, toBaileysContent(content), {
+        messageId,
+        ...(quoted ? { quoted: toQuotedMessage(quoted) } : {}),
+      })
+      const ts = Number(sent?.messageTimestamp ?? 0)
+      return {
+        waMessageId: sent?.key.id ?? messageId,
+        jid: sent?.key.remoteJid ?? jid,
+        proto: sent?.message ? Buffer.from(proto.Message.encode(sent.message).finish()) : null,
+        timestamp: ts > 0 ? ts * 1000 : Date.now(),
+      }
+    },
+    async checkNumbers(phones) {
+      if (phones.length === 0) return []
+      const query = new USyncQuery().withContactProtocol().withLIDProtocol()
+      for (const phone of phones) query.withUser(new USyncUser().withPhone(`+${phone}`))
+      const result = await sock.executeUSyncQuery(query)
+      const byPhone = new Map<string, { id: string; contact?: unknown; lid?: unknown }>()
+      for (const item of result?.list ?? []) byPhone.set(item.id.split('@')[0]?.split(':')[0] ?? '', item)
+      return phones.map((phone) => {
+        const item = byPhone.get(phone)
+        const exists = item?.contact === true
+        return {
+          phone,
+          exists,
+          jid: exists ? `${phone}@s.whatsapp.net` : null,
+          lid: exists && typeof item.lid === 'string' && item.lid !== '' ? item.lid : null,
+        }
+      })
+    },
     requestPairingCode: (phone) => sock.requestPairingCode(phone),
     logout: () => sock.logout(),
     end() {

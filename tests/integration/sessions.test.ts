@@ -278,7 +278,7 @@ describe('session manager through real Baileys and the simulator', () => {
     for (const k of left) if (k.packId !== null) expect(packs.find((p) => p.id === k.packId)?.pack.get('pre-key', k.id)).toBeDefined()
     for (const k of used) expect(packs.some((p) => p.pack.get('pre-key', k.id) !== undefined)).toBe(false)
 
-    const sink = createMessageSink({ db: h.db, accountId: 'shop', log: createLogger({ level: 'silent' }) })
+    const sink = createMessageSink({ db: h.db, bus: h.bus, accountId: 'shop', log: createLogger({ level: 'silent' }) })
     const row = rows.find((r) => r.text === 'hello shop')!
     const content = await sink.getMessage({ remoteJid: row.chatJid, id: row.waMessageId, fromMe: false })
     expect(content?.conversation ?? content?.extendedTextMessage?.text).toBe('hello shop')

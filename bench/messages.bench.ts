@@ -1,0 +1,273 @@
+/**
+ * Messages benchmark: `node --expose-gc --import tsx bench/messages.bench.ts`
+ *
+ * The simulator runs in its own process; this process is the gateway's core (SessionManager +
+ * MessageService with its SQLite queue, as server.ts builds them). 50 linked accounts, pacing off,
+ * each sending to its own simulated contact.
+ *
+ * (a) throughput: every account's queue is kept fed for BENCH_MESSAGES_SECONDS (60); the figure is
+ *     what the simulator accepted (its `messages.fromCompanions` counter) per second. Target ≥ 500/s.
+ * (b) added latency at 200 msg/s (open loop, round robin): from `messages.send()` being called to the
+ *     queue handing the message to Baileys (`sock.send`), i.e. what the gateway adds before WhatsApp's
+ *     own client code runs; Baileys' send time is printed beside it. Target p99 ≤ 50 ms.
+ * (c) a 10 s CPU profile under (a)'s load: the functions with the most self time, and the CPU seconds
+ *     of both processes, say what bounds (a). BENCH_PROFILE=file also writes the .cpuprofile.
+ */
+import crypto from 'node:crypto'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import type { AuthenticationCreds } from '@whiskeysockets/baileys'
+import { createKeyring } from '@/lib/crypto/aead'
+import { insertAccount, recordStatus } from '@/lib/db/accounts'
+import { closeDb, openDb } from '@/lib/db/client'
+import { EventBus } from '@/lib/events/bus'
+import { createLogger } from '@/lib/logger'
+import { MessageService } from '@/lib/messages/service'
+import { DEFAULT_SESSION_CONFIG } from '@/lib/sessions/config'
+import { SessionManager } from '@/lib/sessions/manager'
+import { useSqliteAuthState } from '@/lib/whatsapp/auth-state'
+import type { WaSocket } from '@/lib/whatsapp/socket'
+import { quietLibsignalConsole } from '../sim/contacts/quiet-libsignal'
+import { startSimProcess } from './support/sim-process'
+
+quietLibsignalConsole()
+
+const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 50)
+const SECONDS = Number(process.env.BENCH_MESSAGES_SECONDS ?? 60)
+const LATENCY_RATE = 200
+const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 20)
+const TARGET_RATE = 500
+const TARGET_P99_MS = 50
+/** queued messages kept per account during (a): enough that no queue ever runs dry */
+const BACKLOG = 20
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+function procCpuSeconds(pid: number | undefined): number {
+  if (!pid) return 0
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+  return (Number(fields[11]) + Number(fields[12])) / 100
+}
+
+type ProfileNode = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }
+
+async function profileFor(ms: number, file?: string): Promise<{ name: string; share: number }[]> {
+  const { Session } = await import('node:inspector/promises')
+  const session = new Session()
+  session.connect()
+  await session.post('Profiler.enable')
+  await session.post('Profiler.start')
+  await sleep(ms)
+  const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: { nodes: ProfileNode[] } }
+  session.disconnect()
+  if (file) fs.writeFileSync(file, JSON.stringify(profile))
+  const self = new Map<string, number>()
+  let total = 0
+  for (const n of profile.nodes) {
+    const hits = n.hitCount ?? 0
+    total += hits
+    const where = n.callFrame.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/wt-[^/]+\//, '')
+    const name = `${n.callFrame.functionName || '(anonymous)'} ${where}:${n.callFrame.lineNumber + 1}`
+    self.set(name, (self.get(name) ?? 0) + hits)
+  }
+  return [...self.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 12)
+    .map(([name, hits]) => ({ name, share: hits / Math.max(1, total) }))
+}
+
+export async function run() {
+  const sim = await startSimProcess()
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-messages-'))
+  const db = openDb(path.join(dir, 'gateway.db'))
+  const logger = createLogger({ level: 'silent' })
+  const bus = new EventBus(logger)
+  const keyring = createKeyring({ current: crypto.randomBytes(32) })
+  const manager = new SessionManager({
+    db,
+    bus,
+    logger,
+    keyring,
+    config: { ...DEFAULT_SESSION_CONFIG, wsUrl: sim.wsUrl, baileysLogLevel: 'silent' },
+  })
+
+  // When the queue hands each message to Baileys, and how long Baileys takes to write it.
+  const handedAt = new Map<string, number>()
+  /** messages accepted and not yet handed to Baileys, per account (the feeder's view, no queries) */
+  const outstanding = new Map<string, number>()
+  /** the account each contact's messages come from (every account writes to its own contact) */
+  const accountOfJid = new Map<string, string>()
+  const baileysMs: number[] = []
+  const sockets = new WeakMap<WaSocket, WaSocket>()
+  const timed = (sock: WaSocket | undefined): WaSocket | undefined => {
+    if (!sock) return undefined
+    let wrapped = sockets.get(sock)
+    if (!wrapped) {
+      wrapped = {
+        ...sock,
+        send: async (jid, content, opts) => {
+          const t = performance.now()
+          handedAt.set(opts.messageId, t)
+          const acc = accountOfJid.get(jid)
+          if (acc) outstanding.set(acc, (outstanding.get(acc) ?? 0) - 1)
+          const res = await sock.send(jid, content, opts)
+          baileysMs.push(performance.now() - t)
+          return res
+        },
+      }
+      sockets.set(sock, wrapped)
+    }
+    return wrapped
+  }
+  const messages = new MessageService({
+    db,
+    bus,
+    logger,
+    sessions: { get: (id) => manager.get(id), connectedSocket: (id) => timed(manager.connectedSocket(id)) },
+    config: { pacing: { minGapMs: 0, perMinute: 0 }, restriction: { pauseAfter: 3, pauseMs: 3_600_000 }, idempotencyTtlMs: 86_400_000 },
+  })
+  try {
+    const contacts: string[] = []
+    for (let i = 0; i < ACCOUNTS; i++) {
+      const phone = String(4915200000000 + i)
+      const contact = String(15552000000 + i)
+      contacts.push(contact)
+      accountOfJid.set(`${contact}@s.whatsapp.net`, `bench-${i}`)
+      await sim.call('POST', '/users', { phone, name: `Bench ${i}` })
+      await sim.call('POST', '/users', { phone: contact, name: `Contact ${i}` })
+      await sim.call('POST', `/users/${contact}/receipts`, { delivery: false, read: false })
+      const { creds } = await sim.call<{ creds: AuthenticationCreds }>('POST', `/users/${phone}/devices`, {})
+      const id = `bench-${i}`
+      insertAccount({ db, id, name: id })
+      const auth = useSqliteAuthState({ db, accountId: id, keyring, logger })
+      Object.assign(auth.state.creds, creds)
+      await auth.saveCreds()
+      recordStatus({ db, id, status: 'connected', reason: null })
+    }
+    messages.start()
+    const t0 = performance.now()
+    await manager.restore()
+    for (;;) {
+      if (manager.list().filter((a) => a.status === 'connected').length === ACCOUNTS && manager.connectedSocket(`bench-${ACCOUNTS - 1}`))
+        break
+      if (performance.now() - t0 > 120_000) throw new Error('accounts did not connect in 120 s')
+      await sleep(100)
+    }
+    console.log(`  ${ACCOUNTS} accounts connected in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
+    const send = async (i: number, n: number) => {
+      const id = `bench-${i}`
+      // counted before the call: the queue may hand it to Baileys before send() returns here
+      outstanding.set(id, (outstanding.get(id) ?? 0) + 1)
+      return messages.send(id, { to: `+${contacts[i]}`, type: 'text', text: { body: `bench ${n}` } })
+    }
+    const drained = async () => {
+      while ([...outstanding.values()].some((v) => v > 0)) await sleep(100)
+    }
+    // Warm-up: one message per account opens every Signal session (pkmsg), as a running gateway has.
+    await Promise.all(contacts.map((_, i) => send(i, -1)))
+    await drained()
+
+    const stats = () => sim.call<{ messages: { fromCompanions: number } }>('GET', '/stats').then((s) => s.messages.fromCompanions)
+
+    // (a) throughput, and (c) a profile in its middle
+    let n = 0
+    const feed = { on: true }
+    const feeder = (async () => {
+      while (feed.on) {
+        for (let i = 0; i < ACCOUNTS; i++) {
+          const missing = BACKLOG - (outstanding.get(`bench-${i}`) ?? 0)
+          for (let k = 0; k < missing; k++) await send(i, n++)
+        }
+        await sleep(20)
+      }
+    })()
+    await sleep(2000) // queues full
+    const a0 = await stats()
+    const cpuGw0 = process.cpuUsage()
+    const cpuSim0 = procCpuSeconds(sim.child.pid)
+    const ta = performance.now()
+    const perWindow: number[] = []
+    let last = a0
+    let hot: { name: string; share: number }[] = []
+    let windowStart = performance.now()
+    for (let s = 0; s < SECONDS; s += 10) {
+      const window = Math.min(10, SECONDS - s)
+      if (s === 20 || (SECONDS <= 20 && s === 0)) hot = await profileFor(window * 1000, process.env.BENCH_PROFILE)
+      else await sleep(window * 1000)
+      const now = await stats()
+      // the real length of the window: timers run late when the event loop is saturated
+      const t = performance.now()
+      perWindow.push((now - last) / ((t - windowStart) / 1000))
+      last = now
+      windowStart = t
+    }
+    const elapsed = (performance.now() - ta) / 1000
+    const accepted = (await stats()) - a0
+    const cpuGw = process.cpuUsage(cpuGw0)
+    const gwCpuS = (cpuGw.user + cpuGw.system) / 1e6
+    const simCpuS = procCpuSeconds(sim.child.pid) - cpuSim0
+    feed.on = false
+    await feeder
+    // let the backlog drain before measuring latency
+    await drained()
+    const rate = accepted / elapsed
+
+    // (b) added latency at 200 msg/s, open loop
+    handedAt.clear()
+    baileysMs.length = 0
+    const added: number[] = []
+    const pending: Promise<void>[] = []
+    const total = LATENCY_RATE * LATENCY_SECONDS
+    const tb = performance.now()
+    for (let k = 0; k < total; k++) {
+      const due = tb + (k * 1000) / LATENCY_RATE
+      const wait = due - performance.now()
+      if (wait > 1) await sleep(wait)
+      const t = performance.now()
+      const m = await send(k % ACCOUNTS, k)
+      pending.push(
+        (async () => {
+          for (let tries = 0; tries < 1000 && !handedAt.has(m.waMessageId); tries++) await sleep(2)
+          const h = handedAt.get(m.waMessageId)
+          if (h !== undefined) added.push(h - t)
+        })(),
+      )
+    }
+    await Promise.all(pending)
+    added.sort((x, y) => x - y)
+    const bl = [...baileysMs].sort((x, y) => x - y)
+    const p99 = pct(added, 99)
+
+    console.log(
+      `  (a) throughput, ${ACCOUNTS} accounts, pacing off, ${elapsed.toFixed(0)} s: ${rate.toFixed(0)} msg/s accepted by the simulator (target ≥ ${TARGET_RATE}: ${rate >= TARGET_RATE ? 'met' : 'MISSED'})`,
+    )
+    console.log(`      per 10 s window: ${perWindow.map((r) => r.toFixed(0)).join(', ')} msg/s`)
+    console.log(
+      `      CPU: gateway ${gwCpuS.toFixed(1)} s (${((gwCpuS / elapsed) * 100).toFixed(0)} % of a core), simulator ${simCpuS.toFixed(1)} s (${((simCpuS / elapsed) * 100).toFixed(0)} %), ${os.cpus().length} cores`,
+    )
+    console.log(
+      `  (b) added latency at ${LATENCY_RATE} msg/s (send() → handed to Baileys), ${added.length} sends: p50 ${pct(added, 50).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms (target ≤ ${TARGET_P99_MS}: ${p99 <= TARGET_P99_MS ? 'met' : 'MISSED'})`,
+    )
+    console.log(`      Baileys' own sendMessage: p50 ${pct(bl, 50).toFixed(1)} ms, p99 ${pct(bl, 99).toFixed(1)} ms`)
+    console.log('  (c) gateway CPU profile under (a), self time:')
+    for (const h of hot) console.log(`      ${(h.share * 100).toFixed(1).padStart(5)} %  ${h.name}`)
+    return { rate, p50: pct(added, 50), p99 }
+  } finally {
+    await messages.stop()
+    await manager.shutdown()
+    closeDb(db)
+    await sim.stop()
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  run()
+    .then(() => process.exit(0))
+    .catch((err: unknown) => {
+      console.error(err)
+      process.exit(1)
+    })
+}

@@ -1,0 +1,199 @@
+import { and, desc, eq, gte, inArray, lt, lte, or, type SQL, sql } from 'drizzle-orm'
+import { alias } from 'drizzle-orm/sqlite-core'
+import type { DB } from './client'
+import type { MessageRow, Reaction } from './messages'
+import { chats, type MessageDirection, messages, type MessageStatus } from './schema'
+
+/** The contact side of a message or chat: both address forms where known. */
+export type ChatRef = { jid: string; phone: string | null; lid: string | null; name: string | null }
+
+/** A message as the API returns it. */
+export type MessageView = {
+  id: string
+  waMessageId: string
+  accountId: string
+  chat: ChatRef
+  direction: MessageDirection
+  /** sender JID of an incoming message; null for the account's own */
+  from: string | null
+  type: string
+  text: string | null
+  content: unknown
+  /** the message this one replies to */
+  context: { messageId: string | null; waMessageId: string } | null
+  reactions: Reaction[]
+  status: MessageStatus
+  statusReason: string | null
+  errorCode: number | null
+  timestamp: number
+  createdAt: number
+  updatedAt: number
+  sentAt: number | null
+  deliveredAt: number | null
+  readAt: number | null
+  editedAt: number | null
+  deletedAt: number | null
+}
+
+export type ChatView = ChatRef & { lastMessageAt: number | null; unreadCount: number; lastMessage: MessageView | null }
+
+const quoted = alias(messages, 'quoted')
+
+const selectViews = (db: DB, where: SQL | undefined, limit: number) =>
+  db
+    .select({ m: messages, c: chats, quotedId: quoted.publicId })
+    .from(messages)
+    .leftJoin(chats, eq(chats.id, messages.chatId))
+    .leftJoin(quoted, and(eq(quoted.accountId, messages.accountId), eq(quoted.waMessageId, messages.quotedWaId)))
+    .where(where)
+    .orderBy(desc(messages.timestamp), desc(messages.id))
+    .limit(limit)
+    .all()
+
+const toView = ({ m, c, quotedId }: ReturnType<typeof selectViews>[number]): MessageView => ({
+  id: m.publicId ?? `row_${m.id}`,
+  waMessageId: m.waMessageId,
+  accountId: m.accountId,
+  chat: { jid: c?.jid ?? m.chatJid, phone: c?.phone ?? null, lid: c?.lid ?? null, name: c?.name ?? null },
+  direction: m.direction,
+  from: m.direction === 'in' ? (m.senderJid ?? c?.jid ?? m.chatJid) : null,
+  type: m.type,
+  text: m.text,
+  content: m.content ?? null,
+  context: m.quotedWaId ? { messageId: quotedId ?? null, waMessageId: m.quotedWaId } : null,
+  reactions: (m.reactions as Reaction[] | null) ?? [],
+  status: m.status,
+  statusReason: m.statusReason,
+  errorCode: m.errorCode,
+  timestamp: m.timestamp,
+  createdAt: m.createdAt,
+  updatedAt: m.updatedAt,
+  sentAt: m.sentAt,
+  deliveredAt: m.deliveredAt,
+  readAt: m.readAt,
+  editedAt: m.editedAt,
+  deletedAt: m.deletedAt,
+})
+
+/** One message by row id, prepared once per connection: announced after every send and status change. */
+const byIdStatements = new WeakMap<DB, ReturnType<typeof prepareById>>()
+const prepareById = (db: DB) =>
+  db
+    .select({ m: messages, c: chats, quotedId: quoted.publicId })
+    .from(messages)
+    .leftJoin(chats, eq(chats.id, messages.chatId))
+    .leftJoin(quoted, and(eq(quoted.accountId, messages.accountId), eq(quoted.waMessageId, messages.quotedWaId)))
+    .where(eq(messages.id, sql.placeholder('id')))
+    .limit(1)
+    .prepare()
+
+export function messageViewsByRowIds({ db, ids }: { db: DB; ids: number[] }): MessageView[] {
+  if (ids.length === 0) return []
+  if (ids.length === 1) {
+    let stmt = byIdStatements.get(db)
+    if (!stmt) {
+      stmt = prepareById(db)
+      byIdStatements.set(db, stmt)
+    }
+    const row = stmt.get({ id: ids[0] })
+    return row ? [toView(row)] : []
+  }
+  return selectViews(db, inArray(messages.id, ids), ids.length).map(toView)
+}
+
+export function messageView({ db, accountId, publicId }: { db: DB; accountId: string; publicId: string }): MessageView | undefined {
+  const [row] = selectViews(db, and(eq(messages.accountId, accountId), eq(messages.publicId, publicId)), 1)
+  return row ? toView(row) : undefined
+}
+
+/** Position in a newest-first listing: (timestamp, row id), so equal timestamps keep a stable order. */
+export type Cursor = { timestamp: number; id: number }
+
+export const encodeCursor = (c: Cursor): string => Buffer.from(`${c.timestamp}:${c.id}`).toString('base64url')
+export function decodeCursor(s: string): Cursor | undefined {
+  const m = /^(\d+):(\d+)$/.exec(Buffer.from(s, 'base64url').toString())
+  return m ? { timestamp: Number(m[1]), id: Number(m[2]) } : undefined
+}
+
+export type MessageFilter = {
+  chatIds?: number[]
+  direction?: MessageDirection
+  types?: string[]
+  statuses?: MessageStatus[]
+  since?: number
+  until?: number
+}
+
+/** Newest first; `limit + 1` rows are read to know whether a next page exists. */
+export function listMessageViews({
+  db,
+  accountId,
+  filter,
+  cursor,
+  limit,
+}: {
+  db: DB
+  accountId: string
+  filter: MessageFilter
+  cursor?: Cursor
+  limit: number
+}): { items: MessageView[]; next: Cursor | null } {
+  const conds: (SQL | undefined)[] = [
+    eq(messages.accountId, accountId),
+    filter.chatIds ? inArray(messages.chatId, filter.chatIds) : undefined,
+    filter.direction ? eq(messages.direction, filter.direction) : undefined,
+    filter.types?.length ? inArray(messages.type, filter.types) : undefined,
+    filter.statuses?.length ? inArray(messages.status, filter.statuses) : undefined,
+    filter.since !== undefined ? gte(messages.timestamp, filter.since) : undefined,
+    filter.until !== undefined ? lte(messages.timestamp, filter.until) : undefined,
+    cursor
+      ? or(lt(messages.timestamp, cursor.timestamp), and(eq(messages.timestamp, cursor.timestamp), lt(messages.id, cursor.id)))
+      : undefined,
+  ]
+  const rows = selectViews(db, and(...conds), limit + 1)
+  const page = rows.slice(0, limit)
+  const last = page.at(-1)
+  return { items: page.map(toView), next: rows.length > limit && last ? { timestamp: last.m.timestamp, id: last.m.id } : null }
+}
+
+/** Chats newest first (by last message), each with its last message and unread count. */
+export function listChatViews({ db, accountId, cursor, limit }: { db: DB; accountId: string; cursor?: Cursor; limit: number }): {
+  items: ChatView[]
+  next: Cursor | null
+} {
+  const rows = db
+    .select()
+    .from(chats)
+    .where(
+      and(
+        eq(chats.accountId, accountId),
+        cursor
+          ? or(lt(chats.lastMessageAt, cursor.timestamp), and(eq(chats.lastMessageAt, cursor.timestamp), lt(chats.id, cursor.id)))
+          : undefined,
+      ),
+    )
+    .orderBy(desc(chats.lastMessageAt), desc(chats.id))
+    .limit(limit + 1)
+    .all()
+  const page = rows.slice(0, limit)
+  const lastIds = page.map((c) => c.lastMessageId).filter((id): id is number => id !== null)
+  const byId = new Map(messageViewsByRowIdsWithRow(db, lastIds))
+  const last = page.at(-1)
+  return {
+    items: page.map((c) => ({
+      jid: c.jid,
+      phone: c.phone,
+      lid: c.lid,
+      name: c.name,
+      lastMessageAt: c.lastMessageAt,
+      unreadCount: c.unreadCount,
+      lastMessage: (c.lastMessageId !== null ? byId.get(c.lastMessageId) : undefined) ?? null,
+    })),
+    next: rows.length > limit && last ? { timestamp: last.lastMessageAt ?? 0, id: last.id } : null,
+  }
+}
+
+const messageViewsByRowIdsWithRow = (db: DB, ids: number[]): [number, MessageView][] =>
+  ids.length === 0 ? [] : selectViews(db, inArray(messages.id, ids), ids.length).map((r) => [r.m.id, toView(r)])
+
+export type { MessageRow }

@@ -1,0 +1,263 @@
+import { and, asc, eq, gt, inArray, isNotNull, lt, sql } from 'drizzle-orm'
+import { type ChatKey, ensureChat, touchChat } from './chats'
+import type { DB } from './client'
+import { type MessageRow, newPublicId } from './messages'
+import { idempotencyKeys, messages, sendQueues } from './schema'
+
+export type QueueRow = typeof sendQueues.$inferSelect
+
+const OWED = ['queued', 'pending'] as const
+
+/**
+ * The queue's hot statements, prepared once per connection: building a query through drizzle costs
+ * more CPU than SQLite running it, and the send loop runs these for every message (bench/messages).
+ */
+const prepared = new WeakMap<DB, ReturnType<typeof prepare>>()
+function prepare(db: DB) {
+  const accountId = sql.placeholder('accountId')
+  const id = sql.placeholder('id')
+  return {
+    nextOwed: db
+      .select()
+      .from(messages)
+      .where(and(eq(messages.accountId, accountId), isNotNull(messages.request), inArray(messages.status, [...OWED])))
+      .orderBy(asc(messages.id))
+      .limit(1)
+      .prepare(),
+    claim: db
+      .update(messages)
+      .set({ status: 'pending', updatedAt: sql`${sql.placeholder('now')}` })
+      .where(and(eq(messages.id, id), inArray(messages.status, [...OWED]), isNotNull(messages.request)))
+      .prepare(),
+    // queued/pending → sent; a receipt that raced ahead (delivered, read) keeps its status
+    markSent: db
+      .update(messages)
+      .set({
+        status: sql`case when ${messages.status} in ('queued', 'pending') then 'sent' else ${messages.status} end`,
+        sentAt: sql`${sql.placeholder('sentAt')}`,
+        request: null,
+        proto: sql`coalesce(${sql.placeholder('proto')}, ${messages.proto})`,
+        updatedAt: sql`${sql.placeholder('now')}`,
+      })
+      .where(eq(messages.id, id))
+      .prepare(),
+    queueRow: db.select().from(sendQueues).where(eq(sendQueues.accountId, accountId)).prepare(),
+  }
+}
+const statements = (db: DB) => {
+  let s = prepared.get(db)
+  if (!s) {
+    s = prepare(db)
+    prepared.set(db, s)
+  }
+  return s
+}
+
+/** What an accepted send becomes: a `queued` row that still owes its `request`. */
+export type NewOutgoing = {
+  accountId: string
+  chat: ChatKey
+  waMessageId: string
+  type: string
+  text: string | null
+  content: Record<string, unknown>
+  quotedWaId: string | null
+  request: Record<string, unknown>
+}
+
+export type Idempotency = { key: string; requestHash: string; ttlMs: number }
+
+export type AcceptResult = { row: MessageRow; duplicate: boolean; mismatch: boolean }
+
+/**
+ * Stores an accepted send, or — with an idempotency key seen within its TTL — returns the message the
+ * first request created. One IMMEDIATE transaction: the key's primary key settles two simultaneous
+ * requests (also from two processes) on one row. An expired key is replaced.
+ */
+export function acceptOutgoing({
+  db,
+  input,
+  idempotency,
+  now = Date.now(),
+}: {
+  db: DB
+  input: NewOutgoing
+  idempotency?: Idempotency
+  now?: number
+}): AcceptResult {
+  return db.$client
+    .transaction((): AcceptResult => {
+      if (idempotency) {
+        const prior = db
+          .select({ key: idempotencyKeys, message: messages })
+          .from(idempotencyKeys)
+          .innerJoin(messages, eq(messages.id, idempotencyKeys.messageId))
+          .where(and(eq(idempotencyKeys.accountId, input.accountId), eq(idempotencyKeys.key, idempotency.key)))
+          .get()
+        if (prior && prior.key.createdAt > now - idempotency.ttlMs) {
+          return { row: prior.message, duplicate: true, mismatch: prior.key.requestHash !== idempotency.requestHash }
+        }
+        if (prior) {
+          db.delete(idempotencyKeys)
+            .where(and(eq(idempotencyKeys.accountId, input.accountId), eq(idempotencyKeys.key, idempotency.key)))
+            .run()
+        }
+      }
+      const chat = ensureChat({ db, accountId: input.accountId, key: input.chat })
+      const row = db
+        .insert(messages)
+        .values({
+          publicId: newPublicId(now),
+          accountId: input.accountId,
+          chatId: chat.id,
+          chatJid: chat.jid,
+          waMessageId: input.waMessageId,
+          direction: 'out',
+          type: input.type,
+          text: input.text,
+          content: input.content,
+          quotedWaId: input.quotedWaId,
+          status: 'queued',
+          request: input.request,
+          timestamp: now,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning()
+        .get()
+      if (input.type !== 'reaction') touchChat({ db, chatId: chat.id, messageId: row.id, at: now, incoming: false })
+      if (idempotency) {
+        db.insert(idempotencyKeys)
+          .values({
+            accountId: input.accountId,
+            key: idempotency.key,
+            requestHash: idempotency.requestHash,
+            messageId: row.id,
+            createdAt: now,
+          })
+          .run()
+      }
+      return { row, duplicate: false, mismatch: false }
+    })
+    .immediate()
+}
+
+/**
+ * The oldest message the account still owes WhatsApp: `queued`, or `pending` when a crash hit between
+ * claiming and recording the send (re-sent with the same WhatsApp id, which recipients deduplicate).
+ */
+export function nextOwed({ db, accountId }: { db: DB; accountId: string }): MessageRow | undefined {
+  return statements(db).nextOwed.get({ accountId })
+}
+
+/** Accounts with owed messages (restart: their queues resume once connected). */
+export function accountsWithOwed({ db }: { db: DB }): string[] {
+  return db
+    .selectDistinct({ accountId: messages.accountId })
+    .from(messages)
+    .where(and(isNotNull(messages.request), inArray(messages.status, ['queued', 'pending'])))
+    .all()
+    .map((r) => r.accountId)
+}
+
+export function countQueued({ db, accountId }: { db: DB; accountId: string }): number {
+  return (
+    db
+      .select({ n: sql<number>`count(*)` })
+      .from(messages)
+      .where(and(eq(messages.accountId, accountId), isNotNull(messages.request), inArray(messages.status, ['queued', 'pending'])))
+      .get()?.n ?? 0
+  )
+}
+
+/** Claims a queued row for sending (queued → pending); false when it is no longer queued (cancelled). */
+export function claimOwed({ db, id }: { db: DB; id: number }): boolean {
+  return statements(db).claim.run({ id, now: Date.now() }).changes === 1
+}
+
+/** Back to the queue (the socket went away mid-send): sent again, in order, after reconnecting. */
+export function requeue({ db, id }: { db: DB; id: number }): void {
+  db.update(messages)
+    .set({ status: 'queued', updatedAt: Date.now() })
+    .where(and(eq(messages.id, id), eq(messages.status, 'pending')))
+    .run()
+}
+
+export function markSent({ db, id, proto, timestamp }: { db: DB; id: number; proto: Buffer | null; timestamp: number }): void {
+  statements(db).markSent.run({ id, proto, sentAt: timestamp, now: Date.now() })
+}
+
+export function markFailed({ db, id, reason, errorCode }: { db: DB; id: number; reason: string; errorCode?: number | null }): void {
+  db.update(messages)
+    .set({ status: 'failed', statusReason: reason, errorCode: errorCode ?? null, request: null, updatedAt: Date.now() })
+    .where(eq(messages.id, id))
+    .run()
+}
+
+/** queued → cancelled; false when it was not queued any more (in flight or sent). */
+export function cancelQueued({ db, id }: { db: DB; id: number }): boolean {
+  const res = db
+    .update(messages)
+    .set({ status: 'cancelled', statusReason: 'cancelled before it was sent', request: null, updatedAt: Date.now() })
+    .where(and(eq(messages.id, id), eq(messages.status, 'queued')))
+    .run()
+  return res.changes === 1
+}
+
+/** A queued message's request changes before it is sent (an edit of a message not yet out). */
+export function updateQueuedRequest({
+  db,
+  id,
+  request,
+  text,
+  content,
+}: {
+  db: DB
+  id: number
+  request: Record<string, unknown>
+  text: string
+  content: Record<string, unknown>
+}): boolean {
+  const res = db
+    .update(messages)
+    .set({ request, text, content, editedAt: Date.now(), updatedAt: Date.now() })
+    .where(and(eq(messages.id, id), eq(messages.status, 'queued')))
+    .run()
+  return res.changes === 1
+}
+
+export function getQueueRow({ db, accountId }: { db: DB; accountId: string }): QueueRow | undefined {
+  return statements(db).queueRow.get({ accountId })
+}
+
+export function saveQueueRow({
+  db,
+  accountId,
+  patch,
+}: {
+  db: DB
+  accountId: string
+  patch: Partial<Omit<QueueRow, 'accountId'>>
+}): QueueRow {
+  return db
+    .insert(sendQueues)
+    .values({ accountId, ...patch, updatedAt: Date.now() })
+    .onConflictDoUpdate({ target: sendQueues.accountId, set: { ...patch, updatedAt: Date.now() } })
+    .returning()
+    .get()
+}
+
+/** Send times of the last minute (pacing after a restart starts from what really went out). */
+export function recentSendTimes({ db, accountId, since }: { db: DB; accountId: string; since: number }): number[] {
+  return db
+    .select({ at: messages.sentAt })
+    .from(messages)
+    .where(and(eq(messages.accountId, accountId), eq(messages.direction, 'out'), gt(messages.sentAt, since)))
+    .all()
+    .map((r) => r.at ?? 0)
+}
+
+/** Idempotency keys older than their TTL. */
+export function pruneIdempotencyKeys({ db, before }: { db: DB; before: number }): number {
+  return db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, before)).run().changes
+}

@@ -1,0 +1,441 @@
+import crypto from 'node:crypto'
+import type { DB } from '@/lib/db/client'
+import { findChat } from '@/lib/db/chats'
+import { decodeCursor, encodeCursor, listChatViews, listMessageViews, messageView, type MessageFilter } from '@/lib/db/message-views'
+import { findMessageByWaId, findMessageRow, findMessageRowsByIds, markDeleted, markEdited, type MessageRow } from '@/lib/db/messages'
+import type { MessageDirection, MessageStatus } from '@/lib/db/schema'
+import {
+  acceptOutgoing,
+  accountsWithOwed,
+  cancelQueued,
+  countQueued,
+  getQueueRow,
+  pruneIdempotencyKeys,
+  saveQueueRow,
+  updateQueuedRequest,
+} from '@/lib/db/send-queue'
+import { AppError } from '@/lib/errors'
+import type { EventBus } from '@/lib/events/bus'
+import type { AccountSummary } from '@/lib/events/types'
+import type { Logger } from '@/lib/logger'
+import { newWaMessageId, type OutgoingContent, type WaKeyRef } from '@/lib/whatsapp/outgoing'
+import type { WaSocket } from '@/lib/whatsapp/socket'
+import { buildVcard } from '@/lib/whatsapp/vcard'
+import { decideOnOutcome, type PacingConfig, resolvePacing, type RestrictionConfig } from './pacing'
+import { parsePhone, parseRecipient, type Recipient } from './recipient'
+import { type LinkPreviewer, SendQueue, type StoredRequest, urlOnlyPreview } from './queue'
+import {
+  type ChatView,
+  DELETE_WINDOW_MS,
+  EDIT_WINDOW_MS,
+  type ListMessagesQuery,
+  MAX_NUMBER_CHECKS,
+  type MessageView,
+  type NumberCheckResult,
+  type Page,
+  type QueueStatus,
+  type SendMessageInput,
+} from './types'
+
+/** What the service needs of the session manager. */
+export type SessionAccess = {
+  /** throws AppError not_found */
+  get(accountId: string): AccountSummary
+  connectedSocket(accountId: string): WaSocket | undefined
+}
+
+export type MessagesConfig = { pacing: PacingConfig; restriction: RestrictionConfig; idempotencyTtlMs: number }
+
+export const DEFAULT_MESSAGES_CONFIG: MessagesConfig = {
+  pacing: { minGapMs: 1500, perMinute: 30 },
+  restriction: { pauseAfter: 3, pauseMs: 3_600_000 },
+  idempotencyTtlMs: 24 * 3_600_000,
+}
+
+export type MessageServiceDeps = {
+  db: DB
+  bus: EventBus
+  logger: Logger
+  sessions: SessionAccess
+  config: MessagesConfig
+  linkPreview?: LinkPreviewer
+  now?: () => number
+}
+
+const DEFAULT_PAGE = 50
+const MAX_PAGE = 200
+
+/**
+ * Sending and reading messages of an account: what the HTTP routes call. Sends are accepted into the
+ * persisted queue (202 with the stored message) and go out through SendQueue; reading is the log.
+ */
+export class MessageService {
+  private readonly queue: SendQueue
+  private readonly log: Logger
+  private readonly now: () => number
+  private readonly offs: (() => void)[] = []
+
+  constructor(private readonly deps: MessageServiceDeps) {
+    this.log = deps.logger.child({ component: 'messages' })
+    this.now = deps.now ?? Date.now
+    this.queue = new SendQueue({
+      db: deps.db,
+      bus: deps.bus,
+      logger: deps.logger,
+      connectedSocket: (id) => deps.sessions.connectedSocket(id),
+      pacing: deps.config.pacing,
+      linkPreview: deps.linkPreview ?? urlOnlyPreview,
+      now: this.now,
+    })
+  }
+
+  /** Resumes every queue that owes messages (each starts once its account is connected) and follows reconnects and refusals. */
+  start(): void {
+    const { bus, db } = this.deps
+    this.offs.push(
+      bus.on('account.status', (e) => {
+        if (e.status === 'connected') this.queue.kick(e.accountId)
+      }),
+      bus.on('message.updated', (e) => this.onOutcome(e.accountId, e.message)),
+    )
+    for (const accountId of accountsWithOwed({ db })) this.queue.kick(accountId)
+    pruneIdempotencyKeys({ db, before: this.now() - this.deps.config.idempotencyTtlMs })
+  }
+
+  async stop(): Promise<void> {
+    for (const off of this.offs.splice(0)) off()
+    await this.queue.stop()
+  }
+
+  // ---- sending ---------------------------------------------------------------------------------
+
+  /**
+   * Accepts a message for sending: validated, stored `queued` and announced; the queue sends it.
+   * 503 not_connected (nothing stored) unless the account is connected. With an idempotency key the
+   * first answer within 24 hours is returned again and the message is sent once.
+   */
+  async send(accountId: string, input: SendMessageInput, opts: { idempotencyKey?: string } = {}): Promise<MessageView> {
+    this.deps.sessions.get(accountId)
+    const sock = this.requireConnected(accountId)
+    const recipient = parseRecipient(input.to)
+    const { content, view, quotedRowId, previewUrl } = this.resolve(accountId, recipient, input)
+    const request: StoredRequest = { content, ...(quotedRowId ? { quotedRowId } : {}), ...(previewUrl ? { previewUrl } : {}) }
+    const accepted = acceptOutgoing({
+      db: this.deps.db,
+      now: this.now(),
+      input: {
+        accountId,
+        chat: { jid: recipient.jid, pnJid: recipient.pnJid, lid: recipient.lid },
+        waMessageId: newWaMessageId(sock.user()?.jid),
+        type: input.type,
+        text: content.kind === 'text' ? content.text : null,
+        content: view,
+        quotedWaId: quotedRowId ? (this.rowById(quotedRowId)?.waMessageId ?? null) : null,
+        request: request,
+      },
+      idempotency: opts.idempotencyKey
+        ? { key: opts.idempotencyKey, requestHash: hashRequest(input), ttlMs: this.deps.config.idempotencyTtlMs }
+        : undefined,
+    })
+    if (accepted.mismatch) {
+      throw new AppError('idempotency_mismatch', 'This Idempotency-Key was used for a different request in the last 24 hours.')
+    }
+    const message = this.view(accountId, accepted.row)
+    if (!accepted.duplicate) {
+      this.deps.bus.emit('message.created', { accountId, message })
+      this.queue.kick(accountId)
+    }
+    return message
+  }
+
+  /**
+   * Changes the text of one of our text messages. Queued: the new text is what goes out. Sent: an
+   * edit within WhatsApp's 15 minutes; the stored message shows the new text.
+   */
+  async edit(accountId: string, messageId: string, { text }: { text: string }): Promise<MessageView> {
+    const row = this.requireMessage(accountId, messageId)
+    if (row.direction !== 'out' || row.type !== 'text' || row.deletedAt) {
+      throw new AppError('message_not_editable', 'Only text messages this account sent (and did not delete) can be edited.')
+    }
+    if (row.status === 'failed' || row.status === 'cancelled') {
+      throw new AppError('message_not_editable', `The message was never sent (${row.status}).`)
+    }
+    if (row.status === 'queued') {
+      const request = row.request as StoredRequest | null
+      if (request?.content.kind === 'text') {
+        const content: OutgoingContent = { ...request.content, text }
+        const view = { text: { ...((row.content as { text?: object } | null)?.text ?? {}), body: text } }
+        const stored: StoredRequest = { ...request, content }
+        if (updateQueuedRequest({ db: this.deps.db, id: row.id, request: stored, text, content: view })) {
+          return this.announceUpdate(accountId, row.publicId ?? '')
+        }
+      }
+    }
+    const sentAt = row.sentAt ?? row.timestamp
+    if (this.now() - sentAt > EDIT_WINDOW_MS) {
+      throw new AppError('edit_window_expired', 'WhatsApp allows editing a message for 15 minutes after it was sent.', {
+        details: { sentAt },
+      })
+    }
+    const sock = this.requireConnected(accountId)
+    await sock.send(row.chatJid, { kind: 'edit', target: keyOf(row), text }, { messageId: newWaMessageId(sock.user()?.jid) })
+    markEdited({ db: this.deps.db, id: row.id, text, at: this.now() })
+    return this.announceUpdate(accountId, row.publicId ?? '')
+  }
+
+  /** Deletes one of our messages for everyone (within about two days); a queued one is cancelled instead. */
+  async delete(accountId: string, messageId: string): Promise<MessageView> {
+    const row = this.requireMessage(accountId, messageId)
+    if (row.direction !== 'out') throw new AppError('message_not_editable', 'Only messages this account sent can be deleted for everyone.')
+    if (row.status === 'queued' && cancelQueued({ db: this.deps.db, id: row.id })) return this.announceUpdate(accountId, row.publicId ?? '')
+    if (row.deletedAt) return this.get(accountId, messageId)
+    if (row.status === 'failed' || row.status === 'cancelled') {
+      throw new AppError('message_not_editable', `The message was never sent (${row.status}).`)
+    }
+    const sentAt = row.sentAt ?? row.timestamp
+    if (this.now() - sentAt > DELETE_WINDOW_MS) {
+      throw new AppError('delete_window_expired', 'WhatsApp allows deleting a message for everyone for about two days after it was sent.', {
+        details: { sentAt },
+      })
+    }
+    const sock = this.requireConnected(accountId)
+    await sock.send(row.chatJid, { kind: 'delete', target: keyOf(row) }, { messageId: newWaMessageId(sock.user()?.jid) })
+    markDeleted({ db: this.deps.db, id: row.id, at: this.now() })
+    return this.announceUpdate(accountId, row.publicId ?? '')
+  }
+
+  /** Cancels a message still waiting in the queue; 409 not_cancellable once it is on its way. */
+  cancel(accountId: string, messageId: string): MessageView {
+    const row = this.requireMessage(accountId, messageId)
+    if (!cancelQueued({ db: this.deps.db, id: row.id })) {
+      throw new AppError('not_cancellable', `Only queued messages can be cancelled; this one is ${row.status}.`)
+    }
+    return this.announceUpdate(accountId, row.publicId ?? '')
+  }
+
+  // ---- reading ---------------------------------------------------------------------------------
+
+  get(accountId: string, messageId: string): MessageView {
+    this.deps.sessions.get(accountId)
+    const row = this.requireMessage(accountId, messageId)
+    return this.view(accountId, row)
+  }
+
+  list(accountId: string, query: ListMessagesQuery = {}): Page<MessageView> {
+    this.deps.sessions.get(accountId)
+    const filter: MessageFilter = {
+      ...(query.direction ? { direction: query.direction } : {}),
+      ...(query.type?.length ? { types: query.type } : {}),
+      ...(query.status?.length ? { statuses: query.status as MessageStatus[] } : {}),
+      ...(query.since !== undefined ? { since: query.since } : {}),
+      ...(query.until !== undefined ? { until: query.until } : {}),
+    }
+    if (query.chat) {
+      const r = parseRecipient(query.chat)
+      const chat = findChat({ db: this.deps.db, accountId, key: { jid: r.jid, pnJid: r.pnJid, lid: r.lid } })
+      if (!chat) return { items: [], nextCursor: null }
+      filter.chatIds = [chat.id]
+    }
+    const page = listMessageViews({ db: this.deps.db, accountId, filter, cursor: this.cursor(query.cursor), limit: pageSize(query.limit) })
+    return { items: page.items, nextCursor: page.next ? encodeCursor(page.next) : null }
+  }
+
+  listChats(accountId: string, query: { cursor?: string; limit?: number } = {}): Page<ChatView> {
+    this.deps.sessions.get(accountId)
+    const page = listChatViews({ db: this.deps.db, accountId, cursor: this.cursor(query.cursor), limit: pageSize(query.limit) })
+    return { items: page.items, nextCursor: page.next ? encodeCursor(page.next) : null }
+  }
+
+  /** On WhatsApp or not, with JID and LID, for up to 50 numbers; impossible numbers answer `phone: null`. */
+  async checkNumbers(accountId: string, phones: string[]): Promise<NumberCheckResult[]> {
+    this.deps.sessions.get(accountId)
+    if (phones.length === 0 || phones.length > MAX_NUMBER_CHECKS) {
+      throw new AppError('validation_failed', `Check between 1 and ${MAX_NUMBER_CHECKS} numbers per call.`)
+    }
+    const sock = this.requireConnected(accountId)
+    const parsed = phones.map((input) => ({ input, phone: parsePhone(input) }))
+    const unique = [...new Set(parsed.map((p) => p.phone).filter((p): p is string => p !== null))]
+    const answers = new Map((await sock.checkNumbers(unique)).map((a) => [a.phone, a]))
+    return parsed.map(({ input, phone }) => {
+      const a = phone ? answers.get(phone) : undefined
+      return { input, phone, exists: a?.exists ?? false, jid: a?.jid ?? null, lid: a?.lid ?? null }
+    })
+  }
+
+  // ---- the queue -------------------------------------------------------------------------------
+
+  queueStatus(accountId: string): QueueStatus {
+    this.deps.sessions.get(accountId)
+    const row = getQueueRow({ db: this.deps.db, accountId })
+    const pausedUntil = row?.pausedUntil && row.pausedUntil > this.now() ? row.pausedUntil : null
+    return {
+      accountId,
+      queued: countQueued({ db: this.deps.db, accountId }),
+      paused: pausedUntil !== null,
+      pausedUntil,
+      reason: pausedUntil ? (row?.pauseReason ?? null) : null,
+      restrictions: row?.restrictions ?? 0,
+      pacing: resolvePacing(this.deps.config.pacing, row),
+    }
+  }
+
+  /** Per-account pacing; null returns a setting to the global one. */
+  setPacing(accountId: string, pacing: { minGapMs?: number | null; perMinute?: number | null }): QueueStatus {
+    this.deps.sessions.get(accountId)
+    saveQueueRow({ db: this.deps.db, accountId, patch: pacing })
+    this.queue.kick(accountId)
+    return this.queueStatus(accountId)
+  }
+
+  /** An operator ends a restriction pause early. */
+  resume(accountId: string): QueueStatus {
+    this.deps.sessions.get(accountId)
+    saveQueueRow({ db: this.deps.db, accountId, patch: { pausedUntil: null, pauseReason: null, restrictions: 0 } })
+    this.deps.bus.emit('messages.queue', { accountId, paused: false, reason: null, pausedUntil: null })
+    this.queue.kick(accountId)
+    return this.queueStatus(accountId)
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------------
+
+  /**
+   * Counts consecutive restrictions from WhatsApp's answers. A delivery of a message sent after the
+   * last refusal proves the account reaches people again and ends the streak; receipts of older
+   * messages arriving late prove nothing.
+   */
+  private onOutcome(accountId: string, message: MessageView): void {
+    if (message.direction !== 'out') return
+    const failed = message.status === 'failed' && message.errorCode !== null
+    if (!failed && message.status !== 'delivered') return
+    const { db } = this.deps
+    const row = getQueueRow({ db, accountId })
+    const restrictions = row?.restrictions ?? 0
+    if (!failed && (restrictions === 0 || (message.sentAt ?? 0) <= (row?.restrictedAt ?? 0))) return
+    const now = this.now()
+    const decision = decideOnOutcome({ code: failed ? message.errorCode : null, restrictions, now }, this.deps.config.restriction)
+    if (decision.restrictions === restrictions && !decision.pause) return
+    saveQueueRow({
+      db,
+      accountId,
+      patch: {
+        restrictions: decision.restrictions,
+        ...(failed && decision.restrictions > restrictions ? { restrictedAt: now } : {}),
+        ...(decision.pause ? { pausedUntil: decision.pause.until, pauseReason: decision.pause.reason } : {}),
+      },
+    })
+    if (decision.pause) {
+      this.log.warn(
+        { accountId, until: decision.pause.until, restrictions: decision.restrictions },
+        'send queue paused: account restricted',
+      )
+      this.deps.bus.emit('messages.queue', { accountId, paused: true, reason: decision.pause.reason, pausedUntil: decision.pause.until })
+    }
+  }
+
+  private resolve(
+    accountId: string,
+    recipient: Recipient,
+    input: SendMessageInput,
+  ): { content: OutgoingContent; view: Record<string, unknown>; quotedRowId?: number; previewUrl?: boolean } {
+    const quotedRowId = 'context' in input && input.context ? this.requireMessage(accountId, input.context.messageId).id : undefined
+    const withQuote = quotedRowId ? { quotedRowId } : {}
+    switch (input.type) {
+      case 'text': {
+        const mentions = (input.text.mentions ?? []).map((m) => parseRecipient(m).jid)
+        return {
+          content: { kind: 'text', text: input.text.body, mentions, linkPreview: null },
+          view: {
+            text: {
+              body: input.text.body,
+              ...(mentions.length ? { mentions } : {}),
+              ...(input.text.previewUrl ? { previewUrl: true } : {}),
+            },
+          },
+          ...withQuote,
+          ...(input.text.previewUrl ? { previewUrl: true } : {}),
+        }
+      }
+      case 'location':
+        return { content: { kind: 'location', ...input.location }, view: { location: input.location }, ...withQuote }
+      case 'contacts': {
+        const cards = input.contacts.map((c) => ({ displayName: c.name.formattedName, vcard: buildVcard(c) }))
+        const displayName = cards.length === 1 ? (cards[0]?.displayName ?? '') : `${cards.length} contacts`
+        return { content: { kind: 'contacts', displayName, cards }, view: { contacts: input.contacts }, ...withQuote }
+      }
+      case 'reaction': {
+        const target = this.requireMessage(accountId, input.reaction.messageId)
+        const chat = findChat({ db: this.deps.db, accountId, key: { jid: recipient.jid, pnJid: recipient.pnJid, lid: recipient.lid } })
+        if (target.chatId !== chat?.id) {
+          throw new AppError('validation_failed', `Message ${input.reaction.messageId} is not in the chat with ${input.to}.`, {
+            details: { field: 'reaction.messageId' },
+          })
+        }
+        return {
+          content: { kind: 'reaction', target: keyOf(target), emoji: input.reaction.emoji },
+          view: { reaction: { messageId: target.publicId, emoji: input.reaction.emoji } },
+        }
+      }
+    }
+  }
+
+  private requireConnected(accountId: string): WaSocket {
+    const sock = this.deps.sessions.connectedSocket(accountId)
+    if (!sock) throw new AppError('not_connected', 'The account is not connected to WhatsApp; connect it first.')
+    return sock
+  }
+
+  /** A message of the account by the gateway's id, or by its WhatsApp id. */
+  private requireMessage(accountId: string, id: string): MessageRow {
+    const row = findMessageRow({ db: this.deps.db, accountId, publicId: id }) ?? findMessageByWaId(this.deps.db, accountId, id)
+    if (!row) throw new AppError('not_found', `No message ${id} in account ${accountId}.`)
+    return row
+  }
+
+  private rowById(id: number): MessageRow | undefined {
+    return findMessageRowsByIds({ db: this.deps.db, ids: [id] })[0]
+  }
+
+  private view(accountId: string, row: MessageRow): MessageView {
+    const view = messageView({ db: this.deps.db, accountId, publicId: row.publicId ?? '' })
+    if (!view) throw new AppError('not_found', `No message ${row.publicId ?? row.waMessageId}.`)
+    return view
+  }
+
+  private announceUpdate(accountId: string, publicId: string): MessageView {
+    const message = messageView({ db: this.deps.db, accountId, publicId })
+    if (!message) throw new AppError('not_found', `No message ${publicId}.`)
+    this.deps.bus.emit('message.updated', { accountId, message })
+    return message
+  }
+
+  private cursor(raw: string | undefined) {
+    if (raw === undefined) return undefined
+    const c = decodeCursor(raw)
+    if (!c) throw new AppError('validation_failed', 'Invalid cursor.', { details: { field: 'cursor' } })
+    return c
+  }
+}
+
+const keyOf = (row: MessageRow): WaKeyRef => ({ remoteJid: row.chatJid, fromMe: row.direction === 'out', id: row.waMessageId })
+
+const pageSize = (limit: number | undefined) => Math.min(Math.max(1, limit ?? DEFAULT_PAGE), MAX_PAGE)
+
+/** Key order does not change the hash: the same JSON body in another order is the same request. */
+function hashRequest(input: SendMessageInput): string {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(canonical)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.entries(v)
+              .sort(([a], [b]) => a.localeCompare(b))
+              .map(([k, x]) => [k, canonical(x)]),
+          )
+        : v
+  return crypto
+    .createHash('sha256')
+    .update(JSON.stringify(canonical(input)))
+    .digest('hex')
+}
+
+export type { MessageDirection }
