@@ -1,15 +1,7 @@
-import { type AuditRow, listAudit, writeAudit } from '@/lib/db/audit'
+import { type AuditInput, type AuditRow, listAudit, writeAudit } from '@/lib/db/audit'
 import type { DB } from '@/lib/db/client'
 
-export type AuditEntryInput = {
-  actor: string
-  actorId?: string
-  action: string
-  target?: string
-  ip?: string
-  requestId?: string
-  details?: unknown
-}
+export type AuditEntryInput = AuditInput
 
 export type AuditEntryView = {
   id: number

@@ -4,17 +4,8 @@ import { auditLog } from './schema'
 
 export type AuditRow = typeof auditLog.$inferSelect
 
-export function writeAudit({
-  db,
-  actor,
-  actorId,
-  action,
-  target,
-  ip,
-  requestId,
-  details,
-}: {
-  db: DB
+/** One audit row as callers give it: who, what, on what, from where. */
+export type AuditInput = {
   actor: string
   actorId?: string
   action: string
@@ -22,7 +13,9 @@ export function writeAudit({
   ip?: string
   requestId?: string
   details?: unknown
-}): void {
+}
+
+export function writeAudit({ db, actor, actorId, action, target, ip, requestId, details }: AuditInput & { db: DB }): void {
   db.insert(auditLog)
     .values({
       actor,

@@ -170,6 +170,18 @@ export const EditMessageBody = z.strictObject({
 const csv = <T extends z.ZodType>(item: T) =>
   z.preprocess((v) => (typeof v === 'string' ? v.split(',').filter(Boolean) : v), z.array(item).max(20).optional())
 
+/** Cursor pagination, the same for every list. */
+const PageQuery = {
+  cursor: z.string().max(200).optional().meta({ description: 'nextCursor of the previous page' }),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(200)
+    .optional()
+    .meta({ description: 'Page size (default 50)', examples: [50] }),
+}
+
 export const ListMessagesQuerySchema = z.strictObject({
   chat: z
     .string()
@@ -194,25 +206,11 @@ export const ListMessagesQuerySchema = z.strictObject({
     .min(0)
     .optional()
     .meta({ description: 'Up to this time (unix ms, inclusive)', examples: [1790086400000] }),
-  cursor: z.string().max(200).optional().meta({ description: 'nextCursor of the previous page' }),
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(200)
-    .optional()
-    .meta({ description: 'Page size (default 50)', examples: [50] }),
+  ...PageQuery,
 })
 
 export const ListChatsQuerySchema = z.strictObject({
-  cursor: z.string().max(200).optional().meta({ description: 'nextCursor of the previous page' }),
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(200)
-    .optional()
-    .meta({ description: 'Page size (default 50)', examples: [50] }),
+  ...PageQuery,
 })
 
 export const CheckNumbersBody = z.strictObject({
