@@ -13,24 +13,29 @@ export function newPublicId(now = Date.now()): string {
   return `msg_${now.toString(36).padStart(9, '0')}${crypto.randomBytes(10).toString('hex')}`
 }
 
-/** What the log keeps of a message Baileys reported (see lib/whatsapp/messages.ts parseWaMessage). */
+/** What the log keeps of a message Baileys reported (lib/whatsapp/messages.ts parseWaMessage makes it). */
 export type LogInput = {
   waMessageId: string
+  /** the JID the message itself used */
   remoteJid: string
   chat: ChatKey
   direction: MessageDirection
   senderJid: string | null
   pushName: string | null
+  /** text, location, contacts, reaction, or the WhatsApp kind (image, sticker…); edits and deletes only have an effect */
   type: string
   text: string | null
+  /** the kind's fields as the API shows them */
   content: Record<string, unknown> | null
   quotedWaId: string | null
+  /** what the message does to an earlier one, instead of (or besides) being shown itself */
   effect:
     | { kind: 'reaction'; targetWaId: string; emoji: string }
     | { kind: 'edit'; targetWaId: string; text: string }
     | { kind: 'delete'; targetWaId: string }
     | null
   status: MessageStatus
+  /** a refused message: WhatsApp's code and why (Baileys may fold the refusal into the upsert) */
   errorCode: number | null
   statusReason: string | null
   proto: Buffer

@@ -7,7 +7,9 @@ import {
   type WAMessage,
   type WAMessageKey,
 } from '@whiskeysockets/baileys'
+import type { ChatKey } from '@/lib/db/chats'
 import type { MessageStatus } from '@/lib/db/schema'
+import type { LogInput } from '@/lib/db/messages'
 import { parseVcard } from './vcard'
 
 /** Baileys' WAMessageStatus → ours. */
@@ -42,37 +44,13 @@ export function textOf(content: proto.IMessage | null | undefined): string | nul
 }
 
 /** Both forms of a 1:1 chat partner's address, as far as the message tells (user JIDs, no device). */
-export type ChatAddress = { jid: string; pnJid: string | null; lid: string | null }
+export type ChatAddress = ChatKey
+
+/** A Baileys message reduced to what the message log keeps: exactly what the log writes. */
+export type ParsedMessage = LogInput
 
 /** What a message does to an earlier one, instead of (or besides) being shown itself. */
-export type MessageEffect =
-  | { kind: 'reaction'; targetWaId: string; emoji: string }
-  | { kind: 'edit'; targetWaId: string; text: string }
-  | { kind: 'delete'; targetWaId: string }
-
-/** A Baileys message reduced to what the message log keeps. */
-export type ParsedMessage = {
-  waMessageId: string
-  /** the JID the message itself used */
-  remoteJid: string
-  chat: ChatAddress
-  direction: 'in' | 'out'
-  senderJid: string | null
-  pushName: string | null
-  /** text, location, contacts, reaction, or the WhatsApp kind (image, sticker…); edits and deletes only have an effect */
-  type: string
-  text: string | null
-  /** the kind's fields as the API shows them */
-  content: Record<string, unknown> | null
-  quotedWaId: string | null
-  effect: MessageEffect | null
-  status: MessageStatus
-  /** a refused message: WhatsApp's code and why (Baileys may fold the refusal into the upsert) */
-  errorCode: number | null
-  statusReason: string | null
-  proto: Buffer
-  timestamp: number
-}
+export type MessageEffect = NonNullable<LogInput['effect']>
 
 /** Both forms of a 1:1 address from a key and its Baileys 7 alternative (`remoteJidAlt`). */
 export function chatAddress(remoteJid: string, alt?: string | null): ChatAddress {
