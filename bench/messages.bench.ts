@@ -17,18 +17,16 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import type { AuthenticationCreds } from '@whiskeysockets/baileys'
 import { createKeyring } from '@/lib/crypto/aead'
-import { insertAccount, recordStatus } from '@/lib/db/accounts'
 import { closeDb, openDb } from '@/lib/db/client'
 import { EventBus } from '@/lib/events/bus'
 import { createLogger } from '@/lib/logger'
 import { MessageService } from '@/lib/messages/service'
 import { DEFAULT_SESSION_CONFIG } from '@/lib/sessions/config'
 import { SessionManager } from '@/lib/sessions/manager'
-import { useSqliteAuthState } from '@/lib/whatsapp/auth-state'
 import type { WaSocket } from '@/lib/whatsapp/socket'
 import { quietLibsignalConsole } from '../sim/contacts/quiet-libsignal'
+import { procCpuSeconds, seedLinkedAccount } from './support/gateway-seed'
 import { startSimProcess } from './support/sim-process'
 
 quietLibsignalConsole()
@@ -44,12 +42,6 @@ const BACKLOG = 20
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-function procCpuSeconds(pid: number | undefined): number {
-  if (!pid) return 0
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
-  return (Number(fields[11]) + Number(fields[12])) / 100
-}
 
 type ProfileNode = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }
 
@@ -135,16 +127,9 @@ export async function run() {
       const contact = String(15552000000 + i)
       contacts.push(contact)
       accountOfJid.set(`${contact}@s.whatsapp.net`, `bench-${i}`)
-      await sim.call('POST', '/users', { phone, name: `Bench ${i}` })
       await sim.call('POST', '/users', { phone: contact, name: `Contact ${i}` })
       await sim.call('POST', `/users/${contact}/receipts`, { delivery: false, read: false })
-      const { creds } = await sim.call<{ creds: AuthenticationCreds }>('POST', `/users/${phone}/devices`, {})
-      const id = `bench-${i}`
-      insertAccount({ db, id, name: id })
-      const auth = useSqliteAuthState({ db, accountId: id, keyring, logger })
-      Object.assign(auth.state.creds, creds)
-      await auth.saveCreds()
-      recordStatus({ db, id, status: 'connected', reason: null })
+      await seedLinkedAccount({ sim, db, keyring, logger, id: `bench-${i}`, phone, name: `Bench ${i}` })
     }
     messages.start()
     const t0 = performance.now()

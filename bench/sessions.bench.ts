@@ -13,16 +13,14 @@ import fs from 'node:fs'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import os from 'node:os'
 import path from 'node:path'
-import type { AuthenticationCreds } from '@whiskeysockets/baileys'
 import pino from 'pino'
 import { createKeyring } from '@/lib/crypto/aead'
-import { insertAccount, recordStatus } from '@/lib/db/accounts'
 import { closeDb, openDb } from '@/lib/db/client'
 import { EventBus } from '@/lib/events/bus'
 import { createLogger } from '@/lib/logger'
 import { DEFAULT_SESSION_CONFIG } from '@/lib/sessions/config'
 import { SessionManager } from '@/lib/sessions/manager'
-import { useSqliteAuthState } from '@/lib/whatsapp/auth-state'
+import { procCpuSeconds, seedLinkedAccount } from './support/gateway-seed'
 import { startSimProcess } from './support/sim-process'
 
 const MB = 1024 * 1024
@@ -49,13 +47,6 @@ async function startProfiler() {
       session.disconnect()
     },
   }
-}
-
-/** CPU seconds a process has used so far (Linux /proc). */
-function procCpuSeconds(pid: number | undefined): number {
-  if (!pid) return 0
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
-  return (Number(fields[11]) + Number(fields[12])) / 100
 }
 
 /** Targets by size (seconds to all connected after a restart, gateway RSS in MB once connected). */
@@ -92,15 +83,7 @@ async function runOnce(n: number) {
     // Seed n linked accounts (+1 for warm-up), as a previous run of the gateway would have left them.
     const t0 = performance.now()
     for (let i = 0; i <= n; i++) {
-      const phone = String(17_000_000_000 + i)
-      await sim.call('POST', '/users', { phone, name: `Bench ${i}` })
-      const { creds } = await sim.call<{ creds: AuthenticationCreds }>('POST', `/users/${phone}/devices`, {})
-      const id = `bench-${i}`
-      insertAccount({ db, id, name: id })
-      const auth = useSqliteAuthState({ db, accountId: id, keyring, logger })
-      Object.assign(auth.state.creds, creds)
-      await auth.saveCreds()
-      recordStatus({ db, id, status: 'connected', reason: null })
+      await seedLinkedAccount({ sim, db, keyring, logger, id: `bench-${i}`, phone: String(17_000_000_000 + i), name: `Bench ${i}` })
     }
     const seedMs = performance.now() - t0
 
