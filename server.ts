@@ -58,7 +58,7 @@ process.env.AUTH_SECRET = env.authSecret
 process.env.AUTH_TRUST_HOST = 'true'
 
 const logger = createLogger({ level: env.logLevel, format: env.logFormat })
-logger.info({ node: process.version, sqlite: sqliteVersion() }, 'starting')
+logger.info({ node: process.version }, 'starting')
 for (const name of env.generated) {
   logger.warn(
     { variable: name, file: path.join(env.dataDir, name === 'AUTH_SECRET' ? 'auth-secret' : 'encryption-key') },
@@ -68,7 +68,7 @@ for (const name of env.generated) {
 const version = (JSON.parse(fs.readFileSync(path.join(process.cwd(), 'package.json'), 'utf8')) as { version: string }).version
 
 const db = openDb(env.dbFile)
-logger.info({ file: env.dbFile }, 'database ready')
+logger.info({ file: env.dbFile, sqlite: sqliteVersion(db) }, 'database ready')
 
 if (env.adminEmail && env.adminPassword && countOperators({ db }) === 0) {
   const op = insertFirstAdmin({ db, email: env.adminEmail, name: 'Admin', passwordHash: await hashPassword(env.adminPassword) })

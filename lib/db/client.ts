@@ -48,11 +48,6 @@ export function pingDb(db: DB): boolean {
 export { schema }
 
 /** The SQLite library better-sqlite3 was built with (logged at start). */
-export function sqliteVersion(): string {
-  const db = new Database(':memory:')
-  try {
-    return (db.prepare('select sqlite_version() as v').get() as { v: string }).v
-  } finally {
-    db.close()
-  }
+export function sqliteVersion(db: DB): string {
+  return (db.$client.prepare('select sqlite_version() as v').get() as { v: string }).v
 }
