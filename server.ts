@@ -33,6 +33,7 @@ import { sessionConfigFromEnv } from '@/lib/sessions/config'
 import { SessionManager } from '@/lib/sessions/manager'
 import { messagesConfigFromEnv } from '@/lib/messages/config'
 import { MessageService } from '@/lib/messages/service'
+import { guardedLinkPreview } from '@/lib/messages/link-preview'
 
 const startedAt = Date.now()
 process.env.NEXT_TELEMETRY_DISABLED ??= '1'
@@ -83,7 +84,14 @@ const sessions = new SessionManager({ db, bus, logger, keyring, config: sessionC
 const keys = new KeyService({ db, envKey: env.gatewayApiKey })
 const apiLimits = createMemoryApiLimits(env.apiLimits)
 const audit = new AuditLog({ db })
-const messages = new MessageService({ db, bus, logger, sessions, config: messagesConfigFromEnv(env) })
+const messages = new MessageService({
+  db,
+  bus,
+  logger,
+  sessions,
+  config: messagesConfigFromEnv(env),
+  linkPreview: guardedLinkPreview({ allowedCidrs: env.messages.previewAllowedCidrs }, logger),
+})
 
 const nextApp = next({ dev: env.dev, hostname: env.host, port: env.port, dir: process.cwd() })
 const handle = nextApp.getRequestHandler()

@@ -170,6 +170,26 @@ export function countQueued({ db, accountId }: { db: DB; accountId: string }): n
   )
 }
 
+/**
+ * Where queued messages stand: 1 is the next to go out. One query for any number of rows (a list
+ * page), answered from the (account, status) index.
+ */
+export function queuePositions({ db, accountId, publicIds }: { db: DB; accountId: string; publicIds: string[] }): Map<string, number> {
+  const out = new Map<string, number>()
+  if (publicIds.length === 0) return out
+  const owed = db
+    .select({ id: messages.publicId })
+    .from(messages)
+    .where(and(eq(messages.accountId, accountId), isNotNull(messages.request), inArray(messages.status, [...OWED])))
+    .orderBy(asc(messages.id))
+    .all()
+  const wanted = new Set(publicIds)
+  owed.forEach((r, i) => {
+    if (r.id !== null && wanted.has(r.id)) out.set(r.id, i + 1)
+  })
+  return out
+}
+
 /** Claims a queued row for sending (queued → pending); false when it is no longer queued (cancelled). */
 export function claimOwed({ db, id }: { db: DB; id: number }): boolean {
   return statements(db).claim.run({ id, now: Date.now() }).changes === 1

@@ -1,7 +1,8 @@
 import type { Operation } from '../operation'
 import { accountOperations } from './accounts'
 import { apiKeyOperations } from './api-keys'
+import { messageOperations } from './messages'
 import { systemOperations } from './system'
 
 /** Every operation of the API, in the order the document lists them. */
-export const OPERATIONS: readonly Operation[] = [...accountOperations, ...apiKeyOperations, ...systemOperations]
+export const OPERATIONS: readonly Operation[] = [...accountOperations, ...messageOperations, ...apiKeyOperations, ...systemOperations]
