@@ -42,6 +42,12 @@ function prepare(db: DB) {
       .where(eq(messages.id, id))
       .prepare(),
     queueRow: db.select().from(sendQueues).where(eq(sendQueues.accountId, accountId)).prepare(),
+    owedIds: db
+      .select({ id: messages.publicId })
+      .from(messages)
+      .where(and(eq(messages.accountId, accountId), isNotNull(messages.request), inArray(messages.status, [...OWED])))
+      .orderBy(asc(messages.id))
+      .prepare(),
   }
 }
 const statements = (db: DB) => {
@@ -177,12 +183,7 @@ export function countQueued({ db, accountId }: { db: DB; accountId: string }): n
 export function queuePositions({ db, accountId, publicIds }: { db: DB; accountId: string; publicIds: string[] }): Map<string, number> {
   const out = new Map<string, number>()
   if (publicIds.length === 0) return out
-  const owed = db
-    .select({ id: messages.publicId })
-    .from(messages)
-    .where(and(eq(messages.accountId, accountId), isNotNull(messages.request), inArray(messages.status, [...OWED])))
-    .orderBy(asc(messages.id))
-    .all()
+  const owed = statements(db).owedIds.all({ accountId })
   const wanted = new Set(publicIds)
   owed.forEach((r, i) => {
     if (r.id !== null && wanted.has(r.id)) out.set(r.id, i + 1)

@@ -1,7 +1,15 @@
 import crypto from 'node:crypto'
 import type { DB } from '@/lib/db/client'
 import { findChat } from '@/lib/db/chats'
-import { decodeCursor, encodeCursor, listChatViews, listMessageViews, messageView, type MessageFilter } from '@/lib/db/message-views'
+import {
+  decodeCursor,
+  encodeCursor,
+  listChatViews,
+  listMessageViews,
+  messageView,
+  messageViewsByRowIds,
+  type MessageFilter,
+} from '@/lib/db/message-views'
 import { findMessageByWaId, findMessageRow, findMessageRowsByIds, markDeleted, markEdited, type MessageRow } from '@/lib/db/messages'
 import type { MessageDirection, MessageStatus } from '@/lib/db/schema'
 import {
@@ -405,7 +413,7 @@ export class MessageService {
   }
 
   private view(accountId: string, row: MessageRow): MessageView {
-    const view = messageView({ db: this.deps.db, accountId, publicId: row.publicId ?? '' })
+    const [view] = messageViewsByRowIds({ db: this.deps.db, ids: [row.id] })
     if (!view) throw new AppError('not_found', `No message ${row.publicId ?? row.waMessageId}.`)
     return view
   }
