@@ -103,7 +103,7 @@ const applyEffect = (
     return
   }
   // Only the author edits or deletes: an incoming edit targets an incoming message, ours targets ours.
-  if (!target || target.direction !== input.direction) return
+  if (target?.direction !== input.direction) return
   if (effect.kind === 'edit') {
     // our own edit comes back as an upsert after the service applied it: one change, one event
     if (target.editedAt !== null && target.text === effect.text) return

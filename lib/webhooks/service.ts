@@ -222,7 +222,7 @@ export class WebhookService {
     if (d.status === 'pending') throw new AppError('conflict', 'The delivery is still pending; it is attempted on its schedule.')
     replayDeliveries({ db: this.deps.db, endpointId: row.id, ids: [d.id], now: this.now() })
     this.deps.onDeliveries()
-    return this.views([getDelivery({ db: this.deps.db, id: d.id }) ?? d])[0] as DeliveryView
+    return this.view(getDelivery({ db: this.deps.db, id: d.id }) ?? d)
   }
 
   replayFailed(scope: string | null, id: string, range: { since: number; until: number }): { replayed: number } {
@@ -254,7 +254,7 @@ export class WebhookService {
     this.deps.onDeliveries()
     const d = deliveryId !== undefined ? getDelivery({ db, id: deliveryId }) : undefined
     if (!d) throw new AppError('internal', 'The test delivery was not created.')
-    return this.views([d])[0] as DeliveryView
+    return this.view(d)
   }
 
   private require(scope: string | null, id: string): EndpointRow {
@@ -270,6 +270,12 @@ export class WebhookService {
       updateEndpoint({ db: this.deps.db, id: row.id, patch: sealSecrets(this.deps.keyring, row.id, s) })
     }
     return s
+  }
+
+  private view(row: DeliveryRow): DeliveryView {
+    const [v] = this.views([row])
+    if (!v) throw new AppError('internal', `Delivery ${row.id} has no view.`)
+    return v
   }
 
   private views(rows: DeliveryRow[]): DeliveryView[] {

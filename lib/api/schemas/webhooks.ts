@@ -58,15 +58,10 @@ const Description = z.string().trim().max(500, 'must be at most 500 characters')
 
 export const CreateWebhookBody = z.strictObject({
   url: Url,
-  accountId: z
-    .string()
-    .regex(ACCOUNT_ID_PATTERN, 'must be an account id')
-    .nullable()
-    .optional()
-    .meta({
-      description:
-        "the account whose events it receives; null = every account's (gateway-wide callers only). An account key's default: its account.",
-    }),
+  accountId: z.string().regex(ACCOUNT_ID_PATTERN, 'must be an account id').nullable().optional().meta({
+    description:
+      "the account whose events it receives; null = every account's (gateway-wide callers only). An account key's default: its account.",
+  }),
   events: Events.optional(),
   headers: Headers.optional(),
   description: Description.optional(),
