@@ -40,7 +40,7 @@ describe('decideAfterAttempt', () => {
   it('a failure past the failing window disables the endpoint; within it does not', () => {
     expect(decide({ kind: 'response', status: 500 }, 1, now - 86_400_000)).toMatchObject({
       action: 'retry',
-      disableEndpoint: expect.any(String),
+      disableEndpoint: 'failing without a success for 1440 min',
     })
     expect(decide({ kind: 'response', status: 500 }, 1, now - 1000)).not.toHaveProperty('disableEndpoint')
   })

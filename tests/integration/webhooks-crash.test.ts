@@ -78,7 +78,7 @@ describe.skip('webhooks survive SIGKILL', () => {
         const account = ACCOUNTS[i % ACCOUNTS.length]!
         const contact = CONTACTS[i % CONTACTS.length]!
         const text = `msg-${String(i).padStart(4, '0')}`
-        const { id } = await sim!.sendText(contact, account.phone, text)
+        const { id } = await sim.sendText(contact, account.phone, text)
         sent.push({ account: account.id, id, text })
         if (i % 20 === 19) await new Promise((r) => setTimeout(r, 30))
       }

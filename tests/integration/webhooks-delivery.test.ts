@@ -72,7 +72,8 @@ describe('a receiver that misbehaves', () => {
     emit('slow')
     await until(() => deliveries(webhook.id)[0]?.status === 'delivered', 6000, 'delivered')
     const [d] = deliveries(webhook.id)
-    expect(d?.attemptLog[0]).toMatchObject({ statusCode: null, error: expect.stringMatching(/within 400 ms/) })
+    expect(d?.attemptLog[0]?.statusCode).toBeNull()
+    expect(d?.attemptLog[0]?.error).toMatch(/within 400 ms/)
     expect(d?.attemptLog[0]?.durationMs).toBeLessThan(1000)
     expect(d?.attemptLog[1]).toMatchObject({ statusCode: 200 })
   })
@@ -101,7 +102,8 @@ describe('a receiver that misbehaves', () => {
     })
     emit('redir')
     await until(() => deliveries(webhook.id)[0]?.status === 'failed', 5000, 'failed')
-    expect(deliveries(webhook.id)[0]).toMatchObject({ attempts: 1, lastError: expect.stringMatching(/redirect 302 not followed/) })
+    expect(deliveries(webhook.id)[0]?.attempts).toBe(1)
+    expect(deliveries(webhook.id)[0]?.lastError).toMatch(/redirect 302 not followed/)
     expect(rx.at('/elsewhere')).toHaveLength(0)
   })
 
@@ -127,10 +129,8 @@ describe('a receiver that misbehaves', () => {
     })
     emit('reset')
     await until(() => deliveries(webhook.id)[0]?.status === 'delivered', 5000, 'delivered')
-    expect(deliveries(webhook.id)[0]?.attemptLog[0]).toMatchObject({
-      statusCode: null,
-      error: expect.stringMatching(/ECONNRESET|socket hang up/),
-    })
+    expect(deliveries(webhook.id)[0]?.attemptLog[0]?.statusCode).toBeNull()
+    expect(deliveries(webhook.id)[0]?.attemptLog[0]?.error).toMatch(/ECONNRESET|socket hang up/)
   })
 
   it('one endpoint dead while another is healthy: the healthy one gets every event at once, in order', async () => {
