@@ -1,7 +1,7 @@
 /**
  * The composition root: the only place that builds long-lived objects, in this order:
  * env → logger → db (migrated) → event bus → login limiter → session manager (Baileys) → message
- * service (send queue) → Next → HTTP server + Socket.IO → listen → restore saved sessions and resume
+ * service (send queue) → webhooks (outbox dispatcher, delivery worker, endpoints) → retention → Next → HTTP server + Socket.IO → listen → restore saved sessions and resume
  * the send queues (each sends once its account is connected).
  * Shutdown runs in reverse on SIGTERM/SIGINT.
  */
@@ -34,6 +34,11 @@ import { SessionManager } from '@/lib/sessions/manager'
 import { messagesConfigFromEnv } from '@/lib/messages/config'
 import { MessageService } from '@/lib/messages/service'
 import { guardedLinkPreview } from '@/lib/messages/link-preview'
+import { RetentionRunner } from '@/lib/messages/retention'
+import { webhookConfigFromEnv } from '@/lib/webhooks/config'
+import { EventDispatcher } from '@/lib/webhooks/dispatcher'
+import { WebhookService } from '@/lib/webhooks/service'
+import { DeliveryWorker } from '@/lib/webhooks/worker'
 
 const startedAt = Date.now()
 process.env.NEXT_TELEMETRY_DISABLED ??= '1'
@@ -92,6 +97,17 @@ const messages = new MessageService({
   config: messagesConfigFromEnv(env),
   linkPreview: guardedLinkPreview({ allowedCidrs: env.messages.previewAllowedCidrs }, logger),
 })
+const webhookConfig = webhookConfigFromEnv(env)
+const webhookWorker = new DeliveryWorker({ db, keyring, logger, config: webhookConfig, userAgent: `wa-gateway/${version}` })
+const dispatcher = new EventDispatcher({
+  db,
+  bus,
+  logger,
+  onDeliveries: () => webhookWorker.kick(),
+  firstDelayMs: webhookConfig.retry.scheduleMs[0] ?? 0,
+})
+const webhooks = new WebhookService({ db, keyring, config: webhookConfig, onDeliveries: () => webhookWorker.kick() })
+const retention = new RetentionRunner({ db, logger, days: env.messageRetentionDays })
 
 const nextApp = next({ dev: env.dev, hostname: env.host, port: env.port, dir: process.cwd() })
 const handle = nextApp.getRequestHandler()
@@ -105,7 +121,7 @@ const httpServer = createServer((req, res) => {
 })
 const realtime = attachRealtime({ httpServer, bus, db, logger, authSecret: env.authSecret, trustProxy: env.trustProxy })
 
-setRuntime({ env, logger, db, bus, loginLimiter, passwordChecks, sessions, keys, apiLimits, audit, messages, version, startedAt })
+setRuntime({ env, logger, db, bus, loginLimiter, passwordChecks, sessions, keys, apiLimits, audit, messages, webhooks, version, startedAt })
 
 await new Promise<void>((resolve, reject) => {
   httpServer.once('error', reject)
@@ -116,6 +132,10 @@ const port = typeof address === 'object' && address ? address.port : env.port
 const url = `http://${env.host.includes(':') ? `[${env.host}]` : env.host}:${port}`
 logger.info({ url, port, dev: env.dev, version, startupMs: Date.now() - startedAt }, 'gateway ready')
 prepareSetupToken({ db, dataDir: env.dataDir, logger, url })
+// Events committed before a crash are fanned out first; deliveries whose lease ran out are retried.
+dispatcher.start()
+webhookWorker.start()
+retention.start()
 // Queues resume before the sessions reconnect, so each account's owed messages go out on its `connected`.
 messages.start()
 void sessions.restore().catch((err: unknown) => logger.error({ err }, 'restoring sessions failed'))
@@ -132,6 +152,10 @@ async function shutdown(signal: string) {
   httpServer.closeIdleConnections()
   await messages.stop() // the send in flight finishes; queued messages stay for the next start
   await sessions.shutdown() // WhatsApp sockets close without logging out
+  await retention.stop()
+  dispatcher.run() // what the last writes recorded is fanned out before the worker stops
+  dispatcher.stop()
+  await webhookWorker.stop() // attempts in flight finish (or are aborted and their leases released)
   await realtime.close()
   await closed
   clearTimeout(force)

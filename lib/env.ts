@@ -4,6 +4,7 @@ import path from 'node:path'
 import { z } from 'zod'
 import { decodeKeyText } from '@/lib/crypto/aead'
 import { parseCidrs } from '@/lib/net/outbound'
+import { DEFAULT_RETRY_SCHEDULE, parseSchedule } from '@/lib/webhooks/policy'
 import { ensurePrivateDir, writeNewPrivateFile } from '@/lib/fs/private-files'
 
 /**
@@ -116,6 +117,46 @@ const rawSchema = z.object({
   API_RATE_LIMIT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1_000_000).default(600)),
   API_ADDRESS_RATE_LIMIT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1_000_000).default(1200)),
   API_AUTH_FAILURE_LIMIT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1_000_000).default(20)),
+  WEBHOOK_ALLOWED_CIDRS: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine((v) => {
+        try {
+          parseCidrs(v)
+          return true
+        } catch {
+          return false
+        }
+      }, 'must be a comma-separated list of IP addresses or CIDR ranges, e.g. 127.0.0.0/8,::1/128')
+      .optional(),
+  ),
+  WEBHOOK_ALLOW_HTTP: flagSchema,
+  WEBHOOK_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(300_000).default(15_000)),
+  WEBHOOK_RETRY_SCHEDULE: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine((v) => {
+        try {
+          return parseSchedule(v).length <= 50
+        } catch {
+          return false
+        }
+      }, 'must be a comma-separated list of at most 50 delays, e.g. 0,5s,5m,30m,2h')
+      .default(DEFAULT_RETRY_SCHEDULE),
+  ),
+  WEBHOOK_RETRY_JITTER: z.preprocess(emptyToUndefined, z.coerce.number().min(0).max(1).default(0.2)),
+  WEBHOOK_DISABLE_AFTER_MS: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number()
+      .int()
+      .min(1000)
+      .default(5 * 86_400_000),
+  ),
+  WEBHOOK_CONCURRENCY: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1000).default(32)),
+  MESSAGE_RETENTION_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(36_500).default(0)),
 })
 
 export type Env = {
@@ -162,6 +203,18 @@ export type Env = {
     /** address ranges link previews may reach although they are not public (tests, intranets) */
     previewAllowedCidrs: string[]
   }
+  /** webhook delivery: which private targets are allowed, timeouts, the retry schedule, when a failing endpoint is disabled */
+  webhooks: {
+    allowedCidrs: string[]
+    allowHttp: boolean
+    timeoutMs: number
+    retryScheduleMs: number[]
+    retryJitter: number
+    disableAfterMs: number
+    concurrency: number
+  }
+  /** messages (and their events) older than this many days are purged; 0 keeps everything */
+  messageRetentionDays: number
   /** secrets created on this start (to be logged once the logger exists) */
   generated: ('AUTH_SECRET' | 'ENCRYPTION_KEY')[]
 }
@@ -302,6 +355,16 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
       allowQueryApiKey: isOn(raw.ALLOW_QUERY_API_KEY),
       previewAllowedCidrs: raw.LINK_PREVIEW_ALLOWED_CIDRS,
     },
+    webhooks: {
+      allowedCidrs: parseCidrs(raw.WEBHOOK_ALLOWED_CIDRS),
+      allowHttp: isOn(raw.WEBHOOK_ALLOW_HTTP),
+      timeoutMs: raw.WEBHOOK_TIMEOUT_MS,
+      retryScheduleMs: parseSchedule(raw.WEBHOOK_RETRY_SCHEDULE),
+      retryJitter: raw.WEBHOOK_RETRY_JITTER,
+      disableAfterMs: raw.WEBHOOK_DISABLE_AFTER_MS,
+      concurrency: raw.WEBHOOK_CONCURRENCY,
+    },
+    messageRetentionDays: raw.MESSAGE_RETENTION_DAYS,
     generated,
   }
 }

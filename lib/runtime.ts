@@ -9,6 +9,7 @@ import type { KeyService } from '@/lib/keys/service'
 import type { Logger } from '@/lib/logger'
 import type { MessageService } from '@/lib/messages/service'
 import type { SessionManager } from '@/lib/sessions/manager'
+import type { WebhookService } from '@/lib/webhooks/service'
 
 /**
  * The long-lived objects built by server.ts (the composition root). Next loads its own copy of
@@ -28,6 +29,8 @@ export type Runtime = {
   audit: AuditLog
   /** sending and reading messages (the message routes) */
   messages: MessageService
+  /** webhook endpoints, deliveries, replay (the webhook routes) */
+  webhooks: WebhookService
   version: string
   startedAt: number
 }

@@ -1,9 +1,10 @@
-import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponsesObject } from 'zod-openapi'
+import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathItemObject, type ZodOpenApiResponsesObject } from 'zod-openapi'
 import { ERROR_STATUS, type ErrorCode } from '@/lib/errors'
 import { SCOPE_DESCRIPTIONS, SCOPES } from '@/lib/keys/scopes'
 import { DEFAULT_MAX_BODY_BYTES, type Operation } from './operation'
 import { OPERATIONS } from './operations'
 import { ErrorEnvelope } from './schemas/common'
+import { EVENT_SCHEMAS } from './schemas/events'
 
 /** A typical message per code, for the documented examples. */
 const EXAMPLE_MESSAGES: Record<ErrorCode, string> = {
@@ -153,6 +154,50 @@ Every error is \`{"error": {"code", "message", "details?"}}\`; branch on \`code\
 
 Rate limits: per key (or operator) and per client address, per minute; failed authentications per address. Every answer carries \`RateLimit-Limit\`, \`RateLimit-Remaining\` and \`RateLimit-Reset\`; a 429 also \`Retry-After\`.`
 
+const SIGNATURE_HEADERS = {
+  'webhook-id': {
+    required: true,
+    description: 'the event id (ULID): the same on every retry and replay; deduplicate on it',
+    schema: { type: 'string' as const },
+  },
+  'webhook-timestamp': {
+    required: true,
+    description: 'seconds since the epoch of this attempt; refuse ones more than 5 minutes off',
+    schema: { type: 'string' as const },
+  },
+  'webhook-signature': {
+    required: true,
+    description:
+      'space-separated `v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">`, one per active secret (two during a rotation)',
+    schema: { type: 'string' as const },
+  },
+}
+
+/** The events the gateway POSTs to webhook endpoints (Standard Webhooks), one entry per type. */
+function webhooksSection(): Record<string, ZodOpenApiPathItemObject> {
+  return Object.fromEntries(
+    Object.entries(EVENT_SCHEMAS).map(([type, schema]) => [
+      type,
+      {
+        post: {
+          operationId: `event_${type.replace('.', '_')}`,
+          summary: type,
+          tags: ['Webhooks'],
+          description: `${schema.description ?? ''} Signed per Standard Webhooks; see docs/webhooks.md.`,
+          parameters: Object.entries(SIGNATURE_HEADERS).map(([name, h]) => ({ name, in: 'header' as const, ...h })),
+          requestBody: { required: true, content: { 'application/json': { schema } } },
+          responses: {
+            '200': {
+              description:
+                'Any 2xx: delivered. 410: the endpoint is disabled. 408, 429 (Retry-After honoured) and 5xx: retried; other 4xx: failed.',
+            },
+          },
+        },
+      },
+    ]),
+  )
+}
+
 type OpenAPIObject = ReturnType<typeof createDocument>
 const cache = new Map<string, OpenAPIObject>()
 
@@ -169,9 +214,11 @@ export function openApiDocument(version: string, operations: readonly Operation[
     tags: [
       { name: 'Accounts', description: 'WhatsApp accounts and linking' },
       { name: 'API keys', description: 'Keys for programs' },
+      { name: 'Webhooks', description: 'Endpoints that receive events, their deliveries and replay' },
       { name: 'System', description: 'Health, this document, the audit log' },
     ],
     paths,
+    webhooks: webhooksSection(),
     components: {
       securitySchemes: {
         bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'wag_<id>_<secret>', description: 'An API key.' },

@@ -1,6 +1,7 @@
 import { asc, eq, sql } from 'drizzle-orm'
 import type { AccountSummary } from '@/lib/events/types'
 import type { DB } from './client'
+import { appendEvent } from './events'
 import { accounts, accountStatusLog, type SessionStatus } from './schema'
 
 export type Account = typeof accounts.$inferSelect
@@ -42,8 +43,15 @@ export function findAccount({ db, id }: { db: DB; id: string }): Account | undef
   return stmt.get({ id })
 }
 
+/** A new account and its account.created event commit together. */
 export function insertAccount({ db, id, name }: { db: DB; id: string; name: string }): Account {
-  return db.insert(accounts).values({ id, name, status: 'disconnected', statusAt: Date.now() }).returning().get()
+  return db.$client
+    .transaction(() => {
+      const row = db.insert(accounts).values({ id, name, status: 'disconnected', statusAt: Date.now() }).returning().get()
+      appendEvent(db, { type: 'account.created', accountId: id, data: { account: toAccountSummary(row) } })
+      return row
+    })
+    .immediate()
 }
 
 export function updateAccount({
@@ -133,12 +141,22 @@ export function recordStatus({
     .transaction(() => {
       const row = stmt.update.get(params)
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- drizzle types get() as a row; an update that matches none returns undefined
-      if (row) stmt.log.run(params)
+      if (row) {
+        stmt.log.run(params)
+        appendEvent(db, { type: 'account.status', accountId: id, at, data: { status, reason, account: toAccountSummary(row) } })
+      }
       return row
     })
     .immediate()
 }
 
+/** The account (and everything of it, by cascade) goes; its account.deleted event stays, in the same transaction. */
 export function deleteAccount({ db, id }: { db: DB; id: string }): boolean {
-  return db.delete(accounts).where(eq(accounts.id, id)).run().changes > 0
+  return db.$client
+    .transaction(() => {
+      const gone = db.delete(accounts).where(eq(accounts.id, id)).run().changes > 0
+      if (gone) appendEvent(db, { type: 'account.deleted', accountId: id, data: { accountId: id } })
+      return gone
+    })
+    .immediate()
 }

@@ -2,8 +2,9 @@ import crypto from 'node:crypto'
 import { and, eq, inArray, sql } from 'drizzle-orm'
 import { type ChatKey, ensureChat, touchChat } from './chats'
 import type { DB } from './client'
+import { appendMessageEvent, appendReactionEvent, appendStatusEvent } from './events'
 import { canAdvance } from './message-status'
-import { messages, type MessageDirection, type MessageStatus } from './schema'
+import { earlyStatuses, messages, type MessageDirection, type MessageStatus } from './schema'
 
 export type MessageRow = typeof messages.$inferSelect
 export type Reaction = { from: string; emoji: string; at: number }
@@ -68,7 +69,14 @@ export function statusPatch(row: Pick<MessageRow, 'status'>, to: MessageStatus, 
   return patch
 }
 
-const applyEffect = (db: DB, accountId: string, chatId: number, input: LogInput, changes: LogChanges): void => {
+const applyEffect = (
+  db: DB,
+  accountId: string,
+  chatId: number,
+  input: LogInput,
+  changes: LogChanges,
+  reactionRowId: number | null,
+): void => {
   const effect = input.effect
   if (!effect) return
   // The target lives in the same chat: nobody edits, deletes (or reacts to, in a 1:1 chat) another chat's message.
@@ -77,23 +85,81 @@ const applyEffect = (db: DB, accountId: string, chatId: number, input: LogInput,
     .from(messages)
     .where(and(eq(messages.accountId, accountId), eq(messages.waMessageId, effect.targetWaId), eq(messages.chatId, chatId)))
     .get()
-  if (!target) return
   const now = Date.now()
-  if (effect.kind === 'edit') {
-    // Only the author edits or deletes: an incoming edit targets an incoming message, ours targets ours.
-    if (target.direction !== input.direction) return
-    markEdited({ db, id: target.id, text: effect.text, at: now })
-  } else if (effect.kind === 'delete') {
-    if (target.direction !== input.direction) return
-    markDeleted({ db, id: target.id, at: now })
-  } else {
+  if (effect.kind === 'reaction') {
     const from = input.direction === 'out' ? 'me' : (input.senderJid ?? input.chat.jid)
-    const others = ((target.reactions as Reaction[] | null) ?? []).filter((r) => r.from !== from)
-    const reactions = effect.emoji ? [...others, { from, emoji: effect.emoji, at: input.timestamp }] : others
-    db.update(messages).set({ reactions, updatedAt: now }).where(eq(messages.id, target.id)).run()
+    if (target) {
+      const others = ((target.reactions as Reaction[] | null) ?? []).filter((r) => r.from !== from)
+      const reactions = effect.emoji ? [...others, { from, emoji: effect.emoji, at: input.timestamp }] : others
+      db.update(messages).set({ reactions, updatedAt: now }).where(eq(messages.id, target.id)).run()
+      changes.updated.push(target.id)
+    }
+    appendReactionEvent(db, {
+      accountId,
+      targetId: target?.id ?? null,
+      reactionRowId,
+      reaction: { messageId: effect.targetWaId, from, emoji: effect.emoji, at: input.timestamp },
+    })
+    return
+  }
+  // Only the author edits or deletes: an incoming edit targets an incoming message, ours targets ours.
+  if (target?.direction !== input.direction) return
+  if (effect.kind === 'edit') {
+    // our own edit comes back as an upsert after the service applied it: one change, one event
+    if (target.editedAt !== null && target.text === effect.text) return
+    markEdited({ db, id: target.id, text: effect.text, at: now })
+    appendMessageEvent(db, { type: 'message.edited', accountId, messageId: target.id })
+  } else {
+    if (target.deletedAt !== null) return
+    markDeleted({ db, id: target.id, at: now })
+    appendMessageEvent(db, { type: 'message.deleted', accountId, messageId: target.id })
   }
   changes.updated.push(target.id)
 }
+
+/** A status that came before its message: kept (the furthest one) until the message is logged. */
+function keepEarlyStatus(
+  db: DB,
+  e: { accountId: string; waMessageId: string; status: MessageStatus; errorCode?: number | null; reason?: string | null },
+) {
+  const prior = db
+    .select()
+    .from(earlyStatuses)
+    .where(and(eq(earlyStatuses.accountId, e.accountId), eq(earlyStatuses.waMessageId, e.waMessageId)))
+    .get()
+  if (prior && !canAdvance(prior.status, e.status)) return
+  const row = { status: e.status, errorCode: e.errorCode ?? null, reason: e.reason ?? null, at: Date.now() }
+  db.insert(earlyStatuses)
+    .values({ accountId: e.accountId, waMessageId: e.waMessageId, ...row })
+    .onConflictDoUpdate({ target: [earlyStatuses.accountId, earlyStatuses.waMessageId], set: row })
+    .run()
+}
+
+/** Applies (and forgets) a status that arrived before this new row of ours. */
+function applyEarlyStatus(
+  db: DB,
+  accountId: string,
+  row: { id: number; waMessageId: string; status: MessageStatus },
+): MessageStatus | undefined {
+  const early = db
+    .select()
+    .from(earlyStatuses)
+    .where(and(eq(earlyStatuses.accountId, accountId), eq(earlyStatuses.waMessageId, row.waMessageId)))
+    .get()
+  if (!early) return undefined
+  db.delete(earlyStatuses)
+    .where(and(eq(earlyStatuses.accountId, accountId), eq(earlyStatuses.waMessageId, row.waMessageId)))
+    .run()
+  const patch = statusPatch(row, early.status, early.at)
+  if (!patch) return undefined
+  db.update(messages)
+    .set({ ...patch, ...(early.errorCode ? { errorCode: early.errorCode } : {}), ...(early.reason ? { statusReason: early.reason } : {}) })
+    .where(eq(messages.id, row.id))
+    .run()
+  return early.status
+}
+
+const OUT_STATUSES_SENT: readonly MessageStatus[] = ['sent', 'delivered', 'read', 'played']
 
 /**
  * Writes what Baileys reported, in one IMMEDIATE transaction: each message lands in its contact's one
@@ -109,7 +175,7 @@ export function logMessages({ db, accountId, items }: { db: DB; accountId: strin
       for (const input of items) {
         const chat = ensureChat({ db, accountId, key: input.chat, name: input.direction === 'in' ? input.pushName : undefined })
         if (input.effect && input.effect.kind !== 'reaction') {
-          applyEffect(db, accountId, chat.id, input, changes)
+          applyEffect(db, accountId, chat.id, input, changes, null)
           continue
         }
         const existing = findByWaId(db, accountId, input.waMessageId, input.direction)
@@ -129,6 +195,7 @@ export function logMessages({ db, accountId, items }: { db: DB; accountId: strin
             .where(eq(messages.id, existing.id))
             .run()
           changes.updated.push(existing.id)
+          if (patch.status) appendStatusEvent(db, { accountId, messageId: existing.id, status: patch.status })
           continue
         }
         const row = db
@@ -157,34 +224,52 @@ export function logMessages({ db, accountId, items }: { db: DB; accountId: strin
         changes.created.push(row.id)
         if (input.type !== 'reaction')
           touchChat({ db, chatId: chat.id, messageId: row.id, at: input.timestamp, incoming: input.direction === 'in' })
-        applyEffect(db, accountId, chat.id, input, changes)
+        if (input.effect) {
+          applyEffect(db, accountId, chat.id, input, changes, row.id)
+          continue
+        }
+        if (input.direction === 'in') {
+          appendMessageEvent(db, { type: 'message.received', accountId, messageId: row.id })
+          continue
+        }
+        // Ours, sent from another device (or replayed): it is news as sent, then any status that beat it here.
+        if (OUT_STATUSES_SENT.includes(input.status)) appendMessageEvent(db, { type: 'message.sent', accountId, messageId: row.id })
+        else if (input.status === 'failed') appendStatusEvent(db, { accountId, messageId: row.id, status: 'failed' })
+        const early = applyEarlyStatus(db, accountId, { id: row.id, waMessageId: input.waMessageId, status: input.status })
+        if (early) appendStatusEvent(db, { accountId, messageId: row.id, status: early })
       }
     })
     .immediate()
   return changes
 }
 
+export type StatusReport = { waMessageId: string; status: MessageStatus; errorCode?: number | null; reason?: string | null }
+
 /**
- * A status WhatsApp reported for one of our messages (receipt, server error), applied only when it
- * moves the message forward. Returns the row id when it changed.
+ * Statuses WhatsApp reported for our messages (receipts, server errors), in one IMMEDIATE
+ * transaction with their events. Each applies only when it moves its message forward; a status for
+ * a message not logged yet is kept and applied when the message arrives. Returns the changed row ids.
  */
-export function advanceStatus({
-  db,
-  accountId,
-  waMessageId,
-  status,
-  errorCode,
-  reason,
-}: {
-  db: DB
-  accountId: string
-  waMessageId: string
-  status: MessageStatus
-  errorCode?: number | null
-  reason?: string | null
-}): number | undefined {
+export function advanceStatuses({ db, accountId, reports }: { db: DB; accountId: string; reports: StatusReport[] }): number[] {
+  if (reports.length === 0) return []
+  return db.$client
+    .transaction(() => {
+      const changed: number[] = []
+      for (const r of reports) {
+        const id = advanceOne(db, accountId, r)
+        if (id !== undefined) changed.push(id)
+      }
+      return changed
+    })
+    .immediate()
+}
+
+function advanceOne(db: DB, accountId: string, { waMessageId, status, errorCode, reason }: StatusReport): number | undefined {
   const row = findByWaId(db, accountId, waMessageId, 'out')
-  if (!row) return undefined
+  if (!row) {
+    keepEarlyStatus(db, { accountId, waMessageId, status, errorCode, reason })
+    return undefined
+  }
   // Baileys may fold the ERROR into its buffered upsert of the message first; the update that
   // follows still brings WhatsApp's code, which the failed message must show.
   if (status === 'failed' && row.status === 'failed' && errorCode && row.errorCode === null) {
@@ -192,6 +277,7 @@ export function advanceStatus({
       .set({ errorCode, ...(reason ? { statusReason: reason } : {}), updatedAt: Date.now() })
       .where(eq(messages.id, row.id))
       .run()
+    appendStatusEvent(db, { accountId, messageId: row.id, status })
     return row.id
   }
   const patch = statusPatch(row, status)
@@ -200,7 +286,13 @@ export function advanceStatus({
     .set({ ...patch, ...(errorCode ? { errorCode } : {}), ...(reason ? { statusReason: reason } : {}) })
     .where(eq(messages.id, row.id))
     .run()
+  appendStatusEvent(db, { accountId, messageId: row.id, status })
   return row.id
+}
+
+/** One status report (see advanceStatuses). */
+export function advanceStatus(opts: { db: DB; accountId: string } & StatusReport): number | undefined {
+  return advanceStatuses({ db: opts.db, accountId: opts.accountId, reports: [opts] })[0]
 }
 
 /** The stored message content Baileys asks back for retries; undefined when we never stored it. */
@@ -244,6 +336,31 @@ export function markEdited({ db, id, text, at }: { db: DB; id: number; text: str
 /** Our delete for everyone went out: the message keeps its place in the log, without its content. */
 export function markDeleted({ db, id, at }: { db: DB; id: number; at: number }): void {
   db.update(messages).set({ text: null, content: null, deletedAt: at, updatedAt: at }).where(eq(messages.id, id)).run()
+}
+
+/** Our edit of a sent message went out: the new text and its event commit together. */
+export function recordEdit({ db, accountId, id, text, at }: { db: DB; accountId: string; id: number; text: string; at: number }): void {
+  db.$client
+    .transaction(() => {
+      // the echo of our edit (Baileys' upsert) may have applied it first, with its event
+      const row = db.select({ text: messages.text, editedAt: messages.editedAt }).from(messages).where(eq(messages.id, id)).get()
+      if (row?.editedAt != null && row.text === text) return
+      markEdited({ db, id, text, at })
+      appendMessageEvent(db, { type: 'message.edited', accountId, messageId: id })
+    })
+    .immediate()
+}
+
+/** Our delete for everyone went out: the cleared message and its event commit together. */
+export function recordDelete({ db, accountId, id, at }: { db: DB; accountId: string; id: number; at: number }): void {
+  db.$client
+    .transaction(() => {
+      const row = db.select({ deletedAt: messages.deletedAt }).from(messages).where(eq(messages.id, id)).get()
+      if (row?.deletedAt != null) return
+      markDeleted({ db, id, at })
+      appendMessageEvent(db, { type: 'message.deleted', accountId, messageId: id })
+    })
+    .immediate()
 }
 
 export { findByWaId as findMessageByWaId }

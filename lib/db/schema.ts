@@ -321,3 +321,159 @@ export const settings = sqliteTable('settings', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),
 })
+
+/**
+ * A status that arrived before the message it is about (a receipt racing the upsert of our own
+ * message, or a replay that brings receipts first). The log applies it when the row appears, so a
+ * status is never lost for arriving early. Old rows are purged with the retention run.
+ */
+export const earlyStatuses = sqliteTable(
+  'early_statuses',
+  {
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    waMessageId: text('wa_message_id').notNull(),
+    status: text('status', { enum: MESSAGE_STATUSES }).notNull(),
+    errorCode: integer('error_code'),
+    reason: text('reason'),
+    at: integer('at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.waMessageId] }), index('early_statuses_at_idx').on(t.at)],
+)
+
+export const EVENT_TYPES = [
+  'message.received',
+  'message.sent',
+  'message.status',
+  'message.edited',
+  'message.deleted',
+  'message.reaction',
+  'account.status',
+  'account.created',
+  'account.deleted',
+  'webhook.test',
+] as const
+export type EventType = (typeof EVENT_TYPES)[number]
+
+/**
+ * The transactional outbox: every domain event webhooks and the dashboard may need, written in the
+ * same transaction as the change it reports. `id` is a ULID (time-ordered, the Standard Webhooks
+ * `webhook-id`); `payload` is the JSON envelope exactly as delivered, so every retry and replay
+ * sends the same bytes. `dispatched_at` is null until the dispatcher has fanned the event out to the
+ * endpoints (and the bus); after a crash the dispatcher picks up where it stopped.
+ */
+export const events = sqliteTable(
+  'events',
+  {
+    id: text('id').primaryKey(),
+    type: text('type', { enum: EVENT_TYPES }).notNull(),
+    accountId: text('account_id'),
+    /** the message the event is about; set null when the message is deleted (the event keeps its payload) */
+    messageId: integer('message_id').references(() => messages.id, { onDelete: 'set null' }),
+    payload: text('payload').notNull(),
+    createdAt: integer('created_at').notNull(),
+    dispatchedAt: integer('dispatched_at'),
+  },
+  (t) => [
+    index('events_undispatched_idx')
+      .on(t.id)
+      .where(sql`${t.dispatchedAt} is null`),
+    index('events_created_idx').on(t.createdAt),
+    index('events_account_idx').on(t.accountId, t.id),
+    index('events_message_idx').on(t.messageId),
+  ],
+)
+
+/**
+ * Webhook endpoints, gateway-wide (account_id null) or for one account. `secrets` is sealed with the
+ * keyring (AAD bound to the endpoint id): the signing secret, the previous one during a rotation, and
+ * the custom headers (they may carry credentials of their own).
+ */
+export const webhookEndpoints = sqliteTable(
+  'webhook_endpoints',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id').references(() => accounts.id, { onDelete: 'cascade' }),
+    url: text('url').notNull(),
+    description: text('description').notNull().default(''),
+    /** JSON array of event types; null = every type */
+    events: text('events', { mode: 'json' }).$type<string[] | null>(),
+    enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+    /** deliveries one at a time in event order (default); false = in parallel, order not kept */
+    ordered: integer('ordered', { mode: 'boolean' }).notNull().default(true),
+    secretsKeyId: text('secrets_key_id').notNull(),
+    secrets: blob('secrets', { mode: 'buffer' }).notNull(),
+    /** header names only (values are sealed in `secrets`) */
+    headerNames: text('header_names', { mode: 'json' }).$type<string[]>().notNull(),
+    previousSecretUntil: integer('previous_secret_until'),
+    disabledReason: text('disabled_reason'),
+    disabledAt: integer('disabled_at'),
+    /** first failure since the last success: the failing window starts here */
+    failingSince: integer('failing_since'),
+    consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+    lastSuccessAt: integer('last_success_at'),
+    lastFailureAt: integer('last_failure_at'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('webhook_endpoints_account_idx').on(t.accountId)],
+)
+
+export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number]
+
+/**
+ * One event for one endpoint. A worker claims a due delivery by setting its lease with a
+ * conditional UPDATE; a crashed worker's lease runs out and the delivery is claimed again.
+ * `cycle_attempts` counts the attempts since creation or the last replay (the retry schedule's
+ * position); `attempts` counts them all.
+ */
+export const webhookDeliveries = sqliteTable(
+  'webhook_deliveries',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    endpointId: text('endpoint_id')
+      .notNull()
+      .references(() => webhookEndpoints.id, { onDelete: 'cascade' }),
+    eventId: text('event_id')
+      .notNull()
+      .references(() => events.id, { onDelete: 'cascade' }),
+    eventType: text('event_type').notNull(),
+    status: text('status', { enum: DELIVERY_STATUSES }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    cycleAttempts: integer('cycle_attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    leaseUntil: integer('lease_until'),
+    leaseOwner: text('lease_owner'),
+    lastStatusCode: integer('last_status_code'),
+    lastError: text('last_error'),
+    lastAttemptAt: integer('last_attempt_at'),
+    deliveredAt: integer('delivered_at'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('webhook_deliveries_endpoint_event_idx').on(t.endpointId, t.eventId),
+    index('webhook_deliveries_due_idx').on(t.status, t.nextAttemptAt),
+    index('webhook_deliveries_endpoint_idx').on(t.endpointId, t.status, t.id),
+    index('webhook_deliveries_event_idx').on(t.eventId),
+  ],
+)
+
+/** Every attempt of a delivery: when, the answer's status (or the error), how long, the first bytes of the answer. */
+export const webhookAttempts = sqliteTable(
+  'webhook_attempts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    deliveryId: integer('delivery_id')
+      .notNull()
+      .references(() => webhookDeliveries.id, { onDelete: 'cascade' }),
+    at: integer('at').notNull(),
+    statusCode: integer('status_code'),
+    durationMs: integer('duration_ms').notNull(),
+    error: text('error'),
+    response: text('response'),
+  },
+  (t) => [index('webhook_attempts_delivery_idx').on(t.deliveryId, t.id)],
+)

@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, inArray, isNotNull, lt, sql } from 'drizzle-orm'
 import { type ChatKey, ensureChat, touchChat } from './chats'
 import type { DB } from './client'
+import { appendStatusEvent } from './events'
 import { type MessageRow, newPublicId } from './messages'
 import { idempotencyKeys, messages, sendQueues } from './schema'
 
@@ -48,6 +49,7 @@ function prepare(db: DB) {
       .where(and(eq(messages.accountId, accountId), isNotNull(messages.request), inArray(messages.status, [...OWED])))
       .orderBy(asc(messages.id))
       .prepare(),
+    statusOf: db.select({ status: messages.status, accountId: messages.accountId }).from(messages).where(eq(messages.id, id)).prepare(),
   }
 }
 const statements = (db: DB) => {
@@ -204,25 +206,51 @@ export function requeue({ db, id }: { db: DB; id: number }): void {
     .run()
 }
 
+/** The stanza went out: queued/pending → sent, with its event, in one transaction. */
 export function markSent({ db, id, proto, timestamp }: { db: DB; id: number; proto: Buffer | null; timestamp: number }): void {
-  statements(db).markSent.run({ id, proto, sentAt: timestamp, now: Date.now() })
+  const stmt = statements(db)
+  db.$client
+    .transaction(() => {
+      const before = stmt.statusOf.get({ id })
+      stmt.markSent.run({ id, proto, sentAt: timestamp, now: Date.now() })
+      // the echo of the message (Baileys' upsert) may have moved it to sent first, with the event
+      if (before && (before.status === 'queued' || before.status === 'pending'))
+        appendStatusEvent(db, { accountId: before.accountId, messageId: id, status: 'sent' })
+    })
+    .immediate()
 }
 
 export function markFailed({ db, id, reason, errorCode }: { db: DB; id: number; reason: string; errorCode?: number | null }): void {
-  db.update(messages)
-    .set({ status: 'failed', statusReason: reason, errorCode: errorCode ?? null, request: null, updatedAt: Date.now() })
-    .where(eq(messages.id, id))
-    .run()
+  db.$client
+    .transaction(() => {
+      const row = db
+        .update(messages)
+        .set({ status: 'failed', statusReason: reason, errorCode: errorCode ?? null, request: null, updatedAt: Date.now() })
+        .where(eq(messages.id, id))
+        .returning({ accountId: messages.accountId })
+        .get()
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- an update that matches none returns undefined
+      if (row) appendStatusEvent(db, { accountId: row.accountId, messageId: id, status: 'failed' })
+    })
+    .immediate()
 }
 
 /** queued → cancelled; false when it was not queued any more (in flight or sent). */
 export function cancelQueued({ db, id }: { db: DB; id: number }): boolean {
-  const res = db
-    .update(messages)
-    .set({ status: 'cancelled', statusReason: 'cancelled before it was sent', request: null, updatedAt: Date.now() })
-    .where(and(eq(messages.id, id), eq(messages.status, 'queued')))
-    .run()
-  return res.changes === 1
+  return db.$client
+    .transaction(() => {
+      const row = db
+        .update(messages)
+        .set({ status: 'cancelled', statusReason: 'cancelled before it was sent', request: null, updatedAt: Date.now() })
+        .where(and(eq(messages.id, id), eq(messages.status, 'queued')))
+        .returning({ accountId: messages.accountId })
+        .get()
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- an update that matches none returns undefined
+      if (!row) return false
+      appendStatusEvent(db, { accountId: row.accountId, messageId: id, status: 'cancelled' })
+      return true
+    })
+    .immediate()
 }
 
 /** A queued message's request changes before it is sent (an edit of a message not yet out). */

@@ -1,5 +1,5 @@
 import type { MessageView } from '@/lib/db/message-views'
-import type { SessionStatus } from '@/lib/db/schema'
+import type { EventType, MessageStatus, SessionStatus } from '@/lib/db/schema'
 
 /** Domain events: the one vocabulary shared by sessions, the realtime gateway and (later) webhooks. */
 export type AccountSummary = {
@@ -36,8 +36,42 @@ export type DomainEvents = {
   'message.updated': { accountId: string; message: MessageView }
   /** an account's send queue paused (repeated restrictions) or resumed */
   'messages.queue': { accountId: string; paused: boolean; reason: string | null; pausedUntil: number | null }
+  /** writing to the message log failed: the messages are not stored (the session logs the error) */
+  'messages.store_failed': { accountId: string; count: number; error: string; at: number }
   'operator.changed': { operatorId: number; change: OperatorChange }
   'operator.session_ended': { operatorId: number; sessionId: string; reason: 'signed_out' }
+  /** an outbox event, announced once its transaction committed (webhooks and the dashboard read these) */
+  'event.committed': { event: OutboxEvent }
 }
 
 export type DomainEventName = keyof DomainEvents
+
+/** A reaction as an event reports it: who reacted to which message with what (empty emoji: removed). */
+export type ReactionChange = { messageId: string; from: string; emoji: string; at: number }
+
+/**
+ * The data of each outbox event type: what webhooks deliver and the dashboard reads. Linking material
+ * (QR codes, pairing codes) is not among them and never leaves the gateway this way.
+ */
+export type EventDataMap = {
+  /** a message from a contact entered the log */
+  'message.received': { message: MessageView }
+  /** one of the account's messages went out (through the API or from the phone) */
+  'message.sent': { message: MessageView }
+  /** one of the account's messages moved forward: delivered, read, played, failed or cancelled */
+  'message.status': { message: MessageView; status: MessageStatus }
+  'message.edited': { message: MessageView }
+  /** deleted for everyone: the message keeps its place, without its content */
+  'message.deleted': { message: MessageView }
+  /** a reaction was set or removed; `message` is the target as it is now (null when not in the log) */
+  'message.reaction': { message: MessageView | null; reaction: ReactionChange }
+  'account.status': { status: SessionStatus; reason: string | null; account: AccountSummary }
+  'account.created': { account: AccountSummary }
+  'account.deleted': { accountId: string }
+  /** sent by POST /webhooks/{id}/test only */
+  'webhook.test': { webhookId: string; message: string }
+}
+
+/** One outbox event as delivered: `id` is a ULID (the Standard Webhooks `webhook-id`), `timestamp` ISO 8601. */
+export type OutboxEventOf<T extends EventType> = { id: string; type: T; accountId: string | null; timestamp: string; data: EventDataMap[T] }
+export type OutboxEvent = { [T in EventType]: OutboxEventOf<T> }[EventType]

@@ -10,7 +10,7 @@ import {
   messageViewsByRowIds,
   type MessageFilter,
 } from '@/lib/db/message-views'
-import { findMessageByWaId, findMessageRow, findMessageRowsByIds, markDeleted, markEdited, type MessageRow } from '@/lib/db/messages'
+import { findMessageByWaId, findMessageRow, findMessageRowsByIds, type MessageRow, recordDelete, recordEdit } from '@/lib/db/messages'
 import type { MessageDirection, MessageStatus } from '@/lib/db/schema'
 import {
   acceptOutgoing,
@@ -189,7 +189,7 @@ export class MessageService {
     }
     const sock = this.requireConnected(accountId)
     await sock.send(row.chatJid, { kind: 'edit', target: keyOf(row), text }, { messageId: newWaMessageId(sock.user()?.jid) })
-    markEdited({ db: this.deps.db, id: row.id, text, at: this.now() })
+    recordEdit({ db: this.deps.db, accountId, id: row.id, text, at: this.now() })
     return this.announceUpdate(accountId, row.publicId ?? '')
   }
 
@@ -210,7 +210,7 @@ export class MessageService {
     }
     const sock = this.requireConnected(accountId)
     await sock.send(row.chatJid, { kind: 'delete', target: keyOf(row) }, { messageId: newWaMessageId(sock.user()?.jid) })
-    markDeleted({ db: this.deps.db, id: row.id, at: this.now() })
+    recordDelete({ db: this.deps.db, accountId, id: row.id, at: this.now() })
     return this.announceUpdate(accountId, row.publicId ?? '')
   }
 

@@ -1,6 +1,6 @@
 import type { DB } from '@/lib/db/client'
 import { messageViewsByRowIds } from '@/lib/db/message-views'
-import { advanceStatus, findMessageProto, type LogChanges, logMessages } from '@/lib/db/messages'
+import { advanceStatuses, findMessageProto, type LogChanges, logMessages, type StatusReport } from '@/lib/db/messages'
 import type { EventBus } from '@/lib/events/bus'
 import type { Logger } from '@/lib/logger'
 import { decodeMessageProto, describeWaError, errorCodeOf, parseWaMessage, statusFromWa } from '@/lib/whatsapp/messages'
@@ -18,6 +18,11 @@ export type MessageSink = {
 
 /** What one session's socket reads from and writes to the message log; changes are announced after commit. */
 export function createMessageSink({ db, bus, accountId, log }: { db: DB; bus: EventBus; accountId: string; log: Logger }): MessageSink {
+  // A write that fails is loud: logged as an error, counted, and announced (the dashboard shows it).
+  const failed = (err: unknown, count: number) => {
+    log.error({ err, count }, 'storing messages failed')
+    bus.emit('messages.store_failed', { accountId, count, error: err instanceof Error ? err.message : String(err), at: Date.now() })
+  }
   const announce = (changes: LogChanges) => {
     for (const message of messageViewsByRowIds({ db, ids: changes.created })) bus.emit('message.created', { accountId, message })
     const updated = [...new Set(changes.updated)].filter((id) => !changes.created.includes(id))
@@ -34,27 +39,23 @@ export function createMessageSink({ db, bus, accountId, log }: { db: DB; bus: Ev
       try {
         announce(logMessages({ db, accountId, items }))
       } catch (err) {
-        log.error({ err, count: items.length }, 'storing messages failed')
+        failed(err, items.length)
       }
     },
     updateStatuses(updates) {
-      const changes: LogChanges = { created: [], updated: [] }
+      const reports: StatusReport[] = []
       for (const { key, update } of updates) {
         if (!key.id || !key.fromMe || update.status === undefined || update.status === null) continue
         const status = statusFromWa(update.status, true)
         const errorCode = status === 'failed' ? errorCodeOf(update) : null
-        const id = advanceStatus({
-          db,
-          accountId,
-          waMessageId: key.id,
-          status,
-          errorCode,
-          reason: status === 'failed' ? describeWaError(errorCode) : null,
-        })
-        if (id !== undefined) changes.updated.push(id)
+        reports.push({ waMessageId: key.id, status, errorCode, reason: status === 'failed' ? describeWaError(errorCode) : null })
         if (status === 'failed') log.warn({ msgId: key.id, errorCode }, 'WhatsApp refused a message')
       }
-      announce(changes)
+      try {
+        announce({ created: [], updated: advanceStatuses({ db, accountId, reports }) })
+      } catch (err) {
+        failed(err, reports.length)
+      }
     },
   }
 }

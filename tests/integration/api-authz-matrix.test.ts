@@ -50,6 +50,7 @@ let admin: Api
 const clients = new Map<string, Api>()
 let seq = 0
 const INBOUND_ID = '3EB0INBOUNDMATRIX0001'
+let alphaWebhook = ''
 
 async function issue(accountId: string | null, scopes: string[], expiresAt?: string): Promise<{ key: string; id: string }> {
   const res = await admin('POST', '/api/v1/api-keys', { name: `k${++seq}`, accountId, scopes, ...(expiresAt ? { expiresAt } : {}) })
@@ -69,6 +70,8 @@ function snapshot(): string {
       db.prepare('SELECT count(*) AS n FROM wa_creds').get(),
       db.prepare('SELECT id, status, text, edited_at, deleted_at FROM messages ORDER BY id').all(),
       db.prepare('SELECT * FROM send_queues ORDER BY account_id').all(),
+      db.prepare('SELECT id, account_id, url, description, events, enabled, secrets FROM webhook_endpoints ORDER BY id').all(),
+      db.prepare('SELECT id, status, cycle_attempts FROM webhook_deliveries WHERE status != ? ORDER BY id').all('pending'),
     ])
   } finally {
     db.close()
@@ -76,9 +79,32 @@ function snapshot(): string {
 }
 
 /** A concrete, valid request for the operation, against account `alpha` (the keys' own account). */
+async function newWebhook(): Promise<string> {
+  const res = await admin('POST', '/api/v1/webhooks', { url: 'http://127.0.0.1:9/hook', accountId: 'alpha' })
+  expect(res.status).toBe(201)
+  return (res.json as { id: string }).id
+}
+
 async function requestFor(op: Operation, allowed: boolean): Promise<{ path: string; body?: unknown }> {
-  const p = op.path.replace('{accountId}', 'alpha')
+  const p = op.path.replace('{accountId}', 'alpha').replace('{webhookId}', alphaWebhook)
   switch (op.id) {
+    case 'createWebhook':
+      return { path: p, body: { url: 'http://127.0.0.1:9/made', accountId: 'alpha' } }
+    case 'listWebhooks':
+      return { path: `${p}?accountId=alpha` }
+    case 'updateWebhook':
+      return { path: p, body: { description: `changed ${++seq}` } }
+    case 'deleteWebhook':
+      return { path: allowed ? `/webhooks/${await newWebhook()}` : p }
+    case 'rotateWebhookSecret':
+      return { path: p, body: {} }
+    case 'replayFailedWebhookDeliveries':
+      return { path: p, body: { since: '2026-01-01T00:00:00Z', until: new Date().toISOString() } }
+    case 'replayWebhookDelivery': {
+      const res = await admin('POST', `/api/v1/webhooks/${alphaWebhook}/test`)
+      expect(res.status).toBe(202)
+      return { path: p.replace('{deliveryId}', String((res.json as { id: number }).id)) }
+    }
     case 'createAccount':
       return { path: p, body: { id: `made-${++seq}`, name: 'Made' } }
     case 'deleteAccount': {
@@ -132,7 +158,9 @@ function expected(caller: Caller, op: Operation): Expected {
       return { status: 401, code: 'unauthorized' }
     case "other account's key":
       // The account check comes before the scope: another account is "missing", whatever the scope.
-      if (accountInPath || op.id === 'listApiKeys') return { status: 404, code: 'not_found' }
+      // …and so are its webhook endpoints.
+      if (accountInPath || op.path.includes('{webhookId}') || ['listApiKeys', 'listWebhooks', 'createWebhook'].includes(op.id))
+        return { status: 404, code: 'not_found' }
       return scope === 'admin' ? { status: 403, code: 'insufficient_scope' } : 'allowed'
     case 'key without the scope':
       return { status: 403, code: 'insufficient_scope' }
@@ -176,6 +204,8 @@ beforeAll(async () => {
     ADMIN_PASSWORD: ADMIN.password,
     API_AUTH_FAILURE_LIMIT: '10000',
     ALLOW_QUERY_API_KEY: 'true',
+    WEBHOOK_ALLOWED_CIDRS: '127.0.0.0/8',
+    WEBHOOK_ALLOW_HTTP: '1',
   })
   admin = apiClient(gw.url, { authorization: `Bearer ${ENV_KEY}` })
   const db = openDb(path.join(dataDir, 'gateway.db'))
@@ -207,6 +237,7 @@ beforeAll(async () => {
     ],
   })
   closeDb(db)
+  alphaWebhook = await newWebhook()
 
   const bearer = (key: string) => apiClient(gw.url, { authorization: `Bearer ${key}` })
   const revoked = await issue('alpha', ACCOUNT_SCOPES)

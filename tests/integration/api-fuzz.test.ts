@@ -48,16 +48,34 @@ function send(req: Req): Promise<Res> {
 }
 
 const segment = fc.oneof(
-  { weight: 8, arbitrary: fc.constantFrom('alpha', 'beta', 'missing', 'key_0123456789abcdef', 'connect', 'qr', 'ALPHA', 'a'.repeat(70)) },
+  {
+    weight: 8,
+    arbitrary: fc.constantFrom(
+      'alpha',
+      'beta',
+      'missing',
+      'key_0123456789abcdef',
+      'whk_0123456789abcdef',
+      '1',
+      'connect',
+      'qr',
+      'ALPHA',
+      'a'.repeat(70),
+    ),
+  },
   { weight: 2, arbitrary: fc.stringMatching(/^[A-Za-z0-9._~-]{1,12}$/) },
   { weight: 1, arbitrary: fc.constantFrom('..', '.', '', 'alpha/') },
   { weight: 1, arbitrary: fc.stringMatching(/^(%[0-9A-Fa-f]{2}|%[G-Zg-z]{2}|%[0-9]|[a-z]){1,6}$/) }, // valid and broken percent-encoding
 )
 const templates = [...new Set(OPERATIONS.map((op) => op.path))]
 const pathArb = fc.oneof(
-  fc
-    .tuple(fc.constantFrom(...templates), fc.array(segment, { minLength: 2, maxLength: 2 }))
-    .map(([t, [a, b]]) => t.replace('{accountId}', a ?? 'alpha').replace('{keyId}', b ?? 'x')),
+  fc.tuple(fc.constantFrom(...templates), fc.array(segment, { minLength: 2, maxLength: 2 })).map(([t, [a, b]]) =>
+    t
+      .replace('{accountId}', a ?? 'alpha')
+      .replace('{keyId}', b ?? 'x')
+      .replace('{webhookId}', b ?? 'x')
+      .replace('{deliveryId}', a ?? '1'),
+  ),
   fc.array(segment, { minLength: 0, maxLength: 5 }).map((segs) => `/${segs.join('/')}`),
 )
 const queryArb = fc.oneof(

@@ -1,51 +1,14 @@
-import { type ChildProcess, spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import readline from 'node:readline'
 import { afterAll, describe, expect, it } from 'vitest'
 import { closeDb, openDb } from '@/lib/db/client'
 import { messages } from '@/lib/db/schema'
 import { type Simulator, startSimulator } from '../../sim'
+import { spawnCore } from '../support/core-process'
 import { until } from '../support/gateway-harness'
-
-type Event = { event: string; [k: string]: unknown }
-
-/** The gateway core as a real child process (tests/support/messages-process.ts) that can be SIGKILLed. */
-function spawnCore(env: Record<string, string>) {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'tests/support/messages-process.ts'], {
-    env: { ...process.env, ...env },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  })
-  const events: Event[] = []
-  const stderr: string[] = []
-  child.stderr?.on('data', (d: Buffer) => stderr.push(d.toString()))
-  readline.createInterface({ input: child.stdout! }).on('line', (line) => {
-    try {
-      events.push(JSON.parse(line) as Event)
-    } catch {
-      stderr.push(line)
-    }
-  })
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ? -1 : code)))
-  return {
-    child,
-    events,
-    exited,
-    command: (c: Record<string, unknown>) => child.stdin?.write(`${JSON.stringify(c)}\n`),
-    waitFor: (match: (e: Event) => boolean, what: string, timeoutMs = 30_000) =>
-      until(
-        () => {
-          const err = events.find((e) => e.event === 'error')
-          if (err) throw new Error(`core process: ${String(err.message)}`)
-          return events.find(match)
-        },
-        timeoutMs,
-        `${what} (stderr: ${stderr.join('').slice(-2000)})`,
-      ),
-  }
-}
 
 const SHOP = '4915100000002'
 const ANN = '15551234568'

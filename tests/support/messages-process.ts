@@ -4,9 +4,10 @@
  * Commands arrive as JSON lines on stdin, events leave as JSON lines on stdout.
  *
  *   node --import tsx tests/support/messages-process.ts
- *   env: DB_FILE, ENCRYPTION_KEY (hex), WA_WS_URL, SEND_MIN_GAP_MS
- *   in:  {"cmd":"create","id"} {"cmd":"connect","id"} {"cmd":"send","id","to","count","prefix"}
+ *   env: DB_FILE, ENCRYPTION_KEY (hex), WA_WS_URL, SEND_MIN_GAP_MS; webhooks: WEBHOOK_ALLOWED_CIDRS, WEBHOOK_LEASE_MS
+ *   in:  {"cmd":"create","id"} {"cmd":"connect","id"} {"cmd":"send","id","to","count","prefix"} {"cmd":"webhook","url"}
  *   out: {"event":"ready"} {"event":"qr","qr"} {"event":"status","accountId","status"} {"event":"accepted","ids"}
+ *        {"event":"webhook","id","secret"}
  */
 import readline from 'node:readline'
 import { createKeyring } from '@/lib/crypto/aead'
@@ -16,6 +17,10 @@ import { createLogger } from '@/lib/logger'
 import { MessageService } from '@/lib/messages/service'
 import { DEFAULT_SESSION_CONFIG } from '@/lib/sessions/config'
 import { SessionManager } from '@/lib/sessions/manager'
+import { parseCidrs } from '@/lib/net/outbound'
+import { EventDispatcher } from '@/lib/webhooks/dispatcher'
+import { WebhookService } from '@/lib/webhooks/service'
+import { DeliveryWorker } from '@/lib/webhooks/worker'
 
 const out = (event: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(event)}\n`)
 const env = (name: string): string => {
@@ -46,16 +51,34 @@ const messages = new MessageService({
     idempotencyTtlMs: 86_400_000,
   },
 })
+// the webhook pieces as server.ts wires them (short timings; a short lease so a killed worker's deliveries come back soon)
+const webhookConfig = {
+  policy: { allowedCidrs: parseCidrs(process.env.WEBHOOK_ALLOWED_CIDRS), allowHttp: true, forbiddenCode: 'webhook_url_forbidden' as const },
+  timeoutMs: 2000,
+  retry: { scheduleMs: [0, 200, 500, 1000, 2000, 2000, 2000, 2000], jitter: 0.2, disableAfterMs: 3_600_000, maxRetryAfterMs: 5000 },
+  concurrency: 16,
+  leaseMs: Number(process.env.WEBHOOK_LEASE_MS ?? 3000),
+  rotationOverlapMs: 60_000,
+}
+const worker = new DeliveryWorker({ db, keyring, logger, config: webhookConfig, userAgent: 'wa-gateway/test' })
+const dispatcher = new EventDispatcher({ db, bus, logger, onDeliveries: () => worker.kick(), firstDelayMs: 0 })
+const webhooks = new WebhookService({ db, keyring, config: webhookConfig, onDeliveries: () => worker.kick() })
+dispatcher.start()
+worker.start()
 bus.on('account.qr', (e) => out({ event: 'qr', accountId: e.accountId, qr: e.qr }))
 bus.on('account.status', (e) => out({ event: 'status', accountId: e.accountId, status: e.status }))
 messages.start()
 void sessions.restore()
 
-type Command = { cmd: string; id: string; to?: string; count?: number; prefix?: string }
+type Command = { cmd: string; id: string; to?: string; count?: number; prefix?: string; url?: string }
 readline.createInterface({ input: process.stdin }).on('line', (line) => {
   const c = JSON.parse(line) as Command
   void (async () => {
     if (c.cmd === 'create') sessions.create({ id: c.id, name: c.id })
+    if (c.cmd === 'webhook') {
+      const { webhook, secret } = webhooks.create(null, { url: c.url ?? '', events: ['message.received'] })
+      out({ event: 'webhook', id: webhook.id, secret })
+    }
     if (c.cmd === 'connect') await sessions.connect(c.id)
     if (c.cmd === 'send') {
       const ids: string[] = []
@@ -76,6 +99,9 @@ process.once('SIGTERM', () => {
   void (async () => {
     await messages.stop()
     await sessions.shutdown()
+    dispatcher.run()
+    dispatcher.stop()
+    await worker.stop()
     closeDb(db)
     process.exit(0)
   })()

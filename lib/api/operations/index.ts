@@ -3,6 +3,13 @@ import { accountOperations } from './accounts'
 import { apiKeyOperations } from './api-keys'
 import { messageOperations } from './messages'
 import { systemOperations } from './system'
+import { webhookOperations } from './webhooks'
 
 /** Every operation of the API, in the order the document lists them. */
-export const OPERATIONS: readonly Operation[] = [...accountOperations, ...messageOperations, ...apiKeyOperations, ...systemOperations]
+export const OPERATIONS: readonly Operation[] = [
+  ...accountOperations,
+  ...messageOperations,
+  ...apiKeyOperations,
+  ...webhookOperations,
+  ...systemOperations,
+]

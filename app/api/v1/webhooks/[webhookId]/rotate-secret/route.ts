@@ -1,0 +1,14 @@
+import { rotateWebhookSecret } from '@/lib/api/operations/webhooks'
+import { endpoint, route } from '@/lib/api/route'
+
+export const dynamic = 'force-dynamic'
+
+export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = endpoint(
+  route(rotateWebhookSecret, ({ params, body, ctx }) =>
+    ctx.rt.webhooks.rotateSecret(
+      ctx.principal.accountId,
+      params.webhookId,
+      body.overlapSeconds === undefined ? undefined : body.overlapSeconds * 1000,
+    ),
+  ),
+)

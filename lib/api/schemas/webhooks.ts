@@ -1,0 +1,217 @@
+import { z } from 'zod'
+import { DELIVERY_STATUSES, EVENT_TYPES } from '@/lib/db/schema'
+import { ACCOUNT_ID_PATTERN } from '@/lib/sessions/manager'
+
+const Instant = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time, e.g. 2027-01-31T00:00:00Z' })
+
+/** What an endpoint may subscribe to (`webhook.test` is only ever sent by the test operation). */
+export const SUBSCRIBABLE = [
+  'message.received',
+  'message.sent',
+  'message.status',
+  'message.edited',
+  'message.deleted',
+  'message.reaction',
+  'account.status',
+  'account.created',
+  'account.deleted',
+] as const satisfies readonly (typeof EVENT_TYPES)[number][]
+const EventTypeName = z.enum(SUBSCRIBABLE, `must be one of ${SUBSCRIBABLE.join(', ')}`)
+
+export const WebhookId = z
+  .string()
+  .regex(/^whk_[0-9a-f]{16}$/, 'must be a webhook id (whk_ followed by 16 hex digits)')
+  .meta({ examples: ['whk_5b1f0c9e2a7d4f31'] })
+export const WebhookParams = z.object({ webhookId: WebhookId })
+export const DeliveryParams = z.object({ webhookId: WebhookId, deliveryId: z.coerce.number().int().positive() })
+
+const Url = z
+  .string()
+  .max(2048, 'must be at most 2048 characters')
+  .refine((v) => URL.canParse(v), 'must be an absolute URL')
+  .meta({ description: 'https URL the events are POSTed to', examples: ['https://crm.example.com/hooks/whatsapp'] })
+
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/
+const Headers = z
+  .record(
+    z.string().regex(HEADER_NAME, 'must be a header name'),
+    z
+      .string()
+      .max(1024)
+      .regex(/^[^\r\n]*$/, 'must be one line'),
+  )
+  .refine((h) => Object.keys(h).length <= 20, 'at most 20 headers')
+  .meta({
+    description:
+      'sent with every delivery (e.g. an Authorization of your own); stored encrypted, listed by name only. The webhook-*, content-type, user-agent and host headers cannot be replaced.',
+    examples: [{ Authorization: 'Bearer my-receiver-token' }],
+  })
+
+const Events = z
+  .array(EventTypeName)
+  .min(1, 'give at least one event type, or null for all')
+  .refine((s) => new Set(s).size === s.length, 'must not repeat a type')
+  .nullable()
+  .meta({ description: 'the event types to deliver; null or omitted = all', examples: [['message.received', 'message.status']] })
+
+const Description = z.string().trim().max(500, 'must be at most 500 characters')
+
+export const CreateWebhookBody = z.strictObject({
+  url: Url,
+  accountId: z.string().regex(ACCOUNT_ID_PATTERN, 'must be an account id').nullable().optional().meta({
+    description:
+      "the account whose events it receives; null = every account's (gateway-wide callers only). An account key's default: its account.",
+  }),
+  events: Events.optional(),
+  headers: Headers.optional(),
+  description: Description.optional(),
+  enabled: z.boolean().optional().meta({ description: 'default true' }),
+  ordered: z
+    .boolean()
+    .optional()
+    .meta({ description: 'default true: one delivery at a time, in event order; false = in parallel, order not kept' }),
+})
+
+export const UpdateWebhookBody = CreateWebhookBody.omit({ accountId: true })
+  .partial()
+  .refine((b) => Object.keys(b).length > 0, 'give at least one field to change')
+
+export const ListWebhooksQuery = z.strictObject({
+  accountId: z
+    .string()
+    .regex(ACCOUNT_ID_PATTERN, 'must be an account id')
+    .optional()
+    .meta({ description: 'only the endpoints of this account' }),
+})
+
+export const Webhook = z
+  .object({
+    id: WebhookId,
+    accountId: z.string().nullable(),
+    url: z.string(),
+    description: z.string(),
+    events: z.array(z.string()).nullable(),
+    headers: z.array(z.string()).meta({ description: 'names of the custom headers (values are never shown)' }),
+    enabled: z.boolean(),
+    ordered: z.boolean(),
+    disabledReason: z.string().nullable().meta({ description: 'why it was disabled (410 Gone, a failing window, the API)' }),
+    disabledAt: z.iso.datetime().nullable(),
+    health: z.object({
+      lastSuccessAt: z.iso.datetime().nullable(),
+      lastFailureAt: z.iso.datetime().nullable(),
+      failingSince: z.iso.datetime().nullable().meta({ description: 'first failure since the last success' }),
+      consecutiveFailures: z.number().int(),
+    }),
+    previousSecretExpiresAt: z.iso
+      .datetime()
+      .nullable()
+      .meta({ description: 'during a rotation: until when the previous secret also signs' }),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'Webhook' })
+
+export const CreatedWebhook = Webhook.extend({
+  secret: z
+    .string()
+    .meta({ description: 'the signing secret: shown this once, store it now', examples: ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'] }),
+}).meta({ id: 'CreatedWebhook' })
+
+export const WebhookList = z.object({ data: z.array(Webhook) }).meta({ id: 'WebhookList' })
+
+export const RotateSecretBody = z.strictObject({
+  overlapSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 86_400)
+    .optional()
+    .meta({ description: 'how long the previous secret keeps signing beside the new one (default 86400; 0 = stop at once)' }),
+})
+export const RotatedSecret = z
+  .object({
+    secret: z.string().meta({ description: 'the new secret: shown this once' }),
+    previousSecretExpiresAt: z.iso.datetime().nullable(),
+  })
+  .meta({ id: 'RotatedSecret' })
+
+export const DeliveriesQuery = z.strictObject({
+  status: z.enum(DELIVERY_STATUSES).optional(),
+  eventType: z.enum(EVENT_TYPES).optional(),
+  eventId: z.string().max(40).optional().meta({ description: 'the deliveries of one event (its webhook-id)' }),
+  since: Instant.optional().meta({ description: 'created at or after this instant' }),
+  until: Instant.optional().meta({ description: 'created at or before this instant' }),
+  before: z.coerce.number().int().positive().optional().meta({ description: 'the `nextBefore` of the previous page' }),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+})
+
+export const Delivery = z
+  .object({
+    id: z.number().int(),
+    webhookId: WebhookId,
+    eventId: z.string().meta({ description: 'the event id: the webhook-id header, the same on every retry and replay' }),
+    eventType: z.string(),
+    status: z.enum(DELIVERY_STATUSES),
+    attempts: z.number().int(),
+    nextAttemptAt: z.iso.datetime().nullable(),
+    lastStatusCode: z.number().int().nullable(),
+    lastError: z.string().nullable(),
+    lastAttemptAt: z.iso.datetime().nullable(),
+    deliveredAt: z.iso.datetime().nullable(),
+    createdAt: z.iso.datetime(),
+    attemptLog: z.array(
+      z.object({
+        at: z.iso.datetime(),
+        statusCode: z.number().int().nullable(),
+        durationMs: z.number().int(),
+        error: z.string().nullable(),
+        response: z.string().nullable().meta({ description: 'the first 1024 bytes of the answer' }),
+      }),
+    ),
+  })
+  .meta({ id: 'WebhookDelivery' })
+
+export const DeliveryList = z
+  .object({ data: z.array(Delivery), nextBefore: z.number().int().nullable() })
+  .meta({ id: 'WebhookDeliveryList' })
+
+export const ReplayBody = z
+  .strictObject({ since: Instant, until: Instant })
+  .refine((b) => Date.parse(b.since) <= Date.parse(b.until), { error: 'must not be after until', path: ['since'] })
+export const Replayed = z.object({ replayed: z.number().int() }).meta({ id: 'WebhookReplayResult' })
+
+const at = '2026-01-02T08:30:00.000Z'
+export const WEBHOOK_EXAMPLE = {
+  id: 'whk_5b1f0c9e2a7d4f31',
+  accountId: 'support',
+  url: 'https://crm.example.com/hooks/whatsapp',
+  description: 'CRM',
+  events: ['message.received', 'message.status'],
+  headers: ['Authorization'],
+  enabled: true,
+  ordered: true,
+  disabledReason: null,
+  disabledAt: null,
+  health: { lastSuccessAt: at, lastFailureAt: null, failingSince: null, consecutiveFailures: 0 },
+  previousSecretExpiresAt: null,
+  createdAt: '2026-01-01T10:00:00.000Z',
+  updatedAt: '2026-01-01T10:00:00.000Z',
+}
+export const DELIVERY_EXAMPLE = {
+  id: 42,
+  webhookId: 'whk_5b1f0c9e2a7d4f31',
+  eventId: '01KB3ZQ7C2N8V5X0J9W4R6T1YE',
+  eventType: 'message.received',
+  status: 'delivered' as const,
+  attempts: 2,
+  nextAttemptAt: null,
+  lastStatusCode: 200,
+  lastError: null,
+  lastAttemptAt: at,
+  deliveredAt: at,
+  createdAt: '2026-01-02T08:29:55.000Z',
+  attemptLog: [
+    { at: '2026-01-02T08:29:55.010Z', statusCode: 503, durationMs: 41, error: 'HTTP 503', response: 'busy' },
+    { at, statusCode: 200, durationMs: 12, error: null, response: 'ok' },
+  ],
+}

@@ -1,0 +1,307 @@
+import crypto from 'node:crypto'
+import type { Keyring } from '@/lib/crypto/aead'
+import { findAccount } from '@/lib/db/accounts'
+import type { DB } from '@/lib/db/client'
+import { appendEvent } from '@/lib/db/events'
+import type { DeliveryStatus, EventType } from '@/lib/db/schema'
+import {
+  attemptsOf,
+  deleteEndpoint,
+  type DeliveryRow,
+  type EndpointRow,
+  failedDeliveryIds,
+  findEndpoint,
+  getDelivery,
+  insertDelivery,
+  insertEndpoint,
+  listDeliveries,
+  listEndpoints,
+  replayDeliveries,
+  updateEndpoint,
+} from '@/lib/db/webhooks'
+import { AppError } from '@/lib/errors'
+import { checkUrl } from '@/lib/net/outbound'
+import type { WebhookConfig } from './config'
+import { type EndpointSecrets, openSecrets, sealSecrets } from './secrets'
+import { newSecret } from './signing'
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
+
+export type WebhookView = {
+  id: string
+  accountId: string | null
+  url: string
+  description: string
+  events: string[] | null
+  headers: string[]
+  enabled: boolean
+  ordered: boolean
+  disabledReason: string | null
+  disabledAt: string | null
+  health: { lastSuccessAt: string | null; lastFailureAt: string | null; failingSince: string | null; consecutiveFailures: number }
+  previousSecretExpiresAt: string | null
+  createdAt: string
+  updatedAt: string
+}
+
+export type DeliveryView = {
+  id: number
+  webhookId: string
+  eventId: string
+  eventType: string
+  status: DeliveryStatus
+  attempts: number
+  nextAttemptAt: string | null
+  lastStatusCode: number | null
+  lastError: string | null
+  lastAttemptAt: string | null
+  deliveredAt: string | null
+  createdAt: string
+  attemptLog: { at: string; statusCode: number | null; durationMs: number; error: string | null; response: string | null }[]
+}
+
+export type NewWebhook = {
+  url: string
+  accountId?: string | null
+  events?: EventType[] | null
+  headers?: Record<string, string>
+  description?: string
+  enabled?: boolean
+  ordered?: boolean
+}
+export type WebhookPatch = Omit<Partial<NewWebhook>, 'accountId'>
+
+const toView = (r: EndpointRow, now: number): WebhookView => ({
+  id: r.id,
+  accountId: r.accountId,
+  url: r.url,
+  description: r.description,
+  events: r.events ?? null,
+  headers: r.headerNames,
+  enabled: r.enabled,
+  ordered: r.ordered,
+  disabledReason: r.enabled ? null : r.disabledReason,
+  disabledAt: r.enabled ? null : iso(r.disabledAt),
+  health: {
+    lastSuccessAt: iso(r.lastSuccessAt),
+    lastFailureAt: iso(r.lastFailureAt),
+    failingSince: iso(r.failingSince),
+    consecutiveFailures: r.consecutiveFailures,
+  },
+  previousSecretExpiresAt: r.previousSecretUntil !== null && r.previousSecretUntil > now ? iso(r.previousSecretUntil) : null,
+  createdAt: new Date(r.createdAt).toISOString(),
+  updatedAt: new Date(r.updatedAt).toISOString(),
+})
+
+/**
+ * Webhook endpoints as the API manages them. `scope` is the caller's account (an account key) or
+ * null (gateway-wide caller): an account caller sees and changes its account's endpoints only, and
+ * any other endpoint answers 404 like a missing one.
+ */
+export class WebhookService {
+  constructor(private readonly deps: { db: DB; keyring: Keyring; config: WebhookConfig; onDeliveries: () => void; now?: () => number }) {}
+
+  private now(): number {
+    return (this.deps.now ?? Date.now)()
+  }
+
+  private checkTarget(url: string): void {
+    // scheme, credentials and IP literals now; names are checked at every delivery (DNS answers change)
+    checkUrl(url, this.deps.config.policy)
+  }
+
+  create(scope: string | null, input: NewWebhook): { webhook: WebhookView; secret: string } {
+    const { db, keyring } = this.deps
+    const accountId = scope ?? input.accountId ?? null
+    if (accountId !== null && !findAccount({ db, id: accountId })) throw new AppError('not_found', `No account with id "${accountId}".`)
+    this.checkTarget(input.url)
+    const id = `whk_${crypto.randomBytes(8).toString('hex')}`
+    const secret = newSecret()
+    const headers = input.headers ?? {}
+    const now = this.now()
+    const row = insertEndpoint({
+      db,
+      row: {
+        id,
+        accountId,
+        url: input.url,
+        description: input.description ?? '',
+        events: input.events ?? null,
+        enabled: input.enabled ?? true,
+        ordered: input.ordered ?? true,
+        headerNames: Object.keys(headers),
+        ...sealSecrets(keyring, id, { secret, previous: null, headers }),
+        createdAt: now,
+        updatedAt: now,
+      },
+    })
+    return { webhook: toView(row, now), secret }
+  }
+
+  list(scope: string | null, accountId?: string): WebhookView[] {
+    const now = this.now()
+    return listEndpoints({ db: this.deps.db, accountId: scope ?? accountId }).map((r) => toView(r, now))
+  }
+
+  get(scope: string | null, id: string): WebhookView {
+    return toView(this.require(scope, id), this.now())
+  }
+
+  update(scope: string | null, id: string, patch: WebhookPatch): WebhookView {
+    const row = this.require(scope, id)
+    if (patch.url !== undefined) this.checkTarget(patch.url)
+    const changes: Partial<EndpointRow> = {}
+    if (patch.url !== undefined) changes.url = patch.url
+    if (patch.description !== undefined) changes.description = patch.description
+    if (patch.events !== undefined) changes.events = patch.events
+    if (patch.ordered !== undefined) changes.ordered = patch.ordered
+    if (patch.enabled !== undefined) {
+      changes.enabled = patch.enabled
+      // re-enabling starts a new failing window; pending deliveries resume
+      if (patch.enabled) Object.assign(changes, { disabledReason: null, disabledAt: null, failingSince: null, consecutiveFailures: 0 })
+      else Object.assign(changes, { disabledReason: 'disabled through the API', disabledAt: this.now() })
+    }
+    if (patch.headers !== undefined) {
+      const secrets = this.secrets(row)
+      Object.assign(changes, sealSecrets(this.deps.keyring, row.id, { ...secrets, headers: patch.headers }), {
+        headerNames: Object.keys(patch.headers),
+      })
+    }
+    const updated = updateEndpoint({ db: this.deps.db, id: row.id, patch: changes })
+    if (!updated) throw new AppError('not_found', `No webhook ${id}.`)
+    if (patch.enabled) this.deps.onDeliveries()
+    return toView(updated, this.now())
+  }
+
+  remove(scope: string | null, id: string): void {
+    const row = this.require(scope, id)
+    deleteEndpoint({ db: this.deps.db, id: row.id })
+  }
+
+  /** A new secret, shown once; the old one keeps signing (beside it) for `overlapMs`. */
+  rotateSecret(scope: string | null, id: string, overlapMs?: number): { secret: string; previousSecretExpiresAt: string | null } {
+    const row = this.require(scope, id)
+    const old = this.secrets(row)
+    const secret = newSecret()
+    const overlap = overlapMs ?? this.deps.config.rotationOverlapMs
+    const until = overlap > 0 ? this.now() + overlap : null
+    updateEndpoint({
+      db: this.deps.db,
+      id: row.id,
+      patch: {
+        ...sealSecrets(this.deps.keyring, row.id, { ...old, secret, previous: until ? old.secret : null }),
+        previousSecretUntil: until,
+      },
+    })
+    return { secret, previousSecretExpiresAt: iso(until) }
+  }
+
+  deliveries(
+    scope: string | null,
+    id: string,
+    filter: {
+      status?: DeliveryStatus
+      eventType?: string
+      eventId?: string
+      since?: number
+      until?: number
+      before?: number
+      limit: number
+    },
+  ): { data: DeliveryView[]; nextBefore: number | null } {
+    const row = this.require(scope, id)
+    const rows = listDeliveries({ db: this.deps.db, endpointId: row.id, filter, limit: filter.limit + 1 })
+    const page = rows.slice(0, filter.limit)
+    return { data: this.views(page), nextBefore: rows.length > filter.limit ? (page.at(-1)?.id ?? null) : null }
+  }
+
+  replay(scope: string | null, id: string, deliveryId: number): DeliveryView {
+    const row = this.require(scope, id)
+    const d = getDelivery({ db: this.deps.db, id: deliveryId })
+    if (d?.endpointId !== row.id) throw new AppError('not_found', `No delivery ${deliveryId} for webhook ${id}.`)
+    if (d.status === 'pending') throw new AppError('conflict', 'The delivery is still pending; it is attempted on its schedule.')
+    replayDeliveries({ db: this.deps.db, endpointId: row.id, ids: [d.id], now: this.now() })
+    this.deps.onDeliveries()
+    return this.view(getDelivery({ db: this.deps.db, id: d.id }) ?? d)
+  }
+
+  replayFailed(scope: string | null, id: string, range: { since: number; until: number }): { replayed: number } {
+    const row = this.require(scope, id)
+    const ids = failedDeliveryIds({ db: this.deps.db, endpointId: row.id, ...range })
+    const replayed = replayDeliveries({ db: this.deps.db, endpointId: row.id, ids, now: this.now() })
+    if (replayed) this.deps.onDeliveries()
+    return { replayed }
+  }
+
+  /** A `webhook.test` event for this endpoint only, delivered like any other. */
+  test(scope: string | null, id: string): DeliveryView {
+    const row = this.require(scope, id)
+    const { db } = this.deps
+    const now = this.now()
+    const deliveryId = db.$client
+      .transaction(() => {
+        const event = appendEvent(db, {
+          type: 'webhook.test',
+          accountId: row.accountId,
+          data: { webhookId: row.id, message: 'A test event sent from the gateway.' },
+          at: now,
+          dispatched: true,
+        })
+        insertDelivery({ db, endpointId: row.id, eventId: event.id, eventType: event.type, at: now, dueAt: now })
+        return listDeliveries({ db, endpointId: row.id, filter: { eventId: event.id }, limit: 1 })[0]?.id
+      })
+      .immediate()
+    this.deps.onDeliveries()
+    const d = deliveryId !== undefined ? getDelivery({ db, id: deliveryId }) : undefined
+    if (!d) throw new AppError('internal', 'The test delivery was not created.')
+    return this.view(d)
+  }
+
+  private require(scope: string | null, id: string): EndpointRow {
+    const row = findEndpoint({ db: this.deps.db, id })
+    if (!row || (scope !== null && row.accountId !== scope)) throw new AppError('not_found', `No webhook ${id}.`)
+    return row
+  }
+
+  /** Opens the sealed secrets, re-sealing them under the current key when an older one sealed them. */
+  private secrets(row: EndpointRow): EndpointSecrets {
+    const s = openSecrets(this.deps.keyring, row)
+    if (row.secretsKeyId !== this.deps.keyring.currentKeyId) {
+      updateEndpoint({ db: this.deps.db, id: row.id, patch: sealSecrets(this.deps.keyring, row.id, s) })
+    }
+    return s
+  }
+
+  private view(row: DeliveryRow): DeliveryView {
+    const [v] = this.views([row])
+    if (!v) throw new AppError('internal', `Delivery ${row.id} has no view.`)
+    return v
+  }
+
+  private views(rows: DeliveryRow[]): DeliveryView[] {
+    const attempts = attemptsOf({ db: this.deps.db, deliveryIds: rows.map((r) => r.id) })
+    return rows.map((d) => ({
+      id: d.id,
+      webhookId: d.endpointId,
+      eventId: d.eventId,
+      eventType: d.eventType,
+      status: d.status,
+      attempts: d.attempts,
+      nextAttemptAt: d.status === 'pending' ? iso(d.nextAttemptAt) : null,
+      lastStatusCode: d.lastStatusCode,
+      lastError: d.lastError,
+      lastAttemptAt: iso(d.lastAttemptAt),
+      deliveredAt: iso(d.deliveredAt),
+      createdAt: new Date(d.createdAt).toISOString(),
+      attemptLog: attempts
+        .filter((a) => a.deliveryId === d.id)
+        .map((a) => ({
+          at: new Date(a.at).toISOString(),
+          statusCode: a.statusCode,
+          durationMs: a.durationMs,
+          error: a.error,
+          response: a.response,
+        })),
+    }))
+  }
+}

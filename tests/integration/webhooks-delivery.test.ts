@@ -1,0 +1,206 @@
+import { Webhook } from 'standardwebhooks'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { insertAccount } from '@/lib/db/accounts'
+import { appendEvent } from '@/lib/db/events'
+import { EventBus } from '@/lib/events/bus'
+import { until } from '../support/gateway-harness'
+import { type Receiver, startReceiver } from '../support/webhook-receiver'
+import { startWebhookStack, tempDb } from '../support/webhook-stack'
+
+/**
+ * The delivery worker against a real local receiver that misbehaves: every rule of the retry policy
+ * as a receiver sees it (real HTTP, a real SQLite file, the production worker with short timings).
+ */
+let store: ReturnType<typeof tempDb>
+let stack: ReturnType<typeof startWebhookStack>
+let rx: Receiver
+const bus = new EventBus()
+
+/** An event for `account` (a real outbox row, fanned out by the dispatcher). */
+let n = 0
+const emit = (accountId: string) => {
+  const id = `acc-${++n}`
+  return appendEvent(store.db, { type: 'account.deleted', accountId, data: { accountId: `${accountId}:${id}` } })
+}
+const endpoint = (path: string, accountId: string, extra: { ordered?: boolean } = {}) =>
+  stack.service.create(null, { url: rx.url(path), accountId, ...extra })
+const deliveries = (webhookId: string) => stack.service.deliveries(null, webhookId, { limit: 200 }).data
+
+beforeAll(async () => {
+  store = tempDb()
+  rx = await startReceiver()
+  stack = startWebhookStack({ db: store.db, bus, keyring: store.keyring })
+  for (const id of ['a500', 'slow', 'r429', 'redir', 'gone', 'reset', 'dead', 'healthy', 'rot', 'guard', 'replay'])
+    insertAccount({ db: store.db, id, name: id })
+  // their account.created events go out before any endpoint exists: each test sees only its own events
+  stack.dispatcher.run()
+})
+afterAll(async () => {
+  await stack.stop()
+  await rx.close()
+  store.close()
+})
+
+describe('a receiver that misbehaves', () => {
+  it('500, 500, then 200: delivered on the third attempt, the same webhook-id every time, each signature valid', async () => {
+    const { webhook, secret } = endpoint('/a500', 'a500')
+    rx.on('/a500', (_r, res, i) => {
+      res.statusCode = i < 2 ? 500 : 200
+      res.end(i < 2 ? 'busy' : 'ok')
+    })
+    const event = emit('a500')
+    await until(() => deliveries(webhook.id)[0]?.status === 'delivered', 5000, 'delivered')
+    const got = rx.at('/a500')
+    expect(got).toHaveLength(3)
+    expect(new Set(got.map((r) => r.headers['webhook-id']))).toEqual(new Set([event.id]))
+    for (const r of got) expect(new Webhook(secret).verify(r.body, r.headers as Record<string, string>)).toMatchObject({ id: event.id })
+    const [d] = deliveries(webhook.id)
+    expect(d).toMatchObject({ attempts: 3, lastStatusCode: 200 })
+    expect(d?.attemptLog.map((a) => [a.statusCode, a.error, a.response])).toEqual([
+      [500, 'HTTP 500', 'busy'],
+      [500, 'HTTP 500', 'busy'],
+      [200, null, 'ok'],
+    ])
+  })
+
+  it('slower than the timeout: the attempt is cut and retried', async () => {
+    const { webhook } = endpoint('/slow', 'slow')
+    rx.on('/slow', async (_r, res, i) => {
+      if (i === 0) await new Promise((r) => setTimeout(r, 1500))
+      res.end('ok')
+    })
+    emit('slow')
+    await until(() => deliveries(webhook.id)[0]?.status === 'delivered', 6000, 'delivered')
+    const [d] = deliveries(webhook.id)
+    expect(d?.attemptLog[0]?.statusCode).toBeNull()
+    expect(d?.attemptLog[0]?.error).toMatch(/within 400 ms/)
+    expect(d?.attemptLog[0]?.durationMs).toBeLessThan(1000)
+    expect(d?.attemptLog[1]).toMatchObject({ statusCode: 200 })
+  })
+
+  it('429 with Retry-After: the next attempt waits that long', async () => {
+    const { webhook } = endpoint('/r429', 'r429')
+    rx.on('/r429', (_r, res, i) => {
+      if (i === 0) {
+        res.statusCode = 429
+        res.setHeader('retry-after', '1')
+      }
+      res.end()
+    })
+    emit('r429')
+    await until(() => deliveries(webhook.id)[0]?.status === 'delivered', 6000, 'delivered')
+    const [first, second] = rx.at('/r429')
+    expect(second!.at - first!.at).toBeGreaterThanOrEqual(950)
+  })
+
+  it('a redirect is not followed: the delivery fails at once', async () => {
+    const { webhook } = endpoint('/redir', 'redir')
+    rx.on('/redir', (_r, res) => {
+      res.statusCode = 302
+      res.setHeader('location', rx.url('/elsewhere'))
+      res.end()
+    })
+    emit('redir')
+    await until(() => deliveries(webhook.id)[0]?.status === 'failed', 5000, 'failed')
+    expect(deliveries(webhook.id)[0]?.attempts).toBe(1)
+    expect(deliveries(webhook.id)[0]?.lastError).toMatch(/redirect 302 not followed/)
+    expect(rx.at('/elsewhere')).toHaveLength(0)
+  })
+
+  it('410 disables the endpoint with its reason; later events are not sent to it', async () => {
+    const { webhook } = endpoint('/gone', 'gone')
+    rx.on('/gone', (_r, res) => {
+      res.statusCode = 410
+      res.end()
+    })
+    emit('gone')
+    await until(() => !stack.service.get(null, webhook.id).enabled, 5000, 'disabled')
+    expect(stack.service.get(null, webhook.id)).toMatchObject({ disabledReason: 'the endpoint answered 410 Gone' })
+    emit('gone')
+    await new Promise((r) => setTimeout(r, 300))
+    expect(rx.at('/gone')).toHaveLength(1)
+  })
+
+  it('a connection reset is retried', async () => {
+    const { webhook } = endpoint('/reset', 'reset')
+    rx.on('/reset', (_r, res, i) => {
+      if (i === 0) res.socket?.destroy()
+      else res.end('ok')
+    })
+    emit('reset')
+    await until(() => deliveries(webhook.id)[0]?.status === 'delivered', 5000, 'delivered')
+    expect(deliveries(webhook.id)[0]?.attemptLog[0]?.statusCode).toBeNull()
+    expect(deliveries(webhook.id)[0]?.attemptLog[0]?.error).toMatch(/ECONNRESET|socket hang up/)
+  })
+
+  it('one endpoint dead while another is healthy: the healthy one gets every event at once, in order', async () => {
+    endpoint('/dead', 'dead')
+    const healthy = endpoint('/healthy', 'healthy')
+    rx.on('/dead', () => undefined) // never answers
+    const sent: string[] = []
+    for (let i = 0; i < 20; i++) {
+      emit('dead')
+      sent.push(emit('healthy').id)
+    }
+    await until(() => rx.at('/healthy').length >= 20, 3000, 'the healthy endpoint to get all 20')
+    expect(rx.at('/healthy').map((r) => r.headers['webhook-id'])).toEqual(sent)
+    expect(deliveries(healthy.webhook.id).every((d) => d.status === 'delivered')).toBe(true)
+    // the dead one: one delivery at a time (ordered), the first still on its schedule
+    expect(rx.at('/dead').length).toBeLessThanOrEqual(3)
+  })
+})
+
+describe('secrets, guard and replay', () => {
+  it('after a rotation each delivery carries both signatures, and each secret verifies it', async () => {
+    const { webhook, secret: oldSecret } = endpoint('/rot', 'rot')
+    const { secret } = stack.service.rotateSecret(null, webhook.id, 60_000)
+    emit('rot')
+    await until(() => rx.at('/rot').length === 1, 3000, 'the delivery')
+    const [r] = rx.at('/rot')
+    const headers = r!.headers as Record<string, string>
+    expect(headers['webhook-signature']?.split(' ')).toHaveLength(2)
+    expect(new Webhook(secret).verify(r!.body, headers)).toBeTruthy()
+    expect(new Webhook(oldSecret).verify(r!.body, headers)).toBeTruthy()
+  })
+
+  it('a loopback target is refused unless an allowed CIDR covers it', async () => {
+    const strict = startWebhookStack({
+      db: store.db,
+      bus,
+      keyring: store.keyring,
+      config: { policy: { allowedCidrs: [], allowHttp: true, forbiddenCode: 'webhook_url_forbidden' } },
+    })
+    try {
+      expect(() => strict.service.create(null, { url: 'http://127.0.0.1:9/x', accountId: 'guard' })).toThrow(/loopback/)
+      expect(() => strict.service.create(null, { url: 'http://[::ffff:127.0.0.1]/x', accountId: 'guard' })).toThrow(/not allowed/)
+      expect(() => strict.service.create(null, { url: 'http://0x7f.1/x', accountId: 'guard' })).toThrow(/loopback/)
+    } finally {
+      await strict.stop()
+    }
+  })
+
+  it('replay sends a failed delivery again: the same webhook-id and body, a fresh timestamp and signature', async () => {
+    const { webhook, secret } = endpoint('/replay', 'replay')
+    rx.on('/replay', (_r, res, i) => {
+      res.statusCode = i === 0 ? 400 : 200
+      res.end()
+    })
+    const event = emit('replay')
+    await until(() => deliveries(webhook.id)[0]?.status === 'failed', 3000, 'failed')
+    await new Promise((r) => setTimeout(r, 1100)) // the next second: a new webhook-timestamp
+    const d = deliveries(webhook.id)[0]!
+    expect(stack.service.replay(null, webhook.id, d.id)).toMatchObject({ status: 'pending' })
+    await until(() => deliveries(webhook.id)[0]?.status === 'delivered', 3000, 'delivered after replay')
+    const [first, again] = rx.at('/replay')
+    expect(again!.headers['webhook-id']).toBe(event.id)
+    expect(again!.body).toBe(first!.body)
+    expect(again!.headers['webhook-timestamp']).not.toBe(first!.headers['webhook-timestamp'])
+    expect(new Webhook(secret).verify(again!.body, again!.headers as Record<string, string>)).toBeTruthy()
+    // replay of failed ones in a range, and the test event
+    expect(stack.service.replayFailed(null, webhook.id, { since: 0, until: Date.now() })).toEqual({ replayed: 0 })
+    const t = stack.service.test(null, webhook.id)
+    expect(t).toMatchObject({ eventType: 'webhook.test', status: 'pending' })
+    await until(() => rx.at('/replay').length === 3, 3000, 'the test event')
+    expect(JSON.parse(rx.at('/replay')[2]!.body)).toMatchObject({ type: 'webhook.test', data: { webhookId: webhook.id } })
+  })
+})
