@@ -20,7 +20,7 @@ export const defaultCaDir = (): string => process.env.SIM_CA_DIR ?? path.join(os
 const rsaKeys = (): { publicKey: forge.pki.rsa.PublicKey; privateKey: forge.pki.rsa.PrivateKey; keyPem: string } => {
   const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 })
   const keyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
-  const priv = forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey
+  const priv = forge.pki.privateKeyFromPem(keyPem)
   return { privateKey: priv, publicKey: forge.pki.setRsaPublicKey(priv.n, priv.e), keyPem }
 }
 
