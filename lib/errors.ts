@@ -29,6 +29,11 @@ export const ERROR_STATUS = {
   auth_state_corrupt: 500,
   internal: 500,
   unavailable: 503,
+  media_url_forbidden: 422,
+  webhook_url_forbidden: 422,
+  url_forbidden: 422,
+  upstream_failed: 502,
+  upstream_timeout: 504,
 } as const
 
 export type ErrorCode = keyof typeof ERROR_STATUS
