@@ -33,6 +33,8 @@ import { sessionConfigFromEnv } from '@/lib/sessions/config'
 import { SessionManager } from '@/lib/sessions/manager'
 import { messagesConfigFromEnv } from '@/lib/messages/config'
 import { MessageService } from '@/lib/messages/service'
+import { mediaConfigFromEnv } from '@/lib/media/config'
+import { MediaService } from '@/lib/media/service'
 
 const startedAt = Date.now()
 process.env.NEXT_TELEMETRY_DISABLED ??= '1'
@@ -83,7 +85,8 @@ const sessions = new SessionManager({ db, bus, logger, keyring, config: sessionC
 const keys = new KeyService({ db, envKey: env.gatewayApiKey })
 const apiLimits = createMemoryApiLimits(env.apiLimits)
 const audit = new AuditLog({ db })
-const messages = new MessageService({ db, bus, logger, sessions, config: messagesConfigFromEnv(env) })
+const media = new MediaService({ db, bus, logger, sessions, config: mediaConfigFromEnv(env) })
+const messages = new MessageService({ db, bus, logger, sessions, media, config: messagesConfigFromEnv(env) })
 
 const nextApp = next({ dev: env.dev, hostname: env.host, port: env.port, dir: process.cwd() })
 const handle = nextApp.getRequestHandler()
@@ -97,7 +100,7 @@ const httpServer = createServer((req, res) => {
 })
 const realtime = attachRealtime({ httpServer, bus, db, logger, authSecret: env.authSecret, trustProxy: env.trustProxy })
 
-setRuntime({ env, logger, db, bus, loginLimiter, passwordChecks, sessions, keys, apiLimits, audit, messages, version, startedAt })
+setRuntime({ env, logger, db, bus, loginLimiter, passwordChecks, sessions, keys, apiLimits, audit, messages, media, version, startedAt })
 
 await new Promise<void>((resolve, reject) => {
   httpServer.once('error', reject)
@@ -110,6 +113,7 @@ logger.info({ url, port, dev: env.dev, version, startupMs: Date.now() - startedA
 prepareSetupToken({ db, dataDir: env.dataDir, logger, url })
 // Queues resume before the sessions reconnect, so each account's owed messages go out on its `connected`.
 messages.start()
+media.start()
 void sessions.restore().catch((err: unknown) => logger.error({ err }, 'restoring sessions failed'))
 
 let stopping = false
@@ -123,6 +127,7 @@ async function shutdown(signal: string) {
   const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()))
   httpServer.closeIdleConnections()
   await messages.stop() // the send in flight finishes; queued messages stay for the next start
+  media.stop()
   await sessions.shutdown() // WhatsApp sockets close without logging out
   await realtime.close()
   await closed

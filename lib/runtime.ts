@@ -7,6 +7,7 @@ import type { Env } from '@/lib/env'
 import type { EventBus } from '@/lib/events/bus'
 import type { KeyService } from '@/lib/keys/service'
 import type { Logger } from '@/lib/logger'
+import type { MediaService } from '@/lib/media/service'
 import type { MessageService } from '@/lib/messages/service'
 import type { SessionManager } from '@/lib/sessions/manager'
 
@@ -28,6 +29,8 @@ export type Runtime = {
   audit: AuditLog
   /** sending and reading messages (the message routes) */
   messages: MessageService
+  /** uploads and the media of messages (the media routes) */
+  media: MediaService
   version: string
   startedAt: number
 }

@@ -38,6 +38,9 @@ const EXAMPLE_MESSAGES: Record<ErrorCode, string> = {
   url_forbidden: 'The URL is not allowed: only https URLs are fetched.',
   upstream_failed: 'The request failed: ECONNREFUSED',
   upstream_timeout: 'No complete answer within 15000 ms',
+  media_type_mismatch: 'The bytes are a PDF document (application/pdf), not an image: image accepts image/jpeg, image/png.',
+  media_expired: 'Upload med_… expired; upload the file again.',
+  media_gone: 'WhatsApp no longer has this media and the sender did not upload it again.',
 }
 
 const hasField = (schema: unknown, field: string) =>
@@ -58,7 +61,8 @@ export function errorCodesOf(op: Operation): ErrorCode[] {
     if (op.method !== 'GET') codes.add('forbidden')
   }
   if (op.params || op.query || op.body) codes.add('validation_failed')
-  if (op.body) codes.add('payload_too_large').add('unsupported_media_type')
+  if (op.body || op.rawBody) codes.add('payload_too_large').add('unsupported_media_type')
+  if (op.rawBody) codes.add('validation_failed')
   if (op.auth !== 'public' && [op.params, op.query, op.body].some((s) => hasField(s, 'accountId'))) codes.add('not_found')
   if (op.params) codes.add('not_found')
   return [...codes].sort((a, b) => ERROR_STATUS[a] - ERROR_STATUS[b] || a.localeCompare(b))
@@ -83,7 +87,9 @@ function responsesOf(op: Operation): ZodOpenApiResponsesObject {
               'application/json': { schema: success.schema, ...(success.example === undefined ? {} : { example: success.example }) },
             },
           }
-        : {}),
+        : success.binary
+          ? { content: { [success.binary.contentType]: { schema: { type: 'string', format: 'binary' } } } }
+          : {}),
     },
   }
   for (const other of op.alsoAnswers ?? [])
@@ -124,6 +130,15 @@ function operationObject(op: Operation): ZodOpenApiOperationObject {
     'x-required-scope': scope,
     ...(op.body ? { 'x-max-body-bytes': op.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES } : {}),
     requestParams: { ...(op.params ? { path: op.params as never } : {}), ...(op.query ? { query: op.query as never } : {}) },
+    ...(op.rawBody
+      ? {
+          requestBody: {
+            required: true,
+            description: op.rawBody.description,
+            content: { [op.rawBody.contentType]: { schema: op.rawBody.schema } },
+          },
+        }
+      : {}),
     ...(op.body
       ? {
           requestBody: {
@@ -164,6 +179,7 @@ export function openApiDocument(version: string, operations: readonly Operation[
     tags: [
       { name: 'Accounts', description: 'WhatsApp accounts and linking' },
       { name: 'API keys', description: 'Keys for programs' },
+      { name: 'Media', description: 'Uploads to send, and the media of sent and received messages' },
       { name: 'System', description: 'Health, this document, the audit log' },
     ],
     paths,

@@ -1,7 +1,8 @@
 import type { Operation } from '../operation'
 import { accountOperations } from './accounts'
 import { apiKeyOperations } from './api-keys'
+import { mediaOperations } from './media'
 import { systemOperations } from './system'
 
 /** Every operation of the API, in the order the document lists them. */
-export const OPERATIONS: readonly Operation[] = [...accountOperations, ...apiKeyOperations, ...systemOperations]
+export const OPERATIONS: readonly Operation[] = [...accountOperations, ...apiKeyOperations, ...mediaOperations, ...systemOperations]
