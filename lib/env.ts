@@ -120,14 +120,64 @@ const rawSchema = z.object({
   ),
   MEDIA_ALLOW_HTTP: flagSchema,
   MEDIA_LINK_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(3_600_000).default(60_000)),
-  MEDIA_UPLOAD_TTL_SECONDS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(365 * 86_400).default(86_400)),
-  MEDIA_CACHE_MAX_BYTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).default(1024 ** 3)),
+  MEDIA_UPLOAD_TTL_SECONDS: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(365 * 86_400)
+      .default(86_400),
+  ),
+  MEDIA_CACHE_MAX_BYTES: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(1024 ** 3),
+  ),
   MEDIA_EAGER_DOWNLOAD: flagSchema,
-  MEDIA_MAX_IMAGE_BYTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).default(16 * 1024 ** 2)),
-  MEDIA_MAX_VIDEO_BYTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).default(64 * 1024 ** 2)),
-  MEDIA_MAX_AUDIO_BYTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).default(16 * 1024 ** 2)),
-  MEDIA_MAX_DOCUMENT_BYTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).default(100 * 1024 ** 2)),
-  MEDIA_MAX_STICKER_BYTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).default(512 * 1024)),
+  MEDIA_MAX_IMAGE_BYTES: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(16 * 1024 ** 2),
+  ),
+  MEDIA_MAX_VIDEO_BYTES: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(64 * 1024 ** 2),
+  ),
+  MEDIA_MAX_AUDIO_BYTES: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(16 * 1024 ** 2),
+  ),
+  MEDIA_MAX_DOCUMENT_BYTES: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(100 * 1024 ** 2),
+  ),
+  MEDIA_MAX_STICKER_BYTES: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(512 * 1024),
+  ),
 })
 
 export type Env = {

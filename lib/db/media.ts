@@ -42,7 +42,14 @@ export function upsertMediaFile({ db, row }: { db: DB; row: MediaFileRow }): voi
     .values(row)
     .onConflictDoUpdate({
       target: mediaFiles.messageId,
-      set: { path: row.path, mimeType: row.mimeType, size: row.size, sha256: row.sha256, fileName: row.fileName, lastUsedAt: row.lastUsedAt },
+      set: {
+        path: row.path,
+        mimeType: row.mimeType,
+        size: row.size,
+        sha256: row.sha256,
+        fileName: row.fileName,
+        lastUsedAt: row.lastUsedAt,
+      },
     })
     .run()
 }
@@ -60,7 +67,12 @@ export function deleteMediaFile({ db, messageId }: { db: DB; messageId: number }
 }
 
 export function mediaFilesTotal({ db }: { db: DB }): number {
-  return db.select({ n: sql<number>`coalesce(sum(${mediaFiles.size}), 0)` }).from(mediaFiles).get()?.n ?? 0
+  return (
+    db
+      .select({ n: sql<number>`coalesce(sum(${mediaFiles.size}), 0)` })
+      .from(mediaFiles)
+      .get()?.n ?? 0
+  )
 }
 
 /**

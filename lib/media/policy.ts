@@ -26,6 +26,7 @@ const ALIASES: Record<string, string> = {
   'audio/x-m4a': 'audio/mp4',
   'audio/m4a': 'audio/mp4',
   'audio/opus': 'audio/ogg',
+  'application/ogg': 'audio/ogg',
   'audio/x-aac': 'audio/aac',
   'audio/mp3': 'audio/mpeg',
   'audio/amr-wb': 'audio/amr',

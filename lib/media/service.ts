@@ -81,7 +81,11 @@ export class MediaService {
   ) {
     this.log = deps.logger.child({ component: 'media' })
     this.now = deps.now ?? Date.now
-    this.linkPolicy = { allowedCidrs: deps.config.link.allowedCidrs, allowHttp: deps.config.link.allowHttp, forbiddenCode: 'media_url_forbidden' }
+    this.linkPolicy = {
+      allowedCidrs: deps.config.link.allowedCidrs,
+      allowHttp: deps.config.link.allowHttp,
+      forbiddenCode: 'media_url_forbidden',
+    }
     fs.mkdirSync(path.join(deps.config.dir, 'tmp'), { recursive: true, mode: 0o700 })
   }
 
@@ -115,7 +119,10 @@ export class MediaService {
   }
 
   /** Streams an uploaded file to disk, capped by what its real type may be sent as; nothing is kept on failure. */
-  async storeUpload(accountId: string, file: { stream: Readable; declaredType: string | null; fileName: string | null }): Promise<UploadView> {
+  async storeUpload(
+    accountId: string,
+    file: { stream: Readable; declaredType: string | null; fileName: string | null },
+  ): Promise<UploadView> {
     const id = `med_${crypto.randomBytes(12).toString('hex')}`
     const target = this.abs(`uploads/${id}`)
     const limits = this.deps.config.limits
@@ -126,7 +133,15 @@ export class MediaService {
     const declared = baseType(file.declaredType)
     try {
       // a declared type the bytes contradict is refused now, not at send time
-      const mimeType = checkMedia({ kind: 'document', sniffed: written.sniffed, declared: declared === 'application/octet-stream' ? null : declared, size: written.size }, limits)
+      const mimeType = checkMedia(
+        {
+          kind: 'document',
+          sniffed: written.sniffed,
+          declared: declared === 'application/octet-stream' ? null : declared,
+          size: written.size,
+        },
+        limits,
+      )
       const now = this.now()
       const row = {
         id,
@@ -157,14 +172,16 @@ export class MediaService {
     const target = this.abs(relPath)
     const limits = this.deps.config.limits
     const capFor = () => limits[kind]
-    const tooLarge = (cap: number) => new AppError('payload_too_large', `A ${kind} may be at most ${cap} bytes.`, { details: { kind, maxBytes: cap } })
+    const tooLarge = (cap: number) =>
+      new AppError('payload_too_large', `A ${kind} may be at most ${cap} bytes.`, { details: { kind, maxBytes: cap } })
     let written: { size: number; sha256: string; sniffed: string | null }
     let declared: string | null = source.mimeType ?? null
     let fileName = cleanFileName(source.fileName)
     if (source.id) {
       const upload = findUpload({ db: this.deps.db, accountId, id: source.id })
       if (!upload) throw new AppError('not_found', `No upload ${source.id} in this account.`, { details: { field: `${kind}.id` } })
-      if (upload.expiresAt <= this.now()) throw new AppError('media_expired', `Upload ${source.id} expired; upload the file again.`, { details: { field: `${kind}.id` } })
+      if (upload.expiresAt <= this.now())
+        throw new AppError('media_expired', `Upload ${source.id} expired; upload the file again.`, { details: { field: `${kind}.id` } })
       linkOrCopy(this.abs(`uploads/${upload.id}`), target)
       written = { size: upload.size, sha256: upload.sha256, sniffed: upload.mimeType }
       declared = upload.mimeType
@@ -181,7 +198,10 @@ export class MediaService {
       throw new AppError('validation_failed', `Give one of ${kind}.id, ${kind}.link or ${kind}.base64.`)
     }
     try {
-      const mimeType = checkMedia({ kind, sniffed: written.sniffed, declared: source.id ? null : declared, size: written.size, voice: source.voice }, limits)
+      const mimeType = checkMedia(
+        { kind, sniffed: written.sniffed, declared: source.id ? null : declared, size: written.size, voice: source.voice },
+        limits,
+      )
       return {
         kind: 'media',
         media: kind,
@@ -315,11 +335,22 @@ export class MediaService {
       if (!status || !REUPLOAD_STATUSES.has(status)) throw asUpstream(err)
       const sock = this.deps.sessions.connectedSocket(accountId)
       if (!sock) {
-        throw new AppError('not_connected', 'WhatsApp no longer has this media; connect the account so the sender can be asked to upload it again.')
+        throw new AppError(
+          'not_connected',
+          'WhatsApp no longer has this media; connect the account so the sender can be asked to upload it again.',
+        )
       }
       this.log.info({ accountId, msgId: row.waMessageId, status }, 'media link expired; asking the sender to upload it again')
       try {
-        message = await sock.reuploadMedia({ remoteJid: row.chatJid, fromMe: row.direction === 'out', id: row.waMessageId, ...(row.senderJid && row.direction === 'in' && row.senderJid !== row.chatJid ? { participant: row.senderJid } : {}) }, message)
+        message = await sock.reuploadMedia(
+          {
+            remoteJid: row.chatJid,
+            fromMe: row.direction === 'out',
+            id: row.waMessageId,
+            ...(row.senderJid && row.direction === 'in' && row.senderJid !== row.chatJid ? { participant: row.senderJid } : {}),
+          },
+          message,
+        )
         written = await attempt()
       } catch (retryErr) {
         if (isAppError(retryErr)) throw retryErr

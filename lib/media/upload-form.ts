@@ -49,7 +49,9 @@ export async function receiveUpload(req: Request, accountId: string, media: Medi
     parser.on('close', () => {
       if (failed) return
       if (!stored) {
-        fail(new AppError('validation_failed', 'No file: send one part named "file".', { details: [{ path: 'file', message: 'required' }] }))
+        fail(
+          new AppError('validation_failed', 'No file: send one part named "file".', { details: [{ path: 'file', message: 'required' }] }),
+        )
         return
       }
       stored.then(resolve, fail)

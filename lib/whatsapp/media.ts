@@ -81,10 +81,7 @@ export async function downloadMedia(m: proto.IMessage): Promise<Readable> {
   const found = mediaPart(m)
   if (!found?.part.mediaKey) throw new Error('the message carries no downloadable media')
   const { part, kind } = found
-  return downloadContentFromMessage(
-    { mediaKey: part.mediaKey, directPath: part.directPath ?? undefined, url: part.url ?? undefined },
-    kind,
-  )
+  return downloadContentFromMessage({ mediaKey: part.mediaKey, directPath: part.directPath ?? undefined, url: part.url ?? undefined }, kind)
 }
 
 export function decodeProto(buf: Buffer): proto.IMessage {

@@ -40,7 +40,7 @@ export const getMessageMedia = defineOperation({
   tag,
   summary: "Download a message's media",
   description:
-    'The bytes of the media of a sent or received message, with its type and file name. Received media is fetched from WhatsApp on the first request (if WhatsApp no longer has it, the sender\'s phone is asked to upload it again, once) and kept in a size-capped cache.',
+    "The bytes of the media of a sent or received message, with its type and file name. Received media is fetched from WhatsApp on the first request (if WhatsApp no longer has it, the sender's phone is asked to upload it again, once) and kept in a size-capped cache.",
   auth: { scope: 'messages:read' },
   params: MessageIdParams,
   success: { status: 200, description: 'The media bytes', binary: { contentType: 'application/octet-stream' } },

@@ -146,7 +146,10 @@ const mediaFields = {
     .url({ protocol: /^https?$/ })
     .max(4096)
     .optional()
-    .meta({ description: 'An https URL the gateway downloads (public addresses only; size and time capped)', examples: ['https://example.com/invoice.pdf'] }),
+    .meta({
+      description: 'An https URL the gateway downloads (public addresses only; size and time capped)',
+      examples: ['https://example.com/invoice.pdf'],
+    }),
   base64: z
     .base64()
     .max(Math.ceil((MAX_BASE64_MEDIA_BYTES * 4) / 3))
@@ -172,12 +175,21 @@ const Caption = z
   .max(1024)
   .meta({ description: 'Shown under the media', examples: ['Your order #4711'] })
 
-const ImageMedia = z.strictObject({ ...mediaFields, caption: Caption.optional() }).superRefine(oneSource).meta({ description: 'JPEG or PNG' })
-const VideoMedia = z.strictObject({ ...mediaFields, caption: Caption.optional() }).superRefine(oneSource).meta({ description: 'MP4 or 3GPP' })
+const ImageMedia = z
+  .strictObject({ ...mediaFields, caption: Caption.optional() })
+  .superRefine(oneSource)
+  .meta({ description: 'JPEG or PNG' })
+const VideoMedia = z
+  .strictObject({ ...mediaFields, caption: Caption.optional() })
+  .superRefine(oneSource)
+  .meta({ description: 'MP4 or 3GPP' })
 const AudioMedia = z
   .strictObject({
     ...mediaFields,
-    voice: z.boolean().optional().meta({ description: 'Send as a voice note (push-to-talk; Ogg/Opus)', examples: [true] }),
+    voice: z
+      .boolean()
+      .optional()
+      .meta({ description: 'Send as a voice note (push-to-talk; Ogg/Opus)', examples: [true] }),
   })
   .superRefine(oneSource)
   .meta({ description: 'AAC, MP4 audio, MPEG, AMR or Ogg/Opus' })
@@ -185,11 +197,19 @@ const DocumentMedia = z
   .strictObject({
     ...mediaFields,
     caption: Caption.optional(),
-    fileName: z.string().min(1).max(255).optional().meta({ description: 'The file name the recipient sees', examples: ['invoice-4711.pdf'] }),
+    fileName: z
+      .string()
+      .min(1)
+      .max(255)
+      .optional()
+      .meta({ description: 'The file name the recipient sees', examples: ['invoice-4711.pdf'] }),
   })
   .superRefine(oneSource)
   .meta({ description: 'Any file' })
-const StickerMedia = z.strictObject({ ...mediaFields }).superRefine(oneSource).meta({ description: 'WebP' })
+const StickerMedia = z
+  .strictObject({ ...mediaFields })
+  .superRefine(oneSource)
+  .meta({ description: 'WebP' })
 
 export const SendMessageBody = z
   .discriminatedUnion('type', [
