@@ -4,7 +4,7 @@ import path from 'node:path'
 import { Transform, type Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { fileTypeFromBuffer } from 'file-type'
-import { AppError } from '@/lib/errors'
+import { AppError, isAppError } from '@/lib/errors'
 
 /** file-type reads at most this many bytes of a file's head. */
 const HEAD_BYTES = 4100
@@ -65,7 +65,7 @@ export async function writeStreamToFile(
   } catch (err) {
     source.destroy()
     fs.rmSync(file, { force: true })
-    if (signal?.aborted && !(err instanceof AppError)) {
+    if (signal?.aborted && !isAppError(err)) {
       throw new AppError('upstream_timeout', `The file did not arrive within ${opts.timeoutMs} ms.`)
     }
     throw err

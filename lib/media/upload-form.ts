@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream'
 import type { ReadableStream as WebReadableStream } from 'node:stream/web'
 import busboy from 'busboy'
-import { AppError } from '@/lib/errors'
+import { AppError, isAppError } from '@/lib/errors'
 import type { MediaService, UploadView } from './service'
 
 /**
@@ -35,7 +35,7 @@ export async function receiveUpload(req: Request, accountId: string, media: Medi
       failed = true
       source.unpipe(parser)
       source.destroy()
-      reject(err instanceof AppError ? err : new AppError('bad_request', 'The multipart body is malformed.'))
+      reject(isAppError(err) ? err : new AppError('bad_request', 'The multipart body is malformed.'))
     }
     parser.on('file', (name, file, info) => {
       if (name !== 'file' || stored) {

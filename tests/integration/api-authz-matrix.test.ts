@@ -72,7 +72,18 @@ function snapshot(): string {
 }
 
 /** A concrete, valid request for the operation, against account `alpha` (the keys' own account). */
-async function requestFor(op: Operation, allowed: boolean): Promise<{ path: string; body?: unknown }> {
+const BOUNDARY = 'matrix-boundary'
+const MULTIPART = [
+  `--${BOUNDARY}`,
+  'Content-Disposition: form-data; name="file"; filename="a.pdf"',
+  'Content-Type: application/pdf',
+  '',
+  '%PDF-1.7\nmatrix\n%%EOF',
+  `--${BOUNDARY}--`,
+  '',
+].join('\r\n')
+
+async function requestFor(op: Operation, allowed: boolean): Promise<{ path: string; body?: unknown; headers?: Record<string, string> }> {
   const p = op.path.replace('{accountId}', 'alpha')
   switch (op.id) {
     case 'createAccount':
@@ -93,6 +104,10 @@ async function requestFor(op: Operation, allowed: boolean): Promise<{ path: stri
       return { path: `${p}?accountId=alpha` }
     case 'revokeApiKey':
       return { path: p.replace('{keyId}', (await issue('alpha', ['accounts:read'])).id) }
+    case 'uploadMedia':
+      return { path: p, body: MULTIPART, headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` } }
+    case 'getMessageMedia':
+      return { path: p.replace('{messageId}', 'msg_none') }
     default:
       return { path: p }
   }
@@ -127,6 +142,26 @@ function expected(caller: Caller, op: Operation): Expected {
 }
 
 async function clientFor(caller: Caller, op: Operation): Promise<Api> {
+  if (caller === 'key without the scope') {
+    // an account key with every account scope except the one the operation needs
+    const scope = op.auth === 'public' ? '' : op.auth.scope
+    const key = `without:${scope}`
+    if (!clients.has(key))
+      clients.set(
+        key,
+        apiClient(gw.url, {
+          authorization: `Bearer ${
+            (
+              await issue(
+                'alpha',
+                ACCOUNT_SCOPES.filter((s) => s !== scope),
+              )
+            ).key
+          }`,
+        }),
+      )
+    return clients.get(key)!
+  }
   if (caller === 'right key') {
     const scope = op.auth === 'public' ? 'accounts:read' : op.auth.scope
     const key = `right:${scope}`
@@ -162,8 +197,6 @@ beforeAll(async () => {
   clients.set('revoked key', bearer(revoked.key))
   clients.set('expired key', bearer(expiring.key))
   clients.set("other account's key", bearer((await issue('beta', ACCOUNT_SCOPES)).key))
-  // messages:send is a real scope that no operation here needs yet.
-  clients.set('key without the scope', bearer((await issue('alpha', ['messages:send'])).key))
   clients.set('viewer session', apiClient(gw.url, { cookie: await signInCookie(gw.url, VIEWER.email, VIEWER.password), origin: gw.url }))
   clients.set('admin session', apiClient(gw.url, { cookie: await signInCookie(gw.url, ADMIN.email, ADMIN.password), origin: gw.url }))
   // Past the expiring key's expiry.
@@ -185,7 +218,7 @@ describe('authorisation matrix: every operation × every caller', () => {
         const api = await clientFor(caller, op)
         const req = await requestFor(op, want === 'allowed')
         const before = want === 'allowed' ? '' : snapshot()
-        const res = await api(op.method, `/api/v1${req.path}`, req.body)
+        const res = await api(op.method, `/api/v1${req.path}`, req.body, req.headers)
         const got = `${op.id}: ${res.status} ${codeOf(res.json) ?? ''}`.trim()
         if (want === 'allowed') {
           const fine =

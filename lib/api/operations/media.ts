@@ -44,7 +44,7 @@ export const getMessageMedia = defineOperation({
   auth: { scope: 'messages:read' },
   params: MessageIdParams,
   success: { status: 200, description: 'The media bytes', binary: { contentType: 'application/octet-stream' } },
-  errors: ['media_gone', 'not_connected', 'upstream_failed', 'upstream_timeout'],
+  errors: ['not_found', 'media_gone', 'not_connected', 'upstream_failed', 'upstream_timeout'],
 })
 
 export const mediaOperations = [uploadMedia, getMessageMedia]
