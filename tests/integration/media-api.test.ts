@@ -70,7 +70,7 @@ describe('POST /accounts/{id}/media', () => {
     const res = await fetch(`${gw.url}/api/v1/accounts/shop/media`, { method: 'POST', headers, body })
     expect(res.status).toBe(201)
     expect(await res.json()).toMatchObject({
-      id: expect.stringMatching(/^med_[0-9a-f]{24}$/),
+      id: expect.stringMatching(/^med_[0-9a-f]{24}$/) as string,
       mimeType: 'application/pdf',
       size: PDF.length,
       sha256: crypto.createHash('sha256').update(PDF).digest('hex'),
