@@ -117,7 +117,7 @@ async function main() {
       ),
     )
     const warm = await Promise.all(
-      contacts.map((c, i) => messages.send(`media-${i}`, { to: `+${c}`, type: 'image', image: { id: img[i]!.id } })),
+      contacts.map((c, i) => messages.send(`media-${i}`, { to: `+${c}`, type: 'image', image: { id: img[i]?.id ?? '' } })),
     )
     await waitSent(
       warm.map((m) => m.id),
@@ -169,7 +169,7 @@ async function main() {
     const tb = performance.now()
     for (let k = 0; k < IMAGES_PER_ACCOUNT; k++) {
       for (let i = 0; i < ACCOUNTS; i++)
-        ids.push((await messages.send(`media-${i}`, { to: `+${contacts[i]}`, type: 'image', image: { id: img[i]!.id } })).id)
+        ids.push((await messages.send(`media-${i}`, { to: `+${contacts[i]}`, type: 'image', image: { id: img[i]?.id ?? '' } })).id)
     }
     await waitSent(ids, 300_000)
     const s = (performance.now() - tb) / 1000
