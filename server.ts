@@ -35,6 +35,7 @@ import { messagesConfigFromEnv } from '@/lib/messages/config'
 import { MessageService } from '@/lib/messages/service'
 import { mediaConfigFromEnv } from '@/lib/media/config'
 import { MediaService } from '@/lib/media/service'
+import { guardedLinkPreview } from '@/lib/messages/link-preview'
 
 const startedAt = Date.now()
 process.env.NEXT_TELEMETRY_DISABLED ??= '1'
@@ -86,7 +87,15 @@ const keys = new KeyService({ db, envKey: env.gatewayApiKey })
 const apiLimits = createMemoryApiLimits(env.apiLimits)
 const audit = new AuditLog({ db })
 const media = new MediaService({ db, bus, logger, sessions, config: mediaConfigFromEnv(env) })
-const messages = new MessageService({ db, bus, logger, sessions, media, config: messagesConfigFromEnv(env) })
+const messages = new MessageService({
+  db,
+  bus,
+  logger,
+  sessions,
+  media,
+  config: messagesConfigFromEnv(env),
+  linkPreview: guardedLinkPreview({ allowedCidrs: env.messages.previewAllowedCidrs }, logger),
+})
 
 const nextApp = next({ dev: env.dev, hostname: env.host, port: env.port, dir: process.cwd() })
 const handle = nextApp.getRequestHandler()

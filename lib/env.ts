@@ -3,8 +3,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
 import { decodeKeyText } from '@/lib/crypto/aead'
-import { ensurePrivateDir, writeNewPrivateFile } from '@/lib/fs/private-files'
 import { parseCidrs } from '@/lib/net/outbound'
+import { ensurePrivateDir, writeNewPrivateFile } from '@/lib/fs/private-files'
 
 /**
  * The gateway's configuration, parsed once at start by server.ts. Anything invalid stops the server
@@ -57,6 +57,16 @@ const keyText = z
   .refine((v) => decodeKey(v) !== null, 'must be 32 random bytes as base64 or hex (generate one with: openssl rand -base64 32)')
 const keySchema = z.preprocess(emptyToUndefined, keyText.optional())
 
+/** A comma-separated list of IP ranges (CIDR or single addresses), for the outbound address guard. */
+const cidrListSchema = z.string().transform((v, ctx) => {
+  try {
+    return parseCidrs(v)
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message })
+    return z.NEVER
+  }
+})
+
 const flagSchema = z.preprocess(emptyToUndefined, z.enum(['0', '1', 'true', 'false']).default('0'))
 const isOn = (v: string) => v === '1' || v === 'true'
 
@@ -101,6 +111,8 @@ const rawSchema = z.object({
   SEND_RESTRICTED_PAUSE_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1000).max(604_800_000).default(3_600_000)),
   TRUST_PROXY: flagSchema,
   ALLOW_CUSTOM_WA_URL: flagSchema,
+  ALLOW_QUERY_API_KEY: flagSchema,
+  LINK_PREVIEW_ALLOWED_CIDRS: z.preprocess(emptyToUndefined, cidrListSchema.default([])),
   API_RATE_LIMIT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1_000_000).default(600)),
   API_ADDRESS_RATE_LIMIT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1_000_000).default(1200)),
   API_AUTH_FAILURE_LIMIT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1_000_000).default(20)),
@@ -224,7 +236,16 @@ export type Env = {
   /** API rate limits: requests per minute per key/operator and per address; failed authentications per address per 15 min */
   apiLimits: { perKeyPerMinute: number; perAddressPerMinute: number; authFailures: number; authFailureWindowSeconds: number }
   /** the send queue: pacing (0 = off) and what repeated restrictions do */
-  messages: { minGapMs: number; perMinute: number; restrictedPauseAfter: number; restrictedPauseMs: number }
+  messages: {
+    minGapMs: number
+    perMinute: number
+    restrictedPauseAfter: number
+    restrictedPauseMs: number
+    /** serve GET …/messages/send?apiKey= (compatibility; keys in URLs leak into logs) */
+    allowQueryApiKey: boolean
+    /** address ranges link previews may reach although they are not public (tests, intranets) */
+    previewAllowedCidrs: string[]
+  }
   /** secrets created on this start (to be logged once the logger exists) */
   generated: ('AUTH_SECRET' | 'ENCRYPTION_KEY')[]
 }
@@ -377,6 +398,8 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
       perMinute: raw.SEND_PER_MINUTE,
       restrictedPauseAfter: raw.SEND_RESTRICTED_PAUSE_AFTER,
       restrictedPauseMs: raw.SEND_RESTRICTED_PAUSE_MS,
+      allowQueryApiKey: isOn(raw.ALLOW_QUERY_API_KEY),
+      previewAllowedCidrs: raw.LINK_PREVIEW_ALLOWED_CIDRS,
     },
     generated,
   }

@@ -60,9 +60,8 @@ export function errorCodesOf(op: Operation): ErrorCode[] {
     codes.add('unauthorized').add('insufficient_scope')
     if (op.method !== 'GET') codes.add('forbidden')
   }
-  if (op.params || op.query || op.body) codes.add('validation_failed')
+  if (op.params || op.query || op.body || op.headers || op.rawBody) codes.add('validation_failed')
   if (op.body || op.rawBody) codes.add('payload_too_large').add('unsupported_media_type')
-  if (op.rawBody) codes.add('validation_failed')
   if (op.auth !== 'public' && [op.params, op.query, op.body].some((s) => hasField(s, 'accountId'))) codes.add('not_found')
   if (op.params) codes.add('not_found')
   return [...codes].sort((a, b) => ERROR_STATUS[a] - ERROR_STATUS[b] || a.localeCompare(b))
@@ -124,12 +123,17 @@ function operationObject(op: Operation): ZodOpenApiOperationObject {
   return {
     operationId: op.id,
     summary: op.summary,
-    description: [op.description, access].filter(Boolean).join('\n\n'),
+    description: [op.description, access, op.authNote].filter(Boolean).join('\n\n'),
     tags: [op.tag],
     security: scope ? [{ bearerAuth: [scope] }, { operatorSession: [scope] }] : [],
     'x-required-scope': scope,
+    ...(op.noHead ? { 'x-no-head': true } : {}),
     ...(op.body ? { 'x-max-body-bytes': op.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES } : {}),
-    requestParams: { ...(op.params ? { path: op.params as never } : {}), ...(op.query ? { query: op.query as never } : {}) },
+    requestParams: {
+      ...(op.params ? { path: op.params as never } : {}),
+      ...(op.query ? { query: op.query as never } : {}),
+      ...(op.headers ? { header: op.headers } : {}),
+    },
     ...(op.rawBody
       ? {
           requestBody: {

@@ -27,8 +27,14 @@ export type SuccessSpec<R> = {
   binary?: { contentType: string }
 }
 
-/** What the audit log records about a successful write (action name, and optionally its target and details). */
-export type AuditSpec<P, B, R> = {
+/**
+ * What the audit log records about a successful write (action name, and optionally its target and
+ * details), or why it records nothing: `{ skip }` for high-volume writes that have their own log
+ * (a sent message is in the message log), so the audit log stays about who changed what.
+ */
+export type AuditSpec<P, B, R> = AuditRecord<P, B, R> | { skip: string }
+
+export type AuditRecord<P, B, R> = {
   action: string
   /** default: the accountId or id in the path */
   target?: (a: { params: Out<P>; body: Out<B>; result: In<R> | undefined }) => string | null | undefined
@@ -49,6 +55,12 @@ type OperationBase<A extends OperationAuth, P, Q, B, R> = {
   query?: Q
   body?: B
   bodyExample?: In<B>
+  /** request headers the operation reads (lower-case names): documented, and validated before the handler runs */
+  headers?: z.ZodObject
+  /** a custom security note for the document (e.g. a query-string key) */
+  authNote?: string
+  /** a GET with an effect (it sends): HEAD answers 405 instead of running it */
+  noHead?: true
   /** body cap for this route (default 64 KiB) */
   maxBodyBytes?: number
   /**

@@ -121,6 +121,7 @@ export function route<
       if (principal && op.auth !== 'public') assertScope(principal, op.auth.scope)
       const query = (op.query ? parseWith(op.query, queryOf(new URL(req.url)), 'query') : undefined) as Out<Q>
       if (principal) assertAccount(principal, query)
+      if (op.headers) parseWith(op.headers, Object.fromEntries(req.headers), 'header')
       const rawBody = op.body ? await readJsonBody(req, op.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES) : undefined
       const body = (op.body ? parseWith(op.body, rawBody, 'body') : undefined) as Out<B>
       if (principal) assertAccount(principal, body)
@@ -129,23 +130,24 @@ export function route<
       const reply = await handler({ req, params, query, body, ctx })
       const res =
         reply instanceof Response ? reply : op.success.status === 204 ? new Response(null, { status: 204 }) : json(reply, op.success.status)
-      if (op.audit && principal && res.ok) {
+      if (op.audit && !('skip' in op.audit) && principal && res.ok) {
         const result = reply instanceof Response ? undefined : (reply as In<R>)
         const a = { params, body, result }
-        const target = op.audit.target ? op.audit.target(a) : defaultTarget(params)
+        const audit = op.audit
+        const target = audit.target ? audit.target(a) : defaultTarget(params)
         try {
           rt.audit.record({
             actor: principal.label,
             actorId: principal.id,
-            action: op.audit.action,
+            action: audit.action,
             target: target ?? undefined,
             ip,
             requestId,
-            details: op.audit.details?.(a),
+            details: audit.details?.(a),
           })
         } catch (err) {
           // The change is made: answer it, and say loudly that its audit row is missing.
-          rt.logger.error({ err, requestId, action: op.audit.action, actor: principal.id }, 'audit row not written')
+          rt.logger.error({ err, requestId, action: audit.action, actor: principal.id }, 'audit row not written')
         }
       }
       res.headers.set('x-request-id', requestId)
@@ -188,8 +190,8 @@ type RouteMethod = (typeof ROUTE_METHODS)[number]
  */
 export function endpoint(...routes: RouteHandler[]): Record<RouteMethod, NextHandler> {
   const served = new Map<string, NextHandler>(routes.map((r) => [r.operation.method, r]))
-  const get = served.get('GET')
-  if (get) served.set('HEAD', get)
+  const get = routes.find((r) => r.operation.method === 'GET')
+  if (get && !get.operation.noHead) served.set('HEAD', get)
   const allow = [...served.keys(), 'OPTIONS'].sort().join(', ')
   const fallback = (method: RouteMethod): NextHandler => {
     if (method === 'OPTIONS') return async () => new Response(null, { status: 204, headers: { allow } })

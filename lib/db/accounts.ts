@@ -24,8 +24,22 @@ export function listAccounts({ db }: { db: DB }): Account[] {
   return db.select().from(accounts).orderBy(asc(accounts.createdAt), asc(accounts.id)).all()
 }
 
+/** Read on every API call that names an account (the send path among them): prepared once per connection. */
+const findStatements = new WeakMap<DB, ReturnType<typeof prepareFind>>()
+const prepareFind = (db: DB) =>
+  db
+    .select()
+    .from(accounts)
+    .where(eq(accounts.id, sql.placeholder('id')))
+    .prepare()
+
 export function findAccount({ db, id }: { db: DB; id: string }): Account | undefined {
-  return db.select().from(accounts).where(eq(accounts.id, id)).get()
+  let stmt = findStatements.get(db)
+  if (!stmt) {
+    stmt = prepareFind(db)
+    findStatements.set(db, stmt)
+  }
+  return stmt.get({ id })
 }
 
 export function insertAccount({ db, id, name }: { db: DB; id: string; name: string }): Account {

@@ -17,16 +17,8 @@ const phoneOf = (pnJid: string | null) => (pnJid ? (pnJid.split('@')[0] ?? null)
  */
 export function ensureChat({ db, accountId, key, name }: { db: DB; accountId: string; key: ChatKey; name?: string | null }): Chat {
   const phone = phoneOf(key.pnJid)
-  const conds = [
-    ...(phone ? [eq(chats.phone, phone)] : []),
-    ...(key.lid ? [eq(chats.lid, key.lid)] : []),
-    ...(!phone && !key.lid ? [eq(chats.jid, key.jid)] : []),
-  ]
-  const found = db
-    .select()
-    .from(chats)
-    .where(and(eq(chats.accountId, accountId), or(...conds)))
-    .all()
+  // `phone = NULL` matches nothing, so one prepared statement serves every combination of forms.
+  const found = statements(db).candidates.all({ accountId, phone, lid: key.lid, jid: !phone && !key.lid ? key.jid : null })
   const now = Date.now()
   if (found.length === 0) {
     return db
@@ -75,15 +67,44 @@ export function touchChat({
   at: number
   incoming: boolean
 }): void {
-  db.update(chats)
-    .set({
-      lastMessageId: sql`case when ${chats.lastMessageAt} is null or ${chats.lastMessageAt} <= ${at} then ${messageId} else ${chats.lastMessageId} end`,
-      lastMessageAt: sql`case when ${chats.lastMessageAt} is null or ${chats.lastMessageAt} <= ${at} then ${at} else ${chats.lastMessageAt} end`,
-      unreadCount: incoming ? sql`${chats.unreadCount} + 1` : 0,
-      updatedAt: Date.now(),
-    })
-    .where(eq(chats.id, chatId))
-    .run()
+  statements(db).touch.run({ chatId, messageId, at, incoming: incoming ? 1 : 0, now: Date.now() })
+}
+
+/** The statements every message runs, prepared once per connection (drizzle's query building costs more than SQLite). */
+const prepared = new WeakMap<DB, ReturnType<typeof prepare>>()
+function prepare(db: DB) {
+  const at = sql.placeholder('at')
+  const newer = sql`${chats.lastMessageAt} is null or ${chats.lastMessageAt} <= ${at}`
+  return {
+    candidates: db
+      .select()
+      .from(chats)
+      .where(
+        and(
+          eq(chats.accountId, sql.placeholder('accountId')),
+          or(eq(chats.phone, sql.placeholder('phone')), eq(chats.lid, sql.placeholder('lid')), eq(chats.jid, sql.placeholder('jid'))),
+        ),
+      )
+      .prepare(),
+    touch: db
+      .update(chats)
+      .set({
+        lastMessageId: sql`case when ${newer} then ${sql.placeholder('messageId')} else ${chats.lastMessageId} end`,
+        lastMessageAt: sql`case when ${newer} then ${at} else ${chats.lastMessageAt} end`,
+        unreadCount: sql`case when ${sql.placeholder('incoming')} = 1 then ${chats.unreadCount} + 1 else 0 end`,
+        updatedAt: sql`${sql.placeholder('now')}`,
+      })
+      .where(eq(chats.id, sql.placeholder('chatId')))
+      .prepare(),
+  }
+}
+function statements(db: DB) {
+  let s = prepared.get(db)
+  if (!s) {
+    s = prepare(db)
+    prepared.set(db, s)
+  }
+  return s
 }
 
 export function findChat({ db, accountId, key }: { db: DB; accountId: string; key: ChatKey }): Chat | undefined {

@@ -25,6 +25,8 @@ export type MessageView = {
   status: MessageStatus
   statusReason: string | null
   errorCode: number | null
+  /** 1 for the next queued message to go out; null unless queued (the service fills it in) */
+  queuePosition: number | null
   timestamp: number
   createdAt: number
   updatedAt: number
@@ -65,6 +67,7 @@ const toView = ({ m, c, quotedId }: ReturnType<typeof selectViews>[number]): Mes
   status: m.status,
   statusReason: m.statusReason,
   errorCode: m.errorCode,
+  queuePosition: null,
   timestamp: m.timestamp,
   createdAt: m.createdAt,
   updatedAt: m.updatedAt,

@@ -42,6 +42,12 @@ function prepare(db: DB) {
       .where(eq(messages.id, id))
       .prepare(),
     queueRow: db.select().from(sendQueues).where(eq(sendQueues.accountId, accountId)).prepare(),
+    owedIds: db
+      .select({ id: messages.publicId })
+      .from(messages)
+      .where(and(eq(messages.accountId, accountId), isNotNull(messages.request), inArray(messages.status, [...OWED])))
+      .orderBy(asc(messages.id))
+      .prepare(),
   }
 }
 const statements = (db: DB) => {
@@ -168,6 +174,21 @@ export function countQueued({ db, accountId }: { db: DB; accountId: string }): n
       .where(and(eq(messages.accountId, accountId), isNotNull(messages.request), inArray(messages.status, ['queued', 'pending'])))
       .get()?.n ?? 0
   )
+}
+
+/**
+ * Where queued messages stand: 1 is the next to go out. One query for any number of rows (a list
+ * page), answered from the (account, status) index.
+ */
+export function queuePositions({ db, accountId, publicIds }: { db: DB; accountId: string; publicIds: string[] }): Map<string, number> {
+  const out = new Map<string, number>()
+  if (publicIds.length === 0) return out
+  const owed = statements(db).owedIds.all({ accountId })
+  const wanted = new Set(publicIds)
+  owed.forEach((r, i) => {
+    if (r.id !== null && wanted.has(r.id)) out.set(r.id, i + 1)
+  })
+  return out
 }
 
 /** Claims a queued row for sending (queued → pending); false when it is no longer queued (cancelled). */

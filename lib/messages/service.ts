@@ -1,7 +1,15 @@
 import crypto from 'node:crypto'
 import type { DB } from '@/lib/db/client'
 import { findChat } from '@/lib/db/chats'
-import { decodeCursor, encodeCursor, listChatViews, listMessageViews, messageView, type MessageFilter } from '@/lib/db/message-views'
+import {
+  decodeCursor,
+  encodeCursor,
+  listChatViews,
+  listMessageViews,
+  messageView,
+  messageViewsByRowIds,
+  type MessageFilter,
+} from '@/lib/db/message-views'
 import { findMessageByWaId, findMessageRow, findMessageRowsByIds, markDeleted, markEdited, type MessageRow } from '@/lib/db/messages'
 import type { MessageDirection, MessageStatus } from '@/lib/db/schema'
 import {
@@ -11,6 +19,7 @@ import {
   countQueued,
   getQueueRow,
   pruneIdempotencyKeys,
+  queuePositions,
   saveQueueRow,
   updateQueuedRequest,
 } from '@/lib/db/send-queue'
@@ -142,7 +151,8 @@ export class MessageService {
       if (accepted.duplicate) this.deps.media?.discard(media)
       else this.deps.media?.attach(accountId, accepted.row.id, media)
     }
-    const message = this.view(accountId, accepted.row)
+    const stored = this.view(accountId, accepted.row)
+    const message = this.withPositions(accountId, [stored])[0] ?? stored
     if (!accepted.duplicate) {
       this.deps.bus.emit('message.created', { accountId, message })
       this.queue.kick(accountId)
@@ -261,7 +271,8 @@ export class MessageService {
   get(accountId: string, messageId: string): MessageView {
     this.deps.sessions.get(accountId)
     const row = this.requireMessage(accountId, messageId)
-    return this.view(accountId, row)
+    const view = this.view(accountId, row)
+    return this.withPositions(accountId, [view])[0] ?? view
   }
 
   list(accountId: string, query: ListMessagesQuery = {}): Page<MessageView> {
@@ -280,7 +291,7 @@ export class MessageService {
       filter.chatIds = [chat.id]
     }
     const page = listMessageViews({ db: this.deps.db, accountId, filter, cursor: this.cursor(query.cursor), limit: pageSize(query.limit) })
-    return { items: page.items, nextCursor: page.next ? encodeCursor(page.next) : null }
+    return { items: this.withPositions(accountId, page.items), nextCursor: page.next ? encodeCursor(page.next) : null }
   }
 
   listChats(accountId: string, query: { cursor?: string; limit?: number } = {}): Page<ChatView> {
@@ -320,6 +331,12 @@ export class MessageService {
       restrictions: row?.restrictions ?? 0,
       pacing: resolvePacing(this.deps.config.pacing, row),
     }
+  }
+
+  /** What an account's status shows of its queue: how much waits, and whether sending is paused. */
+  queueBrief(accountId: string): Pick<QueueStatus, 'queued' | 'paused' | 'pausedUntil' | 'reason'> {
+    const { queued, paused, pausedUntil, reason } = this.queueStatus(accountId)
+    return { queued, paused, pausedUntil, reason }
   }
 
   /** Per-account pacing; null returns a setting to the global one. */
@@ -448,9 +465,17 @@ export class MessageService {
   }
 
   private view(accountId: string, row: MessageRow): MessageView {
-    const view = messageView({ db: this.deps.db, accountId, publicId: row.publicId ?? '' })
+    const [view] = messageViewsByRowIds({ db: this.deps.db, ids: [row.id] })
     if (!view) throw new AppError('not_found', `No message ${row.publicId ?? row.waMessageId}.`)
     return view
+  }
+
+  /** Fills in queuePosition of the queued messages among `views` (one query). */
+  private withPositions(accountId: string, views: MessageView[]): MessageView[] {
+    const queued = views.filter((v) => v.status === 'queued' || v.status === 'pending').map((v) => v.id)
+    if (queued.length === 0) return views
+    const positions = queuePositions({ db: this.deps.db, accountId, publicIds: queued })
+    return views.map((v) => (positions.has(v.id) ? { ...v, queuePosition: positions.get(v.id) ?? null } : v))
   }
 
   private announceUpdate(accountId: string, publicId: string): MessageView {

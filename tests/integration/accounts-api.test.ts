@@ -75,6 +75,15 @@ afterAll(async () => {
 })
 
 describe('accounts API on the real server', () => {
+  it('does not serve sending by GET with ?apiKey= unless ALLOW_QUERY_API_KEY is on', async () => {
+    expect((await api('POST', '/api/v1/accounts', { id: 'by-get', name: 'By GET' })).status).toBe(201)
+    const res = await apiClient(gw.url)('GET', `/api/v1/accounts/by-get/messages/send?to=%2B15551234567&text=hi&apiKey=${API_KEY}`)
+    expect(res.status).toBe(404)
+    expect(res.json.error?.code).toBe('not_found')
+    expect(res.json.error?.message).toContain('ALLOW_QUERY_API_KEY')
+    expect((await api('DELETE', '/api/v1/accounts/by-get')).status).toBe(204)
+  })
+
   it('refuses requests without valid credentials with the error envelope', async () => {
     const anon = apiClient(gw.url)
     const res = await anon('GET', '/api/v1/accounts')

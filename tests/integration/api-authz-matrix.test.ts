@@ -7,6 +7,7 @@ import { hashPassword } from '@/lib/auth/password'
 import type { Operation } from '@/lib/api/operation'
 import { OPERATIONS } from '@/lib/api/operations'
 import { closeDb, openDb } from '@/lib/db/client'
+import { logMessages } from '@/lib/db/messages'
 import { insertOperator } from '@/lib/db/operators'
 import { scopesForRole } from '@/lib/keys/scopes'
 import { type Simulator, startSimulator } from '../../sim'
@@ -48,6 +49,7 @@ let dataDir: string
 let admin: Api
 const clients = new Map<string, Api>()
 let seq = 0
+const INBOUND_ID = '3EB0INBOUNDMATRIX0001'
 
 async function issue(accountId: string | null, scopes: string[], expiresAt?: string): Promise<{ key: string; id: string }> {
   const res = await admin('POST', '/api/v1/api-keys', { name: `k${++seq}`, accountId, scopes, ...(expiresAt ? { expiresAt } : {}) })
@@ -65,6 +67,8 @@ function snapshot(): string {
       db.prepare('SELECT count(*) AS n FROM audit_log').get(),
       db.prepare('SELECT count(*) AS n FROM account_status_log').get(),
       db.prepare('SELECT count(*) AS n FROM wa_creds').get(),
+      db.prepare('SELECT id, status, text, edited_at, deleted_at FROM messages ORDER BY id').all(),
+      db.prepare('SELECT * FROM send_queues ORDER BY account_id').all(),
     ])
   } finally {
     db.close()
@@ -108,6 +112,20 @@ async function requestFor(op: Operation, allowed: boolean): Promise<{ path: stri
       return { path: p, body: MULTIPART, headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` } }
     case 'getMessageMedia':
       return { path: p.replace('{messageId}', 'msg_none') }
+    case 'sendMessage':
+      return { path: p, body: { to: '+1 555 123 4567', type: 'text', text: { body: 'hi' } } }
+    case 'sendMessageByQuery':
+      return { path: `${p}?to=%2B15551234567&text=hi` }
+    case 'getMessage':
+    case 'deleteMessage':
+    case 'cancelMessage':
+      return { path: p.replace('{messageId}', INBOUND_ID) }
+    case 'editMessage':
+      return { path: p.replace('{messageId}', INBOUND_ID), body: { text: 'changed' } }
+    case 'checkContacts':
+      return { path: p, body: { phones: ['+1 555 123 4567'] } }
+    case 'setSendPacing':
+      return { path: p, body: { minGapMs: 100 + ++seq } }
     default:
       return { path: p }
   }
@@ -134,9 +152,12 @@ function expected(caller: Caller, op: Operation): Expected {
     case 'key without the scope':
       return { status: 403, code: 'insufficient_scope' }
     case 'viewer session':
+    case 'admin session':
+      // A GET that sends takes keys only: a cookie would let any site send with an <img> tag.
+      if (op.id === 'sendMessageByQuery') return { status: 401, code: 'unauthorized' }
+      if (caller === 'admin session') return 'allowed'
       return scopesForRole('viewer').includes(scope) ? 'allowed' : { status: 403, code: 'insufficient_scope' }
     case 'right key':
-    case 'admin session':
       return 'allowed'
   }
 }
@@ -182,12 +203,38 @@ beforeAll(async () => {
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
     API_AUTH_FAILURE_LIMIT: '10000',
+    ALLOW_QUERY_API_KEY: 'true',
   })
   admin = apiClient(gw.url, { authorization: `Bearer ${ENV_KEY}` })
   const db = openDb(path.join(dataDir, 'gateway.db'))
   insertOperator({ db, email: VIEWER.email, name: 'Viewer', role: 'viewer', passwordHash: await hashPassword(VIEWER.password) })
-  closeDb(db)
   for (const id of ['alpha', 'beta']) expect((await admin('POST', '/api/v1/accounts', { id, name: id })).status).toBe(201)
+  // One message a contact sent to alpha: what the message operations act on.
+  logMessages({
+    db,
+    accountId: 'alpha',
+    items: [
+      {
+        waMessageId: INBOUND_ID,
+        remoteJid: '15551234567@s.whatsapp.net',
+        chat: { jid: '15551234567@s.whatsapp.net', pnJid: '15551234567@s.whatsapp.net', lid: null },
+        direction: 'in',
+        senderJid: '15551234567@s.whatsapp.net',
+        pushName: 'Ann',
+        type: 'text',
+        text: 'hello',
+        content: { text: { body: 'hello' } },
+        quotedWaId: null,
+        effect: null,
+        status: 'delivered',
+        errorCode: null,
+        statusReason: null,
+        proto: Buffer.alloc(0),
+        timestamp: Date.now(),
+      },
+    ],
+  })
+  closeDb(db)
 
   const bearer = (key: string) => apiClient(gw.url, { authorization: `Bearer ${key}` })
   const revoked = await issue('alpha', ACCOUNT_SCOPES)

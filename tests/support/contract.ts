@@ -4,7 +4,10 @@ import addFormats from 'ajv-formats'
 type Doc = {
   paths: Record<
     string,
-    Record<string, { operationId: string; responses: Record<string, { content?: Record<string, { schema?: unknown }> }> }>
+    Record<
+      string,
+      { operationId: string; 'x-no-head'?: boolean; responses: Record<string, { content?: Record<string, { schema?: unknown }> }> }
+    >
   >
   components?: { schemas?: Record<string, unknown> }
 }
@@ -64,8 +67,16 @@ export class Contract {
     }
     if (!pathname.startsWith('/api/v1')) return undefined
     const m = method === 'HEAD' ? 'GET' : method
-    const candidates = this.routes.filter((r) => r.pattern.test(pathname))
+    const matching = this.routes.filter((r) => r.pattern.test(pathname))
+    // OpenAPI: a concrete path matches before a templated one (/messages/send before /messages/{messageId}).
+    const params = (t: string) => (t.match(/\{/g) ?? []).length
+    const fewest = Math.min(...matching.map((r) => params(r.template)))
+    const candidates = matching.filter((r) => params(r.template) === fewest)
     const route = candidates.find((r) => r.method === m)
+    if (route && method === 'HEAD' && this.doc.paths[route.template]?.get?.['x-no-head'] === true) {
+      // a GET with an effect: HEAD is refused instead of running it
+      return status === 405 || status === 429 || status === 400 ? undefined : fail('HEAD on an x-no-head operation must answer 405')
+    }
     if (!route) {
       if (method === 'OPTIONS' && candidates.length > 0 && status === 204) return undefined
       const expected = candidates.length > 0 ? 405 : 404

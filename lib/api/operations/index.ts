@@ -2,7 +2,14 @@ import type { Operation } from '../operation'
 import { accountOperations } from './accounts'
 import { apiKeyOperations } from './api-keys'
 import { mediaOperations } from './media'
+import { messageOperations } from './messages'
 import { systemOperations } from './system'
 
 /** Every operation of the API, in the order the document lists them. */
-export const OPERATIONS: readonly Operation[] = [...accountOperations, ...apiKeyOperations, ...mediaOperations, ...systemOperations]
+export const OPERATIONS: readonly Operation[] = [
+  ...accountOperations,
+  ...messageOperations,
+  ...apiKeyOperations,
+  ...mediaOperations,
+  ...systemOperations,
+]

@@ -52,6 +52,15 @@ export const Account = z
     reconnectAttempts: z.number().int(),
     lastError: z.string().nullable(),
     createdAt: z.number().int().meta({ description: 'milliseconds since the epoch' }),
+    sendQueue: z
+      .object({
+        queued: z.number().int().meta({ description: 'Messages waiting to go out' }),
+        paused: z.boolean().meta({ description: 'True while sending is paused after repeated refusals by WhatsApp' }),
+        pausedUntil: z.number().int().nullable().meta({ description: 'milliseconds since the epoch' }),
+        reason: z.string().nullable(),
+      })
+      .optional()
+      .meta({ description: 'The send queue (on reads of accounts); see GET /accounts/{accountId}/queue' }),
   })
   .meta({ id: 'Account' })
 
@@ -85,4 +94,5 @@ export const ACCOUNT_EXAMPLE = {
   reconnectAttempts: 0,
   lastError: null,
   createdAt: 1767225000000,
+  sendQueue: { queued: 0, paused: false, pausedUntil: null, reason: null },
 }

@@ -5,7 +5,10 @@ export const dynamic = 'force-dynamic'
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = endpoint(
   route(listAccounts, ({ ctx: { rt, principal } }) => ({
-    data: rt.sessions.list().filter((a) => principal.accountId === null || a.id === principal.accountId),
+    data: rt.sessions
+      .list()
+      .filter((a) => principal.accountId === null || a.id === principal.accountId)
+      .map((a) => ({ ...a, sendQueue: rt.messages.queueBrief(a.id) })),
   })),
   route(createAccount, ({ body: { apiKey, ...input }, ctx: { rt, principal } }) => {
     const account = rt.sessions.create(input)
