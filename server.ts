@@ -33,6 +33,8 @@ import { sessionConfigFromEnv } from '@/lib/sessions/config'
 import { SessionManager } from '@/lib/sessions/manager'
 import { messagesConfigFromEnv } from '@/lib/messages/config'
 import { MessageService } from '@/lib/messages/service'
+import { mediaConfigFromEnv } from '@/lib/media/config'
+import { MediaService } from '@/lib/media/service'
 import { guardedLinkPreview } from '@/lib/messages/link-preview'
 import { RetentionRunner } from '@/lib/messages/retention'
 import { webhookConfigFromEnv } from '@/lib/webhooks/config'
@@ -89,11 +91,13 @@ const sessions = new SessionManager({ db, bus, logger, keyring, config: sessionC
 const keys = new KeyService({ db, envKey: env.gatewayApiKey })
 const apiLimits = createMemoryApiLimits(env.apiLimits)
 const audit = new AuditLog({ db })
+const media = new MediaService({ db, bus, logger, sessions, config: mediaConfigFromEnv(env) })
 const messages = new MessageService({
   db,
   bus,
   logger,
   sessions,
+  media,
   config: messagesConfigFromEnv(env),
   linkPreview: guardedLinkPreview({ allowedCidrs: env.messages.previewAllowedCidrs }, logger),
 })
@@ -121,7 +125,23 @@ const httpServer = createServer((req, res) => {
 })
 const realtime = attachRealtime({ httpServer, bus, db, logger, authSecret: env.authSecret, trustProxy: env.trustProxy })
 
-setRuntime({ env, logger, db, bus, loginLimiter, passwordChecks, sessions, keys, apiLimits, audit, messages, webhooks, version, startedAt })
+setRuntime({
+  env,
+  logger,
+  db,
+  bus,
+  loginLimiter,
+  passwordChecks,
+  sessions,
+  keys,
+  apiLimits,
+  audit,
+  messages,
+  webhooks,
+  media,
+  version,
+  startedAt,
+})
 
 await new Promise<void>((resolve, reject) => {
   httpServer.once('error', reject)
@@ -138,6 +158,7 @@ webhookWorker.start()
 retention.start()
 // Queues resume before the sessions reconnect, so each account's owed messages go out on its `connected`.
 messages.start()
+media.start()
 void sessions.restore().catch((err: unknown) => logger.error({ err }, 'restoring sessions failed'))
 
 let stopping = false
@@ -151,6 +172,7 @@ async function shutdown(signal: string) {
   const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()))
   httpServer.closeIdleConnections()
   await messages.stop() // the send in flight finishes; queued messages stay for the next start
+  media.stop()
   await sessions.shutdown() // WhatsApp sockets close without logging out
   await retention.stop()
   dispatcher.run() // what the last writes recorded is fanned out before the worker stops

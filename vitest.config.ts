@@ -7,6 +7,8 @@ export default defineConfig({
     exclude: ['node_modules', 'e2e', '.next', 'data'],
     environment: 'node',
     pool: 'forks',
+    // the simulator's media CA, trusted by the workers through NODE_EXTRA_CA_CERTS
+    globalSetup: ['tests/support/vitest-global-setup.ts'],
     // next-auth imports 'next/server' without an extension, which only a bundler resolves: let Vite
     // process it (route wrapper tests and the route-file tests import code that imports it).
     server: { deps: { inline: ['next-auth'] } },

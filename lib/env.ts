@@ -117,6 +117,80 @@ const rawSchema = z.object({
   API_RATE_LIMIT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1_000_000).default(600)),
   API_ADDRESS_RATE_LIMIT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1_000_000).default(1200)),
   API_AUTH_FAILURE_LIMIT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1_000_000).default(20)),
+  MEDIA_ALLOWED_CIDRS: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .optional()
+      .refine((v) => {
+        try {
+          parseCidrs(v)
+          return true
+        } catch {
+          return false
+        }
+      }, 'must be a comma-separated list of IP addresses or CIDR ranges (e.g. 10.0.0.0/8,::1/128)'),
+  ),
+  MEDIA_ALLOW_HTTP: flagSchema,
+  MEDIA_LINK_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(3_600_000).default(60_000)),
+  MEDIA_UPLOAD_TTL_SECONDS: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(365 * 86_400)
+      .default(86_400),
+  ),
+  MEDIA_CACHE_MAX_BYTES: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(1024 ** 3),
+  ),
+  MEDIA_EAGER_DOWNLOAD: flagSchema,
+  MEDIA_MAX_IMAGE_BYTES: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(16 * 1024 ** 2),
+  ),
+  MEDIA_MAX_VIDEO_BYTES: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(64 * 1024 ** 2),
+  ),
+  MEDIA_MAX_AUDIO_BYTES: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(16 * 1024 ** 2),
+  ),
+  MEDIA_MAX_DOCUMENT_BYTES: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(100 * 1024 ** 2),
+  ),
+  MEDIA_MAX_STICKER_BYTES: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(512 * 1024),
+  ),
   WEBHOOK_ALLOWED_CIDRS: z.preprocess(
     emptyToUndefined,
     z
@@ -189,6 +263,16 @@ export type Env = {
     waKeepAliveMs?: number
     waQrTimeoutMs?: number
     waLogLevel: (typeof LOG_LEVELS)[number]
+  }
+  /** media: link downloads (through the outbound guard), uploads, the cache of received media, per-kind size caps */
+  media: {
+    allowedCidrs: string[]
+    allowHttp: boolean
+    linkTimeoutMs: number
+    uploadTtlMs: number
+    cacheMaxBytes: number
+    eagerDownload: boolean
+    maxBytes: { image: number; video: number; audio: number; document: number; sticker: number }
   }
   /** API rate limits: requests per minute per key/operator and per address; failed authentications per address per 15 min */
   apiLimits: { perKeyPerMinute: number; perAddressPerMinute: number; authFailures: number; authFailureWindowSeconds: number }
@@ -346,6 +430,21 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
       perAddressPerMinute: raw.API_ADDRESS_RATE_LIMIT,
       authFailures: raw.API_AUTH_FAILURE_LIMIT,
       authFailureWindowSeconds: 15 * 60,
+    },
+    media: {
+      allowedCidrs: parseCidrs(raw.MEDIA_ALLOWED_CIDRS),
+      allowHttp: isOn(raw.MEDIA_ALLOW_HTTP),
+      linkTimeoutMs: raw.MEDIA_LINK_TIMEOUT_MS,
+      uploadTtlMs: raw.MEDIA_UPLOAD_TTL_SECONDS * 1000,
+      cacheMaxBytes: raw.MEDIA_CACHE_MAX_BYTES,
+      eagerDownload: isOn(raw.MEDIA_EAGER_DOWNLOAD),
+      maxBytes: {
+        image: raw.MEDIA_MAX_IMAGE_BYTES,
+        video: raw.MEDIA_MAX_VIDEO_BYTES,
+        audio: raw.MEDIA_MAX_AUDIO_BYTES,
+        document: raw.MEDIA_MAX_DOCUMENT_BYTES,
+        sticker: raw.MEDIA_MAX_STICKER_BYTES,
+      },
     },
     messages: {
       minGapMs: raw.SEND_MIN_GAP_MS,

@@ -34,6 +34,9 @@ export const ERROR_STATUS = {
   url_forbidden: 422,
   upstream_failed: 502,
   upstream_timeout: 504,
+  media_type_mismatch: 422,
+  media_expired: 422,
+  media_gone: 410,
 } as const
 
 export type ErrorCode = keyof typeof ERROR_STATUS

@@ -7,6 +7,7 @@ import type { Env } from '@/lib/env'
 import type { EventBus } from '@/lib/events/bus'
 import type { KeyService } from '@/lib/keys/service'
 import type { Logger } from '@/lib/logger'
+import type { MediaService } from '@/lib/media/service'
 import type { MessageService } from '@/lib/messages/service'
 import type { SessionManager } from '@/lib/sessions/manager'
 import type { WebhookService } from '@/lib/webhooks/service'
@@ -31,6 +32,8 @@ export type Runtime = {
   messages: MessageService
   /** webhook endpoints, deliveries, replay (the webhook routes) */
   webhooks: WebhookService
+  /** uploads and the media of messages (the media routes) */
+  media: MediaService
   version: string
   startedAt: number
 }

@@ -5,12 +5,12 @@
 import { BufferJSON } from '@whiskeysockets/baileys'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { z } from 'zod'
-import { ContactMessageInput } from './contacts/compose'
+import { ContactMediaInput, ContactMessageInput } from './contacts/compose'
 import { errorMessage, SimError } from './errors'
 import { DISCONNECT_KINDS } from './faults'
 import type { Simulator } from './simulator'
 
-const MAX_BODY = 1024 * 1024
+const MAX_BODY = 48 * 1024 * 1024
 
 const Schemas = {
   createUser: z.strictObject({ phone: z.string().min(1).max(32), name: z.string().max(100).optional() }),
@@ -23,7 +23,9 @@ const Schemas = {
       .strictObject({ to: z.string().min(1).max(32), text: z.string().min(1).max(65_536) })
       .transform((m) => ({ type: 'text' as const, ...m })),
     ContactMessageInput,
+    ContactMediaInput,
   ]),
+  expireMedia: z.strictObject({ status: z.union([z.literal(404), z.literal(410)]).optional() }),
   receipt: z.strictObject({ type: z.enum(['delivery', 'read', 'played', 'retry']) }),
   ackErrors: z.strictObject({ code: z.number().int().min(400).max(999), count: z.number().int().min(0).max(1_000_000) }),
   receipts: z.strictObject({
@@ -104,8 +106,19 @@ export const buildRoutes = (sim: Simulator): Route[] => {
       const { code } = parse(Schemas.pairingCode, await ctx.body())
       return [200, await sim.enterPairingCode(phone(ctx), code)]
     }),
+    r('GET', '/ca.pem', () => [200, sim.caPem]),
     r('POST', `/users/${P}/messages`, async (ctx) => {
-      return [201, await sim.sendMessage(phone(ctx), parse(Schemas.message, await ctx.body()))]
+      const input = parse(Schemas.message, await ctx.body())
+      if ('base64' in input) {
+        const { base64, ...rest } = input
+        return [201, await sim.sendMedia(phone(ctx), { ...rest, data: Buffer.from(base64, 'base64') })]
+      }
+      return [201, await sim.sendMessage(phone(ctx), input)]
+    }),
+    r('POST', `/media/${P}/expire`, async (ctx) => {
+      const { status } = parse(Schemas.expireMedia, await ctx.body())
+      sim.expireMedia(decodeURIComponent(ctx.params[0] ?? ''), status)
+      return [200, { expired: true }]
     }),
     r('POST', `/users/${P}/inbox/${P}/receipt`, async (ctx) => {
       const { type } = parse(Schemas.receipt, await ctx.body())
@@ -149,8 +162,11 @@ export const buildRoutes = (sim: Simulator): Route[] => {
 }
 
 const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
-  const text = JSON.stringify(body)
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers })
+  // a string body is sent as it is (the CA certificate); anything else as JSON
+  const plain = typeof body === 'string'
+  const text = plain ? body : JSON.stringify(body)
+  const type = plain ? 'application/x-pem-file' : 'application/json; charset=utf-8'
+  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text), ...headers })
   res.end(text)
 }
 

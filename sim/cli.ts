@@ -33,6 +33,8 @@ const main = async (): Promise<void> => {
   console.log(`wa-sim listening`)
   console.log(`  WebSocket: ${sim.wsUrl}`)
   console.log(`  Admin API: ${sim.adminUrl}`)
+  console.log(`  Media:     ${sim.mediaUrl}`)
+  console.log(`  CA cert:   ${sim.caPath}  (start the gateway with NODE_EXTRA_CA_CERTS=${sim.caPath})`)
   if (values.state) console.log(`  State:     ${values.state}`)
   let stopping = false
   const stop = (signal: string) => {

@@ -39,6 +39,8 @@ export type IqContext = {
   persist(): void
   /** push the history bootstrap on first login (default true) */
   initialHistory: boolean
+  /** what media_conn announces: the media host (host:port) and the upload auth token */
+  mediaConn(): { hostname: string; auth: string }
 }
 
 export class IqRouter {
@@ -124,6 +126,17 @@ export class IqRouter {
           },
         ])
         return
+      case 'w:m:set:media_conn': {
+        const { hostname, auth } = this.ctx.mediaConn()
+        conn.reply(iq, [
+          {
+            tag: 'media_conn',
+            attrs: { auth, ttl: '3600', auth_ttl: '3600', max_buckets: '1' },
+            content: [{ tag: 'host', attrs: { hostname, maxContentLengthBytes: String(2 ** 31) } }],
+          },
+        ])
+        return
+      }
       case 'abt:get:props':
         conn.reply(iq, [{ tag: 'props', attrs: { protocol: '1', hash: 'wa-sim' }, content: [] }])
         return

@@ -4,6 +4,7 @@
  */
 import { type BinaryNode, Curve, jidDecode, type KeyPair } from '@whiskeysockets/baileys'
 import type { MessageSummary } from './contacts/summarize'
+import type { ReceivedMedia } from './media/store'
 import { VirtualDevice } from './contacts/virtual-device'
 import { SimError } from './errors'
 import { PreKeyPool } from './prekey-pool'
@@ -53,6 +54,8 @@ export type InboxEntry = MessageSummary & {
   deleted?: boolean
   /** how many more copies of this id arrived (a sender answering a retry receipt re-sends it) */
   resent?: number
+  /** a media message: what the phone decrypted (hash of the bytes, type, caption, file name, voice flag) */
+  media?: ReceivedMedia
 }
 
 /** A message a simulated phone sent (admin sendText), with the best receipt a companion returned. */

@@ -7,7 +7,18 @@
  * - A simulated phone sending to a user encrypts for each of that user's companions (pkmsg first, msg
  *   once a session exists) and the text also lands in the recipient phone's own inbox.
  */
-import { type BinaryNode, getBinaryNodeChild, getBinaryNodeChildren, proto, S_WHATSAPP_NET } from '@whiskeysockets/baileys'
+import {
+  aesDecryptGCM,
+  aesEncryptGCM,
+  type BinaryNode,
+  getBinaryNodeChild,
+  getBinaryNodeChildBuffer,
+  getBinaryNodeChildren,
+  hkdf,
+  proto,
+  S_WHATSAPP_NET,
+} from '@whiskeysockets/baileys'
+import crypto from 'node:crypto'
 import { deflateSync } from 'node:zlib'
 import type { EncType } from './contacts/virtual-device'
 import { summarizeMessage } from './contacts/summarize'
@@ -17,6 +28,7 @@ import type { SimLogger } from './logger'
 import { bigEndian, contentBuffer, messageId, unixSeconds } from './nodes'
 import { type CompanionDevice, OFFLINE_QUEUE_LIMIT, type Registry, type SimUser } from './registry'
 import type { SimConnection } from './transport/connection'
+import type { MediaStore } from './media/store'
 
 export type RoutingStats = {
   messagesFromCompanions: number
@@ -24,6 +36,7 @@ export type RoutingStats = {
   messagesRefused: number
   decryptFailures: number
   receiptsSent: number
+  mediaRetries: number
 }
 
 export type MessageEvents = {
@@ -38,6 +51,7 @@ export class Router {
     messagesRefused: 0,
     decryptFailures: 0,
     receiptsSent: 0,
+    mediaRetries: 0,
   }
   private readonly chains = new WeakMap<SimConnection, Promise<void>>()
   private readonly timers = new Set<NodeJS.Timeout>()
@@ -47,6 +61,7 @@ export class Router {
     private readonly directory: Directory,
     private readonly log: SimLogger,
     private readonly events: MessageEvents = {},
+    private readonly media?: MediaStore,
   ) {}
 
   /** Stops pending receipt timers. */
@@ -121,7 +136,16 @@ export class Router {
         }
         const summary = target.user === sender ? undefined : summarizeMessage(message)
         if (summary) {
-          target.user.addInbox({ id, from: senderJid, fromPhone: sender.phone, ...summary, encType, timestamp: Date.now() })
+          const media = await this.inspectMedia(id, message)
+          target.user.addInbox({
+            id,
+            from: senderJid,
+            fromPhone: sender.phone,
+            ...summary,
+            ...(media ? { media } : {}),
+            encType,
+            timestamp: Date.now(),
+          })
           this.events.onInbox?.(target.user, id)
           receiptsFrom.add(target.user)
         }
@@ -189,10 +213,80 @@ export class Router {
     this.stats.receiptsSent++
   }
 
+  private async inspectMedia(id: string, message: proto.IMessage) {
+    if (!this.media) return undefined
+    try {
+      return await this.media.inspect(id, message)
+    } catch (err) {
+      this.stats.decryptFailures++
+      this.log.warn({ id, err: errorMessage(err) }, 'simulated phone could not decrypt the media')
+      return undefined
+    }
+  }
+
+  /**
+   * A media retry request (`receipt type=server-error`, Baileys' updateMediaMessage): the phone that
+   * sent the media re-uploads it and the server answers with a `mediaretry` notification carrying the
+   * new direct path, encrypted with the retry key derived from the media key (AES-GCM, the message id
+   * as associated data). An unknown message is answered with an error (NOT_FOUND).
+   */
+  private mediaRetry(conn: SimConnection, node: BinaryNode): void {
+    const id = node.attrs.id ?? ''
+    const rmr = getBinaryNodeChild(node, 'rmr')
+    this.stats.mediaRetries++
+    const mediaKey = this.media?.mediaKeyOf(id)
+    const retryKey = mediaKey ? hkdf(mediaKey, 32, { info: 'WhatsApp Media Retry Notification' }) : undefined
+    let valid = false
+    try {
+      const encrypt = getBinaryNodeChild(node, 'encrypt')
+      const encP = getBinaryNodeChildBuffer(encrypt, 'enc_p')
+      const encIv = getBinaryNodeChildBuffer(encrypt, 'enc_iv')
+      if (retryKey && encP && encIv) {
+        const receipt = proto.ServerErrorReceipt.decode(aesDecryptGCM(encP, retryKey, encIv, Buffer.from(id)))
+        valid = receipt.stanzaId === id
+      }
+    } catch {
+      valid = false
+    }
+    const reupload = valid ? this.media?.reupload(id) : undefined
+    const attrs = { from: S_WHATSAPP_NET, type: 'mediaretry', id, t: unixSeconds() }
+    const rmrNode: BinaryNode = { tag: 'rmr', attrs: { ...(rmr?.attrs ?? {}) } }
+    if (!reupload || !retryKey) {
+      conn.send({ tag: 'notification', attrs, content: [rmrNode, { tag: 'error', attrs: { code: '2' } }] })
+      return
+    }
+    const iv = crypto.randomBytes(12)
+    const plain = proto.MediaRetryNotification.encode({
+      stanzaId: id,
+      directPath: reupload.directPath,
+      result: proto.MediaRetryNotification.ResultType.SUCCESS,
+    }).finish()
+    const ciphertext = aesEncryptGCM(plain, retryKey, iv, Buffer.from(id))
+    conn.send({
+      tag: 'notification',
+      attrs,
+      content: [
+        rmrNode,
+        {
+          tag: 'encrypt',
+          attrs: {},
+          content: [
+            { tag: 'enc_p', attrs: {}, content: ciphertext },
+            { tag: 'enc_iv', attrs: {}, content: iv },
+          ],
+        },
+      ],
+    })
+  }
+
   /** A `<receipt>` from a companion: ack it, update the sending phone's record, relay to the sender's companions. */
   receiptFromCompanion(conn: SimConnection, node: BinaryNode): void {
     const { id = '', to = S_WHATSAPP_NET, type } = node.attrs
     conn.send({ tag: 'ack', attrs: { id, class: 'receipt', from: to, ...(type ? { type } : {}) } })
+    if (type === 'server-error') {
+      this.mediaRetry(conn, node)
+      return
+    }
     const identity = conn.identity
     const reader = identity ? this.registry.findUser(identity.phone) : undefined
     const target = this.registry.resolveJid(to)

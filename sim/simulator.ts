@@ -6,7 +6,10 @@ import { type AuthenticationCreds, type BinaryNode, Curve } from '@whiskeysocket
 import { EventEmitter } from 'node:events'
 import type { AddressInfo } from 'node:net'
 import { provisionCompanion } from './adv'
-import { composeMessage, type ContactMessageInput } from './contacts/compose'
+import { composeMediaMessage, composeMessage, type ContactMediaInput, type ContactMessageInput } from './contacts/compose'
+import { MediaHost } from './media/host'
+import { MediaStore } from './media/store'
+import { type CertificateAuthority, defaultCaDir, issueServerCertificate, loadOrCreateCa } from './media/tls'
 import { Directory } from './directory'
 import { SimError } from './errors'
 import { applyDisconnect, type DisconnectKind, type UpgradeFaultSettings, UpgradeFaults } from './faults'
@@ -39,6 +42,11 @@ export type SimulatorOptions = {
   initialHistory?: boolean
   /** receipt behaviour for users created from now on */
   defaultReceipts?: Partial<ReceiptSettings>
+  /**
+   * folder of the media host's certificate authority (ca.pem, ca-key.pem; created on first use);
+   * default SIM_CA_DIR or wa-sim-ca in the OS temp folder. A gateway trusts it via NODE_EXTRA_CA_CERTS.
+   */
+  caDir?: string
 }
 
 export type SimulatorStats = {
@@ -48,6 +56,7 @@ export type SimulatorStats = {
   connections: { accepted: number; open: number; handshaked: number; upgradesRejected: number; pendingRegistrations: number }
   logins: { accepted: number; refused: number }
   messages: { fromCompanions: number; toCompanions: number; refused: number; decryptFailures: number; receiptsSent: number }
+  media: { uploads: number; downloads: number; reuploads: number; retryRequests: number }
   iq: Record<string, number>
   memory: NodeJS.MemoryUsage
 }
@@ -71,6 +80,9 @@ export class Simulator {
   private readonly events = new EventEmitter()
   private readonly counters = { handshaked: 0, loginsAccepted: 0, loginsRefused: 0 }
   private readonly defaultReceipts: Partial<ReceiptSettings>
+  private readonly ca: CertificateAuthority
+  private readonly media: MediaStore
+  private readonly mediaHost: MediaHost
   private address: AddressInfo | undefined
   private closing = false
 
@@ -79,12 +91,21 @@ export class Simulator {
     this.events.setMaxListeners(0)
     this.defaultReceipts = options.defaultReceipts ?? {}
     this.directory = new Directory(this.registry)
-    this.router = new Router(this.registry, this.directory, this.log, {
-      onInbox: (user, id) => {
-        this.persist()
-        this.events.emit('inbox', user.phone, id)
+    this.ca = loadOrCreateCa(options.caDir ?? defaultCaDir())
+    this.media = new MediaStore()
+    this.mediaHost = new MediaHost(this.media, issueServerCertificate(this.ca), this.log)
+    this.router = new Router(
+      this.registry,
+      this.directory,
+      this.log,
+      {
+        onInbox: (user, id) => {
+          this.persist()
+          this.events.emit('inbox', user.phone, id)
+        },
       },
-    })
+      this.media,
+    )
     this.pairing = new Pairing(this.registry, this.log, { qrRefs: options.qrRefs ?? 6 }, (user, device) => {
       this.notifyDevicesChanged(user, device.id)
       this.events.emit('linked', user.phone, device.id)
@@ -98,6 +119,7 @@ export class Simulator {
       unlink: (user, deviceId) => this.unlinkDevice(user, deviceId),
       persist: () => this.persist(),
       initialHistory: options.initialHistory ?? true,
+      mediaConn: () => ({ hostname: this.mediaHost.hostname, auth: this.media.auth }),
     })
     if (options.statePath) {
       this.stateFile = new StateFile(options.statePath, this.registry, this.log)
@@ -136,7 +158,22 @@ export class Simulator {
 
   async listen(): Promise<void> {
     this.address = await this.server.listen(this.options.port ?? 9400, this.options.host ?? '127.0.0.1')
-    this.log.info({ wsUrl: this.wsUrl, adminUrl: this.adminUrl }, 'simulator listening')
+    await this.mediaHost.listen(this.options.host ?? '127.0.0.1')
+    this.log.info({ wsUrl: this.wsUrl, adminUrl: this.adminUrl, mediaUrl: this.mediaUrl, caPath: this.caPath }, 'simulator listening')
+  }
+
+  /** The HTTPS media host's base URL (loopback, certificate signed by the simulator's CA). */
+  get mediaUrl(): string {
+    return `https://${this.mediaHost.hostname}`
+  }
+
+  /** The CA certificate file (PEM) a gateway trusts through NODE_EXTRA_CA_CERTS. */
+  get caPath(): string {
+    return this.ca.certPath
+  }
+
+  get caPem(): string {
+    return this.ca.certPem
   }
 
   get port(): number {
@@ -297,6 +334,37 @@ export class Simulator {
   }
 
   /**
+   * `from`'s phone sends media to `to`: the bytes are encrypted with a fresh media key and stored on
+   * the media host, and the media message (image, video, audio or voice note, document, sticker)
+   * goes to every companion of `to`. The phone keeps the media key to answer a re-upload request.
+   */
+  async sendMedia(from: string, input: ContactMediaInput): Promise<{ id: string; encTypes: string[] }> {
+    const sender = this.registry.getUser(from)
+    const recipient = this.registry.getUser(input.to)
+    const stored = await this.media.encryptAndStore(input.type, input.data, this.mediaHost.hostname)
+    const message = composeMediaMessage(input, stored.fields)
+    const result = await this.router.phoneSend(sender, recipient, message)
+    this.media.rememberSent(result.id, { kind: input.type, mediaKey: stored.mediaKey, token: stored.token })
+    sender.addSent({
+      id: result.id,
+      to: recipient.phone,
+      type: input.type,
+      text: input.caption ?? `[${input.type}]`,
+      timestamp: Date.now(),
+      status: 'sent',
+    })
+    return result
+  }
+
+  /**
+   * The media of message `id` (sent by a phone or by a companion) expires on the media host: downloads
+   * answer `status` (404 or 410) until the sender re-uploads it after a media retry request.
+   */
+  expireMedia(id: string, status: 404 | 410 = 404): void {
+    if (!this.media.expire(id, status)) throw new SimError('unknown_message', `no media for message ${id}`)
+  }
+
+  /**
    * `phone`'s phone sends a receipt for a message it received: `delivery`, `read`, `played` (voice
    * notes and videos), or `retry` (it could not decrypt and asks the sender to send it again, which
    * Baileys answers from getMessage; the copy shows up as `resent` on the inbox entry).
@@ -420,6 +488,12 @@ export class Simulator {
         decryptFailures: this.router.stats.decryptFailures,
         receiptsSent: this.router.stats.receiptsSent,
       },
+      media: {
+        uploads: this.media.uploads,
+        downloads: this.media.downloads,
+        reuploads: this.media.reuploads,
+        retryRequests: this.router.stats.mediaRetries,
+      },
       iq: { ...this.iq.counts },
       memory: process.memoryUsage(),
     }
@@ -431,6 +505,8 @@ export class Simulator {
     this.closing = true
     this.router.close()
     await this.server.close()
+    await this.mediaHost.close()
+    this.media.close()
     this.stateFile?.saveNow()
     this.events.removeAllListeners()
   }

@@ -39,6 +39,9 @@ const EXAMPLE_MESSAGES: Record<ErrorCode, string> = {
   url_forbidden: 'The URL is not allowed: only https URLs are fetched.',
   upstream_failed: 'The request failed: ECONNREFUSED',
   upstream_timeout: 'No complete answer within 15000 ms',
+  media_type_mismatch: 'The bytes are a PDF document (application/pdf), not an image: image accepts image/jpeg, image/png.',
+  media_expired: 'Upload med_… expired; upload the file again.',
+  media_gone: 'WhatsApp no longer has this media and the sender did not upload it again.',
 }
 
 const hasField = (schema: unknown, field: string) =>
@@ -58,8 +61,8 @@ export function errorCodesOf(op: Operation): ErrorCode[] {
     codes.add('unauthorized').add('insufficient_scope')
     if (op.method !== 'GET') codes.add('forbidden')
   }
-  if (op.params || op.query || op.body || op.headers) codes.add('validation_failed')
-  if (op.body) codes.add('payload_too_large').add('unsupported_media_type')
+  if (op.params || op.query || op.body || op.headers || op.rawBody) codes.add('validation_failed')
+  if (op.body || op.rawBody) codes.add('payload_too_large').add('unsupported_media_type')
   if (op.auth !== 'public' && [op.params, op.query, op.body].some((s) => hasField(s, 'accountId'))) codes.add('not_found')
   if (op.params) codes.add('not_found')
   return [...codes].sort((a, b) => ERROR_STATUS[a] - ERROR_STATUS[b] || a.localeCompare(b))
@@ -84,7 +87,9 @@ function responsesOf(op: Operation): ZodOpenApiResponsesObject {
               'application/json': { schema: success.schema, ...(success.example === undefined ? {} : { example: success.example }) },
             },
           }
-        : {}),
+        : success.binary
+          ? { content: { [success.binary.contentType]: { schema: { type: 'string', format: 'binary' } } } }
+          : {}),
     },
   }
   for (const other of op.alsoAnswers ?? [])
@@ -130,6 +135,15 @@ function operationObject(op: Operation): ZodOpenApiOperationObject {
       ...(op.query ? { query: op.query as never } : {}),
       ...(op.headers ? { header: op.headers } : {}),
     },
+    ...(op.rawBody
+      ? {
+          requestBody: {
+            required: true,
+            description: op.rawBody.description,
+            content: { [op.rawBody.contentType]: { schema: op.rawBody.schema } },
+          },
+        }
+      : {}),
     ...(op.body
       ? {
           requestBody: {
@@ -215,6 +229,7 @@ export function openApiDocument(version: string, operations: readonly Operation[
       { name: 'Accounts', description: 'WhatsApp accounts and linking' },
       { name: 'API keys', description: 'Keys for programs' },
       { name: 'Webhooks', description: 'Endpoints that receive events, their deliveries and replay' },
+      { name: 'Media', description: 'Uploads to send, and the media of sent and received messages' },
       { name: 'System', description: 'Health, this document, the audit log' },
     ],
     paths,

@@ -23,6 +23,8 @@ export type SuccessSpec<R> = {
   /** the JSON body (none for 204) */
   schema?: R
   example?: In<R>
+  /** a body that is not JSON (e.g. a file's bytes): its media type in the document; the handler returns a Response */
+  binary?: { contentType: string }
 }
 
 /**
@@ -61,6 +63,11 @@ type OperationBase<A extends OperationAuth, P, Q, B, R> = {
   noHead?: true
   /** body cap for this route (default 64 KiB) */
   maxBodyBytes?: number
+  /**
+   * a body the handler reads itself (a multipart upload): documented with this schema and media
+   * type; the wrapper does not read it
+   */
+  rawBody?: { contentType: string; schema: z.ZodType; description: string }
   success: SuccessSpec<R>
   /** other statuses answered with the success schema (not the error envelope), e.g. health's 503 */
   alsoAnswers?: readonly { status: number; description: string }[]

@@ -477,3 +477,50 @@ export const webhookAttempts = sqliteTable(
   },
   (t) => [index('webhook_attempts_delivery_idx').on(t.deliveryId, t.id)],
 )
+
+/**
+ * Files uploaded through `POST /accounts/{id}/media`, usable in sends of the same account until they
+ * expire. The bytes live under DATA_DIR/media/uploads/<id>.
+ */
+export const mediaUploads = sqliteTable(
+  'media_uploads',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    mimeType: text('mime_type').notNull(),
+    size: integer('size').notNull(),
+    sha256: text('sha256').notNull(),
+    fileName: text('file_name'),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('media_uploads_expires_idx').on(t.expiresAt), index('media_uploads_account_idx').on(t.accountId)],
+)
+
+/**
+ * The bytes of a message's media on disk: what a send prepared (kept after sending) and what was
+ * downloaded from WhatsApp. Entries of sent or received messages are a cache with a size cap
+ * (least recently used first out); they can always be fetched from WhatsApp again.
+ */
+export const mediaFiles = sqliteTable(
+  'media_files',
+  {
+    messageId: integer('message_id')
+      .primaryKey()
+      .references(() => messages.id, { onDelete: 'cascade' }),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    /** relative to DATA_DIR/media */
+    path: text('path').notNull(),
+    mimeType: text('mime_type').notNull(),
+    size: integer('size').notNull(),
+    sha256: text('sha256').notNull(),
+    fileName: text('file_name'),
+    lastUsedAt: integer('last_used_at').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('media_files_last_used_idx').on(t.lastUsedAt)],
+)

@@ -37,6 +37,7 @@ function fakeSocket() {
         timestamp: Date.now(),
       }
     },
+    reuploadMedia: () => Promise.reject(new Error('no media here')),
     async checkNumbers(phones): Promise<NumberCheck[]> {
       return phones.map((phone) => ({
         phone,

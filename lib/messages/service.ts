@@ -30,6 +30,8 @@ import type { Logger } from '@/lib/logger'
 import { newWaMessageId, type OutgoingContent, type WaKeyRef } from '@/lib/whatsapp/outgoing'
 import type { WaSocket } from '@/lib/whatsapp/socket'
 import { buildVcard } from '@/lib/whatsapp/vcard'
+import type { MediaKind } from '@/lib/media/policy'
+import type { PreparedMedia } from '@/lib/media/service'
 import { decideOnOutcome, type PacingConfig, resolvePacing, type RestrictionConfig } from './pacing'
 import { parsePhone, parseRecipient, type Recipient } from './recipient'
 import { type LinkPreviewer, SendQueue, type StoredRequest, urlOnlyPreview } from './queue'
@@ -39,6 +41,7 @@ import {
   EDIT_WINDOW_MS,
   type ListMessagesQuery,
   MAX_NUMBER_CHECKS,
+  type MediaBody,
   type MessageView,
   type NumberCheckResult,
   type Page,
@@ -61,6 +64,13 @@ export const DEFAULT_MESSAGES_CONFIG: MessagesConfig = {
   idempotencyTtlMs: 24 * 3_600_000,
 }
 
+/** What sending media needs of the media service (lib/media): the file a send goes out with. */
+export type MediaPreparer = {
+  prepare(accountId: string, kind: MediaKind, source: MediaBody): Promise<PreparedMedia>
+  attach(accountId: string, messageRowId: number, media: PreparedMedia): void
+  discard(media: PreparedMedia): void
+}
+
 export type MessageServiceDeps = {
   db: DB
   bus: EventBus
@@ -68,6 +78,8 @@ export type MessageServiceDeps = {
   sessions: SessionAccess
   config: MessagesConfig
   linkPreview?: LinkPreviewer
+  /** without it, media kinds are refused */
+  media?: MediaPreparer
   now?: () => number
 }
 
@@ -127,7 +139,44 @@ export class MessageService {
     this.deps.sessions.get(accountId)
     const sock = this.requireConnected(accountId)
     const recipient = parseRecipient(input.to)
-    const { content, view, quotedRowId, previewUrl } = this.resolve(accountId, recipient, input)
+    const media = await this.prepareMedia(accountId, input)
+    let accepted: ReturnType<typeof acceptOutgoing>
+    try {
+      accepted = this.accept(accountId, sock, recipient, input, media, opts)
+    } catch (err) {
+      if (media) this.deps.media?.discard(media)
+      throw err
+    }
+    if (media) {
+      if (accepted.duplicate) this.deps.media?.discard(media)
+      else this.deps.media?.attach(accountId, accepted.row.id, media)
+    }
+    const stored = this.view(accountId, accepted.row)
+    const message = this.withPositions(accountId, [stored])[0] ?? stored
+    if (!accepted.duplicate) {
+      this.deps.bus.emit('message.created', { accountId, message })
+      this.queue.kick(accountId)
+    }
+    return message
+  }
+
+  /** The file of a media send, prepared before anything is stored (a refused link stores nothing). */
+  private async prepareMedia(accountId: string, input: SendMessageInput): Promise<PreparedMedia | undefined> {
+    const source = mediaSourceOf(input)
+    if (!source) return undefined
+    if (!this.deps.media) throw new AppError('validation_failed', 'This gateway is not set up to send media.')
+    return this.deps.media.prepare(accountId, source.kind, source.body)
+  }
+
+  private accept(
+    accountId: string,
+    sock: WaSocket,
+    recipient: Recipient,
+    input: SendMessageInput,
+    media: PreparedMedia | undefined,
+    opts: { idempotencyKey?: string },
+  ): ReturnType<typeof acceptOutgoing> {
+    const { content, view, quotedRowId, previewUrl } = this.resolve(accountId, recipient, input, media)
     const request: StoredRequest = { content, ...(quotedRowId ? { quotedRowId } : {}), ...(previewUrl ? { previewUrl } : {}) }
     const accepted = acceptOutgoing({
       db: this.deps.db,
@@ -137,7 +186,7 @@ export class MessageService {
         chat: { jid: recipient.jid, pnJid: recipient.pnJid, lid: recipient.lid },
         waMessageId: newWaMessageId(sock.user()?.jid),
         type: input.type,
-        text: content.kind === 'text' ? content.text : null,
+        text: content.kind === 'text' ? content.text : content.kind === 'media' ? (content.caption ?? null) : null,
         content: view,
         quotedWaId: quotedRowId ? (this.rowById(quotedRowId)?.waMessageId ?? null) : null,
         request: request,
@@ -149,13 +198,7 @@ export class MessageService {
     if (accepted.mismatch) {
       throw new AppError('idempotency_mismatch', 'This Idempotency-Key was used for a different request in the last 24 hours.')
     }
-    const stored = this.view(accountId, accepted.row)
-    const message = this.withPositions(accountId, [stored])[0] ?? stored
-    if (!accepted.duplicate) {
-      this.deps.bus.emit('message.created', { accountId, message })
-      this.queue.kick(accountId)
-    }
-    return message
+    return accepted
   }
 
   /**
@@ -353,9 +396,15 @@ export class MessageService {
     accountId: string,
     recipient: Recipient,
     input: SendMessageInput,
+    media?: PreparedMedia,
   ): { content: OutgoingContent; view: Record<string, unknown>; quotedRowId?: number; previewUrl?: boolean } {
     const quotedRowId = 'context' in input && input.context ? this.requireMessage(accountId, input.context.messageId).id : undefined
     const withQuote = quotedRowId ? { quotedRowId } : {}
+    if (media) {
+      const { size, sha256, relPath: _relPath, ...content } = media
+      const { kind: _kind, media: kind, path: _path, ...shown } = content
+      return { content, view: { [kind]: { ...shown, size, sha256 } }, ...withQuote }
+    }
     switch (input.type) {
       case 'text': {
         const mentions = (input.text.mentions ?? []).map((m) => parseRecipient(m).jid)
@@ -392,6 +441,9 @@ export class MessageService {
           view: { reaction: { messageId: target.publicId, emoji: input.reaction.emoji } },
         }
       }
+      default:
+        // media kinds come with their prepared file (above)
+        throw new AppError('validation_failed', `A ${input.type} message needs its media.`)
     }
   }
 
@@ -438,6 +490,23 @@ export class MessageService {
     const c = decodeCursor(raw)
     if (!c) throw new AppError('validation_failed', 'Invalid cursor.', { details: { field: 'cursor' } })
     return c
+  }
+}
+
+function mediaSourceOf(input: SendMessageInput): { kind: MediaKind; body: MediaBody } | undefined {
+  switch (input.type) {
+    case 'image':
+      return { kind: 'image', body: input.image }
+    case 'video':
+      return { kind: 'video', body: input.video }
+    case 'audio':
+      return { kind: 'audio', body: input.audio }
+    case 'document':
+      return { kind: 'document', body: input.document }
+    case 'sticker':
+      return { kind: 'sticker', body: input.sticker }
+    default:
+      return undefined
   }
 }
 

@@ -21,11 +21,31 @@ export type TextBody = {
 
 export type LocationBody = { latitude: number; longitude: number; name?: string; address?: string }
 
+/**
+ * A media object: exactly one source — `id` (an upload of this account), `link` (an https URL the
+ * gateway downloads through its address guard) or `base64` (with `mimeType`) — and what the kind
+ * allows: `caption` (image, video, document), `fileName` (document), `voice` (audio: a voice note).
+ */
+export type MediaBody = {
+  id?: string
+  link?: string
+  base64?: string
+  mimeType?: string
+  caption?: string
+  fileName?: string
+  voice?: boolean
+}
+
 export type SendMessageInput =
   | { to: string; type: 'text'; text: TextBody; context?: ReplyContext }
   | { to: string; type: 'location'; location: LocationBody; context?: ReplyContext }
   | { to: string; type: 'contacts'; contacts: ContactCard[]; context?: ReplyContext }
   | { to: string; type: 'reaction'; reaction: { messageId: string; emoji: string } }
+  | { to: string; type: 'image'; image: MediaBody; context?: ReplyContext }
+  | { to: string; type: 'video'; video: MediaBody; context?: ReplyContext }
+  | { to: string; type: 'audio'; audio: MediaBody; context?: ReplyContext }
+  | { to: string; type: 'document'; document: MediaBody; context?: ReplyContext }
+  | { to: string; type: 'sticker'; sticker: MediaBody; context?: ReplyContext }
 
 export type ListMessagesQuery = {
   /** a phone number or JID of the chat */

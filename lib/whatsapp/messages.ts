@@ -10,6 +10,7 @@ import {
 import type { ChatKey } from '@/lib/db/chats'
 import type { MessageStatus } from '@/lib/db/schema'
 import type { LogInput } from '@/lib/db/messages'
+import { mediaInfoOf } from './media'
 import { parseVcard } from './vcard'
 
 /** Baileys' WAMessageStatus → ours. */
@@ -39,6 +40,7 @@ export function textOf(content: proto.IMessage | null | undefined): string | nul
     m?.imageMessage?.caption ??
     m?.videoMessage?.caption ??
     m?.documentMessage?.caption ??
+    m?.documentWithCaptionMessage?.message?.documentMessage?.caption ??
     null
   )
 }
@@ -105,6 +107,11 @@ const kindOf = (m: proto.IMessage): { type: string; content: Record<string, unkn
       return { type: 'edit', content: null, effect: { kind: 'edit', targetWaId, text: textOf(p.editedMessage) ?? '' } }
     }
     return null // history sync, key shares, app-state keys: machinery, not conversation
+  }
+  const media = mediaInfoOf(m)
+  if (media) {
+    const { kind, ...fields } = media
+    return { type: kind, content: { [kind]: fields }, effect: null }
   }
   const type = getContentType(m)
   if (!type || type === 'senderKeyDistributionMessage' || type === 'messageContextInfo') return null

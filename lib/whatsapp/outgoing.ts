@@ -17,6 +17,21 @@ export type OutgoingContent =
   | { kind: 'reaction'; target: WaKeyRef; emoji: string }
   | { kind: 'edit'; target: WaKeyRef; text: string }
   | { kind: 'delete'; target: WaKeyRef }
+  | OutgoingMedia
+
+/**
+ * Media to send: `path` is a file the gateway itself wrote (an upload, a decoded base64 body or a
+ * downloaded link), never a user-given URL — Baileys reads any non-http `url` as a local path.
+ */
+export type OutgoingMedia = {
+  kind: 'media'
+  media: 'image' | 'video' | 'audio' | 'document' | 'sticker'
+  path: string
+  mimeType: string
+  caption?: string
+  fileName?: string
+  voice?: boolean
+}
 
 /** The message a reply quotes: its key and the stored content (may be missing for old rows). */
 export type QuotedRef = { key: WaKeyRef; proto: Buffer | null; timestamp: number }
@@ -57,6 +72,30 @@ export function toBaileysContent(content: OutgoingContent): AnyMessageContent {
       return { text: content.text, edit: content.target, linkPreview: null }
     case 'delete':
       return { delete: content.target }
+    case 'media':
+      return mediaContent(content)
+  }
+}
+
+/**
+ * Baileys streams the file through its encryption to a temporary file and uploads that, so memory
+ * stays flat whatever the size. An explicit (empty) jpegThumbnail stops it from copying the original
+ * once more to build a thumbnail it cannot build anyway (no image library installed).
+ */
+function mediaContent(c: OutgoingMedia): AnyMessageContent {
+  const media = { url: c.path }
+  const caption = c.caption ? { caption: c.caption } : {}
+  switch (c.media) {
+    case 'image':
+      return { image: media, mimetype: c.mimeType, jpegThumbnail: '', ...caption }
+    case 'video':
+      return { video: media, mimetype: c.mimeType, jpegThumbnail: '', ...caption }
+    case 'audio':
+      return { audio: media, mimetype: c.mimeType, ptt: c.voice === true }
+    case 'sticker':
+      return { sticker: media, mimetype: c.mimeType }
+    case 'document':
+      return { document: media, mimetype: c.mimeType, fileName: c.fileName ?? 'file', ...caption }
   }
 }
 

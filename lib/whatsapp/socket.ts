@@ -56,6 +56,11 @@ export type WaSocket = {
   /** digits with country code, no + */
   checkNumbers(phones: string[]): Promise<NumberCheck[]>
   requestPairingCode(phone: string): Promise<string>
+  /**
+   * Asks the sender's phone to upload a message's media again (WhatsApp's link expired) and returns
+   * the message with its new direct path. Rejects (statusCodeOf 404/…) when the phone cannot.
+   */
+  reuploadMedia(key: WAMessageKey, message: proto.IMessage): Promise<proto.IMessage>
   /** unlinks this device on WhatsApp (the phone's linked-devices list) */
   logout(): Promise<void>
   /** removes our listeners first, so nothing from this socket reaches the session afterwards */
@@ -135,6 +140,14 @@ export function createWaSocket(opts: WaSocketOptions): WaSocket {
           lid: exists && typeof item.lid === 'string' && item.lid !== '' ? item.lid : null,
         }
       })
+    },
+    async reuploadMedia(key, message) {
+      // updateMediaMessage builds the new URL from the media host media_conn announced; ask for it
+      // first, or a socket that never uploaded would point at the default host
+      await sock.refreshMediaConn(false)
+      const updated = await sock.updateMediaMessage({ key, message })
+      if (!updated.message) throw new Error('re-upload returned no message')
+      return updated.message
     },
     requestPairingCode: (phone) => sock.requestPairingCode(phone),
     logout: () => sock.logout(),

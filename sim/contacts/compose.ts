@@ -51,6 +51,27 @@ export const ContactMessageInput = z.discriminatedUnion('type', [
 ])
 export type ContactMessageInput = z.infer<typeof ContactMessageInput>
 
+/**
+ * Media a contact sends: the bytes (base64 over the admin API, a Buffer in process), their MIME type,
+ * and what the kind allows (a caption on images, videos and documents; a file name on documents; the
+ * voice-note flag on audio). The simulator encrypts and stores them on its media host.
+ */
+export const ContactMediaInput = z.strictObject({
+  type: z.enum(['image', 'video', 'audio', 'document', 'sticker']),
+  to: z.string().min(1).max(32),
+  base64: z
+    .string()
+    .min(1)
+    .max(32 * 1024 * 1024),
+  mimeType: z.string().min(3).max(255),
+  caption: z.string().max(1024).optional(),
+  fileName: z.string().max(255).optional(),
+  voice: z.boolean().optional(),
+  seconds: z.number().int().min(0).max(86_400).optional(),
+  ...quote,
+})
+export type ContactMediaInput = Omit<z.infer<typeof ContactMediaInput>, 'base64'> & { data: Buffer }
+
 /** What composing needs to know about the conversation: whose message an id is, and its text. */
 export type ComposeContext = {
   /** the sender's own jid and the chat partner's jid, as the sender's phone addresses them */
@@ -71,6 +92,25 @@ export const buildVcard = (name: string, phones: string[]): string =>
     }),
     'END:VCARD',
   ].join('\n')
+
+/** The media message around the stored blob's fields (url, keys, hashes). */
+export const composeMediaMessage = (input: ContactMediaInput, fields: Record<string, unknown>): proto.IMessage => {
+  const common = { ...fields, mimetype: input.mimeType }
+  switch (input.type) {
+    case 'image':
+      return { imageMessage: { ...common, ...(input.caption ? { caption: input.caption } : {}) } }
+    case 'video':
+      return { videoMessage: { ...common, ...(input.caption ? { caption: input.caption } : {}), seconds: input.seconds ?? 0 } }
+    case 'audio':
+      return { audioMessage: { ...common, ptt: input.voice === true, seconds: input.seconds ?? 0 } }
+    case 'sticker':
+      return { stickerMessage: { ...common } }
+    case 'document': {
+      const doc = { ...common, fileName: input.fileName ?? 'file', ...(input.caption ? { caption: input.caption } : {}) }
+      return input.caption ? { documentWithCaptionMessage: { message: { documentMessage: doc } } } : { documentMessage: doc }
+    }
+  }
+}
 
 /** Returns the proto to encrypt and a one-line text for the sender's sent log. */
 export const composeMessage = (input: ContactMessageInput, ctx: ComposeContext): { message: proto.IMessage; text: string } => {

@@ -85,7 +85,18 @@ async function newWebhook(): Promise<string> {
   return (res.json as { id: string }).id
 }
 
-async function requestFor(op: Operation, allowed: boolean): Promise<{ path: string; body?: unknown }> {
+const BOUNDARY = 'matrix-boundary'
+const MULTIPART = [
+  `--${BOUNDARY}`,
+  'Content-Disposition: form-data; name="file"; filename="a.pdf"',
+  'Content-Type: application/pdf',
+  '',
+  '%PDF-1.7\nmatrix\n%%EOF',
+  `--${BOUNDARY}--`,
+  '',
+].join('\r\n')
+
+async function requestFor(op: Operation, allowed: boolean): Promise<{ path: string; body?: unknown; headers?: Record<string, string> }> {
   const p = op.path.replace('{accountId}', 'alpha').replace('{webhookId}', alphaWebhook)
   switch (op.id) {
     case 'createWebhook':
@@ -123,6 +134,10 @@ async function requestFor(op: Operation, allowed: boolean): Promise<{ path: stri
       return { path: `${p}?accountId=alpha` }
     case 'revokeApiKey':
       return { path: p.replace('{keyId}', (await issue('alpha', ['accounts:read'])).id) }
+    case 'uploadMedia':
+      return { path: p, body: MULTIPART, headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` } }
+    case 'getMessageMedia':
+      return { path: p.replace('{messageId}', 'msg_none') }
     case 'sendMessage':
       return { path: p, body: { to: '+1 555 123 4567', type: 'text', text: { body: 'hi' } } }
     case 'sendMessageByQuery':
@@ -176,18 +191,31 @@ function expected(caller: Caller, op: Operation): Expected {
 }
 
 async function clientFor(caller: Caller, op: Operation): Promise<Api> {
+  if (caller === 'key without the scope') {
+    // an account key with every account scope except the one the operation needs
+    const scope = op.auth === 'public' ? '' : op.auth.scope
+    const key = `without:${scope}`
+    if (!clients.has(key))
+      clients.set(
+        key,
+        apiClient(gw.url, {
+          authorization: `Bearer ${
+            (
+              await issue(
+                'alpha',
+                ACCOUNT_SCOPES.filter((s) => s !== scope),
+              )
+            ).key
+          }`,
+        }),
+      )
+    return clients.get(key)!
+  }
   if (caller === 'right key') {
     const scope = op.auth === 'public' ? 'accounts:read' : op.auth.scope
     const key = `right:${scope}`
     if (!clients.has(key))
       clients.set(key, apiClient(gw.url, { authorization: `Bearer ${(await issue(scope === 'admin' ? null : 'alpha', [scope])).key}` }))
-    return clients.get(key)!
-  }
-  if (caller === 'key without the scope') {
-    // Any real scope but the one the operation needs.
-    const scope = op.auth !== 'public' && op.auth.scope === 'accounts:read' ? 'messages:read' : 'accounts:read'
-    const key = `without:${scope}`
-    if (!clients.has(key)) clients.set(key, apiClient(gw.url, { authorization: `Bearer ${(await issue('alpha', [scope])).key}` }))
     return clients.get(key)!
   }
   return clients.get(caller)!
@@ -268,7 +296,7 @@ describe('authorisation matrix: every operation × every caller', () => {
         const api = await clientFor(caller, op)
         const req = await requestFor(op, want === 'allowed')
         const before = want === 'allowed' ? '' : snapshot()
-        const res = await api(op.method, `/api/v1${req.path}`, req.body)
+        const res = await api(op.method, `/api/v1${req.path}`, req.body, req.headers)
         const got = `${op.id}: ${res.status} ${codeOf(res.json) ?? ''}`.trim()
         if (want === 'allowed') {
           const fine =

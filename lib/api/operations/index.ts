@@ -1,6 +1,7 @@
 import type { Operation } from '../operation'
 import { accountOperations } from './accounts'
 import { apiKeyOperations } from './api-keys'
+import { mediaOperations } from './media'
 import { messageOperations } from './messages'
 import { systemOperations } from './system'
 import { webhookOperations } from './webhooks'
@@ -11,5 +12,6 @@ export const OPERATIONS: readonly Operation[] = [
   ...messageOperations,
   ...apiKeyOperations,
   ...webhookOperations,
+  ...mediaOperations,
   ...systemOperations,
 ]

@@ -16,6 +16,7 @@ import {
   PacingBody,
   QuerySendParams,
   SendMessageBody,
+  SEND_MESSAGE_MAX_BODY_BYTES,
   SendQueueStatus,
 } from '../schemas/messages'
 
@@ -51,7 +52,8 @@ export const sendMessage = defineOperation({
   params: AccountParams,
   headers: z.object({ 'idempotency-key': IdempotencyKeyHeader.optional() }),
   body: SendMessageBody,
-  maxBodyBytes: 256 * 1024,
+  // base64 media rides in the JSON body (the upload route streams instead)
+  maxBodyBytes: SEND_MESSAGE_MAX_BODY_BYTES,
   bodyExample: { to: '+1 555 123 4567', type: 'text', text: { body: 'Your order shipped', previewUrl: false } },
   success: { status: 202, description: 'Accepted and queued', schema: Message, example: MESSAGE_EXAMPLE },
   errors: ['not_connected', 'not_found', 'idempotency_mismatch'],

@@ -131,6 +131,86 @@ const Contact = z.strictObject({
   org: z.strictObject({ company: z.string().max(200).optional(), title: z.string().max(200).optional() }).optional(),
 })
 
+/** base64 media in a JSON body: at most this many decoded bytes (larger files go through an upload or a link). */
+export const MAX_BASE64_MEDIA_BYTES = 16 * 1024 * 1024
+/** The send route's body cap, so a base64 media body fits (4/3 of the bytes, plus the rest of the message). */
+export const SEND_MESSAGE_MAX_BODY_BYTES = Math.ceil((MAX_BASE64_MEDIA_BYTES * 4) / 3) + 64 * 1024
+
+const mediaFields = {
+  id: z
+    .string()
+    .regex(/^med_[0-9a-f]{24}$/)
+    .optional()
+    .meta({ description: 'An upload of this account (POST /accounts/{accountId}/media)', examples: ['med_5f2c0e6a9b1d4c7e8f3a2b10'] }),
+  link: z
+    .url({ protocol: /^https?$/ })
+    .max(4096)
+    .optional()
+    .meta({
+      description: 'An https URL the gateway downloads (public addresses only; size and time capped)',
+      examples: ['https://example.com/invoice.pdf'],
+    }),
+  base64: z
+    .base64()
+    .max(Math.ceil((MAX_BASE64_MEDIA_BYTES * 4) / 3))
+    .optional()
+    .meta({ description: `The bytes, base64 (at most ${MAX_BASE64_MEDIA_BYTES} bytes decoded); needs mimeType` }),
+  mimeType: z
+    .string()
+    .max(255)
+    .regex(/^[\w.+-]+\/[\w.+-]+(\s*;.*)?$/)
+    .optional()
+    .meta({ description: 'The declared type of base64 bytes (checked against the bytes)', examples: ['application/pdf'] }),
+}
+
+const oneSource = (m: { id?: string; link?: string; base64?: string; mimeType?: string }, ctx: z.RefinementCtx) => {
+  const given = [m.id, m.link, m.base64].filter((v) => v !== undefined).length
+  if (given !== 1) ctx.addIssue({ code: 'custom', message: 'give exactly one of id, link or base64' })
+  if (m.base64 !== undefined && !m.mimeType) ctx.addIssue({ code: 'custom', path: ['mimeType'], message: 'is required with base64' })
+}
+
+const Caption = z
+  .string()
+  .min(1)
+  .max(1024)
+  .meta({ description: 'Shown under the media', examples: ['Your order #4711'] })
+
+const ImageMedia = z
+  .strictObject({ ...mediaFields, caption: Caption.optional() })
+  .superRefine(oneSource)
+  .meta({ description: 'JPEG or PNG' })
+const VideoMedia = z
+  .strictObject({ ...mediaFields, caption: Caption.optional() })
+  .superRefine(oneSource)
+  .meta({ description: 'MP4 or 3GPP' })
+const AudioMedia = z
+  .strictObject({
+    ...mediaFields,
+    voice: z
+      .boolean()
+      .optional()
+      .meta({ description: 'Send as a voice note (push-to-talk; Ogg/Opus)', examples: [true] }),
+  })
+  .superRefine(oneSource)
+  .meta({ description: 'AAC, MP4 audio, MPEG, AMR or Ogg/Opus' })
+const DocumentMedia = z
+  .strictObject({
+    ...mediaFields,
+    caption: Caption.optional(),
+    fileName: z
+      .string()
+      .min(1)
+      .max(255)
+      .optional()
+      .meta({ description: 'The file name the recipient sees', examples: ['invoice-4711.pdf'] }),
+  })
+  .superRefine(oneSource)
+  .meta({ description: 'Any file' })
+const StickerMedia = z
+  .strictObject({ ...mediaFields })
+  .superRefine(oneSource)
+  .meta({ description: 'WebP' })
+
 export const SendMessageBody = z
   .discriminatedUnion('type', [
     z.strictObject({ to: To, type: z.literal('text'), text: Text, context: Context.optional() }),
@@ -156,6 +236,11 @@ export const SendMessageBody = z
           .meta({ description: 'One emoji; empty removes the reaction', examples: ['👍'] }),
       }),
     }),
+    z.strictObject({ to: To, type: z.literal('image'), image: ImageMedia, context: Context.optional() }),
+    z.strictObject({ to: To, type: z.literal('video'), video: VideoMedia, context: Context.optional() }),
+    z.strictObject({ to: To, type: z.literal('audio'), audio: AudioMedia, context: Context.optional() }),
+    z.strictObject({ to: To, type: z.literal('document'), document: DocumentMedia, context: Context.optional() }),
+    z.strictObject({ to: To, type: z.literal('sticker'), sticker: StickerMedia, context: Context.optional() }),
   ])
   .meta({ description: 'A message to send', examples: [{ to: '+1 555 123 4567', type: 'text', text: { body: 'Hi', previewUrl: false } }] })
 

@@ -1,0 +1,201 @@
+/**
+ * Media benchmark (`npm run bench -- media`). The simulator runs in its own process; this process is
+ * the gateway's core (SessionManager + MessageService + MediaService on a real SQLite file).
+ *
+ * (a) RSS while sending one 64 MiB video from an upload: the peak above the baseline (target ≤ 16 MB).
+ * (b) image sends per second over 10 accounts (50 KB JPEGs from one upload, pacing off).
+ *
+ * It trusts the simulator's media CA through NODE_EXTRA_CA_CERTS: without it, it restarts itself with it.
+ */
+import { spawnSync } from 'node:child_process'
+import crypto from 'node:crypto'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createKeyring } from '@/lib/crypto/aead'
+import { closeDb, openDb } from '@/lib/db/client'
+import { EventBus } from '@/lib/events/bus'
+import { createLogger } from '@/lib/logger'
+import { MediaService } from '@/lib/media/service'
+import { MessageService } from '@/lib/messages/service'
+import { DEFAULT_SESSION_CONFIG } from '@/lib/sessions/config'
+import { SessionManager } from '@/lib/sessions/manager'
+import { defaultCaDir, loadOrCreateCa } from '../sim/media/tls'
+import { seedLinkedAccount } from './support/gateway-seed'
+import { startSimProcess } from './support/sim-process'
+
+if (!process.env.NODE_EXTRA_CA_CERTS) {
+  const ca = loadOrCreateCa(defaultCaDir())
+  const res = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
+    stdio: 'inherit',
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: ca.certPath, SIM_CA_DIR: defaultCaDir() },
+  })
+  process.exit(res.status ?? 1)
+}
+
+const ACCOUNTS = 10
+const IMAGES_PER_ACCOUNT = 20
+const VIDEO_BYTES = 64 * 1024 * 1024
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+const MB = (b: number) => (b / 1e6).toFixed(1)
+const gc = () => (globalThis as { gc?: () => void }).gc?.()
+
+async function main() {
+  const sim = await startSimProcess()
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-media-'))
+  const db = openDb(path.join(dir, 'gateway.db'))
+  const logger = createLogger({ level: 'silent' })
+  const bus = new EventBus(logger)
+  const keyring = createKeyring({ current: crypto.randomBytes(32) })
+  const manager = new SessionManager({
+    db,
+    bus,
+    logger,
+    keyring,
+    config: { ...DEFAULT_SESSION_CONFIG, wsUrl: sim.wsUrl, baileysLogLevel: 'silent' },
+  })
+  const media = new MediaService({
+    db,
+    bus,
+    logger,
+    sessions: manager,
+    config: {
+      dir: path.join(dir, 'media'),
+      limits: { image: 16 * 2 ** 20, video: VIDEO_BYTES, audio: 16 * 2 ** 20, document: 100 * 2 ** 20, sticker: 2 ** 19 },
+      uploadTtlMs: 3_600_000,
+      cacheMaxBytes: 2 ** 30,
+      eagerDownload: false,
+      link: { allowedCidrs: [], allowHttp: false, timeoutMs: 60_000, maxRedirects: 3 },
+      downloadTimeoutMs: 300_000,
+    },
+  })
+  const messages = new MessageService({
+    db,
+    bus,
+    logger,
+    media,
+    sessions: { get: (id) => manager.get(id), connectedSocket: (id) => manager.connectedSocket(id) },
+    config: { pacing: { minGapMs: 0, perMinute: 0 }, restriction: { pauseAfter: 3, pauseMs: 3_600_000 }, idempotencyTtlMs: 86_400_000 },
+  })
+  const done = new Set<string>()
+  bus.on('message.updated', (e) => {
+    if (['sent', 'delivered', 'read', 'failed'].includes(e.message.status)) done.add(e.message.id)
+  })
+  try {
+    const contacts: string[] = []
+    for (let i = 0; i < ACCOUNTS; i++) {
+      const contact = String(15553000000 + i)
+      contacts.push(contact)
+      await sim.call('POST', '/users', { phone: contact, name: `Contact ${i}` })
+      await sim.call('POST', `/users/${contact}/receipts`, { delivery: false, read: false })
+      await seedLinkedAccount({ sim, db, keyring, logger, id: `media-${i}`, phone: String(4915300000000 + i), name: `Media ${i}` })
+    }
+    messages.start()
+    await manager.restore()
+    const t0 = performance.now()
+    while (manager.list().filter((a) => a.status === 'connected').length < ACCOUNTS || !manager.connectedSocket(`media-${ACCOUNTS - 1}`)) {
+      if (performance.now() - t0 > 120_000) throw new Error('accounts did not connect in 120 s')
+      await sleep(100)
+    }
+    const waitSent = async (ids: string[], timeoutMs: number) => {
+      const until = performance.now() + timeoutMs
+      while (ids.some((id) => !done.has(id))) {
+        if (performance.now() > until) throw new Error('sends did not finish in time')
+        await sleep(20)
+      }
+    }
+    // warm-up: one small image per account (Signal sessions, media_conn)
+    const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46, 0, 1]), crypto.randomBytes(50_000)])
+    const img = await Promise.all(
+      contacts.map((_, i) =>
+        media.storeUpload(`media-${i}`, {
+          stream: fs.createReadStream(writeTemp(dir, 'img.jpg', jpeg)),
+          declaredType: 'image/jpeg',
+          fileName: 'a.jpg',
+        }),
+      ),
+    )
+    const warm = await Promise.all(
+      contacts.map((c, i) => messages.send(`media-${i}`, { to: `+${c}`, type: 'image', image: { id: img[i]?.id ?? '' } })),
+    )
+    await waitSent(
+      warm.map((m) => m.id),
+      60_000,
+    )
+
+    // (a) one 64 MiB video: RSS sampled every 20 ms from the send call until WhatsApp has it
+    const videoFile = path.join(dir, 'video.mp4')
+    const fd = fs.openSync(videoFile, 'w')
+    fs.writeSync(fd, Buffer.concat([Buffer.from('0000001866747970', 'hex'), Buffer.from('mp42'), Buffer.alloc(4), Buffer.from('mp42isom')]))
+    const chunk = crypto.randomBytes(1 << 20)
+    let written = 24
+    while (written < VIDEO_BYTES) {
+      const n = Math.min(chunk.length, VIDEO_BYTES - written)
+      fs.writeSync(fd, chunk, 0, n)
+      written += n
+    }
+    fs.closeSync(fd)
+    const video = await media.storeUpload('media-0', {
+      stream: fs.createReadStream(videoFile),
+      declaredType: 'video/mp4',
+      fileName: 'v.mp4',
+    })
+    gc()
+    gc()
+    await sleep(200)
+    const baseline = process.memoryUsage().rss
+    let peak = baseline
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss)
+    }, 20)
+    const tv = performance.now()
+    const sent = await messages.send('media-0', { to: `+${contacts[0]}`, type: 'video', video: { id: video.id, caption: 'big' } })
+    await waitSent([sent.id], 300_000)
+    clearInterval(sampler)
+    const videoS = (performance.now() - tv) / 1000
+    let got: { id: string; media?: { size: number } } | undefined
+    for (let i = 0; i < 300 && !got?.media; i++) {
+      const inbox = await sim.call<{ messages: { id: string; media?: { size: number } }[] }>('GET', `/users/${contacts[0]}/inbox`)
+      got = inbox.messages.find((m) => m.id === sent.waMessageId)
+      if (!got?.media) await sleep(100)
+    }
+    console.log(
+      `(a) 64 MiB video: sent in ${videoS.toFixed(1)} s; RSS baseline ${MB(baseline)} MB, peak ${MB(peak)} MB, growth ${MB(peak - baseline)} MB (target ≤ 16 MB); contact decrypted ${got?.media?.size ?? '?'} bytes`,
+    )
+
+    // (b) image sends per second over 10 accounts
+    const ids: string[] = []
+    const tb = performance.now()
+    for (let k = 0; k < IMAGES_PER_ACCOUNT; k++) {
+      for (let i = 0; i < ACCOUNTS; i++)
+        ids.push((await messages.send(`media-${i}`, { to: `+${contacts[i]}`, type: 'image', image: { id: img[i]?.id ?? '' } })).id)
+    }
+    await waitSent(ids, 300_000)
+    const s = (performance.now() - tb) / 1000
+    console.log(
+      `(b) ${ids.length} images (50 KB) over ${ACCOUNTS} accounts in ${s.toFixed(1)} s: ${(ids.length / s).toFixed(1)} images/s (load avg ${os.loadavg()[0]?.toFixed(2)})`,
+    )
+  } finally {
+    await messages.stop()
+    media.stop()
+    await manager.shutdown()
+    await sim.stop()
+    closeDb(db)
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+function writeTemp(dir: string, name: string, data: Buffer): string {
+  const file = path.join(dir, `${crypto.randomUUID()}-${name}`)
+  fs.writeFileSync(file, data)
+  return file
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err)
+    process.exit(1)
+  },
+)
