@@ -5,6 +5,7 @@
  * The sessions benchmark takes its sizes from BENCH_SESSIONS (default "200,1000,2000").
  */
 import { spawnSync } from 'node:child_process'
+import { defaultCaDir, loadOrCreateCa } from '../sim/media/tls'
 
 const BENCHES = [
   { name: 'async-context', args: ['bench/async-context.bench.ts'] },
@@ -16,12 +17,17 @@ const BENCHES = [
   { name: 'sessions', args: ['bench/sessions.bench.ts', ...(process.env.BENCH_SESSIONS ?? '200,1000,2000').split(',')] },
 ]
 
+// The simulator's media host uses its own CA; benchmark processes trust it the way tests do, through
+// NODE_EXTRA_CA_CERTS set before they start (Node reads it only then).
+const ca = loadOrCreateCa(defaultCaDir())
+const env = { ...process.env, SIM_CA_DIR: defaultCaDir(), NODE_EXTRA_CA_CERTS: ca.certPath }
+
 const filter = process.argv[2]
 let failed = 0
 for (const b of BENCHES.filter((x) => !filter || x.name.includes(filter))) {
   process.stdout.write(`\n=== ${b.name} ===\n`)
   const started = Date.now()
-  const res = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', ...b.args], { stdio: 'inherit' })
+  const res = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', ...b.args], { stdio: 'inherit', env })
   process.stdout.write(`=== ${b.name}: ${res.status === 0 ? 'done' : 'FAILED'} in ${Math.round((Date.now() - started) / 1000)} s ===\n`)
   if (res.status !== 0) failed++
 }
