@@ -258,6 +258,31 @@ describe('received media', () => {
   })
 })
 
+describe('received media, every other kind', () => {
+  const kinds = [
+    { type: 'image', data: JPEG, mimeType: 'image/jpeg', caption: 'the blue one' },
+    { type: 'video', data: MP4, mimeType: 'video/mp4', caption: 'a clip', seconds: 3 },
+    { type: 'sticker', data: WEBP, mimeType: 'image/webp' },
+    { type: 'audio', data: OGG, mimeType: 'audio/ogg', voice: false, seconds: 2 },
+  ] as const
+  for (const k of kinds) {
+    it(`${k.type} from a contact: logged with its metadata, downloads byte-identical`, async () => {
+      const { id } = await h.sim.sendMedia(ANN, { ...k, to: SHOP })
+      const logged = await until(
+        () => messages.list('shop', { direction: 'in' }).items.find((m) => m.waMessageId === id),
+        10_000,
+        `the ${k.type} in the log`,
+      )
+      expect(logged.type).toBe(k.type)
+      expect(logged.content).toMatchObject({ [k.type]: { mimeType: k.mimeType, size: k.data.length, sha256: sha(k.data) } })
+      if ('caption' in k) expect(logged.text).toBe(k.caption)
+      const got = await media.open('shop', logged.id)
+      expect(got.mimeType).toBe(k.mimeType)
+      expect(sha(Buffer.concat(await got.stream.toArray()))).toBe(sha(k.data))
+    })
+  }
+})
+
 describe('links are fetched only from allowed public addresses (media_url_forbidden, no connection made)', () => {
   it('refuses every private, loopback and disguised address without connecting', async () => {
     const strict = mediaService({ allowedCidrs: [], dir: path.join(h.dir, 'media-strict') })
