@@ -14,6 +14,7 @@ const BENCHES = [
   { name: 'sim', args: ['bench/sim.bench.ts'] },
   { name: 'messages', args: ['bench/messages.bench.ts'] },
   { name: 'media', args: ['bench/media.bench.ts'] },
+  { name: 'webhooks', args: ['bench/webhooks.bench.ts'] },
   { name: 'sessions', args: ['bench/sessions.bench.ts', ...(process.env.BENCH_SESSIONS ?? '200,1000,2000').split(',')] },
 ]
 
