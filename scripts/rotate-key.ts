@@ -1,5 +1,6 @@
 /**
- * Re-encrypts the stored WhatsApp auth state (wa_creds, wa_keys) with a new encryption key.
+ * Re-encrypts what the gateway stores sealed (WhatsApp auth state: wa_creds, wa_keys, wa_key_packs;
+ * webhook endpoints' signing secrets and custom headers) with a new encryption key.
  *
  *   ENCRYPTION_KEY=<new> ENCRYPTION_KEY_PREVIOUS=<old>[,<older>…] node --import tsx scripts/rotate-key.ts
  *
@@ -62,7 +63,7 @@ try {
   const result = rotateAuthStateKeys({ db, keyring, logger })
   const left = countRowsNotUnder(db, result.keyId)
   process.stdout.write(
-    `rotated ${result.credsRotated} creds, ${result.keysRotated} key rows and ${result.packsRotated} key packs to key id ${result.keyId}; ${left} rows left under other keys\n`,
+    `rotated ${result.credsRotated} creds, ${result.keysRotated} key rows ${result.packsRotated} key packs and ${result.webhookSecretsRotated} webhook endpoints' secrets to key id ${result.keyId}; ${left} rows left under other keys\n`,
   )
   if (left > 0) process.exitCode = 1
 } catch (e) {

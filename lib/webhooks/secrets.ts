@@ -4,7 +4,9 @@ import type { EndpointRow } from '@/lib/db/webhooks'
 /** What an endpoint keeps sealed: its signing secret, the previous one during a rotation, its custom headers. */
 export type EndpointSecrets = { secret: string; previous: string | null; headers: Record<string, string> }
 
-const aad = (endpointId: string) => Buffer.from(`webhook_endpoint:${endpointId}`)
+/** Binds sealed secrets to their endpoint (key rotation rebuilds it: lib/whatsapp/rotate-key.ts). */
+export const webhookSecretsAad = (endpointId: string) => Buffer.from(`webhook_endpoint:${endpointId}`)
+const aad = webhookSecretsAad
 
 export function sealSecrets(keyring: Keyring, endpointId: string, s: EndpointSecrets): { secretsKeyId: string; secrets: Buffer } {
   const sealed = keyring.encrypt(Buffer.from(JSON.stringify(s)), aad(endpointId))

@@ -9,6 +9,8 @@ import { closeDb, openDb, type DB } from '@/lib/db/client'
 import { AppError } from '@/lib/errors'
 import { createLogger } from '@/lib/logger'
 import { PACK_MAX, useSqliteAuthState } from '@/lib/whatsapp/auth-state'
+import { openSecrets } from '@/lib/webhooks/secrets'
+import { WebhookService } from '@/lib/webhooks/service'
 import { countRowsNotUnder, rotateAuthStateKeys } from '@/lib/whatsapp/rotate-key'
 
 const logger = createLogger({ level: 'silent' })
@@ -41,16 +43,35 @@ async function seed(accountId: string, keyring = createKeyring({ current: oldKey
   return { creds: auth.state.creds, batch }
 }
 
+function webhookUnder(key: Buffer): string {
+  const service = new WebhookService({
+    db,
+    keyring: createKeyring({ current: key }),
+    config: {
+      policy: { allowedCidrs: [], allowHttp: false, forbiddenCode: 'webhook_url_forbidden' },
+      timeoutMs: 1000,
+      retry: { scheduleMs: [0], jitter: 0, disableAfterMs: 1000, maxRetryAfterMs: 1000 },
+      concurrency: 1,
+      leaseMs: 1000,
+      rotationOverlapMs: 1000,
+    },
+    onDeliveries: () => undefined,
+  })
+  const { webhook, secret } = service.create(null, { url: 'https://hooks.example.com/in', headers: { 'x-token': 'abc' } })
+  return `${webhook.id} ${secret}`
+}
+
 describe('rotateAuthStateKeys', () => {
   it('re-encrypts every row under the new key, readable with the new key alone', async () => {
     const { creds: creds1, batch } = await seed('acc-1')
     const { creds: creds2 } = await seed('acc-2')
+    const [endpointId = '', signingSecret] = webhookUnder(oldKey).split(' ')
     const sealed = `SELECT value FROM wa_keys WHERE value IS NOT NULL UNION ALL SELECT value FROM wa_key_packs`
     const before = db.$client.prepare(sealed).all() as { value: Buffer }[]
 
     const result = rotateAuthStateKeys({ db, keyring: createKeyring({ current: newKey, previous: [oldKey] }), logger, batchSize: 7 })
 
-    expect(result).toEqual({ keyId: keyIdOf(newKey), credsRotated: 2, keysRotated: 62, packsRotated: 4 })
+    expect(result).toEqual({ keyId: keyIdOf(newKey), credsRotated: 2, keysRotated: 62, packsRotated: 4, webhookSecretsRotated: 1 })
     expect(countRowsNotUnder(db, keyIdOf(newKey))).toBe(0)
     const after = db.$client.prepare(sealed).all() as { value: Buffer }[]
     expect(after).toHaveLength(before.length)
@@ -68,6 +89,13 @@ describe('rotateAuthStateKeys', () => {
     expect(useSqliteAuthState({ db, accountId: 'acc-2', keyring: onlyNew, logger }).state.creds.advSecretKey).toBe(creds2.advSecretKey)
 
     expect(() => useSqliteAuthState({ db, accountId: 'acc-1', keyring: createKeyring({ current: oldKey }), logger })).toThrow(AppError)
+
+    // the webhook endpoint's signing secret and custom headers, sealed with the keyring too
+    const endpoint = db.$client
+      .prepare('SELECT id, secrets_key_id AS secretsKeyId, secrets FROM webhook_endpoints WHERE id = ?')
+      .get(endpointId) as { id: string; secretsKeyId: string; secrets: Buffer }
+    expect(endpoint.secretsKeyId).toBe(keyIdOf(newKey))
+    expect(openSecrets(onlyNew, endpoint)).toMatchObject({ secret: signingSecret, headers: { 'x-token': 'abc' } })
   })
 
   it('is idempotent: a second run has nothing to do', async () => {
@@ -79,6 +107,7 @@ describe('rotateAuthStateKeys', () => {
       credsRotated: 0,
       keysRotated: 0,
       packsRotated: 0,
+      webhookSecretsRotated: 0,
     })
   })
 

@@ -3,6 +3,7 @@ import type { DB } from '@/lib/db/client'
 import { AppError } from '@/lib/errors'
 import type { Logger } from '@/lib/logger'
 import { credsAad, keyAad, packAad } from '@/lib/whatsapp/auth-state'
+import { webhookSecretsAad } from '@/lib/webhooks/secrets'
 
 export type RotationResult = {
   /** key id every row is under afterwards */
@@ -10,6 +11,8 @@ export type RotationResult = {
   credsRotated: number
   keysRotated: number
   packsRotated: number
+  /** webhook endpoints whose sealed secrets (signing secrets, custom headers) were re-sealed */
+  webhookSecretsRotated: number
 }
 
 type SealedRow = { rowid: number; account_id: string; key_id: string; value: Buffer }
@@ -18,6 +21,9 @@ type PackRow = SealedRow & { pack_id: number }
 /** A table of sealed rows: what to select besides the sealed value, and how to rebuild a row's AAD. */
 type SealedTable<R extends SealedRow> = {
   name: string
+  /** the columns holding the key id and the sealed value (default key_id, value) */
+  keyColumn?: string
+  valueColumn?: string
   /** more columns to select (", a, b") */
   columns: string
   /** more assignments when a row is rewritten (", c = …") */
@@ -29,7 +35,7 @@ type SealedTable<R extends SealedRow> = {
 const NOW_MS = `cast(unixepoch('subsec') * 1000 as integer)`
 
 /**
- * Re-encrypts every wa_creds / wa_keys / wa_key_packs row whose key id is not the keyring's current one.
+ * Re-encrypts every wa_creds / wa_keys / wa_key_packs row, and every webhook endpoint's sealed secrets, whose key id is not the keyring's current one.
  *
  * Works in batches, each its own IMMEDIATE transaction (read, re-seal and write under one lock, so
  * a gateway writing the same rows meanwhile is never overwritten with stale data, and it only waits
@@ -45,11 +51,13 @@ export function rotateAuthStateKeys(opts: { db: DB; keyring: Keyring; logger: Lo
 
   /** Re-seals every row of one table that is under another key, a batch per transaction; returns how many. */
   const rotate = <R extends SealedRow>(table: SealedTable<R>): number => {
+    const keyCol = table.keyColumn ?? 'key_id'
+    const valueCol = table.valueColumn ?? 'value'
     const select = sqlite.prepare<[string, number, number], R>(
-      `SELECT rowid, account_id, key_id, value${table.columns} FROM ${table.name} WHERE key_id != ? AND rowid > ? ORDER BY rowid LIMIT ?`,
+      `SELECT rowid, account_id, ${keyCol} AS key_id, ${valueCol} AS value${table.columns} FROM ${table.name} WHERE ${keyCol} != ? AND rowid > ? ORDER BY rowid LIMIT ?`,
     )
     const update = sqlite.prepare<[string, Buffer, number]>(
-      `UPDATE ${table.name} SET key_id = ?, value = ?${table.alsoSet} WHERE rowid = ?`,
+      `UPDATE ${table.name} SET ${keyCol} = ?, ${valueCol} = ?${table.alsoSet} WHERE rowid = ?`,
     )
     const batch = sqlite.transaction((after: number) => {
       const rows = select.all(current, after, batchSize)
@@ -99,17 +107,26 @@ export function rotateAuthStateKeys(opts: { db: DB; keyring: Keyring; logger: Lo
     aad: (r) => packAad(r.account_id, r.pack_id),
     details: (r) => ({ packId: String(r.pack_id) }),
   })
-  logger.info({ keyId: current, credsRotated, keysRotated, packsRotated }, 'key rotation done')
-  return { keyId: current, credsRotated, keysRotated, packsRotated }
+  const webhookSecretsRotated = rotate<SealedRow & { id: string }>({
+    name: 'webhook_endpoints',
+    keyColumn: 'secrets_key_id',
+    valueColumn: 'secrets',
+    columns: ', id',
+    alsoSet: '',
+    aad: (r) => webhookSecretsAad(r.id),
+    details: (r) => ({ endpointId: r.id }),
+  })
+  logger.info({ keyId: current, credsRotated, keysRotated, packsRotated, webhookSecretsRotated }, 'key rotation done')
+  return { keyId: current, credsRotated, keysRotated, packsRotated, webhookSecretsRotated }
 }
 
 /** Rows still under a key id other than the current one; 0 once rotation has finished. */
 export function countRowsNotUnder(db: DB, keyId: string): number {
   const row = db.$client
-    .prepare<[string, string, string], { n: number }>(
+    .prepare<[string, string, string, string], { n: number }>(
       `SELECT (SELECT count(*) FROM wa_creds WHERE key_id != ?) + (SELECT count(*) FROM wa_keys WHERE key_id != ?)
-        + (SELECT count(*) FROM wa_key_packs WHERE key_id != ?) AS n`,
+        + (SELECT count(*) FROM wa_key_packs WHERE key_id != ?) + (SELECT count(*) FROM webhook_endpoints WHERE secrets_key_id != ?) AS n`,
     )
-    .get(keyId, keyId, keyId)
+    .get(keyId, keyId, keyId, keyId)
   return row?.n ?? 0
 }
