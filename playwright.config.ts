@@ -52,6 +52,9 @@ export default defineConfig({
       WA_WS_URL: `ws://127.0.0.1:${process.env.E2E_SIM_PORT ?? 9411}/ws/chat`,
       // The simulator is a custom WhatsApp endpoint, which production refuses unless told.
       ALLOW_CUSTOM_WA_URL: '1',
+      // The webhook receivers of the tests listen on loopback, which deliveries refuse unless allowed.
+      WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32',
+      WEBHOOK_ALLOW_HTTP: '1',
     },
   },
 })

@@ -1,0 +1,227 @@
+'use client'
+
+import { useRouter } from 'next/navigation'
+import { useState, useTransition } from 'react'
+import { apiFetch } from '@/components/accounts/api-client'
+import { Alert, Button, Card, Field, Input } from '@/components/ui/primitives'
+import { formText } from '@/lib/http/form'
+import type { WebhookView } from '@/lib/webhooks/service'
+
+/**
+ * What an admin does on the Webhooks page, through the REST API with the session cookie; each action
+ * refreshes the server-rendered page. Errors show the API's message.
+ */
+function useAction() {
+  const router = useRouter()
+  const [pending, start] = useTransition()
+  const [error, setError] = useState<string | null>(null)
+  const run = (fn: () => Promise<unknown>, after?: (result: unknown) => void) => {
+    setError(null)
+    start(async () => {
+      try {
+        const result = await fn()
+        after?.(result)
+        router.refresh()
+      } catch (err) {
+        setError(err instanceof Error ? err.message : 'The request failed.')
+      }
+    })
+  }
+  return { pending, error, run }
+}
+
+function SecretOnce({ secret, onDone }: { secret: string; onDone: () => void }) {
+  return (
+    <Alert kind="success">
+      <p>The signing secret, shown this once: store it with the receiver.</p>
+      <code data-testid="webhook-secret" className="mt-1 block break-all font-mono text-xs">
+        {secret}
+      </code>
+      <Button variant="secondary" className="mt-2" onClick={onDone}>
+        Done
+      </Button>
+    </Alert>
+  )
+}
+
+export function NewEndpoint({ accounts }: { accounts: { id: string; name: string }[] }) {
+  const { pending, error, run } = useAction()
+  const [secret, setSecret] = useState<string | null>(null)
+  return (
+    <Card className="space-y-3">
+      <form
+        aria-label="Add a webhook endpoint"
+        className="grid gap-3 md:grid-cols-[2fr_1fr_1fr_auto] md:items-end"
+        onSubmit={(e) => {
+          e.preventDefault()
+          const form = e.currentTarget
+          const data = new FormData(form)
+          const accountId = formText(data, 'accountId')
+          const events = formText(data, 'events')
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+          run(
+            () =>
+              apiFetch<{ secret: string }>('/api/v1/webhooks', {
+                method: 'POST',
+                body: {
+                  url: formText(data, 'url'),
+                  accountId: accountId || null,
+                  ...(events.length ? { events } : {}),
+                  ...(data.get('unordered') ? { ordered: false } : {}),
+                },
+              }),
+            (r) => {
+              setSecret((r as { secret: string }).secret)
+              form.reset()
+            },
+          )
+        }}
+      >
+        <Field label="URL">
+          <Input name="url" type="url" required placeholder="https://example.com/whatsapp-events" />
+        </Field>
+        <Field label="Account">
+          <select
+            name="accountId"
+            className="w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-700 dark:bg-slate-900"
+          >
+            <option value="">every account</option>
+            {accounts.map((a) => (
+              <option key={a.id} value={a.id}>
+                {a.name} ({a.id})
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label="Events" hint="comma-separated; empty = every event">
+          <Input name="events" placeholder="message.received, message.status" />
+        </Field>
+        <div className="flex flex-col gap-2">
+          <label className="flex items-center gap-2 text-xs">
+            <input type="checkbox" name="unordered" /> unordered
+          </label>
+          <Button type="submit" disabled={pending}>
+            Add endpoint
+          </Button>
+        </div>
+      </form>
+      {error ? <Alert>{error}</Alert> : null}
+      {secret ? <SecretOnce secret={secret} onDone={() => setSecret(null)} /> : null}
+    </Card>
+  )
+}
+
+export function EndpointActions({ endpoint }: { endpoint: WebhookView }) {
+  const { pending, error, run } = useAction()
+  const [secret, setSecret] = useState<string | null>(null)
+  const base = `/api/v1/webhooks/${endpoint.id}`
+  return (
+    <div className="space-y-2">
+      <div className="flex flex-wrap gap-2">
+        <Button variant="secondary" disabled={pending} onClick={() => run(() => apiFetch(`${base}/test`, { method: 'POST' }))}>
+          Send test
+        </Button>
+        <Button
+          variant="secondary"
+          disabled={pending}
+          onClick={() => run(() => apiFetch(base, { method: 'PATCH', body: { enabled: !endpoint.enabled } }))}
+        >
+          {endpoint.enabled ? 'Disable' : 'Enable'}
+        </Button>
+        <Button
+          variant="secondary"
+          disabled={pending}
+          onClick={() => {
+            if (!window.confirm('Rotate the signing secret? The old one keeps signing beside the new one for a day.')) return
+            run(
+              () => apiFetch<{ secret: string }>(`${base}/rotate-secret`, { method: 'POST', body: {} }),
+              (r) => setSecret((r as { secret: string }).secret),
+            )
+          }}
+        >
+          Rotate secret
+        </Button>
+        <Button
+          variant="danger"
+          disabled={pending}
+          onClick={() => {
+            if (!window.confirm(`Delete the endpoint ${endpoint.url} and its delivery history?`)) return
+            run(() => apiFetch(base, { method: 'DELETE' }))
+          }}
+        >
+          Delete
+        </Button>
+      </div>
+      {error ? <Alert>{error}</Alert> : null}
+      {secret ? <SecretOnce secret={secret} onDone={() => setSecret(null)} /> : null}
+    </div>
+  )
+}
+
+export function DeliveryActions({ webhookId, deliveryId }: { webhookId: string; deliveryId: number }) {
+  const { pending, error, run } = useAction()
+  return (
+    <div className="mt-2 space-y-2">
+      <Button
+        variant="secondary"
+        disabled={pending}
+        onClick={() => run(() => apiFetch(`/api/v1/webhooks/${webhookId}/deliveries/${deliveryId}/replay`, { method: 'POST' }))}
+      >
+        Replay
+      </Button>
+      {error ? <Alert>{error}</Alert> : null}
+    </div>
+  )
+}
+
+/** Replays every failed delivery of the last N hours (same event ids, fresh signatures). */
+export function ReplayFailed({ webhookId }: { webhookId: string }) {
+  const { pending, error, run } = useAction()
+  const [done, setDone] = useState<number | null>(null)
+  return (
+    <div className="flex flex-wrap items-end gap-2">
+      <label className="space-y-1">
+        <span className="block text-xs text-slate-500">Failed in the last</span>
+        <select
+          id={`replay-hours-${webhookId}`}
+          defaultValue="24"
+          className="rounded-md border border-slate-300 bg-white px-2 py-1.5 dark:border-slate-700 dark:bg-slate-900"
+        >
+          {[1, 6, 24, 72, 168].map((h) => (
+            <option key={h} value={h}>
+              {h} h
+            </option>
+          ))}
+        </select>
+      </label>
+      <Button
+        type="button"
+        variant="secondary"
+        disabled={pending}
+        onClick={() => {
+          const hours = Number((document.getElementById(`replay-hours-${webhookId}`) as HTMLSelectElement | null)?.value ?? 24)
+          const until = new Date()
+          const since = new Date(until.getTime() - hours * 3_600_000)
+          run(
+            () =>
+              apiFetch<{ replayed: number }>(`/api/v1/webhooks/${webhookId}/replay`, {
+                method: 'POST',
+                body: { since: since.toISOString(), until: until.toISOString() },
+              }),
+            (r) => setDone((r as { replayed: number }).replayed),
+          )
+        }}
+      >
+        Replay failed
+      </Button>
+      {done !== null ? (
+        <span role="status" className="text-xs">
+          {done} replayed
+        </span>
+      ) : null}
+      {error ? <Alert>{error}</Alert> : null}
+    </div>
+  )
+}
