@@ -33,6 +33,8 @@ import { sessionConfigFromEnv } from '@/lib/sessions/config'
 import { SessionManager } from '@/lib/sessions/manager'
 import { messagesConfigFromEnv } from '@/lib/messages/config'
 import { MessageService } from '@/lib/messages/service'
+import { createMetrics } from '@/lib/metrics/registry'
+import { LoopDelayMonitor } from '@/lib/system/loop-delay'
 
 const startedAt = Date.now()
 process.env.NEXT_TELEMETRY_DISABLED ??= '1'
@@ -84,6 +86,8 @@ const keys = new KeyService({ db, envKey: env.gatewayApiKey })
 const apiLimits = createMemoryApiLimits(env.apiLimits)
 const audit = new AuditLog({ db })
 const messages = new MessageService({ db, bus, logger, sessions, config: messagesConfigFromEnv(env) })
+const metrics = createMetrics({ db, bus, version })
+const loopDelay = new LoopDelayMonitor()
 
 const nextApp = next({ dev: env.dev, hostname: env.host, port: env.port, dir: process.cwd() })
 const handle = nextApp.getRequestHandler()
@@ -97,7 +101,23 @@ const httpServer = createServer((req, res) => {
 })
 const realtime = attachRealtime({ httpServer, bus, db, logger, authSecret: env.authSecret, trustProxy: env.trustProxy })
 
-setRuntime({ env, logger, db, bus, loginLimiter, passwordChecks, sessions, keys, apiLimits, audit, messages, version, startedAt })
+setRuntime({
+  env,
+  logger,
+  db,
+  bus,
+  loginLimiter,
+  passwordChecks,
+  sessions,
+  keys,
+  apiLimits,
+  audit,
+  messages,
+  metrics,
+  loopDelay,
+  version,
+  startedAt,
+})
 
 await new Promise<void>((resolve, reject) => {
   httpServer.once('error', reject)
@@ -126,6 +146,8 @@ async function shutdown(signal: string) {
   await sessions.shutdown() // WhatsApp sockets close without logging out
   await realtime.close()
   await closed
+  metrics.close()
+  loopDelay.stop()
   clearTimeout(force)
   setRuntime(undefined)
   closeDb(db)

@@ -8,6 +8,8 @@ import type { EventBus } from '@/lib/events/bus'
 import type { KeyService } from '@/lib/keys/service'
 import type { Logger } from '@/lib/logger'
 import type { MessageService } from '@/lib/messages/service'
+import type { GatewayMetrics } from '@/lib/metrics/registry'
+import type { LoopDelayMonitor } from '@/lib/system/loop-delay'
 import type { SessionManager } from '@/lib/sessions/manager'
 
 /**
@@ -28,6 +30,10 @@ export type Runtime = {
   audit: AuditLog
   /** sending and reading messages (the message routes) */
   messages: MessageService
+  /** Prometheus metrics (GET /metrics); other modules register into metrics.registry */
+  metrics: GatewayMetrics
+  /** this process's recent event-loop delay (the System page) */
+  loopDelay: LoopDelayMonitor
   version: string
   startedAt: number
 }

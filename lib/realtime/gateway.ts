@@ -6,7 +6,15 @@ import type { DB } from '@/lib/db/client'
 import type { EventBus } from '@/lib/events/bus'
 import { requestTrust } from '@/lib/http/request-trust'
 import type { Logger } from '@/lib/logger'
-import { type ClientToServerEvents, type ServerToClientEvents, type SessionEndReason, type SocketData, SOCKET_PATH } from './events'
+import {
+  accountRoom,
+  type ClientToServerEvents,
+  type ServerToClientEvents,
+  type SessionEndReason,
+  type SocketData,
+  SOCKET_PATH,
+} from './events'
+import { relayDomainEvents } from './monitor'
 
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>
 type GatewaySocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>
@@ -15,6 +23,12 @@ type GatewaySocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<s
 const OPERATORS_ROOM = 'operators'
 /** Admins' sockets only: QR codes and pairing codes (linking material). */
 const ADMINS_ROOM = 'admins'
+/** Sockets on the event monitor page: admins get payloads whole, viewers without linking material. */
+const MONITOR_ADMINS_ROOM = 'monitor:admins'
+const MONITOR_VIEWERS_ROOM = 'monitor:viewers'
+/** How many accounts one socket may watch at once (a page watches one; this bounds a misbehaving client). */
+const MAX_WATCHED_ACCOUNTS = 20
+const WATCHABLE_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/
 
 function sameOrigin(req: IncomingMessage, host: string | null): boolean {
   const origin = req.headers.origin
@@ -133,6 +147,22 @@ export function attachRealtime({
     socket.on('ping', (ack) => {
       if (typeof ack === 'function') ack({ at: Date.now() })
     })
+    // Rooms scope what a page receives: the account detail page watches its account, the event
+    // monitor watches everything. Any operator may watch (viewers read messages too).
+    socket.on('account:watch', (accountId) => {
+      if (typeof accountId !== 'string' || !WATCHABLE_ID.test(accountId)) return
+      const watched = [...socket.rooms].filter((r) => r.startsWith('account:')).length
+      if (watched >= MAX_WATCHED_ACCOUNTS) return
+      void socket.join(accountRoom(accountId))
+    })
+    socket.on('account:unwatch', (accountId) => {
+      if (typeof accountId === 'string') void socket.leave(accountRoom(accountId))
+    })
+    socket.on('monitor:watch', () => void socket.join(role === 'admin' ? MONITOR_ADMINS_ROOM : MONITOR_VIEWERS_ROOM))
+    socket.on('monitor:unwatch', () => {
+      void socket.leave(MONITOR_ADMINS_ROOM)
+      void socket.leave(MONITOR_VIEWERS_ROOM)
+    })
   })
 
   /** Ends the operator's sockets whose session no longer holds (disabled, removed, role or password changed). */
@@ -142,6 +172,13 @@ export function attachRealtime({
     }
   }
 
+  // Broadcasting encodes the packet even when nobody listens: skip rooms nobody is in (most accounts'
+  // message traffic is watched by no page).
+  const occupied = (room: string) => (io.sockets.adapter.rooms.get(room)?.size ?? 0) > 0
+  const toWatchers = (accountId: string) => {
+    const room = accountRoom(accountId)
+    return occupied(room) ? io.to(room) : null
+  }
   const everyone = () => io.to(OPERATORS_ROOM)
   const admins = () => io.to(ADMINS_ROOM)
   const offs = [
@@ -154,6 +191,13 @@ export function attachRealtime({
     bus.on('account.pairing_code', ({ accountId, code, expiresAt }) =>
       admins().emit('account:pairing_code', { accountId, code, expiresAt }),
     ),
+    bus.on('message.created', (p) => toWatchers(p.accountId)?.emit('message:created', p)),
+    bus.on('message.updated', (p) => toWatchers(p.accountId)?.emit('message:updated', p)),
+    bus.on('messages.queue', (p) => toWatchers(p.accountId)?.emit('queue:changed', p)),
+    relayDomainEvents(bus, (forAdmins, forViewers) => {
+      if (occupied(MONITOR_ADMINS_ROOM)) io.to(MONITOR_ADMINS_ROOM).emit('monitor:event', forAdmins)
+      if (occupied(MONITOR_VIEWERS_ROOM)) io.to(MONITOR_VIEWERS_ROOM).emit('monitor:event', forViewers)
+    }),
     bus.on('operator.changed', ({ operatorId }) => recheckOperator(operatorId)),
     bus.on('operator.session_ended', ({ operatorId, sessionId }) => {
       for (const socket of [...(byOperator.get(operatorId) ?? [])]) if (socket.data.sessionId === sessionId) end(socket, 'signed_out')
