@@ -8,6 +8,7 @@ const LINKS = [
   { href: '/messages', label: 'Messages' },
   { href: '/webhooks', label: 'Webhooks' },
   { href: '/keys', label: 'API keys' },
+  { href: '/events', label: 'Events' },
   { href: '/operators', label: 'Operators' },
   { href: '/system', label: 'System' },
 ]

@@ -15,10 +15,13 @@ export function ApiKeysPanel({
   initialKeys,
   accounts,
   canEdit,
+  accountId,
 }: {
   initialKeys: ApiKeyView[]
   accounts: { id: string; name: string }[]
   canEdit: boolean
+  /** only this account's keys (the account page); new keys are for it */
+  accountId?: string
 }) {
   const [keys, setKeys] = useState(initialKeys)
   const [created, setCreated] = useState<Created | null>(null)
@@ -27,7 +30,7 @@ export function ApiKeysPanel({
   const [loadedAt, setLoadedAt] = useState(() => Date.now())
 
   const refresh = () =>
-    apiFetch<{ data: ApiKeyView[] }>('/api/v1/api-keys')
+    apiFetch<{ data: ApiKeyView[] }>(accountId ? `/api/v1/api-keys?accountId=${encodeURIComponent(accountId)}` : '/api/v1/api-keys')
       .then((r) => {
         setKeys(r.data)
         setLoadedAt(Date.now())
@@ -47,6 +50,7 @@ export function ApiKeysPanel({
       {canEdit ? (
         <CreateKey
           accounts={accounts}
+          fixedAccountId={accountId}
           onCreated={(k) => {
             setCreated(k)
             void refresh()
@@ -119,10 +123,18 @@ export function ApiKeysPanel({
   )
 }
 
-function CreateKey({ accounts, onCreated }: { accounts: { id: string; name: string }[]; onCreated: (k: Created) => void }) {
+function CreateKey({
+  accounts,
+  onCreated,
+  fixedAccountId,
+}: {
+  accounts: { id: string; name: string }[]
+  onCreated: (k: Created) => void
+  fixedAccountId?: string
+}) {
   const [error, setError] = useState<string | null>(null)
   const [pending, setPending] = useState(false)
-  const [accountId, setAccountId] = useState('')
+  const [accountId, setAccountId] = useState(fixedAccountId ?? '')
   return (
     <Card>
       <h2 className="mb-3 text-sm font-semibold">Create a key</h2>
@@ -147,7 +159,7 @@ function CreateKey({ accounts, onCreated }: { accounts: { id: string; name: stri
             .then((k) => {
               onCreated(k)
               formEl.reset()
-              setAccountId('')
+              setAccountId(fixedAccountId ?? '')
             })
             .catch((err: unknown) => setError(err instanceof Error ? err.message : 'Could not create the key.'))
             .finally(() => setPending(false))
@@ -165,7 +177,7 @@ function CreateKey({ accounts, onCreated }: { accounts: { id: string; name: stri
               onChange={(e) => setAccountId(e.target.value)}
               className="w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-700 dark:bg-slate-900"
             >
-              <option value="">All accounts (gateway-wide)</option>
+              {fixedAccountId ? null : <option value="">All accounts (gateway-wide)</option>}
               {accounts.map((a) => (
                 <option key={a.id} value={a.id}>
                   {a.name} ({a.id})

@@ -1,14 +1,18 @@
 'use client'
 
-import { createContext, type ReactNode, useContext, useEffect, useState } from 'react'
+import { createContext, type ReactNode, useContext, useEffect, useRef, useState } from 'react'
 import { useRouter } from 'next/navigation'
 import { io, type Socket } from 'socket.io-client'
 import { type ClientToServerEvents, type ServerToClientEvents, type SessionEndReason, SOCKET_PATH } from '@/lib/realtime/events'
 
 export type GatewaySocket = Socket<ServerToClientEvents, ClientToServerEvents>
 
-type RealtimeState = { socket: GatewaySocket | null; connected: boolean }
-const RealtimeContext = createContext<RealtimeState>({ socket: null, connected: false })
+/**
+ * `connected`: the socket is up now. `generation` counts connections: it changes on every (re)connect,
+ * which is when a page re-syncs what it may have missed. `dropped`: the socket was up and is not now.
+ */
+type RealtimeState = { socket: GatewaySocket | null; connected: boolean; generation: number; dropped: boolean }
+const RealtimeContext = createContext<RealtimeState>({ socket: null, connected: false, generation: 0, dropped: false })
 
 /**
  * One Socket.IO connection per dashboard tab, authenticated by the session cookie. The socket follows
@@ -17,13 +21,22 @@ const RealtimeContext = createContext<RealtimeState>({ socket: null, connected: 
  * API request, which answers 401 once the session is gone.
  */
 export function RealtimeProvider({ children }: { children: ReactNode }) {
-  const [state, setState] = useState<RealtimeState>({ socket: null, connected: false })
+  const [state, setState] = useState<RealtimeState>({ socket: null, connected: false, generation: 0, dropped: false })
   const router = useRouter()
   useEffect(() => {
     // Leaves the dashboard for the login page, which says why.
     const toLogin = (reason: SessionEndReason) => router.replace(`/login?ended=${reason}`)
     const socket: GatewaySocket = io({ path: SOCKET_PATH, withCredentials: true, transports: ['websocket', 'polling'] })
-    const update = () => setState({ socket, connected: socket.connected })
+    let generation = 0
+    let everConnected = false
+    const update = () => {
+      if (socket.connected && !everConnected) everConnected = true
+      setState({ socket, connected: socket.connected, generation, dropped: everConnected && !socket.connected && socket.active })
+    }
+    const onConnect = () => {
+      generation++
+      update()
+    }
     const onEnded = ({ reason }: { reason: SessionEndReason }) => {
       socket.close()
       update()
@@ -40,13 +53,13 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
         })
         .catch(() => undefined)
     }
-    socket.on('connect', update)
+    socket.on('connect', onConnect)
     socket.on('disconnect', update)
     socket.on('connect_error', onConnectError)
     socket.on('session:ended', onEnded)
     update()
     return () => {
-      socket.off('connect', update)
+      socket.off('connect', onConnect)
       socket.off('disconnect', update)
       socket.off('connect_error', onConnectError)
       socket.off('session:ended', onEnded)
@@ -70,6 +83,51 @@ export function useRealtimeEvent<E extends keyof ServerToClientEvents>(event: E,
     s.on(event, handler)
     return () => s.off(event, handler)
   }, [socket, event, handler])
+}
+
+/**
+ * Runs `resync` after every reconnect (not the first connect: the page's server-rendered data is fresh
+ * then). Pages use it to reload what changed while the socket was down.
+ */
+export function useResync(resync: () => void): void {
+  const { generation } = useRealtime()
+  const seen = useRef(generation)
+  useEffect(() => {
+    if (generation === seen.current) return
+    const first = seen.current === 0
+    seen.current = generation
+    if (!first) resync()
+  }, [generation, resync])
+}
+
+/**
+ * Joins the account's room while the calling component is mounted, and again after every reconnect
+ * (a new socket is in no room).
+ */
+export function useWatchAccount(accountId: string): void {
+  const { socket, generation } = useRealtime()
+  useEffect(() => {
+    if (!socket || generation === 0) return
+    socket.emit('account:watch', accountId)
+    return () => {
+      socket.emit('account:unwatch', accountId)
+    }
+  }, [socket, generation, accountId])
+}
+
+/** A banner under the header while the live connection is down; pages re-sync when it returns. */
+export function ConnectionBanner() {
+  const { dropped } = useRealtime()
+  if (!dropped) return null
+  return (
+    <div
+      role="status"
+      data-testid="realtime-banner"
+      className="border-b border-amber-300 bg-amber-50 px-4 py-2 text-center text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100"
+    >
+      Live updates are interrupted; reconnecting… The page catches up when the connection returns.
+    </div>
+  )
 }
 
 export function ConnectionDot() {
