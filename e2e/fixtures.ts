@@ -39,3 +39,17 @@ export async function signOut(page: Page) {
   await page.getByRole('button', { name: 'Sign out' }).click()
   await expect(page).toHaveURL(/\/login/)
 }
+
+/** Page object for the Accounts page's cards. */
+export const accountCard = (page: Page, id: string) => page.locator(`[data-testid="account-card"][data-account-id="${id}"]`)
+export const accountBadge = (page: Page, id: string) => accountCard(page, id).getByTestId('status-badge')
+
+export async function createAccountInUi(page: Page, id: string, name: string) {
+  await page.getByRole('button', { name: 'Add account' }).click()
+  const dialog = page.getByRole('dialog', { name: 'Add a WhatsApp account' })
+  await dialog.getByLabel('Display name').fill(name)
+  await dialog.getByLabel('Id (optional)').fill(id)
+  await dialog.getByRole('button', { name: 'Create' }).click()
+  await expect(dialog).toBeHidden()
+  await expect(accountBadge(page, id)).toHaveAttribute('data-status', 'disconnected')
+}

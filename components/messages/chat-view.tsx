@@ -13,8 +13,8 @@ import { MessageBubble, messageSummary } from './message-bubble'
 
 /** Reactions are shown on the message they react to, not as bubbles of their own. */
 const shown = (m: MessageView) => m.type !== 'reaction'
-/** How the gateway addresses a chat: its phone number when known, else its JID. */
-const addressOf = (c: { phone: string | null; jid: string }) => c.phone ?? c.jid
+/** How the chat view addresses a known chat: by its JID (the form the log keeps). */
+const addressOf = (c: { jid: string }) => c.jid
 const chatTitle = (c: { name: string | null; phone: string | null; jid: string }) => c.name ?? (c.phone ? `+${c.phone}` : c.jid)
 
 type Conversation = { jid: string; to: string; title: string; items: MessageView[]; nextCursor: string | null; loaded: boolean }
