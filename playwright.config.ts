@@ -52,6 +52,8 @@ export default defineConfig({
       WA_WS_URL: `ws://127.0.0.1:${process.env.E2E_SIM_PORT ?? 9411}/ws/chat`,
       // The simulator is a custom WhatsApp endpoint, which production refuses unless told.
       ALLOW_CUSTOM_WA_URL: '1',
+      // The bearer token Prometheus would use (e2e/dashboard-pages.spec.ts reads /metrics with it).
+      METRICS_TOKEN: process.env.E2E_METRICS_TOKEN ?? 'e2e-metrics-token-0123456789abcdef0123',
     },
   },
 })

@@ -64,13 +64,13 @@ export function AccountDetail({
       <div className="max-w-xl">
         <AccountCard account={account} qr={qr} pairing={pairing} canEdit={canEdit} />
       </div>
-      <nav aria-label="Account sections" className="flex gap-1 border-b border-slate-200 dark:border-slate-800">
+      <nav aria-label="Account sections" className="flex gap-1 overflow-x-auto border-b border-slate-200 dark:border-slate-800">
         {tabs.map((t) => (
           <Link
             key={t.id}
             href={`/accounts/${initial.id}?tab=${t.id}`}
             aria-current={t.id === tab ? 'page' : undefined}
-            className={`-mb-px border-b-2 px-3 py-2 text-sm font-medium ${t.id === tab ? 'border-emerald-600 text-slate-900 dark:text-white' : 'border-transparent text-slate-600 hover:text-slate-900 dark:text-slate-400 dark:hover:text-white'}`}
+            className={`-mb-px shrink-0 whitespace-nowrap border-b-2 px-3 py-2 text-sm font-medium ${t.id === tab ? 'border-emerald-600 text-slate-900 dark:text-white' : 'border-transparent text-slate-600 hover:text-slate-900 dark:text-slate-400 dark:hover:text-white'}`}
           >
             {t.label}
           </Link>

@@ -1,5 +1,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 
+const RESOLUTION_MS = 10
+
 export type LoopDelay = { meanMs: number; p50Ms: number; p99Ms: number; maxMs: number; windowMs: number }
 
 /**
@@ -12,7 +14,7 @@ export class LoopDelayMonitor {
   private readonly timer: NodeJS.Timeout
 
   constructor(private readonly windowMs = 60_000) {
-    this.histogram = monitorEventLoopDelay({ resolution: 20 })
+    this.histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS })
     this.histogram.enable()
     this.timer = setInterval(() => {
       this.last = this.snapshot()
@@ -33,7 +35,9 @@ export class LoopDelayMonitor {
 
   private snapshot(): LoopDelay {
     const h = this.histogram
-    const ms = (ns: number) => (Number.isFinite(ns) ? Math.round(ns / 1e4) / 100 : 0)
+    // The histogram records the whole interval between samples (an idle loop reads RESOLUTION_MS): the
+    // delay is what exceeds it.
+    const ms = (ns: number) => (Number.isFinite(ns) ? Math.max(0, Math.round((ns / 1e6 - RESOLUTION_MS) * 100) / 100) : 0)
     return { meanMs: ms(h.mean), p50Ms: ms(h.percentile(50)), p99Ms: ms(h.percentile(99)), maxMs: ms(h.max), windowMs: this.windowMs }
   }
 }
