@@ -12,6 +12,7 @@ const BENCHES = [
   { name: 'api-keys', args: ['bench/api-keys.bench.ts'] },
   { name: 'sim', args: ['bench/sim.bench.ts'] },
   { name: 'messages', args: ['bench/messages.bench.ts'] },
+  { name: 'dashboard', args: ['bench/dashboard.bench.ts'] },
   { name: 'sessions', args: ['bench/sessions.bench.ts', ...(process.env.BENCH_SESSIONS ?? '200,1000,2000').split(',')] },
 ]
 
