@@ -183,6 +183,39 @@ test('the account page says when live updates drop, and catches up on return', a
   await context.close()
 })
 
+test('keyboard only: skip link, visible focus, the add-account dialog opens and closes, a chat opens and a message is typed', async ({
+  browser,
+}) => {
+  const context = await browser.newContext({ storageState: ADMIN_STATE })
+  const page = await context.newPage()
+  await page.goto('/accounts')
+  await page.keyboard.press('Tab')
+  const skip = page.getByRole('link', { name: 'Skip to content' })
+  await expect(skip).toBeFocused()
+  await expect(skip).toBeVisible()
+  // Tab until the "Add account" button has focus; its focus ring is drawn.
+  const add = page.getByRole('button', { name: 'Add account' })
+  for (let i = 0; i < 30 && !(await add.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab')
+  await expect(add).toBeFocused()
+  expect(await add.evaluate((el) => getComputedStyle(el).outlineStyle)).toBe('solid')
+  await page.keyboard.press('Enter')
+  const dialog = page.getByRole('dialog', { name: 'Add a WhatsApp account' })
+  await expect(dialog).toBeVisible()
+  await expect(dialog.getByLabel('Display name')).toBeFocused()
+  await page.keyboard.press('Escape')
+  await expect(dialog).toBeHidden()
+
+  await page.goto(`/accounts/${ACCOUNT.id}?tab=chats`)
+  const chat = page.getByTestId('chat').first()
+  await chat.focus()
+  await page.keyboard.press('Enter')
+  await expect(page.getByTestId('message').first()).toBeVisible()
+  await page.getByLabel('Message text').focus()
+  await page.keyboard.type('typed without a mouse')
+  await expect(page.getByLabel('Message text')).toHaveValue('typed without a mouse')
+  await context.close()
+})
+
 test('first-load JavaScript of the accounts page stays within 200 KB gzip', async ({ browser }) => {
   const context = await browser.newContext({ storageState: ADMIN_STATE })
   const page = await context.newPage()

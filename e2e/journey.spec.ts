@@ -32,9 +32,11 @@ test('operator journey: two accounts linked live (QR and pairing code), a conver
   await expect(image).toBeVisible()
   await phone.scan(QR_PHONE, decodeQrDataUrl((await image.getAttribute('src')) ?? ''))
 
-  // The other by pairing code, reached from "Link with pairing code".
+  // The other by pairing code, chosen under its QR code ("Link with a phone number instead").
   await phone.create(PAIR_PHONE, 'Pairing phone')
-  await accountCard(page, 'journey-pair').getByRole('button', { name: 'Link with pairing code' }).click()
+  await accountCard(page, 'journey-pair').getByRole('button', { name: 'Link with QR code' }).click()
+  await expect(accountCard(page, 'journey-pair').getByTestId('qr-image')).toBeVisible()
+  await accountCard(page, 'journey-pair').getByRole('button', { name: 'Link with a phone number instead' }).click()
   await accountCard(page, 'journey-pair').getByLabel('Phone number').fill(`+${PAIR_PHONE}`)
   await accountCard(page, 'journey-pair').getByRole('button', { name: 'Get code' }).click()
   const code = accountCard(page, 'journey-pair').getByTestId('pairing-code')
@@ -73,6 +75,20 @@ test('operator journey: two accounts linked live (QR and pairing code), a conver
   // The contact answers: it appears without a reload.
   await phone.sendText(CONTACT, QR_PHONE, 'Thanks! When does it arrive?')
   await expect(bubble(page, 'Thanks! When does it arrive?')).toHaveAttribute('data-direction', 'in')
+
+  // The contact reacts to our message, fixes a typo in one of its own and deletes another: all live.
+  const ours = (await phone.inbox(CONTACT)).find((m) => m.text === 'Hello Carol, your order shipped')
+  await phone.send(CONTACT, { type: 'reaction', to: QR_PHONE, targetId: ours?.id, emoji: '👍' })
+  await expect(bubble(page, 'Hello Carol, your order shipped').getByTestId('message-reactions')).toHaveText('👍')
+  const typo = await phone.sendText(CONTACT, QR_PHONE, 'Is it insured tooo?')
+  await expect(bubble(page, 'Is it insured tooo?')).toBeVisible()
+  await phone.send(CONTACT, { type: 'edit', to: QR_PHONE, targetId: typo.id, text: 'Is it insured too?' })
+  await expect(bubble(page, 'Is it insured too?').getByTestId('message-edited')).toBeVisible()
+  const oops = await phone.sendText(CONTACT, QR_PHONE, 'wrong chat, sorry')
+  await expect(bubble(page, 'wrong chat, sorry')).toBeVisible()
+  await phone.send(CONTACT, { type: 'delete', to: QR_PHONE, targetId: oops.id })
+  await expect(conversation(page).getByTestId('message-deleted')).toHaveCount(1)
+  await expect(bubble(page, 'wrong chat, sorry')).toHaveCount(0)
 
   // A reply quotes the answer.
   await bubble(page, 'Thanks! When does it arrive?').getByRole('button', { name: 'Reply to this message' }).click()

@@ -23,6 +23,8 @@ export const phone = {
     ((await call('GET', `/users/${number}`)) as { devices: { deviceId: number; online: boolean }[] }).devices,
   /** the contact's phone sends a text to `to` (a simulated user's number) */
   sendText: (from: string, to: string, text: string) => call('POST', `/users/${from}/messages`, { to, text }) as Promise<{ id: string }>,
+  /** the contact's phone sends any non-media kind: reaction, edit, delete, location… (sim/README.md) */
+  send: (from: string, body: Record<string, unknown>) => call('POST', `/users/${from}/messages`, body) as Promise<{ id: string }>,
   /** what the contact's phone received, oldest first */
   inbox: async (number: string) =>
     ((await call('GET', `/users/${number}/inbox`)) as { messages: { id: string; type: string; text?: string; fromPhone?: string }[] })
