@@ -2,6 +2,7 @@
 
 import { useState } from 'react'
 import { apiFetch } from '@/components/accounts/api-client'
+import { usePager } from '@/components/ui/pager'
 import { Alert, Button, Card, EmptyState, Field, Input } from '@/components/ui/primitives'
 import { SCOPE_DESCRIPTIONS, SCOPES, type Scope } from '@/lib/keys/scopes'
 import type { ApiKeyView } from '@/lib/keys/service'
@@ -28,6 +29,7 @@ export function ApiKeysPanel({
   const [error, setError] = useState<string | null>(null)
   // When the list was loaded: what "expired" is measured against.
   const [loadedAt, setLoadedAt] = useState(() => Date.now())
+  const pager = usePager(keys)
 
   const refresh = () =>
     apiFetch<{ data: ApiKeyView[] }>(accountId ? `/api/v1/api-keys?accountId=${encodeURIComponent(accountId)}` : '/api/v1/api-keys')
@@ -78,7 +80,7 @@ export function ApiKeysPanel({
               </tr>
             </thead>
             <tbody>
-              {keys.map((k) => (
+              {pager.page.map((k) => (
                 <tr
                   key={k.id}
                   className="border-b border-slate-100 last:border-0 dark:border-slate-800"
@@ -117,6 +119,7 @@ export function ApiKeysPanel({
               ))}
             </tbody>
           </table>
+          {pager.controls}
         </Card>
       )}
     </div>
