@@ -28,6 +28,7 @@ import { KeyService } from '@/lib/keys/service'
 import { applySecurityHeaders } from '@/lib/http/security-headers'
 import { createLogger } from '@/lib/logger'
 import { attachRealtime } from '@/lib/realtime/gateway'
+import { RecentEvents } from '@/lib/realtime/recent-events'
 import { setRuntime } from '@/lib/runtime'
 import { sessionConfigFromEnv } from '@/lib/sessions/config'
 import { SessionManager } from '@/lib/sessions/manager'
@@ -78,6 +79,8 @@ if (env.adminEmail && env.adminPassword && countOperators({ db }) === 0) {
 }
 
 const bus = new EventBus(logger)
+// Numbers every domain event from the first one on, so pages can resume from a position (lib/realtime/recent-events.ts).
+const recentEvents = new RecentEvents(bus)
 const loginLimiter = new MemoryLoginLimiter()
 const passwordChecks = await PasswordCheckQueue.create()
 const keyring = createKeyring({ current: env.encryptionKey, previous: env.previousEncryptionKeys })
@@ -99,7 +102,15 @@ const httpServer = createServer((req, res) => {
   if (answerBeforeNext(req, res)) return
   void handle(req, res)
 })
-const realtime = attachRealtime({ httpServer, bus, db, logger, authSecret: env.authSecret, trustProxy: env.trustProxy })
+const realtime = attachRealtime({
+  httpServer,
+  bus,
+  recent: recentEvents,
+  db,
+  logger,
+  authSecret: env.authSecret,
+  trustProxy: env.trustProxy,
+})
 
 setRuntime({
   env,
@@ -115,6 +126,7 @@ setRuntime({
   messages,
   metrics,
   loopDelay,
+  recentEvents,
   version,
   startedAt,
 })
@@ -148,6 +160,7 @@ async function shutdown(signal: string) {
   await closed
   metrics.close()
   loopDelay.stop()
+  recentEvents.close()
   clearTimeout(force)
   setRuntime(undefined)
   closeDb(db)

@@ -8,6 +8,7 @@ import type { EventBus } from '@/lib/events/bus'
 import type { KeyService } from '@/lib/keys/service'
 import type { Logger } from '@/lib/logger'
 import type { MessageService } from '@/lib/messages/service'
+import type { RecentEvents } from '@/lib/realtime/recent-events'
 import type { GatewayMetrics } from '@/lib/metrics/registry'
 import type { LoopDelayMonitor } from '@/lib/system/loop-delay'
 import type { SessionManager } from '@/lib/sessions/manager'
@@ -34,6 +35,8 @@ export type Runtime = {
   metrics: GatewayMetrics
   /** this process's recent event-loop delay (the System page) */
   loopDelay: LoopDelayMonitor
+  /** the numbered recent domain events: pages render with their position and resume from it */
+  recentEvents: RecentEvents
   version: string
   startedAt: number
 }

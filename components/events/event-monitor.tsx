@@ -1,10 +1,18 @@
 'use client'
 
-import { useCallback, useEffect, useRef, useState } from 'react'
-import { useRealtime, useRealtimeEvent } from '@/components/realtime/realtime-provider'
+import { useCallback, useRef, useState } from 'react'
+import { type GatewaySocket, useRealtimeEvent, useResumableFeed } from '@/components/realtime/realtime-provider'
 import { Button } from '@/components/ui/primitives'
 import { formatTime } from '@/components/ui/format'
-import type { MonitorEvent } from '@/lib/realtime/events'
+import type { EventPosition, MonitorEvent, WatchResult } from '@/lib/realtime/events'
+
+/** The monitor's feed: every domain event, resumed after a reconnect from the last one seen. */
+function joinMonitor(socket: GatewaySocket, since: EventPosition, ack: (r: WatchResult) => void): () => void {
+  socket.emit('monitor:watch', { since }, ack)
+  return () => {
+    socket.emit('monitor:unwatch')
+  }
+}
 
 /** How many events the page keeps; older ones drop off the bottom. */
 const KEEP = 500
@@ -17,8 +25,16 @@ type Row = (MonitorEvent | { gap: true; seq: number; missed: number }) & { key: 
  * pause (events keep counting and appear on resume), inspect one as JSON. A jump in the sequence number
  * (the socket dropped, or the server restarted) shows as a marked gap.
  */
-export function EventMonitor({ eventNames, accountIds }: { eventNames: string[]; accountIds: string[] }) {
-  const { socket, generation } = useRealtime()
+export function EventMonitor({
+  eventNames,
+  accountIds,
+  position,
+}: {
+  eventNames: string[]
+  accountIds: string[]
+  /** where the event sequence was when the page was rendered */
+  position: EventPosition
+}) {
   const [rows, setRows] = useState<Row[]>([])
   const [paused, setPaused] = useState(false)
   const [held, setHeld] = useState<MonitorEvent[]>([])
@@ -28,14 +44,6 @@ export function EventMonitor({ eventNames, accountIds }: { eventNames: string[];
   const [page, setPage] = useState(0)
   const lastSeq = useRef(0)
   const nextKey = useRef(0)
-
-  useEffect(() => {
-    if (!socket || generation === 0) return
-    socket.emit('monitor:watch')
-    return () => {
-      socket.emit('monitor:unwatch')
-    }
-  }, [socket, generation])
 
   const add = useCallback((events: MonitorEvent[]) => {
     const fresh: Row[] = []
@@ -48,12 +56,20 @@ export function EventMonitor({ eventNames, accountIds }: { eventNames: string[];
     }
     setRows((list) => [...fresh, ...list].slice(0, KEEP))
   }, [])
+  // Back from a dropped connection the server replays what the page missed; when it cannot (it
+  // restarted, or kept fewer events than were missed) the stream says so.
+  const onIncomplete = useCallback(() => {
+    lastSeq.current = 0
+    setRows((list) => [{ gap: true, seq: 0, missed: -2, key: ++nextKey.current } as Row, ...list].slice(0, KEEP))
+  }, [])
+  const seen = useResumableFeed(joinMonitor, position, onIncomplete)
   const onEvent = useCallback(
     (e: MonitorEvent) => {
+      seen(e.seq)
       if (paused) setHeld((h) => [...h, e].slice(-KEEP))
       else add([e])
     },
-    [paused, add],
+    [paused, add, seen],
   )
   useRealtimeEvent('monitor:event', onEvent)
 

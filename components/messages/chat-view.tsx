@@ -2,12 +2,13 @@
 
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { listChatsAction, listMessagesAction } from '@/app/(dashboard)/accounts/[accountId]/actions'
-import { useRealtimeEvent, useResync, useWatchAccount } from '@/components/realtime/realtime-provider'
+import { useRealtimeEvent, useWatchAccount } from '@/components/realtime/realtime-provider'
 import { Button, Input } from '@/components/ui/primitives'
 import { formText } from '@/lib/http/form'
 import type { SessionStatus } from '@/lib/db/schema'
 import type { AccountSummary } from '@/lib/events/types'
 import type { ChatView as Chat, MessageView, Page } from '@/lib/messages/types'
+import type { EventPosition } from '@/lib/realtime/events'
 import { Composer } from './composer'
 import { MessageBubble, messageSummary } from './message-bubble'
 
@@ -39,11 +40,14 @@ export function ChatView({
   initialChats,
   canSend,
   initialStatus,
+  position,
 }: {
   accountId: string
   initialChats: Page<Chat>
   canSend: boolean
   initialStatus: SessionStatus
+  /** where the event sequence was when the page was rendered: the feed resumes from there */
+  position: EventPosition
 }) {
   const [status, setStatus] = useState(initialStatus)
   useRealtimeEvent(
@@ -60,7 +64,6 @@ export function ChatView({
   const openJid = useRef<string | null>(null)
   const openChat = useRef<{ jid: string; to: string; title: string } | null>(null)
   const listEnd = useRef<HTMLDivElement>(null)
-  useWatchAccount(accountId)
 
   const loadConversation = useCallback(
     async (c: { jid: string; to: string; title: string }, cursor?: string) => {
@@ -95,11 +98,25 @@ export function ChatView({
     [loadConversation],
   )
 
+  // Back from a dropped connection that the server could not replay: re-read the chat list and the
+  // open conversation's newest page.
+  const resync = useCallback(() => {
+    void listChatsAction(accountId).then((res) => {
+      if (res.ok) {
+        setChats(res.data.items)
+        setChatsCursor(res.data.nextCursor)
+      }
+    })
+    if (openChat.current) void loadConversation(openChat.current)
+  }, [accountId, loadConversation])
+  const seen = useWatchAccount(accountId, position, resync)
+
   const onCreated = useCallback(({ message }: { accountId: string; message: MessageView }) => {
     const isOpen = openJid.current === message.chat.jid
     setChats((list) => {
       const prev = list.find((c) => c.jid === message.chat.jid)
-      if (!shown(message) && prev) return list
+      // A replayed event the page's data already had changes nothing.
+      if ((!shown(message) && prev) || prev?.lastMessage?.id === message.id) return list
       const unread = isOpen || message.direction === 'out' ? 0 : (prev?.unreadCount ?? 0) + 1
       return [chatFromMessage(message, unread), ...list.filter((c) => c.jid !== message.chat.jid)]
     })
@@ -112,20 +129,27 @@ export function ChatView({
       s?.items.some((m) => m.id === message.id) ? { ...s, items: s.items.map((m) => (m.id === message.id ? message : m)) } : s,
     )
   }, [])
-  useRealtimeEvent('message:created', onCreated)
-  useRealtimeEvent('message:updated', onUpdated)
-
-  // Back from a dropped connection: re-read the chat list and the open conversation's newest page.
-  useResync(
-    useCallback(() => {
-      void listChatsAction(accountId).then((res) => {
-        if (res.ok) {
-          setChats(res.data.items)
-          setChatsCursor(res.data.nextCursor)
-        }
-      })
-      if (openChat.current) void loadConversation(openChat.current)
-    }, [accountId, loadConversation]),
+  useRealtimeEvent(
+    'message:created',
+    useCallback(
+      (p: { accountId: string; message: MessageView; seq: number }) => {
+        if (p.accountId !== accountId) return
+        seen(p.seq)
+        onCreated(p)
+      },
+      [accountId, seen, onCreated],
+    ),
+  )
+  useRealtimeEvent(
+    'message:updated',
+    useCallback(
+      (p: { accountId: string; message: MessageView; seq: number }) => {
+        if (p.accountId !== accountId) return
+        seen(p.seq)
+        onUpdated(p)
+      },
+      [accountId, seen, onUpdated],
+    ),
   )
 
   const visible = useMemo(() => (conv ? conv.items.filter(shown) : []), [conv])

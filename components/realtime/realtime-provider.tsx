@@ -1,9 +1,16 @@
 'use client'
 
-import { createContext, type ReactNode, useContext, useEffect, useRef, useState } from 'react'
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useRef, useState } from 'react'
 import { useRouter } from 'next/navigation'
 import { io, type Socket } from 'socket.io-client'
-import { type ClientToServerEvents, type ServerToClientEvents, type SessionEndReason, SOCKET_PATH } from '@/lib/realtime/events'
+import {
+  type ClientToServerEvents,
+  type EventPosition,
+  type ServerToClientEvents,
+  type SessionEndReason,
+  SOCKET_PATH,
+  type WatchResult,
+} from '@/lib/realtime/events'
 
 export type GatewaySocket = Socket<ServerToClientEvents, ClientToServerEvents>
 
@@ -101,18 +108,47 @@ export function useResync(resync: () => void): void {
 }
 
 /**
- * Joins the account's room while the calling component is mounted, and again after every reconnect
- * (a new socket is in no room).
+ * Follows a resumable feed — one account's room, or the event monitor — from `initial` (the position
+ * the page was rendered at). On every (re)connect `join` asks the server to replay what came after the
+ * last position seen, then to send the rest live; when the server cannot (it restarted, or the page was
+ * away longer than it keeps events), `onIncomplete` runs and the page re-reads instead. Handlers call
+ * the returned function with each event's `seq`.
  */
-export function useWatchAccount(accountId: string): void {
+export function useResumableFeed(
+  join: (socket: GatewaySocket, since: EventPosition, ack: (r: WatchResult) => void) => () => void,
+  initial: EventPosition,
+  onIncomplete: () => void,
+): (seq: number) => void {
   const { socket, generation } = useRealtime()
+  const position = useRef(initial)
+  const incomplete = useRef(onIncomplete)
+  useEffect(() => {
+    incomplete.current = onIncomplete
+  }, [onIncomplete])
   useEffect(() => {
     if (!socket || generation === 0) return
-    socket.emit('account:watch', accountId)
-    return () => {
-      socket.emit('account:unwatch', accountId)
-    }
-  }, [socket, generation, accountId])
+    return join(socket, position.current, (r) => {
+      position.current = r.position
+      if (!r.complete) incomplete.current()
+    })
+  }, [socket, generation, join])
+  return useCallback((seq: number) => {
+    if (seq > position.current.seq) position.current = { ...position.current, seq }
+  }, [])
+}
+
+/** The account page's feed: its room's message events, resumed after every reconnect. */
+export function useWatchAccount(accountId: string, initial: EventPosition, onIncomplete: () => void): (seq: number) => void {
+  const join = useCallback(
+    (socket: GatewaySocket, since: EventPosition, ack: (r: WatchResult) => void) => {
+      socket.emit('account:watch', { accountId, since }, ack)
+      return () => {
+        socket.emit('account:unwatch', accountId)
+      }
+    },
+    [accountId],
+  )
+  return useResumableFeed(join, initial, onIncomplete)
 }
 
 /** A banner under the header while the live connection is down; pages re-sync when it returns. */

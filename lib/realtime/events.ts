@@ -1,5 +1,15 @@
 import type { AccountSummary, QrPayload } from '@/lib/events/types'
 import type { MessageView } from '@/lib/db/message-views'
+import type { EventPosition } from './recent-events'
+
+export type { EventPosition }
+
+/**
+ * The answer to a watch request: whether every event after the given position was replayed (false
+ * after a restart, or when the position is older than what the server keeps: re-read instead), and
+ * the position now.
+ */
+export type WatchResult = { complete: boolean; position: EventPosition }
 
 /** Why the server ended a dashboard's socket: its session ended (sign-out, 12 h expiry, or an admin's change). */
 export type SessionEndReason = 'signed_out' | 'expired' | 'revoked'
@@ -21,10 +31,10 @@ export type ServerToClientEvents = {
   /** admins only: linking material */
   'account:pairing_code': (p: { accountId: string; code: string; expiresAt: number }) => void
   /** to sockets watching the account (its room): a message entered the log, or changed */
-  'message:created': (p: { accountId: string; message: MessageView }) => void
-  'message:updated': (p: { accountId: string; message: MessageView }) => void
+  'message:created': (p: { accountId: string; message: MessageView; seq: number }) => void
+  'message:updated': (p: { accountId: string; message: MessageView; seq: number }) => void
   /** to sockets watching the account: its send queue paused or resumed */
-  'queue:changed': (p: { accountId: string; paused: boolean; reason: string | null; pausedUntil: number | null }) => void
+  'queue:changed': (p: { accountId: string; paused: boolean; reason: string | null; pausedUntil: number | null; seq: number }) => void
   /** to sockets watching the event monitor */
   'monitor:event': (e: MonitorEvent) => void
   /** sent just before the server disconnects the socket for good */
@@ -33,11 +43,14 @@ export type ServerToClientEvents = {
 
 export type ClientToServerEvents = {
   ping: (ack: (p: { at: number }) => void) => void
-  /** start / stop receiving one account's message events (the account detail page) */
-  'account:watch': (accountId: string) => void
+  /**
+   * Start receiving one account's message events (the account page); with `since`, the events after
+   * that position are replayed to this socket first (a page back from a dropped connection).
+   */
+  'account:watch': (p: { accountId: string; since?: EventPosition }, ack?: (r: WatchResult) => void) => void
   'account:unwatch': (accountId: string) => void
-  /** start / stop receiving every domain event (the event monitor page) */
-  'monitor:watch': () => void
+  /** Start receiving every domain event (the event monitor page), replaying those after `since`. */
+  'monitor:watch': (p: { since?: EventPosition }, ack?: (r: WatchResult) => void) => void
   'monitor:unwatch': () => void
 }
 

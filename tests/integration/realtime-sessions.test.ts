@@ -16,6 +16,7 @@ import type { AccountSummary } from '@/lib/events/types'
 import { createLogger } from '@/lib/logger'
 import { removeOperator, resetOperatorPassword, setOperatorDisabled, setOperatorRole } from '@/lib/operators/operators'
 import { attachRealtime } from '@/lib/realtime/gateway'
+import { RecentEvents } from '@/lib/realtime/recent-events'
 
 /**
  * The realtime gateway on a real HTTP server with real Socket.IO clients, a real SQLite database and
@@ -40,6 +41,7 @@ beforeAll(async () => {
   const realtime = attachRealtime({
     httpServer: server,
     bus,
+    recent: new RecentEvents(bus),
     db,
     logger: createLogger({ level: 'silent' }),
     authSecret: SECRET,
@@ -191,10 +193,10 @@ describe('rooms scope what a page receives', () => {
       connect(await signIn(operator('admin'))),
       connect(await signIn(operator('admin'))),
     ])
-    watcher.socket.emit('account:watch', 'shop')
-    other.socket.emit('account:watch', 'other-shop')
+    watcher.socket.emit('account:watch', { accountId: 'shop' })
+    other.socket.emit('account:watch', { accountId: 'other-shop' })
     // A malformed id is ignored (no room, no error).
-    idle.socket.emit('account:watch', '../../etc')
+    idle.socket.emit('account:watch', { accountId: '../../etc' })
     // Give the joins a round trip before the events (the server handles a socket's packets in order).
     await Promise.all([watcher, other, idle].map((s) => s.socket.emitWithAck('ping')))
     bus.emit('message.created', messageEvent('shop', 'hello'))
@@ -218,8 +220,8 @@ describe('rooms scope what a page receives', () => {
       connect(await signIn(operator('viewer'))),
       connect(await signIn(operator('viewer'))),
     ])
-    admin.socket.emit('monitor:watch')
-    viewer.socket.emit('monitor:watch')
+    admin.socket.emit('monitor:watch', {})
+    viewer.socket.emit('monitor:watch', {})
     await Promise.all([admin, viewer].map((s) => s.socket.emitWithAck('ping')))
     bus.emit('account.qr', { accountId: 'shop', qr: '2@secret-ref', image: 'data:image/png;base64,AAAA', expiresAt: 1 })
     bus.emit('account.pairing_code', { accountId: 'shop', code: 'ABCD1234', phone: '15550001', expiresAt: 2 })
@@ -243,5 +245,38 @@ describe('rooms scope what a page receives', () => {
     expect(JSON.stringify(monitored(viewer))).not.toMatch(/secret-ref|data:image|ABCD1234|15550001/)
     expect(codeV?.payload).toEqual({ accountId: 'shop', expiresAt: 2 })
     expect(names(bystander)).not.toContain('monitor:event')
+  })
+})
+
+describe('a page that comes back resumes from the last event it saw', () => {
+  it('the account room replays the missed message events in order, then continues live; a stale position says incomplete', async () => {
+    const first = await connect(await signIn(operator('admin')))
+    const joined = await first.socket.emitWithAck('account:watch', { accountId: 'resume', since: undefined })
+    bus.emit('message.created', messageEvent('resume', 'one'))
+    await until(() => names(first).includes('message:created'), 2000, 'first event')
+    const lastSeen = (first.events.find((e) => e.name === 'message:created')?.payload as { seq: number }).seq
+    first.socket.close()
+
+    // While the page is away: two messages of its account, one of another.
+    bus.emit('message.created', messageEvent('resume', 'two'))
+    bus.emit('message.created', messageEvent('elsewhere', 'x'))
+    bus.emit('message.updated', messageEvent('resume', 'three'))
+
+    const back = await connect(await signIn(operator('admin')))
+    const result = await back.socket.emitWithAck('account:watch', {
+      accountId: 'resume',
+      since: { epoch: joined.position.epoch, seq: lastSeen },
+    })
+    expect(result.complete).toBe(true)
+    const texts = () =>
+      back.events.filter((e) => e.name.startsWith('message:')).map((e) => (e.payload as { message: { text: string } }).message.text)
+    expect(texts()).toEqual(['two', 'three'])
+    bus.emit('message.created', messageEvent('resume', 'four'))
+    await until(() => texts().length === 3, 2000, 'live after replay')
+    expect(texts()).toEqual(['two', 'three', 'four'])
+
+    const stale = await back.socket.emitWithAck('account:watch', { accountId: 'resume', since: { epoch: 'before-a-restart', seq: 3 } })
+    expect(stale.complete).toBe(false)
+    expect(stale.position.epoch).toBe(joined.position.epoch)
   })
 })

@@ -31,7 +31,9 @@ export default async function AccountPage({
   const { accountId } = await params
   const { tab: rawTab } = await searchParams
   const tab = TABS.some((t) => t.id === rawTab) ? (rawTab ?? 'chats') : 'chats'
-  const { sessions, messages, keys } = getRuntime()
+  const { sessions, messages, keys, recentEvents } = getRuntime()
+  // Read before the data: events after this position are replayed to the page, so none falls between.
+  const position = recentEvents.position()
   let account: AccountSummary
   try {
     account = sessions.get(accountId)
@@ -66,6 +68,7 @@ export default async function AccountPage({
             initialChats={messages.listChats(accountId, { limit: 50 })}
             canSend={isAdmin}
             initialStatus={account.status}
+            position={position}
           />
         ) : tab === 'timeline' ? (
           <Card>
