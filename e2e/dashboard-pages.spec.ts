@@ -251,6 +251,12 @@ test('screenshots of every page at desktop and phone width, light and dark (repo
     for (const colorScheme of ['light', 'dark'] as const) {
       const context = await browser.newContext({ storageState: ADMIN_STATE, viewport: size.viewport, colorScheme })
       const page = await context.newPage()
+      // No page may log an error (a hydration mismatch, say) or throw.
+      const problems: string[] = []
+      page.on('pageerror', (err) => problems.push(err.message))
+      page.on('console', (m) => {
+        if (m.type() === 'error') problems.push(m.text())
+      })
       for (const p of PAGES) {
         await page.goto(p.path)
         await expect(page.getByRole('heading', { name: p.heading, exact: true, level: 1 })).toBeVisible()
@@ -260,6 +266,7 @@ test('screenshots of every page at desktop and phone width, light and dark (repo
         }
         await shot(page, `reports/screenshots/${p.name}-${size.name}-${colorScheme}.png`)
       }
+      expect(problems).toEqual([])
       await context.close()
     }
   }

@@ -37,4 +37,17 @@ describe('RecentEvents', () => {
     bus.emit('account.qr_cleared', { accountId: 'a' })
     expect(recent.position().seq).toBe(5)
   })
+
+  it('forgets events older than its age limit', () => {
+    const bus = new EventBus()
+    let now = 0
+    const recent = new RecentEvents(bus, 100, () => now, 60_000)
+    bus.emit('account.qr_cleared', { accountId: 'a' })
+    now = 30_000
+    bus.emit('account.qr_cleared', { accountId: 'a' })
+    now = 90_000
+    bus.emit('account.qr_cleared', { accountId: 'a' })
+    expect(recent.since({ epoch: recent.epoch, seq: 1 })).toMatchObject({ complete: true, events: [{ seq: 2 }, { seq: 3 }] })
+    expect(recent.since({ epoch: recent.epoch, seq: 0 }).complete).toBe(false)
+  })
 })

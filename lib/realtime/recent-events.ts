@@ -49,9 +49,10 @@ export type EventPosition = { epoch: string; seq: number }
 
 /**
  * The recent domain events of this process, numbered: what the realtime gateway relays, and what a
- * page that lost its socket replays from (by event id) instead of re-reading everything. A ring buffer
- * of `capacity` events; a reader whose position is older than the buffer, or from another process
- * epoch (a restart), is told the replay is incomplete and re-reads. Per-process state behind a small
+ * page that lost its socket replays from (by event id) instead of re-reading everything. Bounded by
+ * count (`capacity`) and age (`maxAgeMs`), so a burst of long messages cannot hold much memory; a
+ * reader whose position is older than what is kept, or from another process epoch (a restart), is told
+ * the replay is incomplete and re-reads. Per-process state behind a small
  * interface: the persisted event outbox can answer `since()` the same way once it exists.
  */
 export class RecentEvents {
@@ -63,8 +64,9 @@ export class RecentEvents {
 
   constructor(
     bus: EventBus,
-    private readonly capacity = 5000,
+    private readonly capacity = 2000,
     private readonly now: () => number = Date.now,
+    private readonly maxAgeMs = 10 * 60_000,
   ) {
     // Each entry's functions take its own event's payload; the bus hands each listener exactly that.
     const entries = Object.entries(DESCRIBE) as [DomainEventName, Describe<DomainEventName>][]
@@ -80,6 +82,7 @@ export class RecentEvents {
         }
         this.buffer.push(e)
         if (this.buffer.length > this.capacity) this.buffer.shift()
+        while ((this.buffer[0]?.at ?? e.at) < e.at - this.maxAgeMs) this.buffer.shift()
         for (const listener of this.listeners) listener(e)
       }),
     )
