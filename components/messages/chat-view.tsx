@@ -3,20 +3,16 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { listChatsAction, listMessagesAction } from '@/app/(dashboard)/accounts/[accountId]/actions'
 import { useRealtimeEvent, useWatchAccount } from '@/components/realtime/realtime-provider'
-import { Button, Input } from '@/components/ui/primitives'
-import { formText } from '@/lib/http/form'
 import type { SessionStatus } from '@/lib/db/schema'
 import type { AccountSummary } from '@/lib/events/types'
 import type { ChatView as Chat, MessageView, Page } from '@/lib/messages/types'
 import type { EventPosition } from '@/lib/realtime/events'
 import { Composer } from './composer'
+import { addressOf, type ChatTarget, chatTitle, LoadMore, MessageSearch, NewChat } from './chat-parts'
 import { MessageBubble, messageSummary } from './message-bubble'
 
 /** Reactions are shown on the message they react to, not as bubbles of their own. */
 const shown = (m: MessageView) => m.type !== 'reaction'
-/** How the chat view addresses a known chat: by its JID (the form the log keeps). */
-const addressOf = (c: { jid: string }) => c.jid
-const chatTitle = (c: { name: string | null; phone: string | null; jid: string }) => c.name ?? (c.phone ? `+${c.phone}` : c.jid)
 
 type Conversation = { jid: string; to: string; title: string; items: MessageView[]; nextCursor: string | null; loaded: boolean }
 
@@ -59,14 +55,13 @@ export function ChatView({
   const [chatsCursor, setChatsCursor] = useState<string | null>(initialChats.nextCursor)
   const [conv, setConv] = useState<Conversation | null>(null)
   const [replyTo, setReplyTo] = useState<MessageView | null>(null)
-  const [search, setSearch] = useState<{ q: string; items: MessageView[]; nextCursor: string | null } | null>(null)
   const [error, setError] = useState<string | null>(null)
   const openJid = useRef<string | null>(null)
-  const openChat = useRef<{ jid: string; to: string; title: string } | null>(null)
+  const openChat = useRef<ChatTarget | null>(null)
   const listEnd = useRef<HTMLDivElement>(null)
 
   const loadConversation = useCallback(
-    async (c: { jid: string; to: string; title: string }, cursor?: string) => {
+    async (c: ChatTarget, cursor?: string) => {
       const res = await listMessagesAction(accountId, { chat: c.to, cursor })
       if (!res.ok) {
         setError(res.error)
@@ -86,7 +81,7 @@ export function ChatView({
   )
 
   const open = useCallback(
-    (c: { jid: string; to: string; title: string }) => {
+    (c: ChatTarget) => {
       openJid.current = c.jid
       openChat.current = c
       setReplyTo(null)
@@ -125,9 +120,6 @@ export function ChatView({
   const onUpdated = useCallback(({ message }: { accountId: string; message: MessageView }) => {
     setConv((c) => (c?.items.some((m) => m.id === message.id) ? { ...c, items: merge(c.items, [message]) } : c))
     setChats((list) => list.map((c) => (c.lastMessage?.id === message.id ? { ...c, lastMessage: message } : c)))
-    setSearch((s) =>
-      s?.items.some((m) => m.id === message.id) ? { ...s, items: s.items.map((m) => (m.id === message.id ? message : m)) } : s,
-    )
   }, [])
   useRealtimeEvent(
     'message:created',
@@ -171,67 +163,8 @@ export function ChatView({
         aria-label="Chats"
         className={`flex min-h-0 flex-col border-slate-200 md:border-r dark:border-slate-800 ${conv ? 'hidden md:flex' : 'flex'}`}
       >
-        <form
-          role="search"
-          className="flex gap-1 border-b border-slate-200 p-2 dark:border-slate-800"
-          onSubmit={(e) => {
-            e.preventDefault()
-            const q = formText(new FormData(e.currentTarget), 'q').trim()
-            if (!q) {
-              setSearch(null)
-              return
-            }
-            void listMessagesAction(accountId, { q }).then((res) =>
-              res.ok ? setSearch({ q, items: res.data.items, nextCursor: res.data.nextCursor }) : setError(res.error),
-            )
-          }}
-        >
-          <Input name="q" type="search" aria-label="Search messages" placeholder="Search messages" className="py-1.5" />
-          <Button type="submit" variant="secondary">
-            Search
-          </Button>
-        </form>
-        <NewChat onOpen={(phone) => open({ jid: `${phone}@s.whatsapp.net`, to: phone, title: `+${phone}` })} />
-        {search ? (
-          <div className="min-h-0 flex-1 overflow-y-auto" data-testid="search-results">
-            <div className="flex items-center justify-between px-3 py-2 text-xs text-slate-500">
-              <span>
-                {search.items.length}
-                {search.nextCursor ? '+' : ''} result{search.items.length === 1 ? '' : 's'} for “{search.q}”
-              </span>
-              <button type="button" className="underline" onClick={() => setSearch(null)}>
-                Clear
-              </button>
-            </div>
-            <ul>
-              {search.items.map((m) => (
-                <li key={m.id}>
-                  <button
-                    type="button"
-                    data-testid="search-result"
-                    className="block w-full px-3 py-2 text-left text-sm hover:bg-slate-50 dark:hover:bg-slate-800"
-                    onClick={() => open({ jid: m.chat.jid, to: addressOf(m.chat), title: chatTitle(m.chat) })}
-                  >
-                    <span className="block text-xs text-slate-500">
-                      {chatTitle(m.chat)} · {m.direction === 'in' ? 'received' : 'sent'}
-                    </span>
-                    <span className="line-clamp-2">{messageSummary(m)}</span>
-                  </button>
-                </li>
-              ))}
-            </ul>
-            {search.nextCursor ? (
-              <LoadMore
-                onClick={() =>
-                  void listMessagesAction(accountId, { q: search.q, cursor: search.nextCursor ?? undefined }).then((res) => {
-                    if (res.ok)
-                      setSearch((s) => (s ? { ...s, items: [...s.items, ...res.data.items], nextCursor: res.data.nextCursor } : s))
-                  })
-                }
-              />
-            ) : null}
-          </div>
-        ) : (
+        <MessageSearch accountId={accountId} onOpen={open}>
+          <NewChat onOpen={(phone) => open({ jid: `${phone}@s.whatsapp.net`, to: phone, title: `+${phone}` })} />
           <ul className="min-h-0 flex-1 overflow-y-auto" data-testid="chat-list">
             {chats.length === 0 ? (
               <li className="p-4 text-sm text-slate-500">No conversations yet. Start one with a phone number above.</li>
@@ -276,7 +209,7 @@ export function ChatView({
               </li>
             ) : null}
           </ul>
-        )}
+        </MessageSearch>
       </aside>
 
       <section aria-label="Conversation" className={`min-h-0 flex-col ${conv ? 'flex' : 'hidden md:flex'}`} data-testid="conversation">
@@ -341,37 +274,6 @@ export function ChatView({
           <p className="m-auto p-6 text-sm text-slate-500">Choose a chat, or start one with a phone number.</p>
         )}
       </section>
-    </div>
-  )
-}
-
-function NewChat({ onOpen }: { onOpen: (phone: string) => void }) {
-  return (
-    <form
-      className="flex gap-1 border-b border-slate-200 p-2 dark:border-slate-800"
-      onSubmit={(e) => {
-        e.preventDefault()
-        const digits = formText(new FormData(e.currentTarget), 'phone').replace(/\D/g, '')
-        if (digits.length >= 5) {
-          onOpen(digits)
-          e.currentTarget.reset()
-        }
-      }}
-    >
-      <Input name="phone" type="tel" aria-label="New chat with phone number" placeholder="New chat: +1 555…" className="py-1.5" />
-      <Button type="submit" variant="secondary">
-        Open
-      </Button>
-    </form>
-  )
-}
-
-function LoadMore({ onClick, label = 'Load more' }: { onClick: () => void; label?: string }) {
-  return (
-    <div className="p-2 text-center">
-      <Button type="button" variant="ghost" onClick={onClick}>
-        {label}
-      </Button>
     </div>
   )
 }
