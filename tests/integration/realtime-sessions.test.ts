@@ -16,6 +16,7 @@ import type { AccountSummary } from '@/lib/events/types'
 import { createLogger } from '@/lib/logger'
 import { removeOperator, resetOperatorPassword, setOperatorDisabled, setOperatorRole } from '@/lib/operators/operators'
 import { attachRealtime } from '@/lib/realtime/gateway'
+import type { WatchResult } from '@/lib/realtime/events'
 import { RecentEvents } from '@/lib/realtime/recent-events'
 
 /**
@@ -251,7 +252,7 @@ describe('rooms scope what a page receives', () => {
 describe('a page that comes back resumes from the last event it saw', () => {
   it('the account room replays the missed message events in order, then continues live; a stale position says incomplete', async () => {
     const first = await connect(await signIn(operator('admin')))
-    const joined = await first.socket.emitWithAck('account:watch', { accountId: 'resume', since: undefined })
+    const joined = (await first.socket.emitWithAck('account:watch', { accountId: 'resume', since: undefined })) as WatchResult
     bus.emit('message.created', messageEvent('resume', 'one'))
     await until(() => names(first).includes('message:created'), 2000, 'first event')
     const lastSeen = (first.events.find((e) => e.name === 'message:created')?.payload as { seq: number }).seq
@@ -263,10 +264,10 @@ describe('a page that comes back resumes from the last event it saw', () => {
     bus.emit('message.updated', messageEvent('resume', 'three'))
 
     const back = await connect(await signIn(operator('admin')))
-    const result = await back.socket.emitWithAck('account:watch', {
+    const result = (await back.socket.emitWithAck('account:watch', {
       accountId: 'resume',
       since: { epoch: joined.position.epoch, seq: lastSeen },
-    })
+    })) as WatchResult
     expect(result.complete).toBe(true)
     const texts = () =>
       back.events.filter((e) => e.name.startsWith('message:')).map((e) => (e.payload as { message: { text: string } }).message.text)
@@ -275,7 +276,10 @@ describe('a page that comes back resumes from the last event it saw', () => {
     await until(() => texts().length === 3, 2000, 'live after replay')
     expect(texts()).toEqual(['two', 'three', 'four'])
 
-    const stale = await back.socket.emitWithAck('account:watch', { accountId: 'resume', since: { epoch: 'before-a-restart', seq: 3 } })
+    const stale = (await back.socket.emitWithAck('account:watch', {
+      accountId: 'resume',
+      since: { epoch: 'before-a-restart', seq: 3 },
+    })) as WatchResult
     expect(stale.complete).toBe(false)
     expect(stale.position.epoch).toBe(joined.position.epoch)
   })
