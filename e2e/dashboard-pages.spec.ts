@@ -183,6 +183,25 @@ test('the account page says when live updates drop, and catches up on return', a
   await context.close()
 })
 
+test('WhatsApp restricts the account: each refused message shows failed, and the pause appears live in the chat view', async ({
+  browser,
+}) => {
+  const context = await browser.newContext({ storageState: ADMIN_STATE })
+  const page = await context.newPage()
+  await page.goto(`/accounts/${ACCOUNT.id}?tab=chats`)
+  await expect(page.getByTestId('realtime-status')).toHaveAttribute('data-connected', 'true')
+  await page.getByTestId('chat').first().click()
+  await expect(page.getByTestId('queue-paused')).toHaveCount(0)
+  await phone.refuseSends(ACCOUNT.phone, 463, 3)
+  for (const text of ['restricted one', 'restricted two', 'restricted three']) {
+    await page.getByLabel('Message text').fill(text)
+    await page.getByLabel('Message text').press('Enter')
+    await expect(page.getByTestId('message').filter({ hasText: text })).toHaveAttribute('data-status', 'failed')
+  }
+  await expect(page.getByTestId('queue-paused')).toContainText('Sending is paused until')
+  await context.close()
+})
+
 test('keyboard only: skip link, visible focus, the add-account dialog opens and closes, a chat opens and a message is typed', async ({
   browser,
 }) => {

@@ -32,6 +32,8 @@ export const phone = {
   /** whether (and how fast) the contact's phone sends delivery and read receipts */
   setReceipts: (number: string, receipts: { delivery?: boolean; read?: boolean; delayMs?: number }) =>
     call('POST', `/users/${number}/receipts`, receipts),
+  /** WhatsApp refuses the next `count` messages of this user's linked devices with error `code` (463: restricted) */
+  refuseSends: (number: string, code: number, count: number) => call('POST', `/users/${number}/ack-errors`, { code, count }),
   /** breaks the linked device's socket (see sim/README.md for the kinds) */
   breakConnection: (number: string, deviceId: number, kind: string) =>
     call('POST', `/users/${number}/devices/${deviceId}/disconnect`, { kind }),

@@ -73,6 +73,8 @@ export function EventMonitor({
   )
   useRealtimeEvent('monitor:event', onEvent)
 
+  // Accounts created while the page is open join the filter as their events arrive.
+  const accountOptions = [...new Set([...accountIds, ...rows.flatMap((r) => ('gap' in r || !r.accountId ? [] : [r.accountId]))])].sort()
   const visible = rows.filter((r) => 'gap' in r || ((!account || r.accountId === account) && (!type || r.name === type)))
   const pages = Math.max(1, Math.ceil(visible.length / PAGE))
   const current = Math.min(page, pages - 1)
@@ -89,7 +91,7 @@ export function EventMonitor({
             className="rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-900"
           >
             <option value="">All accounts</option>
-            {accountIds.map((id) => (
+            {accountOptions.map((id) => (
               <option key={id} value={id}>
                 {id}
               </option>

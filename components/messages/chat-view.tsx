@@ -8,6 +8,7 @@ import type { AccountSummary } from '@/lib/events/types'
 import type { ChatView as Chat, MessageView, Page } from '@/lib/messages/types'
 import type { EventPosition } from '@/lib/realtime/events'
 import { Composer } from './composer'
+import { formatTime } from '@/components/ui/format'
 import { addressOf, type ChatTarget, chatTitle, LoadMore, MessageSearch, NewChat } from './chat-parts'
 import { MessageBubble, messageSummary } from './message-bubble'
 
@@ -36,12 +37,15 @@ export function ChatView({
   initialChats,
   canSend,
   initialStatus,
+  initialQueue,
   position,
 }: {
   accountId: string
   initialChats: Page<Chat>
   canSend: boolean
   initialStatus: SessionStatus
+  /** the account's send queue when the page was rendered: waiting messages and any restriction pause */
+  initialQueue: { queued: number; paused: boolean; reason: string | null; pausedUntil: number | null }
   /** where the event sequence was when the page was rendered: the feed resumes from there */
   position: EventPosition
 }) {
@@ -51,6 +55,17 @@ export function ChatView({
     useCallback((a: AccountSummary) => (a.id === accountId ? setStatus(a.status) : undefined), [accountId]),
   )
   const connected = status === 'connected'
+  const [queue, setQueue] = useState(initialQueue)
+  useRealtimeEvent(
+    'queue:changed',
+    useCallback(
+      (q: { accountId: string; paused: boolean; reason: string | null; pausedUntil: number | null }) =>
+        q.accountId === accountId
+          ? setQueue((cur) => ({ ...cur, paused: q.paused, reason: q.reason, pausedUntil: q.pausedUntil }))
+          : undefined,
+      [accountId],
+    ),
+  )
   const [chats, setChats] = useState<Chat[]>(initialChats.items)
   const [chatsCursor, setChatsCursor] = useState<string | null>(initialChats.nextCursor)
   const [conv, setConv] = useState<Conversation | null>(null)
@@ -158,122 +173,134 @@ export function ChatView({
       : null
 
   return (
-    <div className="grid min-h-[28rem] overflow-hidden rounded-lg border border-slate-200 bg-white md:grid-cols-[18rem_1fr] dark:border-slate-800 dark:bg-slate-900">
-      <aside
-        aria-label="Chats"
-        className={`flex min-h-0 flex-col border-slate-200 md:border-r dark:border-slate-800 ${conv ? 'hidden md:flex' : 'flex'}`}
-      >
-        <MessageSearch accountId={accountId} onOpen={open}>
-          <NewChat onOpen={(phone) => open({ jid: `${phone}@s.whatsapp.net`, to: phone, title: `+${phone}` })} />
-          <ul className="min-h-0 flex-1 overflow-y-auto" data-testid="chat-list">
-            {chats.length === 0 ? (
-              <li className="p-4 text-sm text-slate-500">No conversations yet. Start one with a phone number above.</li>
-            ) : null}
-            {chats.map((c) => (
-              <li key={c.jid}>
+    <>
+      {queue.paused ? (
+        <p
+          role="status"
+          data-testid="queue-paused"
+          className="mb-3 rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100"
+        >
+          Sending is paused{queue.pausedUntil ? ` until ${formatTime(queue.pausedUntil)} UTC` : ''}:{' '}
+          {queue.reason ?? 'WhatsApp restricted this account'}. Queued messages wait and go out when the pause ends.
+        </p>
+      ) : null}
+      <div className="grid min-h-[28rem] overflow-hidden rounded-lg border border-slate-200 bg-white md:grid-cols-[18rem_1fr] dark:border-slate-800 dark:bg-slate-900">
+        <aside
+          aria-label="Chats"
+          className={`flex min-h-0 flex-col border-slate-200 md:border-r dark:border-slate-800 ${conv ? 'hidden md:flex' : 'flex'}`}
+        >
+          <MessageSearch accountId={accountId} onOpen={open}>
+            <NewChat onOpen={(phone) => open({ jid: `${phone}@s.whatsapp.net`, to: phone, title: `+${phone}` })} />
+            <ul className="min-h-0 flex-1 overflow-y-auto" data-testid="chat-list">
+              {chats.length === 0 ? (
+                <li className="p-4 text-sm text-slate-500">No conversations yet. Start one with a phone number above.</li>
+              ) : null}
+              {chats.map((c) => (
+                <li key={c.jid}>
+                  <button
+                    type="button"
+                    data-testid="chat"
+                    data-jid={c.jid}
+                    aria-current={conv?.jid === c.jid ? 'true' : undefined}
+                    onClick={() => open({ jid: c.jid, to: addressOf(c), title: chatTitle(c) })}
+                    className={`flex w-full items-start gap-2 border-b border-slate-100 px-3 py-2 text-left text-sm hover:bg-slate-50 dark:border-slate-800 dark:hover:bg-slate-800 ${conv?.jid === c.jid ? 'bg-slate-100 dark:bg-slate-800' : ''}`}
+                  >
+                    <span className="min-w-0 flex-1">
+                      <span className="block truncate font-medium">{chatTitle(c)}</span>
+                      <span className="block truncate text-xs text-slate-500">{c.lastMessage ? messageSummary(c.lastMessage) : ''}</span>
+                    </span>
+                    {c.unreadCount > 0 ? (
+                      <span
+                        className="rounded-full bg-emerald-600 px-1.5 text-xs text-white"
+                        aria-label={`${c.unreadCount} unread`}
+                        data-testid="chat-unread"
+                      >
+                        {c.unreadCount}
+                      </span>
+                    ) : null}
+                  </button>
+                </li>
+              ))}
+              {chatsCursor ? (
+                <li>
+                  <LoadMore
+                    onClick={() =>
+                      void listChatsAction(accountId, chatsCursor).then((res) => {
+                        if (!res.ok) return
+                        setChats((list) => [...list, ...res.data.items.filter((c) => !list.some((x) => x.jid === c.jid))])
+                        setChatsCursor(res.data.nextCursor)
+                      })
+                    }
+                  />
+                </li>
+              ) : null}
+            </ul>
+          </MessageSearch>
+        </aside>
+
+        <section aria-label="Conversation" className={`min-h-0 flex-col ${conv ? 'flex' : 'hidden md:flex'}`} data-testid="conversation">
+          {conv ? (
+            <>
+              <header className="flex items-center gap-2 border-b border-slate-200 px-3 py-2 dark:border-slate-800">
                 <button
                   type="button"
-                  data-testid="chat"
-                  data-jid={c.jid}
-                  aria-current={conv?.jid === c.jid ? 'true' : undefined}
-                  onClick={() => open({ jid: c.jid, to: addressOf(c), title: chatTitle(c) })}
-                  className={`flex w-full items-start gap-2 border-b border-slate-100 px-3 py-2 text-left text-sm hover:bg-slate-50 dark:border-slate-800 dark:hover:bg-slate-800 ${conv?.jid === c.jid ? 'bg-slate-100 dark:bg-slate-800' : ''}`}
+                  className="rounded px-2 py-1 text-sm md:hidden"
+                  onClick={() => {
+                    openJid.current = null
+                    openChat.current = null
+                    setConv(null)
+                  }}
+                  aria-label="Back to the chats"
                 >
-                  <span className="min-w-0 flex-1">
-                    <span className="block truncate font-medium">{chatTitle(c)}</span>
-                    <span className="block truncate text-xs text-slate-500">{c.lastMessage ? messageSummary(c.lastMessage) : ''}</span>
-                  </span>
-                  {c.unreadCount > 0 ? (
-                    <span
-                      className="rounded-full bg-emerald-600 px-1.5 text-xs text-white"
-                      aria-label={`${c.unreadCount} unread`}
-                      data-testid="chat-unread"
-                    >
-                      {c.unreadCount}
-                    </span>
-                  ) : null}
+                  ←
                 </button>
-              </li>
-            ))}
-            {chatsCursor ? (
-              <li>
-                <LoadMore
-                  onClick={() =>
-                    void listChatsAction(accountId, chatsCursor).then((res) => {
-                      if (!res.ok) return
-                      setChats((list) => [...list, ...res.data.items.filter((c) => !list.some((x) => x.jid === c.jid))])
-                      setChatsCursor(res.data.nextCursor)
-                    })
-                  }
-                />
-              </li>
-            ) : null}
-          </ul>
-        </MessageSearch>
-      </aside>
-
-      <section aria-label="Conversation" className={`min-h-0 flex-col ${conv ? 'flex' : 'hidden md:flex'}`} data-testid="conversation">
-        {conv ? (
-          <>
-            <header className="flex items-center gap-2 border-b border-slate-200 px-3 py-2 dark:border-slate-800">
-              <button
-                type="button"
-                className="rounded px-2 py-1 text-sm md:hidden"
-                onClick={() => {
-                  openJid.current = null
-                  openChat.current = null
-                  setConv(null)
+                <h3 className="truncate font-semibold" data-testid="conversation-title">
+                  {conv.title}
+                </h3>
+              </header>
+              <div className="max-h-[32rem] min-h-[16rem] flex-1 overflow-y-auto bg-slate-50 p-3 dark:bg-slate-950">
+                {conv.nextCursor ? (
+                  <LoadMore label="Load older messages" onClick={() => void loadConversation(conv, conv.nextCursor ?? undefined)} />
+                ) : null}
+                {error ? (
+                  <p role="alert" className="text-sm text-red-700">
+                    {error}
+                  </p>
+                ) : null}
+                {!conv.loaded ? <p className="text-sm text-slate-500">Loading…</p> : null}
+                {conv.loaded && visible.length === 0 ? <p className="text-sm text-slate-500">No messages yet.</p> : null}
+                <ol className="space-y-2" aria-live="polite" data-testid="messages">
+                  {visible.map((m) => (
+                    <MessageBubble
+                      key={m.id}
+                      message={m}
+                      quoted={m.context?.messageId ? byId.get(m.context.messageId) : undefined}
+                      onReply={canSend ? setReplyTo : undefined}
+                    />
+                  ))}
+                </ol>
+                <div ref={listEnd} />
+              </div>
+              <Composer
+                accountId={accountId}
+                to={conv.to}
+                replyTo={replyTo}
+                onCancelReply={() => setReplyTo(null)}
+                disabledReason={disabledReason}
+                onSent={(m) => {
+                  setReplyTo(null)
+                  openJid.current = m.chat.jid
+                  if (openChat.current) openChat.current = { ...openChat.current, jid: m.chat.jid }
+                  setConv((c) => (c ? { ...c, jid: m.chat.jid, items: merge(c.items, [m]) } : c))
+                  onCreated({ accountId, message: m })
                 }}
-                aria-label="Back to the chats"
-              >
-                ←
-              </button>
-              <h3 className="truncate font-semibold" data-testid="conversation-title">
-                {conv.title}
-              </h3>
-            </header>
-            <div className="max-h-[32rem] min-h-[16rem] flex-1 overflow-y-auto bg-slate-50 p-3 dark:bg-slate-950">
-              {conv.nextCursor ? (
-                <LoadMore label="Load older messages" onClick={() => void loadConversation(conv, conv.nextCursor ?? undefined)} />
-              ) : null}
-              {error ? (
-                <p role="alert" className="text-sm text-red-700">
-                  {error}
-                </p>
-              ) : null}
-              {!conv.loaded ? <p className="text-sm text-slate-500">Loading…</p> : null}
-              {conv.loaded && visible.length === 0 ? <p className="text-sm text-slate-500">No messages yet.</p> : null}
-              <ol className="space-y-2" aria-live="polite" data-testid="messages">
-                {visible.map((m) => (
-                  <MessageBubble
-                    key={m.id}
-                    message={m}
-                    quoted={m.context?.messageId ? byId.get(m.context.messageId) : undefined}
-                    onReply={canSend ? setReplyTo : undefined}
-                  />
-                ))}
-              </ol>
-              <div ref={listEnd} />
-            </div>
-            <Composer
-              accountId={accountId}
-              to={conv.to}
-              replyTo={replyTo}
-              onCancelReply={() => setReplyTo(null)}
-              disabledReason={disabledReason}
-              onSent={(m) => {
-                setReplyTo(null)
-                openJid.current = m.chat.jid
-                if (openChat.current) openChat.current = { ...openChat.current, jid: m.chat.jid }
-                setConv((c) => (c ? { ...c, jid: m.chat.jid, items: merge(c.items, [m]) } : c))
-                onCreated({ accountId, message: m })
-              }}
-            />
-          </>
-        ) : (
-          <p className="m-auto p-6 text-sm text-slate-500">Choose a chat, or start one with a phone number.</p>
-        )}
-      </section>
-    </div>
+              />
+            </>
+          ) : (
+            <p className="m-auto p-6 text-sm text-slate-500">Choose a chat, or start one with a phone number.</p>
+          )}
+        </section>
+      </div>
+    </>
   )
 }

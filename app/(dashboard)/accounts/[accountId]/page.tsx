@@ -69,6 +69,7 @@ export default async function AccountPage({
             canSend={isAdmin}
             initialStatus={account.status}
             position={position}
+            initialQueue={messages.queueStatus(accountId)}
           />
         ) : tab === 'timeline' ? (
           <Card>
