@@ -82,9 +82,11 @@ export async function linkAccountViaApi(page: Page, baseURL: string, account: { 
 
 export async function addOperatorInUi(page: Page, op: { email: string; role: 'admin' | 'viewer'; password: string }) {
   await page.goto('/operators')
-  await page.getByLabel('Email').fill(op.email)
-  await page.getByLabel('Role').selectOption(op.role)
-  await page.getByLabel('Initial password').fill(op.password)
+  // Role locators only see what is rendered for the user (a page streamed in can hold a hidden copy).
+  const form = page.locator('form').filter({ has: page.getByRole('button', { name: 'Add operator' }) })
+  await form.getByRole('textbox', { name: 'Email' }).fill(op.email)
+  await form.getByRole('combobox', { name: 'Role' }).selectOption(op.role)
+  await form.getByLabel('Initial password').fill(op.password)
   await page.getByRole('button', { name: 'Add operator' }).click()
   await expect(page.getByText(`Added ${op.email} as ${op.role}.`)).toBeVisible()
 }
