@@ -29,5 +29,5 @@ export default async function proxy(req: NextRequest, ev: NextFetchEvent): Promi
 }
 
 export const config = {
-  matcher: ['/((?!api|_next/static|_next/image|favicon.ico|socket.io).*)'],
+  matcher: ['/((?!api|metrics|_next/static|_next/image|favicon.ico|socket.io).*)'],
 }

@@ -28,6 +28,7 @@ import { KeyService } from '@/lib/keys/service'
 import { applySecurityHeaders } from '@/lib/http/security-headers'
 import { createLogger } from '@/lib/logger'
 import { attachRealtime } from '@/lib/realtime/gateway'
+import { RecentEvents } from '@/lib/realtime/recent-events'
 import { setRuntime } from '@/lib/runtime'
 import { sessionConfigFromEnv } from '@/lib/sessions/config'
 import { SessionManager } from '@/lib/sessions/manager'
@@ -41,6 +42,10 @@ import { webhookConfigFromEnv } from '@/lib/webhooks/config'
 import { EventDispatcher } from '@/lib/webhooks/dispatcher'
 import { WebhookService } from '@/lib/webhooks/service'
 import { DeliveryWorker } from '@/lib/webhooks/worker'
+import { createMetrics } from '@/lib/metrics/registry'
+import { registerWebhookMetrics } from '@/lib/metrics/webhooks'
+import { countPendingDeliveries } from '@/lib/db/webhooks'
+import { LoopDelayMonitor } from '@/lib/system/loop-delay'
 
 const startedAt = Date.now()
 process.env.NEXT_TELEMETRY_DISABLED ??= '1'
@@ -84,6 +89,8 @@ if (env.adminEmail && env.adminPassword && countOperators({ db }) === 0) {
 }
 
 const bus = new EventBus(logger)
+// Numbers every domain event from the first one on, so pages can resume from a position (lib/realtime/recent-events.ts).
+const recentEvents = new RecentEvents(bus)
 const loginLimiter = new MemoryLoginLimiter()
 const passwordChecks = await PasswordCheckQueue.create()
 const keyring = createKeyring({ current: env.encryptionKey, previous: env.previousEncryptionKeys })
@@ -102,7 +109,15 @@ const messages = new MessageService({
   linkPreview: guardedLinkPreview({ allowedCidrs: env.messages.previewAllowedCidrs }, logger),
 })
 const webhookConfig = webhookConfigFromEnv(env)
-const webhookWorker = new DeliveryWorker({ db, keyring, logger, config: webhookConfig, userAgent: `wa-gateway/${version}` })
+const metrics = createMetrics({ db, bus, version })
+const webhookWorker = new DeliveryWorker({
+  db,
+  keyring,
+  logger,
+  config: webhookConfig,
+  userAgent: `wa-gateway/${version}`,
+  metrics: registerWebhookMetrics(metrics.registry, { backlog: () => countPendingDeliveries({ db }) }),
+})
 const dispatcher = new EventDispatcher({
   db,
   bus,
@@ -112,6 +127,7 @@ const dispatcher = new EventDispatcher({
 })
 const webhooks = new WebhookService({ db, keyring, config: webhookConfig, onDeliveries: () => webhookWorker.kick() })
 const retention = new RetentionRunner({ db, logger, days: env.messageRetentionDays })
+const loopDelay = new LoopDelayMonitor()
 
 const nextApp = next({ dev: env.dev, hostname: env.host, port: env.port, dir: process.cwd() })
 const handle = nextApp.getRequestHandler()
@@ -123,7 +139,15 @@ const httpServer = createServer((req, res) => {
   if (answerBeforeNext(req, res)) return
   void handle(req, res)
 })
-const realtime = attachRealtime({ httpServer, bus, db, logger, authSecret: env.authSecret, trustProxy: env.trustProxy })
+const realtime = attachRealtime({
+  httpServer,
+  bus,
+  recent: recentEvents,
+  db,
+  logger,
+  authSecret: env.authSecret,
+  trustProxy: env.trustProxy,
+})
 
 setRuntime({
   env,
@@ -139,6 +163,9 @@ setRuntime({
   messages,
   webhooks,
   media,
+  metrics,
+  loopDelay,
+  recentEvents,
   version,
   startedAt,
 })
@@ -180,6 +207,9 @@ async function shutdown(signal: string) {
   await webhookWorker.stop() // attempts in flight finish (or are aborted and their leases released)
   await realtime.close()
   await closed
+  metrics.close()
+  loopDelay.stop()
+  recentEvents.close()
   clearTimeout(force)
   setRuntime(undefined)
   closeDb(db)

@@ -8,6 +8,7 @@ const LINKS = [
   { href: '/messages', label: 'Messages' },
   { href: '/webhooks', label: 'Webhooks' },
   { href: '/keys', label: 'API keys' },
+  { href: '/events', label: 'Events' },
   { href: '/operators', label: 'Operators' },
   { href: '/system', label: 'System' },
 ]
@@ -23,7 +24,7 @@ export function NavLinks() {
             key={l.href}
             href={l.href}
             aria-current={active ? 'page' : undefined}
-            className={`rounded-md px-3 py-1.5 text-sm font-medium ${active ? 'bg-slate-900 text-white dark:bg-slate-100 dark:text-slate-900' : 'text-slate-600 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800'}`}
+            className={`shrink-0 whitespace-nowrap rounded-md px-3 py-1.5 text-sm font-medium ${active ? 'bg-slate-900 text-white dark:bg-slate-100 dark:text-slate-900' : 'text-slate-600 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800'}`}
           >
             {l.label}
           </Link>

@@ -19,7 +19,24 @@ export const phone = {
   create: (number: string, name: string) => call('POST', '/users', { phone: number, name }),
   scan: (number: string, qr: string) => call('POST', `/users/${number}/scan`, { qr }),
   enterPairingCode: (number: string, code: string) => call('POST', `/users/${number}/pairing-code`, { code }),
-  devices: async (number: string) => ((await call('GET', `/users/${number}`)) as { devices: unknown[] }).devices,
+  devices: async (number: string) =>
+    ((await call('GET', `/users/${number}`)) as { devices: { deviceId: number; online: boolean }[] }).devices,
+  /** the contact's phone sends a text to `to` (a simulated user's number) */
+  sendText: (from: string, to: string, text: string) => call('POST', `/users/${from}/messages`, { to, text }) as Promise<{ id: string }>,
+  /** the contact's phone sends any non-media kind: reaction, edit, delete, location… (sim/README.md) */
+  send: (from: string, body: Record<string, unknown>) => call('POST', `/users/${from}/messages`, body) as Promise<{ id: string }>,
+  /** what the contact's phone received, oldest first */
+  inbox: async (number: string) =>
+    ((await call('GET', `/users/${number}/inbox`)) as { messages: { id: string; type: string; text?: string; fromPhone?: string }[] })
+      .messages,
+  /** whether (and how fast) the contact's phone sends delivery and read receipts */
+  setReceipts: (number: string, receipts: { delivery?: boolean; read?: boolean; delayMs?: number }) =>
+    call('POST', `/users/${number}/receipts`, receipts),
+  /** WhatsApp refuses the next `count` messages of this user's linked devices with error `code` (463: restricted) */
+  refuseSends: (number: string, code: number, count: number) => call('POST', `/users/${number}/ack-errors`, { code, count }),
+  /** breaks the linked device's socket (see sim/README.md for the kinds) */
+  breakConnection: (number: string, deviceId: number, kind: string) =>
+    call('POST', `/users/${number}/devices/${deviceId}/disconnect`, { kind }),
 }
 
 /** Reads a QR code the way a phone camera would: from the pixels of the PNG the dashboard shows. */

@@ -82,10 +82,17 @@ describe('parseEnv', () => {
     [{ ADMIN_EMAIL: 'a@b.example' }, /ADMIN_EMAIL and ADMIN_PASSWORD must be set together/],
     [{ WA_WS_URL: 'http://127.0.0.1:9400' }, /WA_WS_URL must be a ws/],
     [{ GATEWAY_API_KEY: 'short' }, /GATEWAY_API_KEY/],
+    [{ METRICS_TOKEN: 'short' }, /METRICS_TOKEN must be at least 32 characters/],
   ])('refuses %o with a message naming the variable', (vars, message) => {
     const dir = tmp()
     expect(() => parseEnv({ DATA_DIR: dir, ...vars })).toThrow(ConfigError)
     expect(() => parseEnv({ DATA_DIR: dir, ...vars })).toThrow(message)
+  })
+
+  it('reads METRICS_TOKEN; unset means only admin API keys read /metrics', () => {
+    const token = 'm'.repeat(16) + 'etrics-token-for-prometheus'
+    expect(parseEnv({ DATA_DIR: tmp(), METRICS_TOKEN: token }).metricsToken).toBe(token)
+    expect(parseEnv({ DATA_DIR: tmp() }).metricsToken).toBeUndefined()
   })
 
   it('runs production when NODE_ENV is unset; only NODE_ENV=development runs the dev server', () => {

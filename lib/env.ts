@@ -94,6 +94,14 @@ const rawSchema = z.object({
       .refine((v) => !isPlaceholder(v), 'is a known placeholder value')
       .optional(),
   ),
+  METRICS_TOKEN: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .min(32, 'must be at least 32 characters')
+      .refine((v) => !isPlaceholder(v), 'is a known placeholder value')
+      .optional(),
+  ),
   WA_WS_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^wss?$/, error: 'must be a ws:// or wss:// URL' }).optional()),
   ENCRYPTION_KEY_PREVIOUS: z.preprocess(emptyToUndefined, z.string().optional()),
   RECONNECT_BASE_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(600_000).default(3000)),
@@ -248,6 +256,8 @@ export type Env = {
   adminEmail?: string
   adminPassword?: string
   gatewayApiKey?: string
+  /** bearer token that may read /metrics (besides admin API keys) */
+  metricsToken?: string
   waWsUrl?: string
   trustProxy: boolean
   /** older encryption keys still accepted for reading (key rotation) */
@@ -410,6 +420,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     adminEmail: raw.ADMIN_EMAIL?.toLowerCase(),
     adminPassword: raw.ADMIN_PASSWORD,
     gatewayApiKey: raw.GATEWAY_API_KEY,
+    metricsToken: raw.METRICS_TOKEN,
     waWsUrl: raw.WA_WS_URL,
     trustProxy: isOn(raw.TRUST_PROXY),
     previousEncryptionKeys,

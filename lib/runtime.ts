@@ -9,6 +9,9 @@ import type { KeyService } from '@/lib/keys/service'
 import type { Logger } from '@/lib/logger'
 import type { MediaService } from '@/lib/media/service'
 import type { MessageService } from '@/lib/messages/service'
+import type { RecentEvents } from '@/lib/realtime/recent-events'
+import type { GatewayMetrics } from '@/lib/metrics/registry'
+import type { LoopDelayMonitor } from '@/lib/system/loop-delay'
 import type { SessionManager } from '@/lib/sessions/manager'
 import type { WebhookService } from '@/lib/webhooks/service'
 
@@ -34,6 +37,12 @@ export type Runtime = {
   webhooks: WebhookService
   /** uploads and the media of messages (the media routes) */
   media: MediaService
+  /** Prometheus metrics (GET /metrics); other modules register into metrics.registry */
+  metrics: GatewayMetrics
+  /** this process's recent event-loop delay (the System page) */
+  loopDelay: LoopDelayMonitor
+  /** the numbered recent domain events: pages render with their position and resume from it */
+  recentEvents: RecentEvents
   version: string
   startedAt: number
 }

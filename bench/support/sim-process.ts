@@ -11,8 +11,8 @@ export type SimProcess = {
   stop(): Promise<void>
 }
 
-export async function startSimProcess(): Promise<SimProcess> {
-  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', 'sim/cli.ts', '--port', '0'], {
+export async function startSimProcess(extraArgs: string[] = []): Promise<SimProcess> {
+  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', 'sim/cli.ts', '--port', '0', ...extraArgs], {
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   const lines = createInterface({ input: child.stdout })

@@ -1,7 +1,11 @@
 'use client'
 
+import Link from 'next/link'
 import { useState } from 'react'
 import { Alert, Button, Card, Input } from '@/components/ui/primitives'
+import { useToast } from '@/components/ui/toast'
+import { formatDuration } from '@/components/ui/format'
+import { useNow } from '@/components/ui/use-now'
 import type { AccountSummary, QrPayload } from '@/lib/events/types'
 import { apiFetch } from './api-client'
 import { PairingCodePanel, QrPanel } from './qr-panel'
@@ -9,7 +13,17 @@ import { StatusBadge } from './status-badge'
 
 type Pairing = { code: string; expiresAt: number }
 
-const LIVE = new Set(['connecting', 'qr_ready', 'pairing_code_ready', 'connected', 'reconnecting'])
+/** What each action's toast says once the gateway accepted it (the card itself follows the live status). */
+const DONE: Record<string, (name: string) => string> = {
+  connect: (n) => `Connecting ${n}…`,
+  disconnect: (n) => `${n} disconnected.`,
+  reset: (n) => `Reconnect counter of ${n} reset.`,
+  logout: (n) => `${n} logged out; the phone no longer lists this device.`,
+  delete: (n) => `${n} deleted.`,
+  pairing: (n) => `Pairing code for ${n} ready: enter it on the phone.`,
+}
+
+export const LIVE = new Set(['connecting', 'qr_ready', 'pairing_code_ready', 'connected', 'reconnecting'])
 
 export function AccountCard({
   account,
@@ -26,6 +40,7 @@ export function AccountCard({
   const [error, setError] = useState<string | null>(null)
   const [pairingOpen, setPairingOpen] = useState(false)
   const [phone, setPhone] = useState('')
+  const toast = useToast()
   const linked = account.jid !== null
   const live = LIVE.has(account.status)
 
@@ -35,8 +50,11 @@ export function AccountCard({
     setError(null)
     try {
       await fn()
+      toast.success(DONE[name]?.(account.name) ?? 'Done.')
     } catch (e) {
-      setError(e instanceof Error ? e.message : 'The action failed.')
+      const message = e instanceof Error ? e.message : 'The action failed.'
+      setError(message)
+      toast.error(message)
     } finally {
       setBusy(null)
     }
@@ -48,7 +66,11 @@ export function AccountCard({
       <div data-testid="account-card" data-account-id={account.id} className="contents">
         <div className="flex items-start justify-between gap-2">
           <div className="min-w-0">
-            <h2 className="truncate font-semibold">{account.name}</h2>
+            <h2 className="truncate font-semibold">
+              <Link href={`/accounts/${account.id}`} className="hover:underline" data-testid="account-open">
+                {account.name}
+              </Link>
+            </h2>
             <p className="truncate font-mono text-xs text-slate-500">{account.id}</p>
           </div>
           <StatusBadge status={account.status} />
@@ -62,6 +84,10 @@ export function AccountCard({
               <dd>{account.pushName}</dd>
             </>
           ) : null}
+          <dt className="text-slate-500">{account.status === 'connected' ? 'Up for' : 'Since'}</dt>
+          <dd data-testid="account-uptime">
+            <Since at={account.statusAt} />
+          </dd>
           <dt className="text-slate-500">Reconnects</dt>
           <dd data-testid="reconnect-attempts">{account.reconnectAttempts}</dd>
           {account.statusReason ? (
@@ -80,7 +106,19 @@ export function AccountCard({
           ) : null}
         </dl>
 
-        {qr && account.status === 'qr_ready' ? <QrPanel qr={qr} /> : null}
+        {qr && account.status === 'qr_ready' ? (
+          <QrPanel qr={qr}>
+            {canEdit && !pairingOpen ? (
+              <button
+                type="button"
+                className="text-xs font-medium text-emerald-700 underline dark:text-emerald-400"
+                onClick={() => setPairingOpen(true)}
+              >
+                Link with a phone number instead
+              </button>
+            ) : null}
+          </QrPanel>
+        ) : null}
         {!canEdit && (account.status === 'qr_ready' || account.status === 'pairing_code_ready') ? (
           <p
             className="mt-3 rounded-md border border-slate-200 p-3 text-center text-xs text-slate-600 dark:border-slate-700 dark:text-slate-400"
@@ -175,4 +213,10 @@ export function AccountCard({
       </div>
     </Card>
   )
+}
+
+/** How long the account has been in its current status, ticking. */
+function Since({ at }: { at: number }) {
+  const now = useNow(1000)
+  return <span suppressHydrationWarning>{formatDuration(now - at)}</span>
 }

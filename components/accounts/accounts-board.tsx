@@ -1,14 +1,25 @@
 'use client'
 
 import { useCallback, useRef, useState } from 'react'
-import { useRealtimeEvent } from '@/components/realtime/realtime-provider'
+import { useRealtimeEvent, useResync } from '@/components/realtime/realtime-provider'
 import { Alert, Button, EmptyState, Field, Input } from '@/components/ui/primitives'
+import type { SessionStatus } from '@/lib/db/schema'
 import type { AccountSummary, QrPayload } from '@/lib/events/types'
 import { AccountCard } from './account-card'
 import { formText } from '@/lib/http/form'
 import { apiFetch } from './api-client'
 
 type Pairing = { code: string; expiresAt: number }
+
+/** The state filter: groups an operator thinks in, then every single state. */
+const FILTERS: { value: string; label: string; match: (s: SessionStatus) => boolean }[] = [
+  { value: 'all', label: 'All states', match: () => true },
+  { value: 'attention', label: 'Needs attention', match: (s) => s === 'failed' || s === 'logged_out' || s === 'reconnecting' },
+  { value: 'linking', label: 'Linking', match: (s) => s === 'qr_ready' || s === 'pairing_code_ready' || s === 'connecting' },
+  ...(['connected', 'connecting', 'qr_ready', 'pairing_code_ready', 'reconnecting', 'disconnected', 'logged_out', 'failed'] as const).map(
+    (st) => ({ value: st, label: st.replace(/_/g, ' '), match: (s: SessionStatus) => s === st }),
+  ),
+]
 
 /** The Accounts page: cards that follow every status, QR and pairing-code change live over Socket.IO. */
 export function AccountsBoard({
@@ -23,6 +34,7 @@ export function AccountsBoard({
   const [accounts, setAccounts] = useState<AccountSummary[]>(initialAccounts)
   const [qrs, setQrs] = useState<Record<string, QrPayload>>(() => Object.fromEntries(initialQrs.map((q) => [q.accountId, q])))
   const [pairings, setPairings] = useState<Record<string, Pairing>>({})
+  const [filter, setFilter] = useState('all')
 
   const upsert = useCallback((a: AccountSummary) => {
     setAccounts((list) => {
@@ -48,19 +60,59 @@ export function AccountsBoard({
   useRealtimeEvent('account:qr', onQr)
   useRealtimeEvent('account:qr_cleared', onQrCleared)
   useRealtimeEvent('account:pairing_code', onPairing)
+  // Back from a dropped connection: the list is re-read, since status events were missed.
+  useResync(
+    useCallback(() => {
+      void apiFetch<{ data: AccountSummary[] }>('/api/v1/accounts')
+        .then((r) => setAccounts(r.data))
+        .catch(() => undefined)
+    }, []),
+  )
+  const active = FILTERS.find((f) => f.value === filter) ?? FILTERS[0]
+  const shown = active ? accounts.filter((a) => active.match(a.status)) : accounts
 
   return (
     <>
-      {canEdit ? <CreateAccount onCreated={upsert} /> : null}
+      <div className="mb-4 flex flex-wrap items-end justify-between gap-3">
+        {accounts.length > 0 ? (
+          <label className="flex items-center gap-2 text-sm">
+            <span className="text-slate-600 dark:text-slate-400">Show</span>
+            <select
+              value={filter}
+              onChange={(e) => setFilter(e.target.value)}
+              aria-label="Filter by state"
+              data-testid="state-filter"
+              className="rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-900"
+            >
+              {FILTERS.map((f) => (
+                <option key={f.value} value={f.value}>
+                  {f.label} ({accounts.filter((a) => f.match(a.status)).length})
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : (
+          <span />
+        )}
+        {canEdit ? <CreateAccount onCreated={upsert} /> : null}
+      </div>
       {accounts.length === 0 ? (
         <EmptyState title="No WhatsApp accounts yet">
-          {canEdit
-            ? 'Add an account, then link it by scanning a QR code or entering a pairing code on the phone.'
-            : 'An admin can add and link accounts.'}
+          {canEdit ? (
+            <>
+              First step: <strong>Add account</strong> and give it a name. Then, on its card, choose <strong>Link with QR code</strong> and
+              scan the code with WhatsApp on the phone (Settings → Linked devices → Link a device), or link with the phone number and a
+              pairing code instead.
+            </>
+          ) : (
+            'An admin adds accounts and links them to phones; they appear here, live.'
+          )}
         </EmptyState>
+      ) : shown.length === 0 ? (
+        <EmptyState title="No account in this state">Choose another state above to see the others.</EmptyState>
       ) : (
         <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
-          {accounts.map((a) => (
+          {shown.map((a) => (
             <AccountCard key={a.id} account={a} qr={qrs[a.id]} pairing={pairings[a.id]} canEdit={canEdit} />
           ))}
         </div>
@@ -74,7 +126,7 @@ function CreateAccount({ onCreated }: { onCreated: (a: AccountSummary) => void }
   const [error, setError] = useState<string | null>(null)
   const [pending, setPending] = useState(false)
   return (
-    <div className="mb-4 flex justify-end">
+    <div>
       <Button
         onClick={() => {
           setError(null)

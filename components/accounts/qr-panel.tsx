@@ -1,18 +1,15 @@
 'use client'
 
-import { useEffect, useState } from 'react'
+import { useNow } from '@/components/ui/use-now'
+import type { ReactNode } from 'react'
 import type { QrPayload } from '@/lib/events/types'
 
 function useSecondsLeft(expiresAt: number): number {
-  const [now, setNow] = useState(() => Date.now())
-  useEffect(() => {
-    const t = setInterval(() => setNow(Date.now()), 1000)
-    return () => clearInterval(t)
-  }, [])
+  const now = useNow(1000)
   return Math.max(0, Math.ceil((expiresAt - now) / 1000))
 }
 
-export function QrPanel({ qr }: { qr: QrPayload }) {
+export function QrPanel({ qr, children }: { qr: QrPayload; children?: ReactNode }) {
   const left = useSecondsLeft(qr.expiresAt)
   return (
     <div
@@ -33,6 +30,7 @@ export function QrPanel({ qr }: { qr: QrPayload }) {
         <br />
         <span data-testid="qr-countdown">{left > 0 ? `Refreshes in ${left} s` : 'Waiting for a new code…'}</span>
       </p>
+      {children}
     </div>
   )
 }

@@ -2,6 +2,7 @@
 
 import { useState } from 'react'
 import { apiFetch } from '@/components/accounts/api-client'
+import { usePager } from '@/components/ui/pager'
 import { Alert, Button, Card, EmptyState, Field, Input } from '@/components/ui/primitives'
 import { SCOPE_DESCRIPTIONS, SCOPES, type Scope } from '@/lib/keys/scopes'
 import type { ApiKeyView } from '@/lib/keys/service'
@@ -15,19 +16,23 @@ export function ApiKeysPanel({
   initialKeys,
   accounts,
   canEdit,
+  accountId,
 }: {
   initialKeys: ApiKeyView[]
   accounts: { id: string; name: string }[]
   canEdit: boolean
+  /** only this account's keys (the account page); new keys are for it */
+  accountId?: string
 }) {
   const [keys, setKeys] = useState(initialKeys)
   const [created, setCreated] = useState<Created | null>(null)
   const [error, setError] = useState<string | null>(null)
   // When the list was loaded: what "expired" is measured against.
   const [loadedAt, setLoadedAt] = useState(() => Date.now())
+  const pager = usePager(keys)
 
   const refresh = () =>
-    apiFetch<{ data: ApiKeyView[] }>('/api/v1/api-keys')
+    apiFetch<{ data: ApiKeyView[] }>(accountId ? `/api/v1/api-keys?accountId=${encodeURIComponent(accountId)}` : '/api/v1/api-keys')
       .then((r) => {
         setKeys(r.data)
         setLoadedAt(Date.now())
@@ -47,6 +52,7 @@ export function ApiKeysPanel({
       {canEdit ? (
         <CreateKey
           accounts={accounts}
+          fixedAccountId={accountId}
           onCreated={(k) => {
             setCreated(k)
             void refresh()
@@ -74,7 +80,7 @@ export function ApiKeysPanel({
               </tr>
             </thead>
             <tbody>
-              {keys.map((k) => (
+              {pager.page.map((k) => (
                 <tr
                   key={k.id}
                   className="border-b border-slate-100 last:border-0 dark:border-slate-800"
@@ -113,16 +119,25 @@ export function ApiKeysPanel({
               ))}
             </tbody>
           </table>
+          {pager.controls}
         </Card>
       )}
     </div>
   )
 }
 
-function CreateKey({ accounts, onCreated }: { accounts: { id: string; name: string }[]; onCreated: (k: Created) => void }) {
+function CreateKey({
+  accounts,
+  onCreated,
+  fixedAccountId,
+}: {
+  accounts: { id: string; name: string }[]
+  onCreated: (k: Created) => void
+  fixedAccountId?: string
+}) {
   const [error, setError] = useState<string | null>(null)
   const [pending, setPending] = useState(false)
-  const [accountId, setAccountId] = useState('')
+  const [accountId, setAccountId] = useState(fixedAccountId ?? '')
   return (
     <Card>
       <h2 className="mb-3 text-sm font-semibold">Create a key</h2>
@@ -147,7 +162,7 @@ function CreateKey({ accounts, onCreated }: { accounts: { id: string; name: stri
             .then((k) => {
               onCreated(k)
               formEl.reset()
-              setAccountId('')
+              setAccountId(fixedAccountId ?? '')
             })
             .catch((err: unknown) => setError(err instanceof Error ? err.message : 'Could not create the key.'))
             .finally(() => setPending(false))
@@ -165,7 +180,7 @@ function CreateKey({ accounts, onCreated }: { accounts: { id: string; name: stri
               onChange={(e) => setAccountId(e.target.value)}
               className="w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-700 dark:bg-slate-900"
             >
-              <option value="">All accounts (gateway-wide)</option>
+              {fixedAccountId ? null : <option value="">All accounts (gateway-wide)</option>}
               {accounts.map((a) => (
                 <option key={a.id} value={a.id}>
                   {a.name} ({a.id})

@@ -1,14 +1,25 @@
 'use client'
 
-import { createContext, type ReactNode, useContext, useEffect, useState } from 'react'
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useRef, useState } from 'react'
 import { useRouter } from 'next/navigation'
 import { io, type Socket } from 'socket.io-client'
-import { type ClientToServerEvents, type ServerToClientEvents, type SessionEndReason, SOCKET_PATH } from '@/lib/realtime/events'
+import {
+  type ClientToServerEvents,
+  type EventPosition,
+  type ServerToClientEvents,
+  type SessionEndReason,
+  SOCKET_PATH,
+  type WatchResult,
+} from '@/lib/realtime/events'
 
 export type GatewaySocket = Socket<ServerToClientEvents, ClientToServerEvents>
 
-type RealtimeState = { socket: GatewaySocket | null; connected: boolean }
-const RealtimeContext = createContext<RealtimeState>({ socket: null, connected: false })
+/**
+ * `connected`: the socket is up now. `generation` counts connections: it changes on every (re)connect,
+ * which is when a page re-syncs what it may have missed. `dropped`: the socket was up and is not now.
+ */
+type RealtimeState = { socket: GatewaySocket | null; connected: boolean; generation: number; dropped: boolean }
+const RealtimeContext = createContext<RealtimeState>({ socket: null, connected: false, generation: 0, dropped: false })
 
 /**
  * One Socket.IO connection per dashboard tab, authenticated by the session cookie. The socket follows
@@ -17,13 +28,22 @@ const RealtimeContext = createContext<RealtimeState>({ socket: null, connected: 
  * API request, which answers 401 once the session is gone.
  */
 export function RealtimeProvider({ children }: { children: ReactNode }) {
-  const [state, setState] = useState<RealtimeState>({ socket: null, connected: false })
+  const [state, setState] = useState<RealtimeState>({ socket: null, connected: false, generation: 0, dropped: false })
   const router = useRouter()
   useEffect(() => {
     // Leaves the dashboard for the login page, which says why.
     const toLogin = (reason: SessionEndReason) => router.replace(`/login?ended=${reason}`)
     const socket: GatewaySocket = io({ path: SOCKET_PATH, withCredentials: true, transports: ['websocket', 'polling'] })
-    const update = () => setState({ socket, connected: socket.connected })
+    let generation = 0
+    let everConnected = false
+    const update = () => {
+      if (socket.connected && !everConnected) everConnected = true
+      setState({ socket, connected: socket.connected, generation, dropped: everConnected && !socket.connected && socket.active })
+    }
+    const onConnect = () => {
+      generation++
+      update()
+    }
     const onEnded = ({ reason }: { reason: SessionEndReason }) => {
       socket.close()
       update()
@@ -40,13 +60,13 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
         })
         .catch(() => undefined)
     }
-    socket.on('connect', update)
+    socket.on('connect', onConnect)
     socket.on('disconnect', update)
     socket.on('connect_error', onConnectError)
     socket.on('session:ended', onEnded)
     update()
     return () => {
-      socket.off('connect', update)
+      socket.off('connect', onConnect)
       socket.off('disconnect', update)
       socket.off('connect_error', onConnectError)
       socket.off('session:ended', onEnded)
@@ -70,6 +90,80 @@ export function useRealtimeEvent<E extends keyof ServerToClientEvents>(event: E,
     s.on(event, handler)
     return () => s.off(event, handler)
   }, [socket, event, handler])
+}
+
+/**
+ * Runs `resync` after every reconnect (not the first connect: the page's server-rendered data is fresh
+ * then). Pages use it to reload what changed while the socket was down.
+ */
+export function useResync(resync: () => void): void {
+  const { generation } = useRealtime()
+  const seen = useRef(generation)
+  useEffect(() => {
+    if (generation === seen.current) return
+    const first = seen.current === 0
+    seen.current = generation
+    if (!first) resync()
+  }, [generation, resync])
+}
+
+/**
+ * Follows a resumable feed — one account's room, or the event monitor — from `initial` (the position
+ * the page was rendered at). On every (re)connect `join` asks the server to replay what came after the
+ * last position seen, then to send the rest live; when the server cannot (it restarted, or the page was
+ * away longer than it keeps events), `onIncomplete` runs and the page re-reads instead. Handlers call
+ * the returned function with each event's `seq`.
+ */
+export function useResumableFeed(
+  join: (socket: GatewaySocket, since: EventPosition, ack: (r: WatchResult) => void) => () => void,
+  initial: EventPosition,
+  onIncomplete: () => void,
+): (seq: number) => void {
+  const { socket, generation } = useRealtime()
+  const position = useRef(initial)
+  const incomplete = useRef(onIncomplete)
+  useEffect(() => {
+    incomplete.current = onIncomplete
+  }, [onIncomplete])
+  useEffect(() => {
+    if (!socket || generation === 0) return
+    return join(socket, position.current, (r) => {
+      position.current = r.position
+      if (!r.complete) incomplete.current()
+    })
+  }, [socket, generation, join])
+  return useCallback((seq: number) => {
+    if (seq > position.current.seq) position.current = { ...position.current, seq }
+  }, [])
+}
+
+/** The account page's feed: its room's message events, resumed after every reconnect. */
+export function useWatchAccount(accountId: string, initial: EventPosition, onIncomplete: () => void): (seq: number) => void {
+  const join = useCallback(
+    (socket: GatewaySocket, since: EventPosition, ack: (r: WatchResult) => void) => {
+      socket.emit('account:watch', { accountId, since }, ack)
+      return () => {
+        socket.emit('account:unwatch', accountId)
+      }
+    },
+    [accountId],
+  )
+  return useResumableFeed(join, initial, onIncomplete)
+}
+
+/** A banner under the header while the live connection is down; pages re-sync when it returns. */
+export function ConnectionBanner() {
+  const { dropped } = useRealtime()
+  if (!dropped) return null
+  return (
+    <div
+      role="status"
+      data-testid="realtime-banner"
+      className="border-b border-amber-300 bg-amber-50 px-4 py-2 text-center text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100"
+    >
+      Live updates are interrupted; reconnecting… The page catches up when the connection returns.
+    </div>
+  )
 }
 
 export function ConnectionDot() {

@@ -1,4 +1,4 @@
-import { asc, eq, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, lt, sql } from 'drizzle-orm'
 import type { AccountSummary } from '@/lib/events/types'
 import type { DB } from './client'
 import { appendEvent } from './events'
@@ -159,4 +159,17 @@ export function deleteAccount({ db, id }: { db: DB; id: string }): boolean {
       return gone
     })
     .immediate()
+}
+
+export type StatusChange = { id: number; status: SessionStatus; reason: string | null; at: number }
+
+/** An account's status history, newest first; `before` (a row id) pages back. */
+export function listStatusHistory({ db, id, before, limit }: { db: DB; id: string; before?: number; limit: number }): StatusChange[] {
+  return db
+    .select({ id: accountStatusLog.id, status: accountStatusLog.status, reason: accountStatusLog.reason, at: accountStatusLog.at })
+    .from(accountStatusLog)
+    .where(and(eq(accountStatusLog.accountId, id), before !== undefined ? lt(accountStatusLog.id, before) : undefined))
+    .orderBy(desc(accountStatusLog.at), desc(accountStatusLog.id))
+    .limit(limit)
+    .all()
 }

@@ -125,7 +125,12 @@ export type MessageFilter = {
   statuses?: MessageStatus[]
   since?: number
   until?: number
+  /** words the text must contain (case-insensitive for ASCII; each word anywhere in the text) */
+  text?: string
 }
+
+/** LIKE pattern for one word, with the wildcards it contains taken literally. */
+const likeWord = (w: string) => `%${w.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
 
 /** Newest first; `limit + 1` rows are read to know whether a next page exists. */
 export function listMessageViews({
@@ -145,6 +150,11 @@ export function listMessageViews({
     eq(messages.accountId, accountId),
     filter.chatIds ? inArray(messages.chatId, filter.chatIds) : undefined,
     filter.direction ? eq(messages.direction, filter.direction) : undefined,
+    ...(filter.text ?? '')
+      .split(/\s+/)
+      .filter(Boolean)
+      .slice(0, 8)
+      .map((w) => sql`${messages.text} like ${likeWord(w)} escape '\\'`),
     filter.types?.length ? inArray(messages.type, filter.types) : undefined,
     filter.statuses?.length ? inArray(messages.status, filter.statuses) : undefined,
     filter.since !== undefined ? gte(messages.timestamp, filter.since) : undefined,

@@ -329,3 +329,14 @@ export function noteEndpointOutcome({ db, id, ok, at, disable }: { db: DB; id: s
 }
 
 export { events as eventsTable }
+
+/** Deliveries still owed to endpoints (pending, whether due now or later): the backlog /metrics shows. */
+export function countPendingDeliveries({ db }: { db: DB }): number {
+  return (
+    db
+      .select({ n: sql<number>`count(*)` })
+      .from(webhookDeliveries)
+      .where(eq(webhookDeliveries.status, 'pending'))
+      .get()?.n ?? 0
+  )
+}

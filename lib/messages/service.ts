@@ -283,6 +283,7 @@ export class MessageService {
       ...(query.status?.length ? { statuses: query.status as MessageStatus[] } : {}),
       ...(query.since !== undefined ? { since: query.since } : {}),
       ...(query.until !== undefined ? { until: query.until } : {}),
+      ...(query.q?.trim() ? { text: query.q } : {}),
     }
     if (query.chat) {
       const r = parseRecipient(query.chat)

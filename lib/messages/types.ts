@@ -56,6 +56,8 @@ export type ListMessagesQuery = {
   /** unix ms, inclusive */
   since?: number
   until?: number
+  /** words the text must contain (search) */
+  q?: string
   cursor?: string
   limit?: number
 }

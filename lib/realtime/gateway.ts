@@ -6,7 +6,17 @@ import type { DB } from '@/lib/db/client'
 import type { EventBus } from '@/lib/events/bus'
 import { requestTrust } from '@/lib/http/request-trust'
 import type { Logger } from '@/lib/logger'
-import { type ClientToServerEvents, type ServerToClientEvents, type SessionEndReason, type SocketData, SOCKET_PATH } from './events'
+import {
+  accountRoom,
+  type ClientToServerEvents,
+  type ServerToClientEvents,
+  type SessionEndReason,
+  type MonitorEvent,
+  type SocketData,
+  SOCKET_PATH,
+  type WatchResult,
+} from './events'
+import { type NumberedEvent, type RecentEvents } from './recent-events'
 
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>
 type GatewaySocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>
@@ -15,6 +25,18 @@ type GatewaySocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<s
 const OPERATORS_ROOM = 'operators'
 /** Admins' sockets only: QR codes and pairing codes (linking material). */
 const ADMINS_ROOM = 'admins'
+/** Sockets on the event monitor page: admins get payloads whole, viewers without linking material. */
+const MONITOR_ADMINS_ROOM = 'monitor:admins'
+const MONITOR_VIEWERS_ROOM = 'monitor:viewers'
+/** How many accounts one socket may watch at once (a page watches one; this bounds a misbehaving client). */
+const MAX_WATCHED_ACCOUNTS = 20
+const WATCHABLE_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/
+
+const isPosition = (v: unknown): v is { epoch: string; seq: number } =>
+  typeof v === 'object' &&
+  v !== null &&
+  typeof (v as { epoch?: unknown }).epoch === 'string' &&
+  Number.isInteger((v as { seq?: unknown }).seq)
 
 function sameOrigin(req: IncomingMessage, host: string | null): boolean {
   const origin = req.headers.origin
@@ -25,6 +47,29 @@ function sameOrigin(req: IncomingMessage, host: string | null): boolean {
     return false
   }
 }
+
+/** The domain events an account's room receives, and the Socket.IO event each becomes. */
+const ROOM_EVENTS: Partial<Record<NumberedEvent['name'], 'message:created' | 'message:updated' | 'queue:changed'>> = {
+  'message.created': 'message:created',
+  'message.updated': 'message:updated',
+  'messages.queue': 'queue:changed',
+}
+
+type Emit = (event: 'message:created' | 'message:updated' | 'queue:changed', payload: never) => unknown
+
+/** Emits one numbered account event under its Socket.IO name, with its sequence number. */
+function emitToRoom(emit: Emit, e: NumberedEvent): void {
+  const name = ROOM_EVENTS[e.name]
+  if (name) emit(name, { ...(e.payload as object), seq: e.seq } as never)
+}
+
+const monitorEvent = (e: NumberedEvent, admin: boolean): MonitorEvent => ({
+  seq: e.seq,
+  at: e.at,
+  name: e.name,
+  accountId: e.accountId,
+  payload: admin ? e.payload : e.viewerPayload,
+})
 
 type Handshake = { ok: true; session: ActiveSession; claims: SessionClaims } | { ok: false; reason: 'forbidden' | 'unauthorized' }
 
@@ -43,9 +88,12 @@ export function attachRealtime({
   logger,
   authSecret,
   trustProxy,
+  recent,
 }: {
   httpServer: HttpServer
   bus: EventBus
+  /** the numbered recent events: relayed to rooms, and replayed to a socket that comes back */
+  recent: RecentEvents
   db: DB
   logger: Logger
   authSecret: string
@@ -54,6 +102,15 @@ export function attachRealtime({
   const log = logger.child({ component: 'realtime' })
   const handshakes = new WeakMap<IncomingMessage, { session: ActiveSession; claims: SessionClaims }>()
   const byOperator = new Map<number, Set<GatewaySocket>>()
+
+  /** Replays the events after `since` that pass `filter`; with no `since` there is nothing to replay. */
+  function replay(since: unknown, filter: (e: NumberedEvent) => boolean, send: (e: NumberedEvent) => void): WatchResult {
+    const position = recent.position()
+    if (!isPosition(since)) return { complete: true, position }
+    const { events, complete } = recent.since(since, filter)
+    for (const e of events) send(e)
+    return { complete, position }
+  }
 
   async function checkHandshake(req: IncomingMessage): Promise<Handshake> {
     const trust = requestTrust(req, trustProxy)
@@ -133,6 +190,39 @@ export function attachRealtime({
     socket.on('ping', (ack) => {
       if (typeof ack === 'function') ack({ at: Date.now() })
     })
+    // Rooms scope what a page receives: the account detail page watches its account, the event
+    // monitor watches everything. Any operator may watch (viewers read messages too).
+    socket.on('account:watch', (p, ack) => {
+      const accountId = typeof p === 'object' ? p.accountId : undefined
+      if (typeof accountId !== 'string' || !WATCHABLE_ID.test(accountId)) return
+      const watched = [...socket.rooms].filter((r) => r.startsWith('account:')).length
+      if (watched >= MAX_WATCHED_ACCOUNTS) return
+      void socket.join(accountRoom(accountId))
+      // Joined first, then replayed: both run in this one turn of the event loop, so no event falls between.
+      const result = replay(
+        p.since,
+        (e) => e.accountId === accountId && e.name in ROOM_EVENTS,
+        (e) => emitToRoom(socket.emit.bind(socket), e),
+      )
+      if (typeof ack === 'function') ack(result)
+    })
+    socket.on('account:unwatch', (accountId) => {
+      if (typeof accountId === 'string') void socket.leave(accountRoom(accountId))
+    })
+    socket.on('monitor:watch', (p, ack) => {
+      void socket.join(role === 'admin' ? MONITOR_ADMINS_ROOM : MONITOR_VIEWERS_ROOM)
+      const since = typeof p === 'object' ? p.since : undefined
+      const result = replay(
+        since,
+        () => true,
+        (e) => socket.emit('monitor:event', monitorEvent(e, role === 'admin')),
+      )
+      if (typeof ack === 'function') ack(result)
+    })
+    socket.on('monitor:unwatch', () => {
+      void socket.leave(MONITOR_ADMINS_ROOM)
+      void socket.leave(MONITOR_VIEWERS_ROOM)
+    })
   })
 
   /** Ends the operator's sockets whose session no longer holds (disabled, removed, role or password changed). */
@@ -142,6 +232,13 @@ export function attachRealtime({
     }
   }
 
+  // Broadcasting encodes the packet even when nobody listens: skip rooms nobody is in (most accounts'
+  // message traffic is watched by no page).
+  const occupied = (room: string) => (io.sockets.adapter.rooms.get(room)?.size ?? 0) > 0
+  const toWatchers = (accountId: string) => {
+    const room = accountRoom(accountId)
+    return occupied(room) ? io.to(room) : null
+  }
   const everyone = () => io.to(OPERATORS_ROOM)
   const admins = () => io.to(ADMINS_ROOM)
   const offs = [
@@ -154,6 +251,14 @@ export function attachRealtime({
     bus.on('account.pairing_code', ({ accountId, code, expiresAt }) =>
       admins().emit('account:pairing_code', { accountId, code, expiresAt }),
     ),
+    recent.subscribe((e) => {
+      if (e.accountId && e.name in ROOM_EVENTS) {
+        const room = toWatchers(e.accountId)
+        if (room) emitToRoom(room.emit.bind(room), e)
+      }
+      if (occupied(MONITOR_ADMINS_ROOM)) io.to(MONITOR_ADMINS_ROOM).emit('monitor:event', monitorEvent(e, true))
+      if (occupied(MONITOR_VIEWERS_ROOM)) io.to(MONITOR_VIEWERS_ROOM).emit('monitor:event', monitorEvent(e, false))
+    }),
     bus.on('operator.changed', ({ operatorId }) => recheckOperator(operatorId)),
     bus.on('operator.session_ended', ({ operatorId, sessionId }) => {
       for (const socket of [...(byOperator.get(operatorId) ?? [])]) if (socket.data.sessionId === sessionId) end(socket, 'signed_out')

@@ -1,6 +1,15 @@
 import crypto from 'node:crypto'
 import type { Keyring } from '@/lib/crypto/aead'
-import { deleteAccount, findAccount, insertAccount, listAccounts, toAccountSummary, updateAccount } from '@/lib/db/accounts'
+import {
+  deleteAccount,
+  findAccount,
+  insertAccount,
+  listAccounts,
+  listStatusHistory,
+  type StatusChange,
+  toAccountSummary,
+  updateAccount,
+} from '@/lib/db/accounts'
 import type { DB } from '@/lib/db/client'
 import { AppError } from '@/lib/errors'
 import type { EventBus } from '@/lib/events/bus'
@@ -46,6 +55,12 @@ export class SessionManager {
     const row = findAccount({ db: this.deps.db, id })
     if (!row) throw new AppError('not_found', `No account with id "${id}".`)
     return toAccountSummary(row)
+  }
+
+  /** The account's status changes with their reasons, newest first; `before` (an entry id) pages back. */
+  history(id: string, { before, limit = 50 }: { before?: number; limit?: number } = {}): StatusChange[] {
+    this.get(id)
+    return listStatusHistory({ db: this.deps.db, id, before, limit: Math.min(Math.max(1, limit), 200) })
   }
 
   create({ id, name }: { id?: string; name: string }): AccountSummary {

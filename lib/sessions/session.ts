@@ -1,3 +1,4 @@
+import crypto from 'node:crypto'
 import QRCode from 'qrcode'
 import type { Keyring } from '@/lib/crypto/aead'
 import { type Account, recordStatus, toAccountSummary } from '@/lib/db/accounts'
@@ -212,6 +213,9 @@ export class Session {
   private async onQr(generation: number, qr: string): Promise<void> {
     this.clearWatchdog()
     this.qrCount++
+    // The moment Baileys handed over this QR, findable by a short digest (never the QR itself): what
+    // bench/dashboard.bench.ts measures the QR's way to the browser from.
+    if (this.log.isLevelEnabled('debug')) this.log.debug({ qrDigest: qrDigest(qr), qrCount: this.qrCount }, 'QR from WhatsApp')
     const { qrTimeoutMs } = this.deps.config
     // Baileys shows the first QR for 60 s and each later one for 20 s unless qrTimeout is set.
     const ttl = qrTimeoutMs ?? (this.qrCount === 1 ? 60_000 : 20_000)
@@ -391,3 +395,6 @@ export class Session {
     for (const w of this.pairing?.waiters.splice(0) ?? []) w.reject(err)
   }
 }
+
+/** A short, non-reversible name for one QR string (logs and benchmarks match QRs by it). */
+export const qrDigest = (qr: string) => crypto.createHash('sha256').update(qr).digest('hex').slice(0, 12)

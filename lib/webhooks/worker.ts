@@ -15,6 +15,7 @@ import {
 } from '@/lib/db/webhooks'
 import { isAppError } from '@/lib/errors'
 import type { Logger } from '@/lib/logger'
+import type { WebhookMetrics } from '@/lib/metrics/webhooks'
 import { guardedRequest, readBody } from '@/lib/net/outbound'
 import type { WebhookConfig } from './config'
 import { type AttemptOutcome, decideAfterAttempt } from './policy'
@@ -58,6 +59,8 @@ export class DeliveryWorker {
       config: WebhookConfig
       userAgent: string
       now?: () => number
+      /** where each attempt's outcome and duration is counted (GET /metrics) */
+      metrics?: WebhookMetrics
     },
   ) {
     this.log = deps.logger.child({ component: 'webhooks' })
@@ -229,6 +232,10 @@ export class DeliveryWorker {
         if (recorded) noteEndpointOutcome({ db, id: endpoint.id, ok, at, ...(disable ? { disable } : {}) })
       })
       .immediate()
+    this.deps.metrics?.attempt(
+      disable ? 'disabled' : ok ? 'delivered' : decision.action === 'retry' ? 'retrying' : 'failed',
+      (at - started) / 1000,
+    )
     if (disable) this.log.warn({ webhookId: endpoint.id, reason: disable }, 'webhook endpoint disabled')
     else if (!ok)
       this.log.info({ webhookId: endpoint.id, deliveryId: id, error: decision.error, action: decision.action }, 'webhook attempt failed')

@@ -16,6 +16,8 @@ import type { AccountSummary } from '@/lib/events/types'
 import { createLogger } from '@/lib/logger'
 import { removeOperator, resetOperatorPassword, setOperatorDisabled, setOperatorRole } from '@/lib/operators/operators'
 import { attachRealtime } from '@/lib/realtime/gateway'
+import type { WatchResult } from '@/lib/realtime/events'
+import { RecentEvents } from '@/lib/realtime/recent-events'
 
 /**
  * The realtime gateway on a real HTTP server with real Socket.IO clients, a real SQLite database and
@@ -40,6 +42,7 @@ beforeAll(async () => {
   const realtime = attachRealtime({
     httpServer: server,
     bus,
+    recent: new RecentEvents(bus),
     db,
     logger: createLogger({ level: 'silent' }),
     authSecret: SECRET,
@@ -177,5 +180,107 @@ describe('linking material', () => {
     expect(names(admin)).toEqual(['account:qr', 'account:pairing_code', 'account:upsert'])
     expect(names(viewer)).toEqual(['account:upsert'])
     expect(JSON.stringify(viewer.events)).not.toContain('ABCD1234')
+  })
+})
+
+/** A message as the bus announces it (only the fields the gateway routes by matter here). */
+const messageEvent = (accountId: string, text: string) =>
+  ({ accountId, message: { id: `msg_${text}`, accountId, text } }) as unknown as Parameters<typeof bus.emit<'message.created'>>[1]
+
+describe('rooms scope what a page receives', () => {
+  it('message events reach only the sockets watching that account, and stop when they unwatch', async () => {
+    const [watcher, other, idle] = await Promise.all([
+      connect(await signIn(operator('viewer'))),
+      connect(await signIn(operator('admin'))),
+      connect(await signIn(operator('admin'))),
+    ])
+    watcher.socket.emit('account:watch', { accountId: 'shop' })
+    other.socket.emit('account:watch', { accountId: 'other-shop' })
+    // A malformed id is ignored (no room, no error).
+    idle.socket.emit('account:watch', { accountId: '../../etc' })
+    // Give the joins a round trip before the events (the server handles a socket's packets in order).
+    await Promise.all([watcher, other, idle].map((s) => s.socket.emitWithAck('ping')))
+    bus.emit('message.created', messageEvent('shop', 'hello'))
+    bus.emit('message.updated', messageEvent('other-shop', 'there'))
+    await until(() => names(watcher).includes('message:created') && names(other).includes('message:updated'), 2000, 'room events')
+    expect(names(watcher)).not.toContain('message:updated')
+    expect(names(other)).not.toContain('message:created')
+    expect(names(idle).filter((n) => n.startsWith('message:'))).toEqual([])
+
+    watcher.socket.emit('account:unwatch', 'shop')
+    await watcher.socket.emitWithAck('ping')
+    bus.emit('message.created', messageEvent('shop', 'after'))
+    bus.emit('message.created', messageEvent('other-shop', 'marker'))
+    await until(() => names(other).filter((n) => n === 'message:created').length === 1, 2000, 'marker')
+    expect(names(watcher).filter((n) => n === 'message:created')).toHaveLength(1)
+  })
+
+  it('the monitor room relays every domain event, numbered; viewers get QR and pairing events without the codes', async () => {
+    const [admin, viewer, bystander] = await Promise.all([
+      connect(await signIn(operator('admin'))),
+      connect(await signIn(operator('viewer'))),
+      connect(await signIn(operator('viewer'))),
+    ])
+    admin.socket.emit('monitor:watch', {})
+    viewer.socket.emit('monitor:watch', {})
+    await Promise.all([admin, viewer].map((s) => s.socket.emitWithAck('ping')))
+    bus.emit('account.qr', { accountId: 'shop', qr: '2@secret-ref', image: 'data:image/png;base64,AAAA', expiresAt: 1 })
+    bus.emit('account.pairing_code', { accountId: 'shop', code: 'ABCD1234', phone: '15550001', expiresAt: 2 })
+    bus.emit('operator.changed', { operatorId: 999_999, change: 'role' })
+    const monitored = (s: Seen) =>
+      s.events
+        .filter((e) => e.name === 'monitor:event')
+        .map((e) => e.payload as { seq: number; name: string; accountId: string | null; payload: unknown })
+    await until(() => monitored(admin).length === 3 && monitored(viewer).length === 3, 2000, 'monitor events')
+    const [qrA, codeA, opA] = monitored(admin)
+    const [qrV, codeV] = monitored(viewer)
+    expect(qrA).toMatchObject({
+      name: 'account.qr',
+      accountId: 'shop',
+      payload: { qr: '2@secret-ref', image: 'data:image/png;base64,AAAA' },
+    })
+    expect(codeA?.payload).toMatchObject({ code: 'ABCD1234' })
+    expect(opA).toMatchObject({ name: 'operator.changed', accountId: null })
+    expect((codeA?.seq ?? 0) - (qrA?.seq ?? 0)).toBe(1)
+    expect(qrV).toMatchObject({ name: 'account.qr', seq: qrA?.seq, payload: { accountId: 'shop', expiresAt: 1 } })
+    expect(JSON.stringify(monitored(viewer))).not.toMatch(/secret-ref|data:image|ABCD1234|15550001/)
+    expect(codeV?.payload).toEqual({ accountId: 'shop', expiresAt: 2 })
+    expect(names(bystander)).not.toContain('monitor:event')
+  })
+})
+
+describe('a page that comes back resumes from the last event it saw', () => {
+  it('the account room replays the missed message events in order, then continues live; a stale position says incomplete', async () => {
+    const first = await connect(await signIn(operator('admin')))
+    const joined = (await first.socket.emitWithAck('account:watch', { accountId: 'resume', since: undefined })) as WatchResult
+    bus.emit('message.created', messageEvent('resume', 'one'))
+    await until(() => names(first).includes('message:created'), 2000, 'first event')
+    const lastSeen = (first.events.find((e) => e.name === 'message:created')?.payload as { seq: number }).seq
+    first.socket.close()
+
+    // While the page is away: two messages of its account, one of another.
+    bus.emit('message.created', messageEvent('resume', 'two'))
+    bus.emit('message.created', messageEvent('elsewhere', 'x'))
+    bus.emit('message.updated', messageEvent('resume', 'three'))
+
+    const back = await connect(await signIn(operator('admin')))
+    const result = (await back.socket.emitWithAck('account:watch', {
+      accountId: 'resume',
+      since: { epoch: joined.position.epoch, seq: lastSeen },
+    })) as WatchResult
+    expect(result.complete).toBe(true)
+    const texts = () =>
+      back.events.filter((e) => e.name.startsWith('message:')).map((e) => (e.payload as { message: { text: string } }).message.text)
+    expect(texts()).toEqual(['two', 'three'])
+    bus.emit('message.created', messageEvent('resume', 'four'))
+    await until(() => texts().length === 3, 2000, 'live after replay')
+    expect(texts()).toEqual(['two', 'three', 'four'])
+
+    const stale = (await back.socket.emitWithAck('account:watch', {
+      accountId: 'resume',
+      since: { epoch: 'before-a-restart', seq: 3 },
+    })) as WatchResult
+    expect(stale.complete).toBe(false)
+    expect(stale.position.epoch).toBe(joined.position.epoch)
   })
 })

@@ -1,4 +1,5 @@
 import type { Metadata } from 'next'
+import Link from 'next/link'
 import { AddOperatorForm, OperatorRowActions } from '@/components/operators/operator-forms'
 import { Card, PageHeader } from '@/components/ui/primitives'
 import { requireOperatorPage } from '@/lib/auth/session'
@@ -15,10 +16,16 @@ import {
 export const metadata: Metadata = { title: 'Operators' }
 export const dynamic = 'force-dynamic'
 
-export default async function OperatorsPage() {
+const PAGE_SIZE = 25
+
+export default async function OperatorsPage({ searchParams }: { searchParams: Promise<{ page?: string }> }) {
   const me = await requireOperatorPage()
   const isAdmin = me.role === 'admin'
-  const operators = listAllOperators({ db: getRuntime().db })
+  const all = listAllOperators({ db: getRuntime().db })
+  const pages = Math.max(1, Math.ceil(all.length / PAGE_SIZE))
+  const requested = Number((await searchParams).page)
+  const page = Number.isInteger(requested) && requested >= 1 ? Math.min(requested, pages) : 1
+  const operators = all.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE)
   return (
     <>
       <PageHeader title="Operators" description="People who can sign in to this dashboard. Viewers see everything and change nothing." />
@@ -80,6 +87,30 @@ export default async function OperatorsPage() {
             ))}
           </tbody>
         </table>
+        {pages > 1 ? (
+          <nav
+            aria-label="Pages"
+            className="flex items-center justify-between border-t border-slate-200 px-4 py-2 text-sm dark:border-slate-800"
+          >
+            {page > 1 ? (
+              <Link href={`/operators?page=${page - 1}`} className="underline">
+                Previous
+              </Link>
+            ) : (
+              <span />
+            )}
+            <span>
+              Page {page} of {pages}
+            </span>
+            {page < pages ? (
+              <Link href={`/operators?page=${page + 1}`} className="underline">
+                Next
+              </Link>
+            ) : (
+              <span />
+            )}
+          </nav>
+        ) : null}
       </Card>
     </>
   )

@@ -1,0 +1,109 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { insertAccount, listStatusHistory, recordStatus } from './accounts'
+import { closeDb, type DB, openDb } from './client'
+import { listMessageViews } from './message-views'
+import { type LogInput, logMessages } from './messages'
+import { accountsByStatus, countAllQueued, messagesPerHour, queuedByAccount } from './stats'
+
+const HOUR = 3_600_000
+const NOW = Date.UTC(2026, 10, 29, 12, 30)
+let dir: string
+let db: DB
+let n = 0
+
+function message(over: Partial<LogInput> & { text: string; timestamp: number }): LogInput {
+  const phone = '15550100'
+  return {
+    waMessageId: `WA${++n}`,
+    remoteJid: `${phone}@s.whatsapp.net`,
+    chat: { jid: `${phone}@s.whatsapp.net`, pnJid: `${phone}@s.whatsapp.net`, lid: null },
+    direction: 'in',
+    senderJid: null,
+    pushName: null,
+    type: 'text',
+    content: null,
+    quotedWaId: null,
+    effect: null,
+    status: 'received',
+    errorCode: null,
+    statusReason: null,
+    proto: Buffer.from('x'),
+    ...over,
+  }
+}
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stats-test-'))
+  db = openDb(path.join(dir, 'test.db'))
+  insertAccount({ db, id: 'shop', name: 'Shop' })
+  insertAccount({ db, id: 'desk', name: 'Desk' })
+})
+afterEach(() => {
+  closeDb(db)
+  fs.rmSync(dir, { recursive: true, force: true })
+})
+
+describe('system stats', () => {
+  it('counts messages in and out per hour, every hour present, oldest first', () => {
+    logMessages({
+      db,
+      accountId: 'shop',
+      items: [
+        message({ text: 'a', timestamp: NOW - 5 * 60_000 }),
+        message({ text: 'b', timestamp: NOW - 10 * 60_000, direction: 'out', status: 'sent' }),
+        message({ text: 'c', timestamp: NOW - 2 * HOUR }),
+        message({ text: 'too old', timestamp: NOW - 30 * HOUR }),
+      ],
+    })
+    const hours = messagesPerHour({ db, hours: 24, now: NOW })
+    expect(hours).toHaveLength(24)
+    expect(hours.at(-1)).toEqual({ hour: Date.UTC(2026, 10, 29, 12), in: 1, out: 1 })
+    expect(hours.at(-3)).toEqual({ hour: Date.UTC(2026, 10, 29, 10), in: 1, out: 0 })
+    expect(hours.reduce((s, h) => s + h.in + h.out, 0)).toBe(3)
+  })
+
+  it('counts sessions by state and queued messages per account', () => {
+    recordStatus({ db, id: 'shop', status: 'connected', reason: null })
+    expect(accountsByStatus({ db })).toEqual({ connected: 1, disconnected: 1 })
+    logMessages({ db, accountId: 'desk', items: [message({ text: 'q', timestamp: NOW, direction: 'out', status: 'queued' })] })
+    expect(countAllQueued({ db })).toBe(1)
+    expect(queuedByAccount({ db })).toEqual([{ accountId: 'desk', queued: 1 }])
+  })
+
+  it('keeps every status change with its reason, newest first, paged by id', () => {
+    recordStatus({ db, id: 'shop', status: 'connecting', reason: 'linking' })
+    recordStatus({ db, id: 'shop', status: 'qr_ready', reason: 'scan the QR code' })
+    recordStatus({ db, id: 'shop', status: 'connected', reason: null })
+    const all = listStatusHistory({ db, id: 'shop', limit: 10 })
+    expect(all.map((e) => e.status)).toEqual(['connected', 'qr_ready', 'connecting'])
+    expect(all[1]?.reason).toBe('scan the QR code')
+    const older = listStatusHistory({ db, id: 'shop', before: all[0]?.id, limit: 1 })
+    expect(older.map((e) => e.status)).toEqual(['qr_ready'])
+    expect(listStatusHistory({ db, id: 'desk', limit: 10 })).toEqual([])
+  })
+})
+
+describe('message search', () => {
+  it('finds messages containing every word, case-insensitively, and takes % and _ literally', () => {
+    logMessages({
+      db,
+      accountId: 'shop',
+      items: [
+        message({ text: 'Your Order shipped today', timestamp: NOW - 3000 }),
+        message({ text: 'order cancelled', timestamp: NOW - 2000 }),
+        message({ text: '100% refund_ok', timestamp: NOW - 1000 }),
+      ],
+    })
+    const find = (text: string) => listMessageViews({ db, accountId: 'shop', filter: { text }, limit: 10 }).items.map((m) => m.text)
+    expect(find('order')).toEqual(['order cancelled', 'Your Order shipped today'])
+    expect(find('ORDER shipped')).toEqual(['Your Order shipped today'])
+    expect(find('100%')).toEqual(['100% refund_ok'])
+    expect(find('0%r')).toEqual([])
+    expect(find('d_o')).toEqual(['100% refund_ok'])
+    expect(find('_')).toEqual(['100% refund_ok'])
+    expect(listMessageViews({ db, accountId: 'desk', filter: { text: 'order' }, limit: 10 }).items).toEqual([])
+  })
+})

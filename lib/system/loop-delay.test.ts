@@ -1,0 +1,24 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { LoopDelayMonitor } from './loop-delay'
+
+let monitor: LoopDelayMonitor | undefined
+afterEach(() => monitor?.stop())
+
+const busy = (ms: number) => {
+  const end = Date.now() + ms
+  while (Date.now() < end) {
+    // blocks the event loop on purpose
+  }
+}
+
+describe('LoopDelayMonitor', () => {
+  it('reads near zero on an idle loop and sees a blocked one', async () => {
+    monitor = new LoopDelayMonitor(60_000)
+    await new Promise((r) => setTimeout(r, 300))
+    expect(monitor.read().p50Ms).toBeLessThan(5)
+    busy(120)
+    await new Promise((r) => setTimeout(r, 50))
+    expect(monitor.read().maxMs).toBeGreaterThanOrEqual(90)
+    expect(monitor.read().windowMs).toBe(60_000)
+  })
+})
