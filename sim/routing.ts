@@ -133,7 +133,10 @@ export class Router {
 
   /** An `<ack>` from a companion: a message ack (or nack) settles that message on this connection. */
   ackFromCompanion(conn: SimConnection, node: BinaryNode): void {
-    if (node.attrs.class === 'message' && node.attrs.id) this.acknowledged(conn, [node.attrs.id])
+    if (node.attrs.class !== 'message' || !node.attrs.id) return
+    if (node.attrs.error)
+      this.log.debug({ conn: conn.label, id: node.attrs.id, error: node.attrs.error }, 'companion refused a message (nack)')
+    this.acknowledged(conn, [node.attrs.id])
   }
 
   /** A `<message>` from a logged-in companion. Processed strictly in order per connection. */

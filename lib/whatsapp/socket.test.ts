@@ -1,4 +1,4 @@
-import { type BaileysEventMap, makeEventBuffer, type WAMessage } from '@whiskeysockets/baileys'
+import { type BaileysEventMap, makeEventBuffer, proto, type WAMessage } from '@whiskeysockets/baileys'
 import pino from 'pino'
 import { describe, expect, it } from 'vitest'
 import { takeMessagesAtEmit } from './socket'
@@ -27,7 +27,12 @@ describe('takeMessagesAtEmit (Baileys event buffer)', () => {
     // as on connect: buffered until the offline marker
     ev.buffer()
     ev.emit('messages.upsert', { messages: [message('A')], type: 'append' })
-    ev.emit('messages.update', [{ key: { remoteJid: '15550001@s.whatsapp.net', fromMe: true, id: 'B' }, update: { status: 3 } }])
+    ev.emit('messages.update', [
+      {
+        key: { remoteJid: '15550001@s.whatsapp.net', fromMe: true, id: 'B' },
+        update: { status: proto.WebMessageInfo.Status.DELIVERY_ACK },
+      },
+    ])
     ev.emit('contacts.update', [{ id: '15550001@s.whatsapp.net', notify: 'Ann' }])
     expect(taken).toEqual(['upsert:A:append', 'update:B:3'])
     expect(contacts).toEqual([]) // other events still wait for the flush

@@ -92,8 +92,8 @@ type EventBuffer = WASocket['ev']
 export function takeMessagesAtEmit(
   ev: EventBuffer,
   handlers: {
-    upsert(u: BaileysEventMap['messages.upsert']): void
-    update(u: BaileysEventMap['messages.update']): void
+    upsert: (u: BaileysEventMap['messages.upsert']) => void
+    update: (u: BaileysEventMap['messages.update']) => void
     logger: Logger
   },
 ): void {
