@@ -8,12 +8,20 @@ import type { SimLogger } from './logger'
 import { unixSeconds } from './nodes'
 import type { Pairing } from './pairing'
 import type { Registry } from './registry'
+import type { Router } from './routing'
 import type { SimConnection } from './transport/connection'
 
 export type LoginCounters = { handshaked: number; loginsAccepted: number; loginsRefused: number }
 
 export const handleHandshake = (
-  ctx: { registry: Registry; pairing: Pairing; log: SimLogger; counters: LoginCounters; onLogin(phone: string, deviceId: number): void },
+  ctx: {
+    registry: Registry
+    pairing: Pairing
+    router: Router
+    log: SimLogger
+    counters: LoginCounters
+    onLogin(phone: string, deviceId: number): void
+  },
   conn: SimConnection,
   payload: proto.ClientPayload,
 ): void => {
@@ -43,7 +51,8 @@ export const handleHandshake = (
     attrs: { t: unixSeconds(), lid: user.lidJid(device.id), props: '1', location: 'sim', creation: unixSeconds() },
   })
   const queued = device.offline.splice(0)
-  for (const node of queued) conn.send({ ...node, attrs: { ...node.attrs, offline: '1' } })
+  // each replayed message stays unacknowledged until the device answers it (it comes back if this connection dies first)
+  for (const node of queued) ctx.router.sendTo(device, conn, node, { offline: true })
   conn.send({ tag: 'ib', attrs: { from: S_WHATSAPP_NET }, content: [{ tag: 'offline', attrs: { count: String(queued.length) } }] })
   ctx.log.info({ conn: conn.label, queued: queued.length }, 'companion logged in')
   ctx.onLogin(user.phone, device.id)

@@ -32,6 +32,11 @@ export type CompanionDevice = {
   historySent: boolean
   /** stanzas waiting for the device to come online (not persisted) */
   offline: BinaryNode[]
+  /**
+   * `<message>` stanzas written to each open connection that the device has not yet answered (its
+   * receipt or ack), by id in send order; they go back to `offline` if that connection closes first
+   */
+  unacked: Map<SimConnection, Map<string, BinaryNode>>
   /** logged-in connections currently open (normally 0 or 1) */
   connections: Set<SimConnection>
   /** logins accepted for this device since the simulator started */
@@ -233,6 +238,7 @@ export class Registry {
       keys: { ...init.keys, preKeys: new PreKeyPool() },
       historySent: false,
       offline: [],
+      unacked: new Map(),
       connections: new Set(),
       logins: 0,
     }

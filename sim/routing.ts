@@ -74,11 +74,69 @@ export class Router {
   deliver(device: CompanionDevice, node: BinaryNode): void {
     const conns = [...device.connections].filter((c) => !c.closed)
     if (conns.length) {
-      for (const c of conns) c.send(node)
+      for (const c of conns) this.sendTo(device, c, node)
       return
     }
     device.offline.push(node)
     if (device.offline.length > OFFLINE_QUEUE_LIMIT) device.offline.shift()
+  }
+
+  /**
+   * Writes a stanza to one logged-in connection. As WhatsApp does, a `<message>` is kept until the
+   * device acknowledges it on that connection (its `<receipt>`, or an `<ack class="message">`); if the
+   * connection closes first, it is delivered again (`requeueUnacknowledged`). `offline` marks a replay
+   * of the offline queue (the copy sent carries `offline="1"`, the copy kept does not).
+   */
+  sendTo(device: CompanionDevice, conn: SimConnection, node: BinaryNode, opts: { offline?: boolean } = {}): void {
+    const id = node.attrs.id
+    if (node.tag === 'message' && id && !conn.closed) {
+      let pending = device.unacked.get(conn)
+      if (!pending) {
+        pending = new Map()
+        device.unacked.set(conn, pending)
+      }
+      pending.set(id, node)
+    }
+    conn.send(opts.offline ? { ...node, attrs: { ...node.attrs, offline: '1' } } : node)
+  }
+
+  /** The device answered these message ids on `conn` (a receipt of any type, or a message ack, nack included). */
+  acknowledged(conn: SimConnection, ids: readonly string[]): void {
+    const identity = conn.identity
+    const device = identity ? this.registry.findUser(identity.phone)?.devices.get(identity.deviceId) : undefined
+    const pending = device?.unacked.get(conn)
+    if (!pending) return
+    for (const id of ids) pending.delete(id)
+  }
+
+  /**
+   * `conn` (logged in as `device`) closed: the messages it never acknowledged go back to the device,
+   * in their order, to another open connection of the device if there is one (a login that replaced
+   * this one), else to the front of the offline queue for the next login; ids already queued are not
+   * queued twice.
+   */
+  requeueUnacknowledged(conn: SimConnection, device: CompanionDevice): void {
+    const pending = device.unacked.get(conn)
+    device.unacked.delete(conn)
+    if (!pending?.size) return
+    const open = [...device.connections].filter((c) => c !== conn && !c.closed)
+    if (open.length) {
+      for (const node of pending.values()) for (const c of open) this.sendTo(device, c, node)
+      return
+    }
+    const queued = new Set(device.offline.flatMap((n) => (n.tag === 'message' && n.attrs.id ? [n.attrs.id] : [])))
+    const back = [...pending.values()].filter((n) => !queued.has(n.attrs.id ?? ''))
+    device.offline.unshift(...back)
+    if (device.offline.length > OFFLINE_QUEUE_LIMIT) device.offline.splice(0, device.offline.length - OFFLINE_QUEUE_LIMIT)
+    this.log.debug({ conn: conn.label, requeued: back.length }, 'unacknowledged messages queued for the next login')
+  }
+
+  /** An `<ack>` from a companion: a message ack (or nack) settles that message on this connection. */
+  ackFromCompanion(conn: SimConnection, node: BinaryNode): void {
+    if (node.attrs.class !== 'message' || !node.attrs.id) return
+    if (node.attrs.error)
+      this.log.debug({ conn: conn.label, id: node.attrs.id, error: node.attrs.error }, 'companion refused a message (nack)')
+    this.acknowledged(conn, [node.attrs.id])
   }
 
   /** A `<message>` from a logged-in companion. Processed strictly in order per connection. */
@@ -283,6 +341,8 @@ export class Router {
   receiptFromCompanion(conn: SimConnection, node: BinaryNode): void {
     const { id = '', to = S_WHATSAPP_NET, type } = node.attrs
     conn.send({ tag: 'ack', attrs: { id, class: 'receipt', from: to, ...(type ? { type } : {}) } })
+    const listed = getBinaryNodeChildren(getBinaryNodeChild(node, 'list'), 'item').map((i) => i.attrs.id ?? '')
+    this.acknowledged(conn, [id, ...listed].filter(Boolean))
     if (type === 'server-error') {
       this.mediaRetry(conn, node)
       return

@@ -136,6 +136,7 @@ export class Simulator {
             {
               registry: this.registry,
               pairing: this.pairing,
+              router: this.router,
               log: this.log,
               counters: this.counters,
               onLogin: (phone) => this.events.emit('login', phone),
@@ -205,8 +206,11 @@ export class Simulator {
       case 'receipt':
         if (conn.identity) this.router.receiptFromCompanion(conn, node)
         return
+      case 'ack':
+        if (conn.identity) this.router.ackFromCompanion(conn, node)
+        return
       default:
-        // ack, presence, chatstate, ib, notification acks: nothing to answer
+        // presence, chatstate, ib: nothing to answer
         return
     }
   }
@@ -216,6 +220,7 @@ export class Simulator {
     if (conn.identity) {
       const device = this.registry.findUser(conn.identity.phone)?.devices.get(conn.identity.deviceId)
       device?.connections.delete(conn)
+      if (device) this.router.requeueUnacknowledged(conn, device)
       this.events.emit('logout', conn.identity.phone, conn.identity.deviceId)
     }
   }

@@ -89,6 +89,7 @@ export const restoreRegistry = (registry: Registry, snapshot: Snapshot): void =>
         keys: { registrationId: d.registrationId, identity: d.identity, signedPreKey: d.signedPreKey, preKeys: new PreKeyPool(d.preKeys) },
         historySent: d.historySent,
         offline: [],
+        unacked: new Map(),
         connections: new Set(),
         logins: 0,
       }

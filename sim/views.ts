@@ -18,6 +18,8 @@ export type DeviceView = {
   preKeys: number
   /** stanzas waiting for it to come online */
   queued: number
+  /** messages written to its open connection(s) it has not yet acknowledged (delivered again if the connection dies first) */
+  unacknowledged: number
 }
 
 export type UserView = {
@@ -45,6 +47,7 @@ export const deviceView = (user: SimUser, d: CompanionDevice): DeviceView => {
     logins: d.logins,
     preKeys: d.keys.preKeys.size,
     queued: d.offline.length,
+    unacknowledged: [...d.unacked.values()].reduce((n, m) => n + m.size, 0),
   }
 }
 

@@ -6,6 +6,7 @@ import makeWASocket, {
   type BaileysEventMap,
   type WAMessage,
   type WAMessageKey,
+  type WASocket,
   proto,
 } from '@whiskeysockets/baileys'
 import type { Logger } from '@/lib/logger'
@@ -68,6 +69,51 @@ export type WaSocket = {
   user(): WaUser | undefined
 }
 
+type EventBuffer = WASocket['ev']
+
+/**
+ * Hands 'messages.upsert' and 'messages.update' to us when Baileys emits them, not when its event
+ * buffer flushes.
+ *
+ * Baileys (rc14, messages-recv handleMessage) decrypts an inbound message, sends WhatsApp its
+ * receipt, and only then calls upsertMessage, which emits 'messages.upsert' through `ev`, the event
+ * buffer. While the buffer is on (inside every upsertMessage call until ~100 ms later, and on every
+ * connect from the start until the `<ib><offline>` marker) the event waits in memory. WhatsApp was
+ * already told the message arrived and will not deliver it again, so a crash in that window lost the
+ * message. Baileys calls `ev.emit` on the same object the socket exposes as `sock.ev`, so replacing
+ * `emit` there sees every event at emit time: these two are handed to our handler synchronously (the
+ * message log writes them in the same tick, better-sqlite3 being synchronous) and are NOT passed on
+ * to the buffer, so they are handled once. Nothing inside Baileys listens to either event (it only
+ * emits them), so swallowing them changes nothing else; we lose only the buffer's merging (an update
+ * folded into an upsert of the same key), which the message log does itself (idempotent upserts,
+ * statuses that only move forward). What stays: the few microtasks between the receipt being written
+ * and upsertMessage being called (see docs/decisions.md).
+ */
+export function takeMessagesAtEmit(
+  ev: EventBuffer,
+  handlers: {
+    upsert: (u: BaileysEventMap['messages.upsert']) => void
+    update: (u: BaileysEventMap['messages.update']) => void
+    logger: Logger
+  },
+): void {
+  const emit = ev.emit.bind(ev)
+  const take = <T>(handler: (data: T) => void, data: T): true => {
+    try {
+      handler(data)
+    } catch (err) {
+      // the sink reports its own failures; this only keeps a bug of ours out of Baileys' receive path
+      handlers.logger.error({ err }, 'message handler failed')
+    }
+    return true
+  }
+  ev.emit = <E extends keyof BaileysEventMap>(event: E, data: BaileysEventMap[E]): boolean => {
+    if (event === 'messages.upsert') return take(handlers.upsert, data as BaileysEventMap['messages.upsert'])
+    if (event === 'messages.update') return take(handlers.update, data as BaileysEventMap['messages.update'])
+    return emit(event, data)
+  }
+}
+
 /** Baileys closes with a Boom error; read its status code without trusting its shape. */
 export function statusCodeOf(error: unknown): number | undefined {
   if (typeof error !== 'object' || error === null || !('output' in error)) return undefined
@@ -101,13 +147,18 @@ export function createWaSocket(opts: WaSocketOptions): WaSocket {
     })
   }
   const onCreds = () => h.onCredsUpdate()
-  const onUpsert = (u: BaileysEventMap['messages.upsert']) => h.onMessages?.(u.messages, u.type)
-  const onUpdate = (u: BaileysEventMap['messages.update']) => h.onMessageUpdates?.(u)
   sock.ev.on('connection.update', onConnection)
   sock.ev.on('creds.update', onCreds)
-  sock.ev.on('messages.upsert', onUpsert)
-  sock.ev.on('messages.update', onUpdate)
   let ended = false
+  takeMessagesAtEmit(sock.ev, {
+    upsert: (u) => {
+      if (!ended) h.onMessages?.(u.messages, u.type)
+    },
+    update: (u) => {
+      if (!ended) h.onMessageUpdates?.(u)
+    },
+    logger: opts.logger,
+  })
 
   return {
     async send(jid, content, { messageId, quoted }) {
@@ -156,8 +207,6 @@ export function createWaSocket(opts: WaSocketOptions): WaSocket {
       ended = true
       sock.ev.off('connection.update', onConnection)
       sock.ev.off('creds.update', onCreds)
-      sock.ev.off('messages.upsert', onUpsert)
-      sock.ev.off('messages.update', onUpdate)
       void sock.end(undefined).catch(() => undefined)
     },
     user() {

@@ -129,7 +129,9 @@ export class SimConnection {
   }
 
   private dispatch(node: BinaryNode): void {
-    if (this.closed || this.silent) return
+    if (this.silent) return
+    // a receipt or ack that arrived before the close still counts (the message it answers is settled)
+    if (this.closed && node.tag !== 'receipt' && node.tag !== 'ack') return
     if (this.log.isLevelEnabled('trace')) this.log.trace({ conn: this.label, node: binaryNodeToString(node) }, 'recv')
     if (node.tag === 'iq' && (node.attrs.type === 'result' || node.attrs.type === 'error')) {
       const pending = node.attrs.id ? this.pendingQueries.get(node.attrs.id) : undefined
@@ -151,6 +153,7 @@ export class SimConnection {
       pending.reject(new Error(`connection closed before iq ${id} was answered`))
     }
     this.pendingQueries.clear()
-    this.handlers.onClose(this)
+    // after the frames that arrived before the close are handled
+    void this.decodeChain.then(() => this.handlers.onClose(this))
   }
 }

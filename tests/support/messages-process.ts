@@ -4,7 +4,8 @@
  * Commands arrive as JSON lines on stdin, events leave as JSON lines on stdout.
  *
  *   node --import tsx tests/support/messages-process.ts
- *   env: DB_FILE, ENCRYPTION_KEY (hex), WA_WS_URL, SEND_MIN_GAP_MS; webhooks: WEBHOOK_ALLOWED_CIDRS, WEBHOOK_LEASE_MS
+ *   env: DB_FILE, ENCRYPTION_KEY (hex), WA_WS_URL, SEND_MIN_GAP_MS; webhooks: WEBHOOK_ALLOWED_CIDRS, WEBHOOK_LEASE_MS;
+ *        logs (JSON lines on stdout, read as events): TEST_LOG_LEVEL, CORE_BAILEYS_LOG_LEVEL
  *   in:  {"cmd":"create","id"} {"cmd":"connect","id"} {"cmd":"send","id","to","count","prefix"} {"cmd":"webhook","url"}
  *   out: {"event":"ready"} {"event":"qr","qr"} {"event":"status","accountId","status"} {"event":"accepted","ids"}
  *        {"event":"webhook","id","secret"}
@@ -38,7 +39,12 @@ const sessions = new SessionManager({
   bus,
   logger,
   keyring,
-  config: { ...DEFAULT_SESSION_CONFIG, wsUrl: env('WA_WS_URL'), baileysLogLevel: 'silent', watchdogMs: 5000 },
+  config: {
+    ...DEFAULT_SESSION_CONFIG,
+    wsUrl: env('WA_WS_URL'),
+    baileysLogLevel: process.env.CORE_BAILEYS_LOG_LEVEL ?? 'silent',
+    watchdogMs: 5000,
+  },
 })
 const messages = new MessageService({
   db,
