@@ -15,7 +15,7 @@ async function addOperator(browser: Browser, op: { email: string; role: 'admin' 
   await page.getByLabel('Initial password').fill(op.password)
   await page.getByRole('button', { name: 'Add operator' }).click()
   await expect(page.getByText(`Added ${op.email} as ${op.role}.`)).toBeVisible()
-  await expect(page.locator(`[data-testid="operator-row"][data-email="${op.email}"]`)).toBeVisible()
+  await expect(page.locator(`[data-testid="operator-row"][data-email="${op.email}"]`).filter({ visible: true })).toBeVisible()
   return { context, page }
 }
 
@@ -101,7 +101,7 @@ test('a viewer sees the dashboard but no admin actions', async ({ browser }) => 
   await expectDashboard(page, viewer.email)
   await expect(page.getByTestId('current-operator')).toContainText('viewer')
   await page.goto('/operators')
-  await expect(page.locator(`[data-testid="operator-row"][data-email="${ADMIN.email}"]`)).toBeVisible()
+  await expect(page.locator(`[data-testid="operator-row"][data-email="${ADMIN.email}"]`).filter({ visible: true })).toBeVisible()
   await expect(page.getByRole('heading', { name: 'Add an operator' })).toHaveCount(0)
   await expect(page.getByRole('button', { name: 'Remove' })).toHaveCount(0)
   await expect(page.getByRole('button', { name: 'Disable' })).toHaveCount(0)
@@ -134,7 +134,7 @@ test('disabling an operator ends their open session at once', async ({ browser }
   await expect(page.getByTestId('realtime-status')).toHaveAttribute('data-connected', 'true')
 
   admin.page.once('dialog', (d) => void d.accept())
-  const row = admin.page.locator(`[data-testid="operator-row"][data-email="${op.email}"]`)
+  const row = admin.page.locator(`[data-testid="operator-row"][data-email="${op.email}"]`).filter({ visible: true })
   await row.getByRole('button', { name: 'Disable' }).click()
   await expect(admin.page.getByText(`${op.email} is now disabled.`)).toBeVisible()
 
