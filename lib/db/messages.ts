@@ -46,18 +46,32 @@ export type LogInput = {
 /** Row ids the write created or changed, for the events announced after commit. */
 export type LogChanges = { created: number[]; updated: number[] }
 
-const findByWaId = (db: DB, accountId: string, waMessageId: string, direction?: MessageDirection): MessageRow | undefined =>
-  db
-    .select()
-    .from(messages)
-    .where(
-      and(
-        eq(messages.accountId, accountId),
-        eq(messages.waMessageId, waMessageId),
-        ...(direction ? [eq(messages.direction, direction)] : []),
-      ),
-    )
-    .get()
+/** Looked up for every echo, receipt and status of a message: prepared once per connection. */
+const byWaIdStatements = new WeakMap<DB, ReturnType<typeof prepareByWaId>>()
+const prepareByWaId = (db: DB) => {
+  const accountId = sql.placeholder('accountId')
+  const waMessageId = sql.placeholder('waMessageId')
+  return {
+    any: db
+      .select()
+      .from(messages)
+      .where(and(eq(messages.accountId, accountId), eq(messages.waMessageId, waMessageId)))
+      .prepare(),
+    inDirection: db
+      .select()
+      .from(messages)
+      .where(
+        and(eq(messages.accountId, accountId), eq(messages.waMessageId, waMessageId), eq(messages.direction, sql.placeholder('direction'))),
+      )
+      .prepare(),
+  }
+}
+
+const findByWaId = (db: DB, accountId: string, waMessageId: string, direction?: MessageDirection): MessageRow | undefined => {
+  let stmt = byWaIdStatements.get(db)
+  if (!stmt) byWaIdStatements.set(db, (stmt = prepareByWaId(db)))
+  return direction ? stmt.inDirection.get({ accountId, waMessageId, direction }) : stmt.any.get({ accountId, waMessageId })
+}
 
 /** The status a row moves to, with its timestamp column; undefined when it must not move. */
 export function statusPatch(row: Pick<MessageRow, 'status'>, to: MessageStatus, at = Date.now()): Partial<MessageRow> | undefined {

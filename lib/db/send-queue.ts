@@ -43,6 +43,27 @@ function prepare(db: DB) {
       .where(eq(messages.id, id))
       .prepare(),
     queueRow: db.select().from(sendQueues).where(eq(sendQueues.accountId, accountId)).prepare(),
+    insertOutgoing: db
+      .insert(messages)
+      .values({
+        publicId: sql.placeholder('publicId'),
+        accountId: sql.placeholder('accountId'),
+        chatId: sql.placeholder('chatId'),
+        chatJid: sql.placeholder('chatJid'),
+        waMessageId: sql.placeholder('waMessageId'),
+        direction: 'out',
+        type: sql.placeholder('type'),
+        text: sql.placeholder('text'),
+        content: sql.placeholder('content'),
+        quotedWaId: sql.placeholder('quotedWaId'),
+        status: 'queued',
+        request: sql.placeholder('request'),
+        timestamp: sql.placeholder('now'),
+        createdAt: sql.placeholder('now'),
+        updatedAt: sql.placeholder('now'),
+      })
+      .returning()
+      .prepare(),
     owedIds: db
       .select({ id: messages.publicId })
       .from(messages)
@@ -112,27 +133,20 @@ export function acceptOutgoing({
         }
       }
       const chat = ensureChat({ db, accountId: input.accountId, key: input.chat })
-      const row = db
-        .insert(messages)
-        .values({
-          publicId: newPublicId(now),
-          accountId: input.accountId,
-          chatId: chat.id,
-          chatJid: chat.jid,
-          waMessageId: input.waMessageId,
-          direction: 'out',
-          type: input.type,
-          text: input.text,
-          content: input.content,
-          quotedWaId: input.quotedWaId,
-          status: 'queued',
-          request: input.request,
-          timestamp: now,
-          createdAt: now,
-          updatedAt: now,
-        })
-        .returning()
-        .get()
+      // drizzle encodes placeholder values with their column (JSON columns take the objects)
+      const row = statements(db).insertOutgoing.get({
+        publicId: newPublicId(now),
+        accountId: input.accountId,
+        chatId: chat.id,
+        chatJid: chat.jid,
+        waMessageId: input.waMessageId,
+        type: input.type,
+        text: input.text,
+        content: input.content,
+        quotedWaId: input.quotedWaId,
+        request: input.request,
+        now,
+      })
       if (input.type !== 'reaction') touchChat({ db, chatId: chat.id, messageId: row.id, at: now, incoming: false })
       if (idempotency) {
         db.insert(idempotencyKeys)
