@@ -1,6 +1,6 @@
 import { type Browser, expect, test } from '@playwright/test'
 import { io } from 'socket.io-client'
-import { ADMIN, ADMIN_STATE, expectDashboard, LoginPage, signOut } from './fixtures'
+import { addOperatorInUi, ADMIN, ADMIN_STATE, expectDashboard, LoginPage, signOut } from './fixtures'
 
 async function adminPage(browser: Browser) {
   const context = await browser.newContext({ storageState: ADMIN_STATE })
@@ -9,12 +9,7 @@ async function adminPage(browser: Browser) {
 
 async function addOperator(browser: Browser, op: { email: string; role: 'admin' | 'viewer'; password: string }) {
   const { context, page } = await adminPage(browser)
-  await page.goto('/operators')
-  await page.getByLabel('Email').fill(op.email)
-  await page.getByLabel('Role').selectOption(op.role)
-  await page.getByLabel('Initial password').fill(op.password)
-  await page.getByRole('button', { name: 'Add operator' }).click()
-  await expect(page.getByText(`Added ${op.email} as ${op.role}.`)).toBeVisible()
+  await addOperatorInUi(page, op)
   await expect(page.locator(`[data-testid="operator-row"][data-email="${op.email}"]`).filter({ visible: true })).toBeVisible()
   return { context, page }
 }

@@ -1,5 +1,5 @@
 import { expect, type Page, test } from '@playwright/test'
-import { ADMIN_STATE, expectDashboard, LoginPage } from './fixtures'
+import { addOperatorInUi, ADMIN_STATE, expectDashboard, LoginPage } from './fixtures'
 
 const card = (page: Page, id: string) => page.locator(`[data-testid="account-card"][data-account-id="${id}"]`)
 
@@ -8,12 +8,7 @@ test('a viewer never receives a QR code: not over the socket, not in the page; i
   const adminContext = await browser.newContext({ storageState: ADMIN_STATE })
   const admin = await adminContext.newPage()
   const viewerUser = { email: 'qr-viewer@example.test', password: 'qr-viewer-password' }
-  await admin.goto('/operators')
-  await admin.getByLabel('Email').fill(viewerUser.email)
-  await admin.getByLabel('Role').selectOption('viewer')
-  await admin.getByLabel('Initial password').fill(viewerUser.password)
-  await admin.getByRole('button', { name: 'Add operator' }).click()
-  await expect(admin.getByText(`Added ${viewerUser.email} as viewer.`)).toBeVisible()
+  await addOperatorInUi(admin, { ...viewerUser, role: 'viewer' })
   await admin.goto('/accounts')
   await admin.getByRole('button', { name: 'Add account' }).click()
   const dialog = admin.getByRole('dialog', { name: 'Add a WhatsApp account' })
