@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { EventBus } from '@/lib/events/bus'
-import { RecentEvents } from './recent-events'
+import { MONITORED_EVENTS, RecentEvents } from './recent-events'
 
 const qr = (accountId: string) => ({ accountId, qr: '2@ref', image: 'data:image/png;base64,AAAA', expiresAt: 5 })
 
@@ -17,6 +17,24 @@ describe('RecentEvents', () => {
     expect(events[0]).toMatchObject({ seq: 1, at: 1000, name: 'account.qr', accountId: 'shop', payload: qr('shop') })
     expect(events[0]?.viewerPayload).toEqual({ accountId: 'shop', expiresAt: 5 })
     expect(recent.position()).toEqual({ epoch: recent.epoch, seq: 2 })
+  })
+
+  it('does not relay outbox announcements: the change is already there as its domain event', () => {
+    const bus = new EventBus()
+    const recent = new RecentEvents(bus, 10)
+    bus.emit('account.qr_cleared', { accountId: 'shop' })
+    bus.emit('event.committed', {
+      event: {
+        id: '01J0000000000000000000000',
+        type: 'account.deleted',
+        accountId: 'shop',
+        timestamp: '2026-01-01T00:00:00.000Z',
+        data: { accountId: 'shop' },
+      },
+    } as never)
+    expect(recent.since({ epoch: recent.epoch, seq: 0 }).events.map((e) => e.name)).toEqual(['account.qr_cleared'])
+    expect(MONITORED_EVENTS).not.toContain('event.committed')
+    expect(MONITORED_EVENTS).toContain('messages.store_failed')
   })
 
   it('replays what came after a position, filtered; incomplete for another epoch or a position older than it keeps', () => {

@@ -13,7 +13,7 @@ type Describe<K extends DomainEventName> = {
  * DomainEventName: an event added to lib/events/types.ts does not compile until it is described here,
  * so the monitor can never silently miss one (or leak one's secrets to viewers).
  */
-const DESCRIBE: { [K in DomainEventName]: Describe<K> } = {
+const DESCRIBE: { [K in DomainEventName]: Describe<K> | null } = {
   'account.created': { accountId: (p) => p.account.id },
   'account.updated': { accountId: (p) => p.account.id },
   'account.deleted': { accountId: (p) => p.accountId },
@@ -28,14 +28,15 @@ const DESCRIBE: { [K in DomainEventName]: Describe<K> } = {
   'message.updated': { accountId: (p) => p.accountId },
   'messages.queue': { accountId: (p) => p.accountId },
   'messages.store_failed': { accountId: (p) => p.accountId },
-  // outbox events never carry linking material (QR and pairing codes are not outbox events)
-  'event.committed': { accountId: (p) => p.event.accountId },
+  // null: not relayed. An outbox event is the persisted form of a change the monitor already shows
+  // as its domain event (account.created, message.created, …); relaying both would show each twice.
+  'event.committed': null,
   'operator.changed': { accountId: () => null },
   'operator.session_ended': { accountId: () => null, forViewer: (p) => ({ operatorId: p.operatorId, reason: p.reason }) },
 }
 
 /** The event names the monitor can filter by. */
-export const MONITORED_EVENTS = Object.keys(DESCRIBE) as DomainEventName[]
+export const MONITORED_EVENTS = (Object.keys(DESCRIBE) as DomainEventName[]).filter((name) => DESCRIBE[name] !== null)
 
 /** One domain event, numbered, in the form admins see and the form viewers see. */
 export type NumberedEvent = {
@@ -72,7 +73,9 @@ export class RecentEvents {
     private readonly maxAgeMs = 10 * 60_000,
   ) {
     // Each entry's functions take its own event's payload; the bus hands each listener exactly that.
-    const entries = Object.entries(DESCRIBE) as [DomainEventName, Describe<DomainEventName>][]
+    const entries = (Object.entries(DESCRIBE) as [DomainEventName, Describe<DomainEventName> | null][]).filter(
+      (entry): entry is [DomainEventName, Describe<DomainEventName>] => entry[1] !== null,
+    )
     this.offs = entries.map(([name, d]) =>
       bus.on(name, (payload) => {
         const e: NumberedEvent = {
