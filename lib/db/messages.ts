@@ -67,6 +67,24 @@ const prepareByWaId = (db: DB) => {
   }
 }
 
+/** The echo of a message already logged (every send comes back once): prepared once per connection. */
+const echoStatements = new WeakMap<DB, ReturnType<typeof prepareEcho>>()
+const prepareEcho = (db: DB) =>
+  db
+    .update(messages)
+    .set({
+      chatId: sql`${sql.placeholder('chatId')}`,
+      proto: sql`coalesce(${messages.proto}, ${sql.placeholder('proto')})`,
+      updatedAt: sql`${sql.placeholder('now')}`,
+    })
+    .where(eq(messages.id, sql.placeholder('id')))
+    .prepare()
+function echoStatement(db: DB) {
+  let stmt = echoStatements.get(db)
+  if (!stmt) echoStatements.set(db, (stmt = prepareEcho(db)))
+  return stmt
+}
+
 const findByWaId = (db: DB, accountId: string, waMessageId: string, direction?: MessageDirection): MessageRow | undefined => {
   let stmt = byWaIdStatements.get(db)
   if (!stmt) byWaIdStatements.set(db, (stmt = prepareByWaId(db)))
@@ -198,6 +216,12 @@ export function logMessages({ db, accountId, items }: { db: DB; accountId: strin
           // A refusal folded into the upsert: the message fails now, or a failure seen earlier gains its code.
           const refused =
             input.status === 'failed' && (patch.status === 'failed' || (existing.status === 'failed' && existing.errorCode === null))
+          if (!patch.status && !refused) {
+            // the common case, the echo of a message we sent: the row only gains its chat and content
+            echoStatement(db).run({ id: existing.id, chatId: existing.chatId ?? chat.id, proto: input.proto, now: Date.now() })
+            changes.updated.push(existing.id)
+            continue
+          }
           db.update(messages)
             .set({
               ...patch,
