@@ -11,16 +11,10 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { createKeyring } from '@/lib/crypto/aead'
-import { closeDb, openDb } from '@/lib/db/client'
-import { EventBus } from '@/lib/events/bus'
-import { createLogger } from '@/lib/logger'
 import { MediaService } from '@/lib/media/service'
 import { MessageService } from '@/lib/messages/service'
-import { DEFAULT_SESSION_CONFIG } from '@/lib/sessions/config'
-import { SessionManager } from '@/lib/sessions/manager'
 import { seedLinkedAccount } from './support/gateway-seed'
-import { startSimProcess } from './support/sim-process'
+import { startBenchCore } from './support/core'
 
 if (!process.env.NODE_EXTRA_CA_CERTS) {
   // Node reads NODE_EXTRA_CA_CERTS only at start; `npm run bench` (bench/run.ts) sets it for every benchmark.
@@ -36,19 +30,8 @@ const MB = (b: number) => (b / 1e6).toFixed(1)
 const gc = () => (globalThis as { gc?: () => void }).gc?.()
 
 async function main() {
-  const sim = await startSimProcess()
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-media-'))
-  const db = openDb(path.join(dir, 'gateway.db'))
-  const logger = createLogger({ level: 'silent' })
-  const bus = new EventBus(logger)
-  const keyring = createKeyring({ current: crypto.randomBytes(32) })
-  const manager = new SessionManager({
-    db,
-    bus,
-    logger,
-    keyring,
-    config: { ...DEFAULT_SESSION_CONFIG, wsUrl: sim.wsUrl, baileysLogLevel: 'silent' },
-  })
+  const core = await startBenchCore('media')
+  const { sim, dir, db, logger, bus, keyring, manager } = core
   const media = new MediaService({
     db,
     bus,
@@ -86,12 +69,7 @@ async function main() {
       await seedLinkedAccount({ sim, db, keyring, logger, id: `media-${i}`, phone: String(4915300000000 + i), name: `Media ${i}` })
     }
     messages.start()
-    await manager.restore()
-    const t0 = performance.now()
-    while (manager.list().filter((a) => a.status === 'connected').length < ACCOUNTS || !manager.connectedSocket(`media-${ACCOUNTS - 1}`)) {
-      if (performance.now() - t0 > 120_000) throw new Error('accounts did not connect in 120 s')
-      await sleep(100)
-    }
+    await core.connectAll(ACCOUNTS, `media-${ACCOUNTS - 1}`)
     const waitSent = async (ids: string[], timeoutMs: number) => {
       const until = performance.now() + timeoutMs
       while (ids.some((id) => !done.has(id))) {
@@ -178,9 +156,7 @@ async function main() {
     await messages.stop()
     media.stop()
     await manager.shutdown()
-    await sim.stop()
-    closeDb(db)
-    fs.rmSync(dir, { recursive: true, force: true })
+    await core.close()
   }
 }
 

@@ -13,21 +13,13 @@
  * (c) a 10 s CPU profile under (a)'s load: the functions with the most self time, and the CPU seconds
  *     of both processes, say what bounds (a). BENCH_PROFILE=file also writes the .cpuprofile.
  */
-import crypto from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
-import path from 'node:path'
-import { createKeyring } from '@/lib/crypto/aead'
-import { closeDb, openDb } from '@/lib/db/client'
-import { EventBus } from '@/lib/events/bus'
-import { createLogger } from '@/lib/logger'
 import { MessageService } from '@/lib/messages/service'
-import { DEFAULT_SESSION_CONFIG } from '@/lib/sessions/config'
-import { SessionManager } from '@/lib/sessions/manager'
 import type { WaSocket } from '@/lib/whatsapp/socket'
 import { quietLibsignalConsole } from '../sim/contacts/quiet-libsignal'
 import { procCpuSeconds, seedLinkedAccount } from './support/gateway-seed'
-import { startSimProcess } from './support/sim-process'
+import { startBenchCore } from './support/core'
 
 quietLibsignalConsole()
 
@@ -71,19 +63,8 @@ async function profileFor(ms: number, file?: string): Promise<{ name: string; sh
 }
 
 export async function run() {
-  const sim = await startSimProcess()
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-messages-'))
-  const db = openDb(path.join(dir, 'gateway.db'))
-  const logger = createLogger({ level: 'silent' })
-  const bus = new EventBus(logger)
-  const keyring = createKeyring({ current: crypto.randomBytes(32) })
-  const manager = new SessionManager({
-    db,
-    bus,
-    logger,
-    keyring,
-    config: { ...DEFAULT_SESSION_CONFIG, wsUrl: sim.wsUrl, baileysLogLevel: 'silent' },
-  })
+  const core = await startBenchCore('messages')
+  const { sim, db, logger, bus, keyring, manager } = core
 
   // When the queue hands each message to Baileys, and how long Baileys takes to write it.
   const handedAt = new Map<string, number>()
@@ -132,15 +113,8 @@ export async function run() {
       await seedLinkedAccount({ sim, db, keyring, logger, id: `bench-${i}`, phone, name: `Bench ${i}` })
     }
     messages.start()
-    const t0 = performance.now()
-    await manager.restore()
-    for (;;) {
-      if (manager.list().filter((a) => a.status === 'connected').length === ACCOUNTS && manager.connectedSocket(`bench-${ACCOUNTS - 1}`))
-        break
-      if (performance.now() - t0 > 120_000) throw new Error('accounts did not connect in 120 s')
-      await sleep(100)
-    }
-    console.log(`  ${ACCOUNTS} accounts connected in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
+    const connectMs = await core.connectAll(ACCOUNTS, `bench-${ACCOUNTS - 1}`)
+    console.log(`  ${ACCOUNTS} accounts connected in ${(connectMs / 1000).toFixed(1)} s`)
     const send = async (i: number, n: number) => {
       const id = `bench-${i}`
       // counted before the call: the queue may hand it to Baileys before send() returns here
@@ -242,9 +216,7 @@ export async function run() {
   } finally {
     await messages.stop()
     await manager.shutdown()
-    closeDb(db)
-    await sim.stop()
-    fs.rmSync(dir, { recursive: true, force: true })
+    await core.close()
   }
 }
 

@@ -14,24 +14,15 @@
  * (c) CPU seconds: the gateway's over (a)+(b), and the simulator's, for sending the burst and for
  *     replaying it.
  */
-import crypto from 'node:crypto'
-import fs from 'node:fs'
 import os from 'node:os'
-import path from 'node:path'
-import { createKeyring } from '@/lib/crypto/aead'
-import { closeDb, openDb } from '@/lib/db/client'
-import { EventBus } from '@/lib/events/bus'
-import { createLogger } from '@/lib/logger'
 import { parseCidrs } from '@/lib/net/outbound'
-import { DEFAULT_SESSION_CONFIG } from '@/lib/sessions/config'
-import { SessionManager } from '@/lib/sessions/manager'
 import { EventDispatcher } from '@/lib/webhooks/dispatcher'
 import { WebhookService } from '@/lib/webhooks/service'
 import { DeliveryWorker } from '@/lib/webhooks/worker'
 import { quietLibsignalConsole } from '../sim/contacts/quiet-libsignal'
 import { startReceiver } from '../tests/support/webhook-receiver'
 import { procCpuSeconds, seedLinkedAccount } from './support/gateway-seed'
-import { startSimProcess } from './support/sim-process'
+import { startBenchCore } from './support/core'
 
 quietLibsignalConsole()
 
@@ -43,20 +34,9 @@ const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 export async function run() {
-  const sim = await startSimProcess()
+  const core = await startBenchCore('webhooks')
+  const { sim, db, logger, bus, keyring, manager } = core
   const rx = await startReceiver()
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-webhooks-'))
-  const db = openDb(path.join(dir, 'gateway.db'))
-  const logger = createLogger({ level: 'silent' })
-  const bus = new EventBus(logger)
-  const keyring = createKeyring({ current: crypto.randomBytes(32) })
-  const manager = new SessionManager({
-    db,
-    bus,
-    logger,
-    keyring,
-    config: { ...DEFAULT_SESSION_CONFIG, wsUrl: sim.wsUrl, baileysLogLevel: 'silent' },
-  })
   const config = {
     policy: { allowedCidrs: parseCidrs('127.0.0.1'), allowHttp: true, forbiddenCode: 'webhook_url_forbidden' as const },
     timeoutMs: 15_000,
@@ -81,12 +61,7 @@ export async function run() {
     webhooks.create(null, { url: rx.url('/unordered'), events: ['message.received'], ordered: false })
     dispatcher.start()
     worker.start()
-    const t0 = performance.now()
-    await manager.restore()
-    while (manager.list().filter((a) => a.status === 'connected').length < ACCOUNTS || !manager.connectedSocket(`hook-${ACCOUNTS - 1}`)) {
-      if (performance.now() - t0 > 120_000) throw new Error('accounts did not connect in 120 s')
-      await sleep(100)
-    }
+    await core.connectAll(ACCOUNTS, `hook-${ACCOUNTS - 1}`)
     // Warm-up: one message per contact opens every Signal session (pkmsg), as a running gateway has.
     await Promise.all(pairs.map((p) => sim.call('POST', `/users/${p.contact}/messages`, { type: 'text', to: p.phone, text: 'warm-up' })))
     while (rx.at('/in').length < ACCOUNTS || rx.at('/unordered').length < ACCOUNTS) await sleep(50)
@@ -166,10 +141,8 @@ export async function run() {
     await manager.shutdown()
     dispatcher.stop()
     await worker.stop()
-    closeDb(db)
     await rx.close()
-    await sim.stop()
-    fs.rmSync(dir, { recursive: true, force: true })
+    await core.close()
   }
 }
 
