@@ -5,7 +5,7 @@ import { useState, useTransition } from 'react'
 import { apiFetch } from '@/components/accounts/api-client'
 import { Alert, Button, Card, Field, Input } from '@/components/ui/primitives'
 import { formText } from '@/lib/http/form'
-import type { WebhookView } from '@/lib/webhooks/service'
+import type { WebhookView } from '@/lib/db/webhook-views'
 
 /**
  * What an admin does on the Webhooks page, through the REST API with the session cookie; each action
