@@ -25,7 +25,10 @@ export function EndpointCard({ endpoint: e, active, href }: { endpoint: WebhookV
     >
       <span className="block truncate font-mono text-xs">{e.url}</span>
       <span className="mt-1 flex flex-wrap gap-x-3 text-xs text-slate-600 dark:text-slate-400">
-        <span data-testid="webhook-enabled" className={e.enabled ? 'text-emerald-700 dark:text-emerald-300' : 'text-red-700 dark:text-red-300'}>
+        <span
+          data-testid="webhook-enabled"
+          className={e.enabled ? 'text-emerald-700 dark:text-emerald-300' : 'text-red-700 dark:text-red-300'}
+        >
           {e.enabled ? 'enabled' : 'disabled'}
         </span>
         <span data-testid="webhook-last-success">last success {when(e.health.lastSuccessAt)}</span>

@@ -44,7 +44,8 @@ function SecretOnce({ secret, onDone }: { secret: string; onDone: () => void }) 
   )
 }
 
-export function NewEndpoint({ accounts }: { accounts: { id: string; name: string }[] }) {
+/** `fixedAccountId`: the form adds endpoints for that one account (the account page). */
+export function NewEndpoint({ accounts, fixedAccountId }: { accounts: { id: string; name: string }[]; fixedAccountId?: string }) {
   const { pending, error, run } = useAction()
   const [secret, setSecret] = useState<string | null>(null)
   return (
@@ -56,7 +57,7 @@ export function NewEndpoint({ accounts }: { accounts: { id: string; name: string
           e.preventDefault()
           const form = e.currentTarget
           const data = new FormData(form)
-          const accountId = formText(data, 'accountId')
+          const accountId = fixedAccountId ?? formText(data, 'accountId')
           const events = formText(data, 'events')
             .split(',')
             .map((s) => s.trim())
@@ -82,19 +83,21 @@ export function NewEndpoint({ accounts }: { accounts: { id: string; name: string
         <Field label="URL">
           <Input name="url" type="url" required placeholder="https://example.com/whatsapp-events" />
         </Field>
-        <Field label="Account">
-          <select
-            name="accountId"
-            className="w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-700 dark:bg-slate-900"
-          >
-            <option value="">every account</option>
-            {accounts.map((a) => (
-              <option key={a.id} value={a.id}>
-                {a.name} ({a.id})
-              </option>
-            ))}
-          </select>
-        </Field>
+        {fixedAccountId ? null : (
+          <Field label="Account">
+            <select
+              name="accountId"
+              className="w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-700 dark:bg-slate-900"
+            >
+              <option value="">every account</option>
+              {accounts.map((a) => (
+                <option key={a.id} value={a.id}>
+                  {a.name} ({a.id})
+                </option>
+              ))}
+            </select>
+          </Field>
+        )}
         <Field label="Events" hint="comma-separated; empty = every event">
           <Input name="events" placeholder="message.received, message.status" />
         </Field>
