@@ -1,6 +1,5 @@
 'use client'
 
-import { useRouter } from 'next/navigation'
 import { useState, useTransition } from 'react'
 import { apiFetch } from '@/components/accounts/api-client'
 import { Alert, Button, Card, Field, Input } from '@/components/ui/primitives'
@@ -8,11 +7,12 @@ import { formText } from '@/lib/http/form'
 import type { WebhookView } from '@/lib/db/webhook-views'
 
 /**
- * What an admin does on the Webhooks page, through the REST API with the session cookie; each action
- * refreshes the server-rendered page. Errors show the API's message.
+ * What an admin does on the Webhooks page, through the REST API with the session cookie. The page is
+ * not re-read afterwards: each change comes back as a live event (an endpoint created, changed or
+ * deleted, a delivery created or replayed), like changes made anywhere else — re-reading could also
+ * overwrite a newer live state with a render taken a moment before it. Errors show the API's message.
  */
 function useAction() {
-  const router = useRouter()
   const [pending, start] = useTransition()
   const [error, setError] = useState<string | null>(null)
   const run = (fn: () => Promise<unknown>, after?: (result: unknown) => void) => {
@@ -21,7 +21,6 @@ function useAction() {
       try {
         const result = await fn()
         after?.(result)
-        router.refresh()
       } catch (err) {
         setError(err instanceof Error ? err.message : 'The request failed.')
       }

@@ -68,8 +68,8 @@ export function WebhooksBoard({
   )
   const onEndpoint = useCallback(
     (e: EndpointEvent) => {
-      // the selected endpoint deleted (elsewhere): re-read, which selects another
-      if (e.change === 'deleted' && e.webhookId === selectedId) router.refresh()
+      // the selected endpoint deleted (here or elsewhere), or a first one added: re-read, which selects one
+      if ((e.change === 'deleted' && e.webhookId === selectedId) || (e.change === 'created' && selectedId === null)) router.refresh()
       setEndpoints((list) => applyEndpoint(list, e))
     },
     [router, selectedId],

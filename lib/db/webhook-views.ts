@@ -91,6 +91,12 @@ export function deliveryViews({ db, rows }: { db: DB; rows: DeliveryRow[] }): De
     ...deliverySummary(d),
     attemptLog: attempts
       .filter((a) => a.deliveryId === d.id)
-      .map((a) => ({ at: new Date(a.at).toISOString(), statusCode: a.statusCode, durationMs: a.durationMs, error: a.error, response: a.response })),
+      .map((a) => ({
+        at: new Date(a.at).toISOString(),
+        statusCode: a.statusCode,
+        durationMs: a.durationMs,
+        error: a.error,
+        response: a.response,
+      })),
   }))
 }

@@ -227,7 +227,13 @@ export class DeliveryWorker {
     )
     const ok = decision.action === 'delivered'
     const disable = decision.action === 'delivered' ? undefined : decision.disableEndpoint
-    const attemptView = { at: new Date(at).toISOString(), statusCode, durationMs: at - started, error: ok ? null : decision.error, response }
+    const attemptView = {
+      at: new Date(at).toISOString(),
+      statusCode,
+      durationMs: at - started,
+      error: ok ? null : decision.error,
+      response,
+    }
     const recorded = db.$client
       .transaction(() => {
         const recorded = recordAttempt({
