@@ -28,7 +28,11 @@ export function formatSize(bytes: number): string {
 export async function uploadFile(accountId: string, file: File): Promise<{ id: string }> {
   const form = new FormData()
   form.append('file', file, file.name)
-  const res = await fetch(`/api/v1/accounts/${encodeURIComponent(accountId)}/media`, { method: 'POST', body: form, credentials: 'same-origin' })
+  const res = await fetch(`/api/v1/accounts/${encodeURIComponent(accountId)}/media`, {
+    method: 'POST',
+    body: form,
+    credentials: 'same-origin',
+  })
   const data: unknown = await res.json().catch(() => null)
   if (!res.ok) {
     const err = (data as { error?: { code?: string; message?: string } } | null)?.error
@@ -97,7 +101,12 @@ export function MediaPicker({
         <div className="flex items-center gap-3 rounded-md border border-slate-200 p-2 dark:border-slate-700" data-testid="media-preview">
           {preview && kind === 'image' ? (
             // eslint-disable-next-line @next/next/no-img-element -- a local object URL: nothing for next/image to optimise
-            <img src={preview} alt={`Preview of ${file.name}`} className="h-16 w-16 rounded object-cover" data-testid="media-preview-image" />
+            <img
+              src={preview}
+              alt={`Preview of ${file.name}`}
+              className="h-16 w-16 rounded object-cover"
+              data-testid="media-preview-image"
+            />
           ) : (
             <span aria-hidden className="flex h-16 w-16 items-center justify-center rounded bg-slate-100 text-2xl dark:bg-slate-800">
               {kind === 'video' ? '🎬' : kind === 'audio' ? '🎵' : '📄'}
@@ -136,7 +145,9 @@ export function MediaPicker({
         ) : null}
       </div>
       <div className="flex gap-2">
-        {kind !== 'audio' ? <Input name="caption" maxLength={1024} aria-label="Caption" placeholder="Caption (optional)" className="flex-1" /> : null}
+        {kind !== 'audio' ? (
+          <Input name="caption" maxLength={1024} aria-label="Caption" placeholder="Caption (optional)" className="flex-1" />
+        ) : null}
         <Button type="submit" disabled={pending || !file} className={kind === 'audio' ? 'flex-1' : ''}>
           {pending ? 'Sending…' : 'Send file'}
         </Button>

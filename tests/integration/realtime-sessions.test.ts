@@ -247,10 +247,9 @@ describe('rooms scope what a page receives', () => {
       s.events.filter((e) => e.name === 'webhook:delivery').map((e) => (e.payload as { delivery: { id: number } }).delivery.id)
     await until(() => ids(page).length === 2 && names(accountPage).includes('webhook:endpoint'), 2000, 'webhook events')
     expect(ids(page)).toEqual([1, 2])
-    expect(page.events.find((e) => e.name === 'webhook:delivery')?.payload).toMatchObject({
-      attempt: { response: 'ok' },
-      seq: expect.any(Number),
-    })
+    const first = page.events.find((e) => e.name === 'webhook:delivery')?.payload as { attempt: { response: string }; seq: unknown }
+    expect(first.attempt.response).toBe('ok')
+    expect(typeof first.seq).toBe('number')
     expect(ids(accountPage)).toEqual([1])
     expect(ids(otherAccount)).toEqual([])
     expect(names(otherAccount)).not.toContain('webhook:endpoint')
