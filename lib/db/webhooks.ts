@@ -96,9 +96,9 @@ const prepared = new WeakMap<DB, ReturnType<typeof prepare>>()
 function prepare(db: DB) {
   const c = db.$client
   return {
-    insertDelivery: c.prepare<[string, string, string, number, number, number]>(
+    insertDelivery: c.prepare<[string, string, string, number, number, number], { id: number }>(
       `insert into webhook_deliveries (endpoint_id, event_id, event_type, status, next_attempt_at, created_at, updated_at)
-       values (?, ?, ?, 'pending', ?, ?, ?) on conflict (endpoint_id, event_id) do nothing`,
+       values (?, ?, ?, 'pending', ?, ?, ?) on conflict (endpoint_id, event_id) do nothing returning id`,
     ),
     /** the oldest pending delivery of an endpoint (ordered endpoints deliver only this one) */
     head: c.prepare<[string], DeliveryRow>(
@@ -150,9 +150,19 @@ const statements = (db: DB) => {
   return s
 }
 
-/** One delivery per (endpoint, event); a second insert of the same pair does nothing. Call inside the dispatcher's transaction. */
-export function insertDelivery(opts: { db: DB; endpointId: string; eventId: string; eventType: string; at: number; dueAt: number }): void {
-  statements(opts.db).insertDelivery.run(opts.endpointId, opts.eventId, opts.eventType, opts.dueAt, opts.at, opts.at)
+/**
+ * One delivery per (endpoint, event); a second insert of the same pair does nothing (and answers
+ * undefined). Call inside the dispatcher's transaction. Answers the new delivery's id.
+ */
+export function insertDelivery(opts: {
+  db: DB
+  endpointId: string
+  eventId: string
+  eventType: string
+  at: number
+  dueAt: number
+}): number | undefined {
+  return statements(opts.db).insertDelivery.get(opts.endpointId, opts.eventId, opts.eventType, opts.dueAt, opts.at, opts.at)?.id
 }
 
 /** What the worker may claim now for one endpoint: the head (ordered) or up to `max` due ones; and when to look again. */
