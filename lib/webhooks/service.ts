@@ -24,6 +24,7 @@ import type { EventBus } from '@/lib/events/bus'
 import type { WebhookDeliveryChange, WebhookEndpointChange } from '@/lib/events/types'
 import { checkUrl } from '@/lib/net/outbound'
 import type { WebhookConfig } from './config'
+import { mergeHeaders } from './rules'
 import { type EndpointSecrets, openSecrets, sealSecrets } from './secrets'
 import { newSecret } from './signing'
 
@@ -40,7 +41,16 @@ export type NewWebhook = {
   enabled?: boolean
   ordered?: boolean
 }
-export type WebhookPatch = Omit<Partial<NewWebhook>, 'accountId'>
+/** `headers` and `keepHeaders` together: the custom headers become `headers` plus the stored ones named in `keepHeaders`. */
+export type WebhookPatch = Omit<Partial<NewWebhook>, 'accountId'> & { keepHeaders?: string[] }
+
+/** The custom headers after a change, or a validation error naming the header at fault. */
+function headersOrThrow(stored: Record<string, string>, set: Record<string, string>, keep: readonly string[]): Record<string, string> {
+  const r = mergeHeaders(stored, set, keep)
+  if ('headers' in r) return r.headers
+  const path = r.name === undefined ? 'headers' : keep.includes(r.name) ? 'keepHeaders' : `headers.${r.name}`
+  throw new AppError('validation_failed', r.error, { details: [{ path, message: r.error }] })
+}
 
 /**
  * Webhook endpoints as the API manages them. `scope` is the caller's account (an account key) or
@@ -89,7 +99,7 @@ export class WebhookService {
     this.checkTarget(input.url)
     const id = `whk_${crypto.randomBytes(8).toString('hex')}`
     const secret = newSecret()
-    const headers = input.headers ?? {}
+    const headers = headersOrThrow({}, input.headers ?? {}, [])
     const now = this.now()
     const row = insertEndpoint({
       db,
@@ -134,11 +144,10 @@ export class WebhookService {
       if (patch.enabled) Object.assign(changes, { disabledReason: null, disabledAt: null, failingSince: null, consecutiveFailures: 0 })
       else Object.assign(changes, { disabledReason: 'disabled through the API', disabledAt: this.now() })
     }
-    if (patch.headers !== undefined) {
+    if (patch.headers !== undefined || patch.keepHeaders !== undefined) {
       const secrets = this.secrets(row)
-      Object.assign(changes, sealSecrets(this.deps.keyring, row.id, { ...secrets, headers: patch.headers }), {
-        headerNames: Object.keys(patch.headers),
-      })
+      const headers = headersOrThrow(secrets.headers, patch.headers ?? {}, patch.keepHeaders ?? [])
+      Object.assign(changes, sealSecrets(this.deps.keyring, row.id, { ...secrets, headers }), { headerNames: Object.keys(headers) })
     }
     const updated = updateEndpoint({ db: this.deps.db, id: row.id, patch: changes })
     if (!updated) throw new AppError('not_found', `No webhook ${id}.`)

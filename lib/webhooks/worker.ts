@@ -21,6 +21,7 @@ import type { WebhookMetrics } from '@/lib/metrics/webhooks'
 import { guardedRequest, readBody } from '@/lib/net/outbound'
 import type { WebhookConfig } from './config'
 import { type AttemptOutcome, decideAfterAttempt } from './policy'
+import { isReservedHeader } from './rules'
 import { openSecrets, signingSecrets } from './secrets'
 import { signatureHeaders } from './signing'
 
@@ -31,8 +32,6 @@ const PER_ENDPOINT_PARALLEL = 8
 /** Leases of a crashed process (or due retries) are found by this poll at the latest. */
 const POLL_MS = 1000
 
-/** Custom headers may not replace what the gateway itself sends. */
-const RESERVED = new Set(['content-type', 'content-length', 'webhook-id', 'webhook-timestamp', 'webhook-signature', 'host', 'user-agent'])
 
 /**
  * Delivers pending webhook deliveries. Each is claimed with a lease (a conditional UPDATE), attempted
@@ -186,7 +185,7 @@ export class DeliveryWorker {
     try {
       const secrets = openSecrets(this.deps.keyring, endpoint)
       const headers: Record<string, string> = {}
-      for (const [k, v] of Object.entries(secrets.headers)) if (!RESERVED.has(k.toLowerCase())) headers[k] = v
+      for (const [k, v] of Object.entries(secrets.headers)) if (!isReservedHeader(k)) headers[k] = v // refused on input; older rows may hold one
       Object.assign(
         headers,
         { 'content-type': 'application/json', 'user-agent': this.deps.userAgent },

@@ -86,7 +86,7 @@ export const updateWebhook = defineOperation({
   tag,
   summary: 'Change a webhook endpoint',
   description:
-    '`headers` replaces all custom headers. `enabled: true` re-enables a disabled endpoint (its pending deliveries resume, oldest first).',
+    '`headers` replaces all custom headers, except the stored ones named in `keepHeaders`, which keep their values without the caller sending them (header values are never returned). `enabled: true` re-enables a disabled endpoint (its pending deliveries resume, oldest first).',
   auth: manage,
   params: WebhookParams,
   body: UpdateWebhookBody,

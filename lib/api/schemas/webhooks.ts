@@ -1,21 +1,12 @@
 import { z } from 'zod'
 import { DELIVERY_STATUSES, EVENT_TYPES } from '@/lib/db/schema'
 import { ACCOUNT_ID_PATTERN } from '@/lib/sessions/manager'
+import { HEADER_NAME, headerNameProblem, MAX_HEADER_VALUE, MAX_HEADERS, SUBSCRIBABLE } from '@/lib/webhooks/rules'
+
+export { SUBSCRIBABLE }
 
 const Instant = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time, e.g. 2027-01-31T00:00:00Z' })
 
-/** What an endpoint may subscribe to (`webhook.test` is only ever sent by the test operation). */
-export const SUBSCRIBABLE = [
-  'message.received',
-  'message.sent',
-  'message.status',
-  'message.edited',
-  'message.deleted',
-  'message.reaction',
-  'account.status',
-  'account.created',
-  'account.deleted',
-] as const satisfies readonly (typeof EVENT_TYPES)[number][]
 const EventTypeName = z.enum(SUBSCRIBABLE, `must be one of ${SUBSCRIBABLE.join(', ')}`)
 
 export const WebhookId = z
@@ -31,20 +22,42 @@ const Url = z
   .refine((v) => URL.canParse(v), 'must be an absolute URL')
   .meta({ description: 'https URL the events are POSTed to', examples: ['https://crm.example.com/hooks/whatsapp'] })
 
-const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/
+const HeaderName = z.string().regex(HEADER_NAME, 'must be a header name')
+/** Names compare case-insensitively; the gateway's own headers cannot be replaced. */
+function checkNames(names: string[], ctx: z.core.$RefinementCtx, path: (name: string, i: number) => PropertyKey[]) {
+  const seen = new Set<string>()
+  names.forEach((name, i) => {
+    const problem = headerNameProblem(name)
+    if (problem) ctx.addIssue({ code: 'custom', path: path(name, i), message: problem })
+    else if (seen.has(name.toLowerCase())) ctx.addIssue({ code: 'custom', path: path(name, i), message: 'is given twice' })
+    seen.add(name.toLowerCase())
+  })
+}
 const Headers = z
   .record(
-    z.string().regex(HEADER_NAME, 'must be a header name'),
+    HeaderName,
     z
       .string()
-      .max(1024)
-      .regex(/^[^\r\n]*$/, 'must be one line'),
+      .max(MAX_HEADER_VALUE)
+      .regex(/^[^\r\n\0]*$/, 'must be one line'),
+    { error: (iss) => (iss.code === 'invalid_key' ? 'is not a header name' : undefined) },
   )
-  .refine((h) => Object.keys(h).length <= 20, 'at most 20 headers')
+  .refine((h) => Object.keys(h).length <= MAX_HEADERS, `at most ${MAX_HEADERS} headers`)
+  .superRefine((h, ctx) => checkNames(Object.keys(h), ctx, (name) => [name]))
   .meta({
     description:
-      'sent with every delivery (e.g. an Authorization of your own); stored encrypted, listed by name only. The webhook-*, content-type, user-agent and host headers cannot be replaced.',
+      'sent with every delivery (e.g. an Authorization of your own); stored encrypted, listed by name only. The webhook-*, content-type, content-length, transfer-encoding, connection, user-agent and host headers are refused.',
     examples: [{ Authorization: 'Bearer my-receiver-token' }],
+  })
+
+const KeepHeaders = z
+  .array(HeaderName)
+  .max(MAX_HEADERS)
+  .superRefine((names, ctx) => checkNames(names, ctx, (_, i) => [i]))
+  .meta({
+    description:
+      'names of stored custom headers that keep their values (so a client never needs to know them). When `headers` or `keepHeaders` is given, the custom headers become exactly `headers` plus the kept ones; any other is removed.',
+    examples: [['Authorization']],
   })
 
 const Events = z
@@ -73,8 +86,15 @@ export const CreateWebhookBody = z.strictObject({
 })
 
 export const UpdateWebhookBody = CreateWebhookBody.omit({ accountId: true })
+  .extend({ keepHeaders: KeepHeaders.optional() })
   .partial()
   .refine((b) => Object.keys(b).length > 0, 'give at least one field to change')
+  .superRefine((b, ctx) => {
+    const given = new Set(Object.keys(b.headers ?? {}).map((n) => n.toLowerCase()))
+    b.keepHeaders?.forEach((name, i) => {
+      if (given.has(name.toLowerCase())) ctx.addIssue({ code: 'custom', path: ['keepHeaders', i], message: 'is both kept and given a new value' })
+    })
+  })
 
 export const ListWebhooksQuery = z.strictObject({
   accountId: z

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest'
+import { CreateWebhookBody, UpdateWebhookBody } from '@/lib/api/schemas/webhooks'
+import { headerNameProblem, isReservedHeader, mergeHeaders } from './rules'
+
+describe('custom header rules', () => {
+  it('refuses the headers the gateway sends itself, in any case', () => {
+    for (const name of ['webhook-id', 'Webhook-Signature', 'webhook-anything', 'Content-Type', 'HOST', 'user-agent', 'Transfer-Encoding'])
+      expect(isReservedHeader(name), name).toBe(true)
+    for (const name of ['Authorization', 'X-Webhook-Token', 'x-api-key']) expect(isReservedHeader(name), name).toBe(false)
+    expect(headerNameProblem('Bad Name')).toMatch(/not a header name/)
+    expect(headerNameProblem('Authorization')).toBeNull()
+  })
+
+  it('merges new values with kept ones, keeping the stored spelling and value', () => {
+    const stored = { Authorization: 'Bearer old', 'X-Drop': 'gone' }
+    expect(mergeHeaders(stored, { 'X-New': 'n' }, ['authorization'])).toEqual({ headers: { 'X-New': 'n', Authorization: 'Bearer old' } })
+    expect(mergeHeaders(stored, { Authorization: 'Bearer new' }, [])).toEqual({ headers: { Authorization: 'Bearer new' } })
+    expect(mergeHeaders(stored, {}, [])).toEqual({ headers: {} })
+  })
+
+  it('refuses keeping what is not stored, keeping and replacing one header, twins, reserved names, bad values', () => {
+    expect(mergeHeaders({}, {}, ['X-Missing'])).toMatchObject({ error: expect.stringMatching(/no stored value/), name: 'X-Missing' })
+    expect(mergeHeaders({ A: '1' }, { a: '2' }, ['A'])).toMatchObject({ error: expect.stringMatching(/both kept/) })
+    expect(mergeHeaders({}, { 'X-A': '1', 'x-a': '2' }, [])).toMatchObject({ error: expect.stringMatching(/twice/) })
+    expect(mergeHeaders({}, { 'webhook-id': 'x' }, [])).toMatchObject({ error: expect.stringMatching(/set by the gateway/) })
+    expect(mergeHeaders({}, { 'X-A': 'a\r\nInjected: 1' }, [])).toMatchObject({ error: expect.stringMatching(/one line/) })
+    const many = Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`X-${i}`, 'v']))
+    expect(mergeHeaders({}, many, [])).toMatchObject({ error: expect.stringMatching(/at most 20/) })
+  })
+})
+
+describe('the API schemas apply the same rules', () => {
+  const issues = (r: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }) =>
+    (r.error?.issues ?? []).map((i) => `${i.path.join('.')}: ${i.message}`)
+
+  it('refuses reserved, malformed and repeated header names with the header in the path', () => {
+    expect(issues(CreateWebhookBody.safeParse({ url: 'https://a.example/h', headers: { 'Content-Type': 'x' } }))).toEqual([
+      'headers.Content-Type: is set by the gateway and cannot be replaced',
+    ])
+    expect(issues(CreateWebhookBody.safeParse({ url: 'https://a.example/h', headers: { 'Bad Name': 'x' } }))).toEqual([
+      'headers.Bad Name: is not a header name',
+    ])
+    expect(issues(UpdateWebhookBody.safeParse({ headers: { 'X-A': '1', 'x-a': '2' } }))).toEqual(['headers.x-a: is given twice'])
+  })
+
+  it('takes keepHeaders, and refuses a header both kept and replaced', () => {
+    expect(UpdateWebhookBody.safeParse({ headers: { 'X-New': 'v' }, keepHeaders: ['Authorization'] }).success).toBe(true)
+    expect(issues(UpdateWebhookBody.safeParse({ headers: { authorization: 'v' }, keepHeaders: ['Authorization'] }))).toEqual([
+      'keepHeaders.0: is both kept and given a new value',
+    ])
+    expect(issues(UpdateWebhookBody.safeParse({ keepHeaders: ['webhook-id'] }))).toEqual([
+      'keepHeaders.0: is set by the gateway and cannot be replaced',
+    ])
+  })
+})

@@ -1,0 +1,80 @@
+import type { EventType } from '@/lib/db/schema'
+
+/**
+ * What a webhook endpoint may subscribe to and which custom headers it may send: shared by the API
+ * schema, the service, the worker and the dashboard's forms (no server imports, so the browser can
+ * use it too).
+ */
+
+/** What an endpoint may subscribe to (`webhook.test` is only ever sent by the test operation). */
+export const SUBSCRIBABLE = [
+  'message.received',
+  'message.sent',
+  'message.status',
+  'message.edited',
+  'message.deleted',
+  'message.reaction',
+  'account.status',
+  'account.created',
+  'account.deleted',
+] as const satisfies readonly EventType[]
+export type SubscribableEvent = (typeof SUBSCRIBABLE)[number]
+
+/** An HTTP token (RFC 9110), at most 64 characters. */
+export const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/
+export const MAX_HEADERS = 20
+export const MAX_HEADER_VALUE = 1024
+
+/** What the gateway sends itself, or what would break the request's framing. */
+const RESERVED = new Set(['content-type', 'content-length', 'transfer-encoding', 'connection', 'host', 'user-agent'])
+
+/** The `webhook-*` headers (id, timestamp, signature) and the framing ones cannot be replaced. */
+export function isReservedHeader(name: string): boolean {
+  const n = name.toLowerCase()
+  return RESERVED.has(n) || n.startsWith('webhook-')
+}
+
+/** Why a custom header name is refused, or null when it is fine. */
+export function headerNameProblem(name: string): string | null {
+  if (!HEADER_NAME.test(name)) return "is not a header name (letters, digits and !#$%&'*+.^_`|~-, at most 64)"
+  if (isReservedHeader(name)) return 'is set by the gateway and cannot be replaced'
+  return null
+}
+
+/** Why a custom header value is refused, or null when it is fine. */
+export function headerValueProblem(value: string): string | null {
+  if (value.length > MAX_HEADER_VALUE) return `must be at most ${MAX_HEADER_VALUE} characters`
+  if (/[\r\n\0]/.test(value)) return 'must be one line'
+  return null
+}
+
+/**
+ * The custom headers after a change: `set` (new or replaced values) plus the stored headers named in
+ * `keep`, which keep their values without anyone sending them again. Names compare case-insensitively
+ * (HTTP does); a kept header keeps its stored spelling. Returns the headers, or why they are refused.
+ */
+export function mergeHeaders(
+  stored: Record<string, string>,
+  set: Record<string, string>,
+  keep: readonly string[],
+): { headers: Record<string, string> } | { error: string; name?: string } {
+  const out: Record<string, string> = {}
+  const seen = new Set<string>()
+  for (const [name, value] of Object.entries(set)) {
+    const problem = headerNameProblem(name) ?? headerValueProblem(value)
+    if (problem) return { error: `${name} ${problem}`, name }
+    if (seen.has(name.toLowerCase())) return { error: `${name} is given twice`, name }
+    seen.add(name.toLowerCase())
+    out[name] = value
+  }
+  for (const name of keep) {
+    const key = name.toLowerCase()
+    const storedName = Object.keys(stored).find((k) => k.toLowerCase() === key)
+    if (storedName === undefined) return { error: `${name} has no stored value to keep`, name }
+    if (seen.has(key)) return { error: `${name} is both kept and given a new value`, name }
+    seen.add(key)
+    out[storedName] = stored[storedName] ?? ''
+  }
+  if (Object.keys(out).length > MAX_HEADERS) return { error: `at most ${MAX_HEADERS} headers` }
+  return { headers: out }
+}
