@@ -5,6 +5,8 @@ import { apiFetch } from '@/components/accounts/api-client'
 import { Alert, Button, Card, Field, Input } from '@/components/ui/primitives'
 import { formText } from '@/lib/http/form'
 import type { WebhookView } from '@/lib/db/webhook-views'
+import { EditEndpoint } from './edit-endpoint'
+import { draftFor, draftProblems, errorsFrom, FieldError, type FormErrors, headerPatch, HeadersEditor } from './endpoint-fields'
 
 /**
  * What an admin does on the Webhooks page, through the REST API with the session cookie. The page is
@@ -47,6 +49,8 @@ function SecretOnce({ secret, onDone }: { secret: string; onDone: () => void }) 
 export function NewEndpoint({ accounts, fixedAccountId }: { accounts: { id: string; name: string }[]; fixedAccountId?: string }) {
   const { pending, error, run } = useAction()
   const [secret, setSecret] = useState<string | null>(null)
+  const [draft, setDraft] = useState(() => draftFor([]))
+  const [errors, setErrors] = useState<FormErrors>({ headers: {} })
   return (
     <Card className="space-y-3">
       <form
@@ -61,6 +65,10 @@ export function NewEndpoint({ accounts, fixedAccountId }: { accounts: { id: stri
             .split(',')
             .map((s) => s.trim())
             .filter(Boolean)
+          const headerErrors = draftProblems(draft)
+          setErrors({ headers: headerErrors })
+          if (Object.keys(headerErrors).length) return
+          const { headers } = headerPatch(draft)
           run(
             () =>
               apiFetch<{ secret: string }>('/api/v1/webhooks', {
@@ -70,10 +78,18 @@ export function NewEndpoint({ accounts, fixedAccountId }: { accounts: { id: stri
                   accountId: accountId || null,
                   ...(events.length ? { events } : {}),
                   ...(data.get('unordered') ? { ordered: false } : {}),
+                  ...(Object.keys(headers).length ? { headers } : {}),
                 },
+              }).catch((err: unknown) => {
+                // a refusal the form can point at is shown beside its field; any other as the form's error
+                const found = errorsFrom(err)
+                if (found.form !== undefined) throw err
+                setErrors(found)
               }),
             (r) => {
+              if (!r) return
               setSecret((r as { secret: string }).secret)
+              setDraft(draftFor([]))
               form.reset()
             },
           )
@@ -108,6 +124,11 @@ export function NewEndpoint({ accounts, fixedAccountId }: { accounts: { id: stri
             Add endpoint
           </Button>
         </div>
+        <div className="md:col-span-4">
+          <FieldError id="new-endpoint-url-error">{errors.url}</FieldError>
+          <FieldError id="new-endpoint-events-error">{errors.events}</FieldError>
+          <HeadersEditor draft={draft} onChange={setDraft} errors={errors.headers} />
+        </div>
       </form>
       {error ? <Alert>{error}</Alert> : null}
       {secret ? <SecretOnce secret={secret} onDone={() => setSecret(null)} /> : null}
@@ -122,6 +143,7 @@ export function EndpointActions({ endpoint }: { endpoint: WebhookView }) {
   return (
     <div className="space-y-2">
       <div className="flex flex-wrap gap-2">
+        <EditEndpoint endpoint={endpoint} />
         <Button variant="secondary" disabled={pending} onClick={() => run(() => apiFetch(`${base}/test`, { method: 'POST' }))}>
           Send test
         </Button>

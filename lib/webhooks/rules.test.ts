@@ -19,13 +19,14 @@ describe('custom header rules', () => {
   })
 
   it('refuses keeping what is not stored, keeping and replacing one header, twins, reserved names, bad values', () => {
-    expect(mergeHeaders({}, {}, ['X-Missing'])).toMatchObject({ error: expect.stringMatching(/no stored value/), name: 'X-Missing' })
-    expect(mergeHeaders({ A: '1' }, { a: '2' }, ['A'])).toMatchObject({ error: expect.stringMatching(/both kept/) })
-    expect(mergeHeaders({}, { 'X-A': '1', 'x-a': '2' }, [])).toMatchObject({ error: expect.stringMatching(/twice/) })
-    expect(mergeHeaders({}, { 'webhook-id': 'x' }, [])).toMatchObject({ error: expect.stringMatching(/set by the gateway/) })
-    expect(mergeHeaders({}, { 'X-A': 'a\r\nInjected: 1' }, [])).toMatchObject({ error: expect.stringMatching(/one line/) })
+    const refusal = (r: ReturnType<typeof mergeHeaders>) => ('error' in r ? `${r.name ?? '-'}: ${r.error}` : 'accepted')
+    expect(refusal(mergeHeaders({}, {}, ['X-Missing']))).toMatch(/^X-Missing: .*no stored value/)
+    expect(refusal(mergeHeaders({ A: '1' }, { a: '2' }, ['A']))).toMatch(/both kept/)
+    expect(refusal(mergeHeaders({}, { 'X-A': '1', 'x-a': '2' }, []))).toMatch(/twice/)
+    expect(refusal(mergeHeaders({}, { 'webhook-id': 'x' }, []))).toMatch(/set by the gateway/)
+    expect(refusal(mergeHeaders({}, { 'X-A': 'a\r\nInjected: 1' }, []))).toMatch(/one line/)
     const many = Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`X-${i}`, 'v']))
-    expect(mergeHeaders({}, many, [])).toMatchObject({ error: expect.stringMatching(/at most 20/) })
+    expect(refusal(mergeHeaders({}, many, []))).toMatch(/at most 20/)
   })
 })
 

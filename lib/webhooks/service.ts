@@ -48,7 +48,8 @@ export type WebhookPatch = Omit<Partial<NewWebhook>, 'accountId'> & { keepHeader
 function headersOrThrow(stored: Record<string, string>, set: Record<string, string>, keep: readonly string[]): Record<string, string> {
   const r = mergeHeaders(stored, set, keep)
   if ('headers' in r) return r.headers
-  const path = r.name === undefined ? 'headers' : keep.includes(r.name) ? 'keepHeaders' : `headers.${r.name}`
+  const kept = r.name === undefined ? -1 : keep.indexOf(r.name)
+  const path = r.name === undefined ? 'headers' : kept >= 0 ? `keepHeaders.${kept}` : `headers.${r.name}`
   throw new AppError('validation_failed', r.error, { details: [{ path, message: r.error }] })
 }
 

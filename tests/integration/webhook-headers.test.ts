@@ -68,9 +68,14 @@ describe('editing custom headers', () => {
 
   it('refuses keeping a header that is not stored, and reserved names, changing nothing', () => {
     const { webhook } = stack.service.create(null, { url: rx.url('/h2'), accountId: 'hdr', headers: { 'X-A': 'a' } })
-    expect(() => stack.service.update(null, webhook.id, { keepHeaders: ['X-Missing'] })).toThrow(
-      expect.objectContaining({ code: 'validation_failed', details: [{ path: 'keepHeaders', message: expect.stringMatching(/X-Missing/) }] }),
-    )
+    let refused: unknown
+    try {
+      stack.service.update(null, webhook.id, { keepHeaders: ['X-Missing'] })
+    } catch (err) {
+      refused = err
+    }
+    expect(refused).toMatchObject({ code: 'validation_failed', details: [{ path: 'keepHeaders.0' }] })
+    expect((refused as Error).message).toMatch(/X-Missing/)
     expect(() => stack.service.update(null, webhook.id, { headers: { 'Webhook-Signature': 'forged' } })).toThrow(
       expect.objectContaining({ code: 'validation_failed' }),
     )
