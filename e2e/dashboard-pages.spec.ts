@@ -26,7 +26,7 @@ const PAGES: { name: string; path: string; heading: string }[] = [
 
 /** Controls that change something: none may be offered to a viewer. */
 const ACTS =
-  /^(Add account|Link with|Log out|Delete|Disconnect|Connect|Reset|Create key|Revoke|Add operator|Send|Remove|Disable|Enable|Add endpoint|Rotate|Replay|File)/
+  /^(Add account|Link with|Log out|Delete|Disconnect|Connect|Reset|Create key|Revoke|Add operator|Send|Remove|Disable|Enable|Add endpoint|Edit|Add header|Rotate|Replay|File)/
 /** The image the contact sends in the setup (the viewer downloads it). */
 const PHOTO = testPng([40, 120, 200])
 

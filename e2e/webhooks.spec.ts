@@ -2,7 +2,7 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { expect, test } from '@playwright/test'
 import { Webhook } from 'standardwebhooks'
-import { ADMIN_STATE } from './fixtures'
+import { ADMIN_STATE, addOperatorInUi, expectDashboard, LoginPage } from './fixtures'
 
 type Got = { headers: http.IncomingHttpHeaders; body: string }
 
@@ -35,6 +35,8 @@ test('an admin adds an endpoint, sees its secret once, sends a test, reads the d
     await expect(page.getByTestId('webhook-secret')).toHaveCount(0)
     const mine = page.getByRole('navigation', { name: 'Webhook endpoints' }).getByRole('link').filter({ hasText: url })
     await mine.click()
+    // (the first endpoint is selected by itself: wait for the click's navigation, not just the mark)
+    await expect(page).toHaveURL(/[?&]endpoint=whk_/)
     await expect(mine).toHaveAttribute('aria-current', 'page')
     const endpointUrl = page.url()
 
@@ -85,6 +87,160 @@ test('an admin adds an endpoint, sees its secret once, sends a test, reads the d
     await page.getByRole('button', { name: 'Filter' }).click()
     await expect(page.getByTestId('delivery')).toHaveCount(2)
   } finally {
+    await context.close()
+    await new Promise((r) => receiver.close(r))
+  }
+})
+
+type Envelope = { type: string; accountId: string | null }
+
+test('an admin edits an endpoint: one event type, headers kept, added and removed; no header value ever reaches the browser; a viewer cannot edit', async ({
+  browser,
+  baseURL,
+}) => {
+  test.setTimeout(90_000)
+  const KEPT = 'kept-5ec7e7-value'
+  const ADDED = 'added-9b1d04-value'
+  const received: Got[] = []
+  const receiver = http.createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString() })
+      res.writeHead(204).end()
+    })
+  })
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r))
+  const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks/edit`
+  const events = () => received.map((r) => ({ ...(JSON.parse(r.body) as Envelope), headers: r.headers }))
+  const context = await browser.newContext({ storageState: ADMIN_STATE })
+  const page = await context.newPage()
+  // Everything the browser receives: answers (pages, RSC payloads, API) and socket frames.
+  const seen: string[] = []
+  page.on('response', (r) => {
+    if (r.request().method() !== 'OPTIONS')
+      r.text().then(
+        (t) => seen.push(t),
+        () => undefined,
+      )
+  })
+  page.on('websocket', (ws) => ws.on('framereceived', (f) => seen.push(String(f.payload))))
+  const origin = baseURL ?? ''
+  const api = {
+    createAccount: async (id: string) =>
+      expect((await page.request.post(`${origin}/api/v1/accounts`, { headers: { origin }, data: { id, name: id } })).status()).toBe(201),
+    deleteAccount: async (id: string) =>
+      expect((await page.request.delete(`${origin}/api/v1/accounts/${id}`, { headers: { origin } })).ok()).toBe(true),
+  }
+  try {
+    await api.createAccount('hook-edit-a')
+    await page.goto('/webhooks')
+    // Created with a custom header: the page lists its name only.
+    const form = page.getByRole('form', { name: 'Add a webhook endpoint' })
+    await form.getByLabel('URL').fill(url)
+    await form.getByRole('button', { name: 'Add header' }).click()
+    const row = form.getByRole('group', { name: 'New header 1' })
+    await row.getByLabel('Header name').fill('X-Kept')
+    await row.getByLabel('Header value').fill(KEPT)
+    await form.getByRole('button', { name: 'Add endpoint' }).click()
+    await expect(page.getByTestId('webhook-secret')).toContainText('whsec_')
+    await page.getByRole('button', { name: 'Done' }).click()
+    await expect(form.getByRole('group', { name: 'New header 1' })).toHaveCount(0) // the form forgot the value
+    const mine = page.getByRole('navigation', { name: 'Webhook endpoints' }).getByRole('link').filter({ hasText: url })
+    await mine.click()
+    await expect(page).toHaveURL(/[?&]endpoint=whk_/)
+    await expect(mine).toHaveAttribute('aria-current', 'page')
+    const webhookId = (await mine.getAttribute('data-webhook-id')) ?? ''
+    const region = page.getByRole('region', { name: 'Deliveries' })
+    const settings = region.getByTestId('webhook-settings')
+    await expect(settings).toContainText('every event')
+    await expect(settings).toContainText('headers: X-Kept')
+    const marker = await page.evaluate(() => ((window as unknown as { __marker: number }).__marker = Date.now()))
+
+    // Edit: the API's refusals appear beside their fields, and nothing is saved.
+    await region.getByRole('button', { name: 'Edit', exact: true }).click()
+    const dialog = page.getByRole('dialog', { name: 'Edit webhook endpoint' })
+    await expect(dialog.getByRole('group', { name: 'Header X-Kept' })).toBeVisible()
+    await dialog.getByLabel('URL').fill('http://10.20.30.40/hooks')
+    await dialog.getByRole('button', { name: 'Save changes' }).click()
+    await expect(dialog.getByTestId('field-error')).toContainText(/not allowed|private/i)
+    await dialog.getByLabel('URL').fill(url)
+    await dialog.getByRole('button', { name: 'Add header' }).click()
+    const added = dialog.getByRole('group', { name: 'New header 1' })
+    await added.getByLabel('Header name').fill('Webhook-Signature')
+    await added.getByLabel('Header value').fill('forged')
+    await dialog.getByRole('button', { name: 'Save changes' }).click()
+    await expect(added.getByTestId('field-error')).toContainText('set by the gateway')
+    // …and what is saved: one event type, the stored header kept, a new one added.
+    await added.getByLabel('Header name').fill('X-Added')
+    await added.getByLabel('Header value').fill(ADDED)
+    await dialog.getByRole('checkbox', { name: /Every event/ }).uncheck()
+    await dialog.getByRole('checkbox', { name: 'account.created' }).check()
+    await expect(dialog.getByRole('combobox', { name: 'What to do with X-Kept' })).toHaveValue('keep')
+    await dialog.getByRole('button', { name: 'Save changes' }).click()
+    await expect(dialog).toBeHidden()
+    // The change arrives live: no reload.
+    await expect(settings).toContainText('account.created ·')
+    await expect(settings).toContainText('headers: X-Kept, X-Added')
+    expect(await page.evaluate(() => (window as unknown as { __marker?: number }).__marker)).toBe(marker)
+
+    // A filtered-out type gets no delivery; the kept type does, with both custom headers.
+    await api.deleteAccount('hook-edit-a')
+    await api.createAccount('hook-edit-b')
+    await expect.poll(() => events().filter((e) => e.accountId === 'hook-edit-b').length, { timeout: 15_000 }).toBe(1)
+    const b = events().find((e) => e.accountId === 'hook-edit-b')!
+    expect(b.type).toBe('account.created')
+    expect(b.headers['x-kept']).toBe(KEPT)
+    expect(b.headers['x-added']).toBe(ADDED)
+    expect(b.headers['webhook-signature']).toMatch(/^v1,/)
+    expect(events().filter((e) => e.accountId === 'hook-edit-a')).toEqual([])
+    const deliveries = page.getByTestId('delivery')
+    await expect(deliveries.filter({ hasText: 'account.created' })).toHaveCount(1)
+    await expect(deliveries.filter({ hasText: 'account.deleted' })).toHaveCount(0)
+    const dropped = await page.request.get(`${origin}/api/v1/webhooks/${webhookId}/deliveries?eventType=account.deleted`)
+    expect(((await dropped.json()) as { data: unknown[] }).data).toEqual([])
+
+    // Removing a header stops it being sent; the kept one goes on.
+    await region.getByRole('button', { name: 'Edit', exact: true }).click()
+    await expect(dialog.getByRole('checkbox', { name: 'account.created' })).toBeChecked()
+    await dialog.getByRole('combobox', { name: 'What to do with X-Added' }).selectOption('remove')
+    await dialog.getByRole('button', { name: 'Save changes' }).click()
+    await expect(dialog).toBeHidden()
+    await expect(settings).toContainText(/headers: X-Kept$/)
+    await api.createAccount('hook-edit-c')
+    await expect.poll(() => events().filter((e) => e.accountId === 'hook-edit-c').length, { timeout: 15_000 }).toBe(1)
+    const c = events().find((e) => e.accountId === 'hook-edit-c')!
+    expect(c.headers['x-kept']).toBe(KEPT)
+    expect(c.headers['x-added']).toBeUndefined()
+    await expect(deliveries.filter({ hasText: 'account.created' })).toHaveCount(2)
+
+    // No header value ever reached the browser: not in the page, its answers or its socket frames.
+    await page.reload()
+    await expect(settings).toContainText('headers: X-Kept')
+    const html = await page.content()
+    for (const value of [KEPT, ADDED]) {
+      expect(html).not.toContain(value)
+      expect(seen.filter((t) => t.includes(value))).toEqual([])
+    }
+    expect(seen.some((t) => t.includes('X-Kept'))).toBe(true) // what was recorded does hold the endpoint's data
+
+    // A viewer sees the endpoint and its headers' names, and no Edit control.
+    const viewer = { email: 'hooks-viewer@example.test', role: 'viewer' as const, password: 'hooks-viewer-password' }
+    await addOperatorInUi(page, viewer)
+    const viewerContext = await browser.newContext()
+    const viewerPage = await viewerContext.newPage()
+    const login = new LoginPage(viewerPage)
+    await login.goto()
+    await login.signIn(viewer.email, viewer.password)
+    await expectDashboard(viewerPage, viewer.email)
+    await viewerPage.goto(`/webhooks?endpoint=${webhookId}`)
+    await expect(viewerPage.getByTestId('webhook-settings')).toContainText('headers: X-Kept')
+    await expect(viewerPage.getByRole('button', { name: /Edit|Add header/ })).toHaveCount(0)
+    await expect(viewerPage.getByRole('dialog')).toHaveCount(0)
+    await viewerContext.close()
+  } finally {
+    for (const id of ['hook-edit-a', 'hook-edit-b', 'hook-edit-c'])
+      await page.request.delete(`${origin}/api/v1/accounts/${id}`, { headers: { origin } })
     await context.close()
     await new Promise((r) => receiver.close(r))
   }

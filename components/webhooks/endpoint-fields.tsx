@@ -19,7 +19,10 @@ export type HeaderDraft = {
 /** Field errors of a form; header errors by header name (or `#id` for a new row without a name). */
 export type FormErrors = { url?: string; events?: string; description?: string; headers: Record<string, string>; form?: string }
 
-export const draftFor = (names: string[]): HeaderDraft => ({ existing: names.map((name) => ({ name, mode: 'keep', value: '' })), added: [] })
+export const draftFor = (names: string[]): HeaderDraft => ({
+  existing: names.map((name) => ({ name, mode: 'keep', value: '' })),
+  added: [],
+})
 
 export const headersChanged = (d: HeaderDraft) => d.added.length > 0 || d.existing.some((h) => h.mode !== 'keep')
 
@@ -35,7 +38,8 @@ export function headerPatch(d: HeaderDraft): { headers: Record<string, string>; 
 export function draftProblems(d: HeaderDraft): Record<string, string> {
   const out: Record<string, string> = {}
   const taken = new Set(d.existing.filter((h) => h.mode !== 'remove').map((h) => h.name.toLowerCase()))
-  for (const h of d.existing) if (h.mode === 'replace' && headerValueProblem(h.value)) out[h.name] = `The value ${headerValueProblem(h.value)}.`
+  for (const h of d.existing)
+    if (h.mode === 'replace' && headerValueProblem(h.value)) out[h.name] = `The value ${headerValueProblem(h.value)}.`
   for (const h of d.added) {
     const name = h.name.trim()
     const problem = name ? headerNameProblem(name) : 'needs a name'
@@ -56,7 +60,8 @@ export function errorsFrom(err: unknown, keepHeaders: string[] = []): FormErrors
   for (const { path, message } of err.issues) {
     const [field, ...rest] = path.split('.')
     const key = rest.join('.')
-    if (field === 'url' || field === 'description' || field === 'events') errors[field] = `The ${field === 'url' ? 'URL' : field} ${message}.`
+    if (field === 'url' || field === 'description' || field === 'events')
+      errors[field] = `The ${field === 'url' ? 'URL' : field} ${message}.`
     else if (field === 'headers') errors.headers[key || '*'] = `${key ? `${key} ` : ''}${message}`
     else if (field === 'keepHeaders') errors.headers[keepHeaders[Number(key)] ?? '*'] = message
     else errors.form = err.message
@@ -132,7 +137,14 @@ export function HeadersEditor({
       <legend className="text-sm font-medium text-slate-700 dark:text-slate-300">Custom headers</legend>
       <p className="text-xs text-slate-500">Sent with every delivery. Values are stored encrypted and never shown again.</p>
       {draft.existing.map((h, i) => (
-        <div key={h.name} role="group" aria-label={`Header ${h.name}`} data-testid="header-existing" data-header={h.name} className="space-y-1">
+        <div
+          key={h.name}
+          role="group"
+          aria-label={`Header ${h.name}`}
+          data-testid="header-existing"
+          data-header={h.name}
+          className="space-y-1"
+        >
           <div className="flex flex-wrap items-center gap-2">
             <span className="min-w-32 font-mono text-xs">{h.name}</span>
             <select
@@ -189,7 +201,11 @@ export function HeadersEditor({
           <FieldError id={`header-error-new-${h.id}`}>{errors[h.name.trim() || `#${h.id}`]}</FieldError>
         </div>
       ))}
-      <Button type="button" variant="secondary" onClick={() => onChange({ ...draft, added: [...draft.added, { id: nextRow++, name: '', value: '' }] })}>
+      <Button
+        type="button"
+        variant="secondary"
+        onClick={() => onChange({ ...draft, added: [...draft.added, { id: nextRow++, name: '', value: '' }] })}
+      >
         Add header
       </Button>
       <FieldError id="headers-error">{errors['*']}</FieldError>

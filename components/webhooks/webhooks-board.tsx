@@ -105,7 +105,7 @@ export function WebhooksBoard({
             <div className="flex flex-wrap items-start justify-between gap-2">
               <div className="min-w-0">
                 <h2 className="break-all font-mono text-sm">{selected.url}</h2>
-                <p className="text-xs text-slate-500">
+                <p className="text-xs text-slate-500" data-testid="webhook-settings">
                   {selected.accountId ? `account ${selected.accountId}` : 'every account'} ·{' '}
                   {selected.events ? selected.events.join(', ') : 'every event'} · {selected.ordered ? 'ordered' : 'unordered'}
                   {selected.headers.length ? ` · headers: ${selected.headers.join(', ')}` : ''}

@@ -13,7 +13,9 @@ describe('custom header rules', () => {
 
   it('merges new values with kept ones, keeping the stored spelling and value', () => {
     const stored = { Authorization: 'Bearer old', 'X-Drop': 'gone' }
-    expect(mergeHeaders(stored, { 'X-New': 'n' }, ['authorization'])).toEqual({ headers: { 'X-New': 'n', Authorization: 'Bearer old' } })
+    const merged = mergeHeaders(stored, { 'X-New': 'n' }, ['authorization'])
+    expect(merged).toEqual({ headers: { Authorization: 'Bearer old', 'X-New': 'n' } })
+    expect('headers' in merged && Object.keys(merged.headers)).toEqual(['Authorization', 'X-New']) // stored first, new after
     expect(mergeHeaders(stored, { Authorization: 'Bearer new' }, [])).toEqual({ headers: { Authorization: 'Bearer new' } })
     expect(mergeHeaders(stored, {}, [])).toEqual({ headers: {} })
   })

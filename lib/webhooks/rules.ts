@@ -51,30 +51,37 @@ export function headerValueProblem(value: string): string | null {
 /**
  * The custom headers after a change: `set` (new or replaced values) plus the stored headers named in
  * `keep`, which keep their values without anyone sending them again. Names compare case-insensitively
- * (HTTP does); a kept header keeps its stored spelling. Returns the headers, or why they are refused.
+ * (HTTP does); a kept header keeps its stored spelling. Headers that were stored keep their place, new
+ * ones follow. Returns the headers, or why they are refused.
  */
 export function mergeHeaders(
   stored: Record<string, string>,
   set: Record<string, string>,
   keep: readonly string[],
 ): { headers: Record<string, string> } | { error: string; name?: string } {
-  const out: Record<string, string> = {}
-  const seen = new Set<string>()
+  const given = new Map<string, [string, string]>()
   for (const [name, value] of Object.entries(set)) {
     const problem = headerNameProblem(name) ?? headerValueProblem(value)
     if (problem) return { error: `${name} ${problem}`, name }
-    if (seen.has(name.toLowerCase())) return { error: `${name} is given twice`, name }
-    seen.add(name.toLowerCase())
-    out[name] = value
+    if (given.has(name.toLowerCase())) return { error: `${name} is given twice`, name }
+    given.set(name.toLowerCase(), [name, value])
   }
+  const kept = new Set<string>()
   for (const name of keep) {
     const key = name.toLowerCase()
-    const storedName = Object.keys(stored).find((k) => k.toLowerCase() === key)
-    if (storedName === undefined) return { error: `${name} has no stored value to keep`, name }
-    if (seen.has(key)) return { error: `${name} is both kept and given a new value`, name }
-    seen.add(key)
-    out[storedName] = stored[storedName] ?? ''
+    if (!Object.keys(stored).some((k) => k.toLowerCase() === key)) return { error: `${name} has no stored value to keep`, name }
+    if (given.has(key) || kept.has(key)) return { error: `${name} is both kept and given a new value`, name }
+    kept.add(key)
   }
+  const out: Record<string, string> = {}
+  for (const [name, value] of Object.entries(stored)) {
+    const key = name.toLowerCase()
+    if (kept.has(key)) out[name] = value
+    const replaced = given.get(key)
+    if (replaced) out[replaced[0]] = replaced[1]
+    given.delete(key)
+  }
+  for (const [name, value] of given.values()) out[name] = value
   if (Object.keys(out).length > MAX_HEADERS) return { error: `at most ${MAX_HEADERS} headers` }
   return { headers: out }
 }

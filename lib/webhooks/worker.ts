@@ -32,7 +32,6 @@ const PER_ENDPOINT_PARALLEL = 8
 /** Leases of a crashed process (or due retries) are found by this poll at the latest. */
 const POLL_MS = 1000
 
-
 /**
  * Delivers pending webhook deliveries. Each is claimed with a lease (a conditional UPDATE), attempted
  * once, and its attempt and outcome recorded in one transaction that also ends the lease. A process

@@ -92,7 +92,8 @@ export const UpdateWebhookBody = CreateWebhookBody.omit({ accountId: true })
   .superRefine((b, ctx) => {
     const given = new Set(Object.keys(b.headers ?? {}).map((n) => n.toLowerCase()))
     b.keepHeaders?.forEach((name, i) => {
-      if (given.has(name.toLowerCase())) ctx.addIssue({ code: 'custom', path: ['keepHeaders', i], message: 'is both kept and given a new value' })
+      if (given.has(name.toLowerCase()))
+        ctx.addIssue({ code: 'custom', path: ['keepHeaders', i], message: 'is both kept and given a new value' })
     })
   })
 
