@@ -1,3 +1,4 @@
+import fs from 'node:fs'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { expect, test } from '@playwright/test'
@@ -177,6 +178,8 @@ test('an admin edits an endpoint: one event type, headers kept, added and remove
     await dialog.getByRole('checkbox', { name: /Every event/ }).uncheck()
     await dialog.getByRole('checkbox', { name: 'account.created' }).check()
     await expect(dialog.getByRole('combobox', { name: 'What to do with X-Kept' })).toHaveValue('keep')
+    fs.mkdirSync('reports/screenshots', { recursive: true })
+    await page.screenshot({ path: 'reports/screenshots/webhooks-edit-dialog.png', animations: 'disabled' })
     await dialog.getByRole('button', { name: 'Save changes' }).click()
     await expect(dialog).toBeHidden()
     // The change arrives live: no reload.
