@@ -138,15 +138,18 @@ describe('a receiver that misbehaves', () => {
     const healthy = endpoint('/healthy', 'healthy')
     rx.on('/dead', () => undefined) // never answers
     const sent: string[] = []
+    const deadEvents: string[] = []
     for (let i = 0; i < 20; i++) {
-      emit('dead')
+      deadEvents.push(emit('dead').id)
       sent.push(emit('healthy').id)
     }
     await until(() => rx.at('/healthy').length >= 20, 3000, 'the healthy endpoint to get all 20')
     expect(rx.at('/healthy').map((r) => r.headers['webhook-id'])).toEqual(sent)
     expect(deliveries(healthy.webhook.id).every((d) => d.status === 'delivered')).toBe(true)
-    // the dead one: one delivery at a time (ordered), the first still on its schedule
-    expect(rx.at('/dead').length).toBeLessThanOrEqual(3)
+    // the dead one: one delivery at a time (ordered): only its first event was ever tried, on its
+    // retry schedule (how many tries fit depends on how fast this machine delivered the other 20)
+    expect(rx.at('/dead').length).toBeGreaterThanOrEqual(1)
+    expect(new Set(rx.at('/dead').map((r) => r.headers['webhook-id']))).toEqual(new Set([deadEvents[0]]))
   })
 })
 
