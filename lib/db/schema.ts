@@ -138,6 +138,29 @@ export const waKeys = sqliteTable(
   ],
 )
 
+/**
+ * Inbound messages decrypted and not yet in the message log (lib/whatsapp/decrypt-journal.ts). A row
+ * is written in the same transaction as the Signal key changes of its decrypt, before Baileys can
+ * acknowledge the message, and deleted in the transaction that stores the message; rows left by a
+ * crash are turned back into messages on the next connect. `stanza` is the whole `<message>` in
+ * WhatsApp's binary encoding, `part` the index of the decrypted child, `plaintext` what it decrypted to.
+ */
+export const inboundJournal = sqliteTable(
+  'inbound_journal',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    waMessageId: text('wa_message_id').notNull(),
+    stanza: blob('stanza', { mode: 'buffer' }).notNull(),
+    part: integer('part').notNull(),
+    plaintext: blob('plaintext', { mode: 'buffer' }).notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('inbound_journal_message_idx').on(t.accountId, t.waMessageId)],
+)
+
 export const MESSAGE_DIRECTIONS = ['in', 'out'] as const
 export type MessageDirection = (typeof MESSAGE_DIRECTIONS)[number]
 /**
