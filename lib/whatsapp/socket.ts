@@ -9,7 +9,9 @@ import makeWASocket, {
   type WASocket,
   proto,
 } from '@whiskeysockets/baileys'
+import type { JournalRow } from '@/lib/db/inbound-journal'
 import type { Logger } from '@/lib/logger'
+import { type DecryptJournal, journalDecrypts, replayJournal } from './decrypt-journal'
 import { type OutgoingContent, type QuotedRef, toBaileysContent, toQuotedMessage } from './outgoing'
 
 /**
@@ -29,7 +31,8 @@ export type WaUser = { jid: string; lid: string | null; name: string | null }
 export type WaSocketHandlers = {
   onConnection(update: ConnectionUpdate): void
   onCredsUpdate(): void
-  onMessages?(messages: WAMessage[], type: 'notify' | 'append'): void
+  /** `replayed`: rebuilt from the decrypt journal after a crash (lib/whatsapp/decrypt-journal.ts) */
+  onMessages?(messages: WAMessage[], type: 'notify' | 'append', opts?: { replayed: boolean }): void
   onMessageUpdates?(updates: BaileysEventMap['messages.update']): void
 }
 
@@ -43,6 +46,8 @@ export type WaSocketOptions = {
   keepAliveIntervalMs?: number
   qrTimeoutMs?: number
   handlers: WaSocketHandlers
+  /** the decrypt journal: set, every decrypt is journaled and what a crash left is replayed on connect */
+  journal?: DecryptJournal & { pending(): JournalRow[] }
 }
 
 /** What WhatsApp accepted: the stanza was written (receipts and errors come later as updates). */
@@ -159,6 +164,24 @@ export function createWaSocket(opts: WaSocketOptions): WaSocket {
     },
     logger: opts.logger,
   })
+
+  if (opts.journal) {
+    journalDecrypts(sock, opts.journal, opts.logger)
+    const me = opts.auth.creds.me
+    const rows = me?.id ? opts.journal.pending() : []
+    if (me?.id && rows.length > 0) {
+      opts.logger.info({ rows: rows.length }, 'replaying journaled messages a crash left')
+      void replayJournal({ rows, repository: sock.signalRepository, me: { id: me.id, lid: me.lid ?? '' }, logger: opts.logger }).then(
+        (replayed) => {
+          if (ended) return
+          for (const offline of [true, false]) {
+            const messages = replayed.filter((r) => r.offline === offline).map((r) => r.message)
+            if (messages.length > 0) h.onMessages?.(messages, offline ? 'append' : 'notify', { replayed: true })
+          }
+        },
+      )
+    }
+  }
 
   return {
     async send(jid, content, { messageId, quoted }) {
