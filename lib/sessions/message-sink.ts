@@ -52,7 +52,10 @@ export function createMessageSink({ db, bus, accountId, log }: { db: DB; bus: Ev
         .map((m) => m.key.id)
         .filter((id): id is string => !!id)
       try {
-        announce(storeAndForget(items, resolved))
+        const changes = storeAndForget(items, resolved)
+        if (opts?.replayed)
+          log.info({ messages: messages.length, created: changes.created.length }, 'journaled messages stored after a crash')
+        announce(changes)
       } catch (err) {
         failed(err, items.length)
       }
