@@ -121,4 +121,23 @@ describe('held key writes', () => {
     await later
     expect(commits.map((c) => c.entries)).toEqual([[], ['lid:a=1']])
   })
+
+  it('a nested run is part of the outer one: one commit, both `also`s', async () => {
+    const { held, set, commits, addAlso } = setup()
+    await held.run(
+      async () => {
+        await set({ key: 'session:a', v: '1' })
+        await held.run(
+          async () => {
+            await set({ key: 'session:a', v: '2' })
+            return 'inner'
+          },
+          (r) => addAlso(r),
+        )
+        return 'outer'
+      },
+      (r) => addAlso(r),
+    )
+    expect(commits).toEqual([{ entries: ['session:a=2'], also: ['inner', 'outer'] }])
+  })
 })

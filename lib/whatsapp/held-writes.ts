@@ -27,15 +27,17 @@ export type HeldWrites<E> = {
   clear(): void
 }
 
-type Hold<E> = { entries: Map<string, E>; finished: boolean; done: Promise<void>; resolve: () => void }
+type Hold<E> = { entries: Map<string, E>; also: (() => void)[]; finished: boolean; done: Promise<void>; resolve: () => void }
 
 export function createHeldWrites<E>(commit: (entries: E[], also: (() => void) | undefined) => void): HeldWrites<E> {
   const als = new AsyncLocalStorage<Hold<E>>()
   const owner = new Map<string, Hold<E>>()
 
   const finish = (hold: Hold<E>, also: (() => void) | undefined) => {
+    const alsos = also ? [...hold.also, also] : []
     try {
-      if (hold.entries.size > 0 || also) commit([...hold.entries.values()], also)
+      if (hold.entries.size > 0 || alsos.length > 0)
+        commit([...hold.entries.values()], alsos.length > 0 ? () => alsos.forEach((fn) => fn()) : undefined)
     } finally {
       hold.finished = true
       for (const key of hold.entries.keys()) if (owner.get(key) === hold) owner.delete(key)
@@ -79,9 +81,17 @@ export function createHeldWrites<E>(commit: (entries: E[], also: (() => void) | 
       })()
     },
     async run<T>(work: () => Promise<T>, also: (result: T) => void): Promise<T> {
+      const outer = als.getStore()
+      if (outer && !outer.finished) {
+        // Nested (not something Baileys does today): part of the outer work, committed with it. A
+        // second context here would wait for keys the outer one holds while the outer waits for it.
+        const result = await work()
+        outer.also.push(() => also(result))
+        return result
+      }
       let resolve: () => void = () => undefined
       const done = new Promise<void>((r) => (resolve = r))
-      const hold: Hold<E> = { entries: new Map(), finished: false, done, resolve }
+      const hold: Hold<E> = { entries: new Map(), also: [], finished: false, done, resolve }
       let result: T
       try {
         result = await als.run(hold, work)
