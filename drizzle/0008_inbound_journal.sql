@@ -1,5 +1,5 @@
 CREATE TABLE `inbound_journal` (
-	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`id` integer PRIMARY KEY NOT NULL,
 	`account_id` text NOT NULL,
 	`wa_message_id` text NOT NULL,
 	`stanza` blob NOT NULL,

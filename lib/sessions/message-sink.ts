@@ -30,12 +30,13 @@ export function createMessageSink({ db, bus, accountId, log }: { db: DB; bus: Ev
     const updated = [...new Set(changes.updated)].filter((id) => !changes.created.includes(id))
     for (const message of messageViewsByRowIds({ db, ids: updated })) bus.emit('message.updated', { accountId, message })
   }
-  const storeTx = db.$client.transaction((items: LogInput[], resolved: string[]) => {
-    const changes = logMessages({ db, accountId, items })
-    forgetJournaled(db, accountId, resolved)
-    return changes
-  })
-  const storeAndForget = (items: LogInput[], resolved: string[]) => storeTx.immediate(items, resolved)
+  const storeAndForget = (items: LogInput[], resolved: string[]) =>
+    logMessages({
+      db,
+      accountId,
+      items,
+      alsoInTransaction: resolved.length > 0 ? () => forgetJournaled(db, accountId, resolved) : undefined,
+    })
   return {
     async getMessage(key) {
       if (!key.id) return undefined

@@ -260,7 +260,7 @@ export function useSqliteAuthState(opts: SqliteAuthStateOptions): SqliteAuthStat
    * One keys.set(), inside its IMMEDIATE transaction. `leaving` collects, per pack, the entries that
    * this write deletes or overwrites; those packs are re-sealed without them at the end.
    */
-  const writeKeys = sqlite.transaction((rowPuts: Entry[], packPuts: Entry[], deletes: Entry[]) => {
+  const writeKeysIn = (rowPuts: Entry[], packPuts: Entry[], deletes: Entry[]) => {
     const leaving = new Map<number, Set<string>>()
     const leave = (packId: number, e: Entry) => {
       let keys = leaving.get(packId)
@@ -312,7 +312,8 @@ export function useSqliteAuthState(opts: SqliteAuthStateOptions): SqliteAuthStat
         stmt.resealPack.run(sealed.keyId, sealed.value, accountId, packId)
       }
     }
-  })
+  }
+  const writeKeys = sqlite.transaction(writeKeysIn)
   const wipeKeys = sqlite.transaction(() => {
     stmt.delAllKeys.run(accountId)
     stmt.delAllPacks.run(accountId)
@@ -341,7 +342,7 @@ export function useSqliteAuthState(opts: SqliteAuthStateOptions): SqliteAuthStat
   const isCleared = () => cleared
   /** Writes the entries (and whatever `also` writes) in one IMMEDIATE transaction. */
   const writeWith = sqlite.transaction((rowPuts: Entry[], packPuts: Entry[], deletes: Entry[], also: () => void) => {
-    writeKeys(rowPuts, packPuts, deletes)
+    writeKeysIn(rowPuts, packPuts, deletes)
     also()
   })
   const commit = (entries: Entry[], also?: () => void) => {
