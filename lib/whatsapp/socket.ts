@@ -91,8 +91,9 @@ type EventBuffer = WASocket['ev']
  * to the buffer, so they are handled once. Nothing inside Baileys listens to either event (it only
  * emits them), so swallowing them changes nothing else; we lose only the buffer's merging (an update
  * folded into an upsert of the same key), which the message log does itself (idempotent upserts,
- * statuses that only move forward). What stays: the few microtasks between the receipt being written
- * and upsertMessage being called (see docs/decisions.md).
+ * statuses that only move forward). The few microtasks between the receipt being written and
+ * upsertMessage being called are covered by the decrypt journal (./decrypt-journal.ts): the message
+ * was made durable before the receipt could be written.
  */
 export function takeMessagesAtEmit(
   ev: EventBuffer,
