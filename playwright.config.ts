@@ -1,8 +1,12 @@
 import { defineConfig } from '@playwright/test'
+import { loadOrCreateCa } from './sim/media/tls'
 
 const PORT = Number(process.env.E2E_PORT ?? 3100)
 const baseURL = `http://127.0.0.1:${PORT}`
 export const E2E_DATA_DIR = 'data/e2e'
+// The simulator's HTTPS media host is signed by its own CA (created here once, before the server
+// starts): the gateway trusts it the only way production would trust a private CA.
+const simCa = loadOrCreateCa()
 
 export default defineConfig({
   testDir: 'e2e',
@@ -55,6 +59,7 @@ export default defineConfig({
       // The webhook receivers of the tests listen on loopback, which deliveries refuse unless allowed.
       WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32',
       WEBHOOK_ALLOW_HTTP: '1',
+      NODE_EXTRA_CA_CERTS: simCa.certPath,
       // The bearer token Prometheus would use (e2e/dashboard-pages.spec.ts reads /metrics with it).
       METRICS_TOKEN: process.env.E2E_METRICS_TOKEN ?? 'e2e-metrics-token-0123456789abcdef0123',
     },

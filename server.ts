@@ -117,6 +117,7 @@ const webhookWorker = new DeliveryWorker({
   config: webhookConfig,
   userAgent: `wa-gateway/${version}`,
   metrics: registerWebhookMetrics(metrics.registry, { backlog: () => countPendingDeliveries({ db }) }),
+  bus,
 })
 const dispatcher = new EventDispatcher({
   db,
@@ -125,7 +126,7 @@ const dispatcher = new EventDispatcher({
   onDeliveries: () => webhookWorker.kick(),
   firstDelayMs: webhookConfig.retry.scheduleMs[0] ?? 0,
 })
-const webhooks = new WebhookService({ db, keyring, config: webhookConfig, onDeliveries: () => webhookWorker.kick() })
+const webhooks = new WebhookService({ db, keyring, config: webhookConfig, onDeliveries: () => webhookWorker.kick(), bus })
 const retention = new RetentionRunner({ db, logger, days: env.messageRetentionDays })
 const loopDelay = new LoopDelayMonitor()
 

@@ -2,7 +2,9 @@
  * Media benchmark (`npm run bench -- media`). The simulator runs in its own process; this process is
  * the gateway's core (SessionManager + MessageService + MediaService on a real SQLite file).
  *
- * (a) RSS while sending one 64 MiB video from an upload: the peak above the baseline (target ≤ 16 MB).
+ * (a) RSS while sending one 64 MiB video from an upload: the peak above the baseline (target ≤ 16 MB),
+ *     and the peak of off-heap buffers (process.memoryUsage().arrayBuffers) above theirs: RSS alone can
+ *     hide garbage buffers in memory the allocator already had, the buffer figure cannot.
  * (b) image sends per second over 10 accounts (50 KB JPEGs from one upload, pacing off).
  *
  * It trusts the simulator's media CA through NODE_EXTRA_CA_CERTS, which `npm run bench` (bench/run.ts) sets.
@@ -118,10 +120,13 @@ async function main() {
     gc()
     gc()
     await sleep(200)
-    const baseline = process.memoryUsage().rss
+    const { rss: baseline, arrayBuffers: baseBuffers } = process.memoryUsage()
     let peak = baseline
+    let peakBuffers = baseBuffers
     const sampler = setInterval(() => {
-      peak = Math.max(peak, process.memoryUsage().rss)
+      const m = process.memoryUsage()
+      peak = Math.max(peak, m.rss)
+      peakBuffers = Math.max(peakBuffers, m.arrayBuffers)
     }, 20)
     const tv = performance.now()
     const sent = await messages.send('media-0', { to: `+${contacts[0]}`, type: 'video', video: { id: video.id, caption: 'big' } })
@@ -137,7 +142,7 @@ async function main() {
       if (!got?.media) await sleep(100)
     }
     console.log(
-      `(a) 64 MiB video: sent in ${videoS.toFixed(1)} s; RSS baseline ${MB(baseline)} MB, peak ${MB(peak)} MB, growth ${MB(peak - baseline)} MB (target ≤ 16 MB); contact decrypted ${got?.media?.size ?? '?'} bytes`,
+      `(a) 64 MiB video: sent in ${videoS.toFixed(1)} s; RSS baseline ${MB(baseline)} MB, peak ${MB(peak)} MB, growth ${MB(peak - baseline)} MB (target ≤ 16 MB); off-heap buffers peak ${MB(peakBuffers - baseBuffers)} MB above baseline; contact decrypted ${got?.media?.size ?? '?'} bytes`,
     )
 
     // (b) image sends per second over 10 accounts

@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import zlib from 'node:zlib'
 import { type Browser, expect, type Page, test } from '@playwright/test'
 import { ADMIN_STATE, addOperatorInUi, expectDashboard, linkAccountViaApi, LoginPage } from './fixtures'
-import { phone } from './phone'
+import { phone, testPng } from './phone'
 
 const ACCOUNT = { id: 'pages', name: 'Pages demo', phone: '15554001' }
 const CONTACT = '15557770200'
@@ -15,6 +15,7 @@ const PAGES: { name: string; path: string; heading: string }[] = [
   { name: 'account-chats', path: `/accounts/${ACCOUNT.id}?tab=chats`, heading: ACCOUNT.name },
   { name: 'account-timeline', path: `/accounts/${ACCOUNT.id}?tab=timeline`, heading: ACCOUNT.name },
   { name: 'account-keys', path: `/accounts/${ACCOUNT.id}?tab=keys`, heading: ACCOUNT.name },
+  { name: 'account-webhooks', path: `/accounts/${ACCOUNT.id}?tab=webhooks`, heading: ACCOUNT.name },
   { name: 'messages', path: '/messages', heading: 'Messages' },
   { name: 'webhooks', path: '/webhooks', heading: 'Webhooks' },
   { name: 'keys', path: '/keys', heading: 'API keys' },
@@ -24,7 +25,10 @@ const PAGES: { name: string; path: string; heading: string }[] = [
 ]
 
 /** Controls that change something: none may be offered to a viewer. */
-const ACTS = /^(Add account|Link with|Log out|Delete|Disconnect|Connect|Reset|Create key|Revoke|Add operator|Send|Remove|Disable)/
+const ACTS =
+  /^(Add account|Link with|Log out|Delete|Disconnect|Connect|Reset|Create key|Revoke|Add operator|Send|Remove|Disable|Enable|Add endpoint|Rotate|Replay|File)/
+/** The image the contact sends in the setup (the viewer downloads it). */
+const PHOTO = testPng([40, 120, 200])
 
 async function signIn(browser: Browser, user: { email: string; password: string }) {
   const context = await browser.newContext()
@@ -46,6 +50,14 @@ test('setup: a linked account with a conversation, and a viewer', async ({ brows
   await phone.create(CONTACT, 'Dana')
   await phone.sendText(CONTACT, ACCOUNT.phone, 'Hi! Is the shop open on Sunday?')
   await phone.sendText(CONTACT, ACCOUNT.phone, 'And do you deliver?')
+  await phone.sendMedia(CONTACT, { type: 'image', to: ACCOUNT.phone, data: PHOTO, mimeType: 'image/png', caption: 'Our storefront' })
+  // An endpoint of this account whose target is down (nothing listens on port 9 here): its deliveries
+  // fail and wait for their retry, which the viewer watches live.
+  const hook = await page.request.post(`${baseURL}/api/v1/webhooks`, {
+    headers: { origin: baseURL ?? '' },
+    data: { url: 'http://127.0.0.1:9/down', accountId: ACCOUNT.id, events: ['message.received'], ordered: false },
+  })
+  expect(hook.status()).toBe(201)
   await addOperatorInUi(page, VIEWER)
   await context.close()
 })
@@ -62,6 +74,35 @@ test('a viewer sees every page and is offered no action anywhere; the composer s
   await expect(page.getByTestId('message').filter({ hasText: 'Is the shop open on Sunday?' })).toBeVisible()
   await expect(page.getByTestId('composer-disabled')).toHaveText(/only admins send/)
   await expect(page.getByRole('button', { name: 'Reply to this message' })).toHaveCount(0)
+  // Media: the viewer sees the thumbnail and downloads the file, but may not upload one.
+  const photo = page.getByTestId('message').filter({ hasText: 'Our storefront' })
+  await expect.poll(() => photo.getByTestId('message-thumbnail').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(24)
+  const href = (await photo.getByTestId('message-download').getAttribute('href')) ?? ''
+  const download = await page.request.get(href)
+  expect(download.status()).toBe(200)
+  expect(Buffer.from(await download.body()).equals(PHOTO)).toBe(true)
+  const origin = new URL(page.url()).origin
+  const upload = await page.request.post(`/api/v1/accounts/${ACCOUNT.id}/media`, {
+    headers: { origin },
+    multipart: { file: { name: 'x.png', mimeType: 'image/png', buffer: PHOTO } },
+  })
+  expect(upload.status()).toBe(403)
+  // Webhooks: the viewer watches a delivery appear live on both pages, and is offered no action on it.
+  for (const path of ['/webhooks', `/accounts/${ACCOUNT.id}?tab=webhooks`]) {
+    await page.goto(path)
+    await expect(page.getByTestId('realtime-status')).toHaveAttribute('data-connected', 'true')
+    const rows = page.getByTestId('delivery')
+    const before = await rows.count()
+    await phone.sendText(CONTACT, ACCOUNT.phone, `Anyone there? (${path})`)
+    await expect(rows).toHaveCount(before + 1)
+    await rows.first().locator('summary').click()
+    await expect(rows.first()).toContainText(/ECONNREFUSED|connect/i)
+    await expect(page.getByRole('button', { name: ACTS })).toHaveCount(0)
+  }
+  // Anonymous: the media is not served.
+  const anonymous = await browser.newContext()
+  expect((await anonymous.request.get(new URL(href, origin).toString())).status()).toBe(401)
+  await anonymous.close()
   // The audit log is for admins.
   await page.goto('/system')
   await expect(page.getByTestId('audit-log')).toHaveCount(0)

@@ -1,6 +1,9 @@
+import crypto from 'node:crypto'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { expect, type Page, test } from '@playwright/test'
 import { accountBadge, accountCard, ADMIN_STATE, createAccountInUi } from './fixtures'
-import { decodeQrDataUrl, phone } from './phone'
+import { decodeQrDataUrl, phone, testPng } from './phone'
 
 test.use({ storageState: ADMIN_STATE })
 
@@ -12,12 +15,25 @@ const conversation = (page: Page) => page.getByTestId('conversation')
 const section = (page: Page, name: string) => page.getByRole('navigation', { name: 'Account sections' }).getByRole('link', { name })
 const bubble = (page: Page, text: string) => conversation(page).getByTestId('message').filter({ hasText: text })
 
+// The webhook receiver of the journey's endpoint (loopback, allowed by WEBHOOK_ALLOWED_CIDRS).
+const hooks: { type: string; accountId: string }[] = []
+const receiver = http.createServer((req, res) => {
+  const chunks: Buffer[] = []
+  req.on('data', (c: Buffer) => chunks.push(c))
+  req.on('end', () => {
+    hooks.push(JSON.parse(Buffer.concat(chunks).toString()) as { type: string; accountId: string })
+    res.writeHead(204).end()
+  })
+})
+test.beforeAll(() => new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r)))
+test.afterAll(() => new Promise<void>((r) => receiver.close(() => r())))
+
 // The operator journey as one story: each step starts from what the previous one left on the screen.
-test('operator journey: two accounts linked live (QR and pairing code), a conversation both ways with live ticks, an API key, a broken connection that heals, logout and delete', async ({
+test('operator journey: two accounts linked live (QR and pairing code), a conversation both ways with live ticks and an image, an API key, a webhook whose delivery appears live, a broken connection that heals, logout and delete', async ({
   page,
   baseURL,
 }) => {
-  test.setTimeout(180_000)
+  test.setTimeout(240_000)
   await page.goto('/accounts')
   await expect(page.getByTestId('realtime-status')).toHaveAttribute('data-connected', 'true')
 
@@ -72,6 +88,31 @@ test('operator journey: two accounts linked live (QR and pairing code), a conver
   await expect(bubble(page, 'Hello Carol, your order shipped')).toHaveAttribute('data-status', 'read')
   await expect(bubble(page, 'Hello Carol, your order shipped').getByTestId('message-ticks')).toHaveAttribute('aria-label', 'Status: read')
 
+  // An image from the chat view: picked, previewed, uploaded and sent with a caption; the contact's
+  // phone decrypts exactly these bytes.
+  const photo = testPng([220, 80, 40])
+  await page.getByRole('button', { name: 'File', exact: true }).click()
+  await page.getByLabel('File to send').setInputFiles({ name: 'parcel.png', mimeType: 'image/png', buffer: photo })
+  await expect(page.getByTestId('media-preview-name')).toHaveText('parcel.png')
+  await expect(page.getByTestId('media-preview-image')).toBeVisible()
+  await page.getByLabel('Caption').fill('Your parcel, packed')
+  await page.getByRole('button', { name: 'Send file' }).click()
+  const sentImage = bubble(page, 'Your parcel, packed')
+  await expect(sentImage).toHaveAttribute('data-direction', 'out')
+  await expect(sentImage.getByTestId('message-media')).toHaveAttribute('data-kind', 'image')
+  await expect
+    .poll(async () => (await phone.inbox(CONTACT)).find((m) => m.type === 'image')?.media, { timeout: 30_000 })
+    .toMatchObject({
+      kind: 'image',
+      mimeType: 'image/png',
+      sha256: crypto.createHash('sha256').update(photo).digest('hex'),
+      caption: 'Your parcel, packed',
+      hashMatches: true,
+    })
+  // Its thumbnail is the image itself, read through the dashboard's session.
+  await expect.poll(() => sentImage.getByTestId('message-thumbnail').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(24)
+  await page.getByRole('button', { name: 'Text', exact: true }).click()
+
   // The contact answers: it appears without a reload.
   await phone.sendText(CONTACT, QR_PHONE, 'Thanks! When does it arrive?')
   await expect(bubble(page, 'Thanks! When does it arrive?')).toHaveAttribute('data-direction', 'in')
@@ -120,6 +161,22 @@ test('operator journey: two accounts linked live (QR and pairing code), a conver
   expect(((await own.json()) as { status: string }).status).toBe('connected')
   const other = await page.request.get(`${baseURL}/api/v1/accounts/journey-pair`, { headers: { authorization: `Bearer ${key}` } })
   expect(other.status()).toBe(404) // an account key does not even learn that other accounts exist
+
+  // A webhook for this account, added on its Webhooks tab; the next message's delivery appears there live.
+  await section(page, 'Webhooks').click()
+  const hookForm = page.getByRole('form', { name: 'Add a webhook endpoint' })
+  await hookForm.getByLabel('URL').fill(`http://127.0.0.1:${(receiver.address() as AddressInfo).port}/journey`)
+  await hookForm.getByLabel(/^Events/).fill('message.received')
+  await hookForm.getByRole('button', { name: 'Add endpoint' }).click()
+  await expect(page.getByTestId('webhook-secret')).toContainText('whsec_')
+  await page.getByRole('button', { name: 'Done' }).click()
+  const hookCard = page.getByTestId('account-webhooks')
+  await expect(hookCard.getByText('No deliveries')).toBeVisible()
+  await phone.sendText(CONTACT, QR_PHONE, 'Can I change the address?')
+  await expect(hookCard.getByTestId('delivery')).toHaveCount(1)
+  await expect(hookCard.getByTestId('delivery')).toHaveAttribute('data-status', 'delivered')
+  await expect(hookCard.getByTestId('delivery')).toContainText('message.received')
+  expect(hooks).toEqual([expect.objectContaining({ type: 'message.received', accountId: 'journey-qr' })])
 
   // The simulator breaks the connection: reconnecting, then connected again, live.
   await section(page, 'Chats').click()

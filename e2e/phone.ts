@@ -25,10 +25,24 @@ export const phone = {
   sendText: (from: string, to: string, text: string) => call('POST', `/users/${from}/messages`, { to, text }) as Promise<{ id: string }>,
   /** the contact's phone sends any non-media kind: reaction, edit, delete, location… (sim/README.md) */
   send: (from: string, body: Record<string, unknown>) => call('POST', `/users/${from}/messages`, body) as Promise<{ id: string }>,
-  /** what the contact's phone received, oldest first */
+  /** what the contact's phone received, oldest first (media: what it decrypted, with the bytes' SHA-256) */
   inbox: async (number: string) =>
-    ((await call('GET', `/users/${number}/inbox`)) as { messages: { id: string; type: string; text?: string; fromPhone?: string }[] })
-      .messages,
+    (
+      (await call('GET', `/users/${number}/inbox`)) as {
+        messages: {
+          id: string
+          type: string
+          text?: string
+          fromPhone?: string
+          media?: { kind: string; mimeType: string; sha256: string; size: number; hashMatches: boolean; caption?: string }
+        }[]
+      }
+    ).messages,
+  /** the contact's phone sends a file (image, video, audio, document) */
+  sendMedia: (from: string, body: { type: string; to: string; data: Buffer; mimeType: string; caption?: string; fileName?: string }) => {
+    const { data, ...rest } = body
+    return call('POST', `/users/${from}/messages`, { ...rest, base64: data.toString('base64') }) as Promise<{ id: string }>
+  },
   /** whether (and how fast) the contact's phone sends delivery and read receipts */
   setReceipts: (number: string, receipts: { delivery?: boolean; read?: boolean; delayMs?: number }) =>
     call('POST', `/users/${number}/receipts`, receipts),
@@ -37,6 +51,13 @@ export const phone = {
   /** breaks the linked device's socket (see sim/README.md for the kinds) */
   breakConnection: (number: string, deviceId: number, kind: string) =>
     call('POST', `/users/${number}/devices/${deviceId}/disconnect`, { kind }),
+}
+
+/** A small PNG of one colour (a real image: the gateway checks the bytes' type). */
+export function testPng(rgb: [number, number, number], size = 24): Buffer {
+  const png = new PNG({ width: size, height: size })
+  for (let i = 0; i < size * size; i++) png.data.set([...rgb, 255], i * 4)
+  return PNG.sync.write(png)
 }
 
 /** Reads a QR code the way a phone camera would: from the pixels of the PNG the dashboard shows. */

@@ -44,38 +44,46 @@ test('an admin adds an endpoint, sees its secret once, sends a test, reads the d
     const event = new Webhook(secret).verify(first.body, first.headers as Record<string, string>) as { type: string }
     expect(event.type).toBe('webhook.test')
 
-    // The delivery and its attempt, as the receiver answered it.
-    await expect
-      .poll(
-        async () => {
-          await page.goto(endpointUrl)
-          return page.getByTestId('delivery').first().textContent()
-        },
-        { timeout: 15_000 },
-      )
-      .toContain('delivered')
+    // The delivery and its attempt appear live, as the receiver answered it: no reload, no polling.
+    await expect(page.getByTestId('delivery').first()).toHaveAttribute('data-status', 'delivered')
+    expect(page.url()).toBe(endpointUrl)
     const delivery = page.getByTestId('delivery').first()
     await delivery.locator('summary').click()
     await expect(delivery).toContainText('HTTP 200')
     await expect(delivery).toContainText('thanks')
     await expect(delivery).toContainText(`webhook-id ${String(first.headers['webhook-id'])}`)
 
-    // Replay: the same webhook-id, a fresh signature.
+    // Replay: the same webhook-id, a fresh signature; the second attempt joins the row live.
     await delivery.getByRole('button', { name: 'Replay' }).click()
     await expect.poll(() => received.length, { timeout: 15_000 }).toBe(2)
+    await expect(delivery).toContainText('2 attempts')
     const second = received[1]!
     expect(second.headers['webhook-id']).toBe(first.headers['webhook-id'])
     expect(() => new Webhook(secret).verify(second.body, second.headers as Record<string, string>)).not.toThrow()
+
+    // A delivery caused elsewhere (a program calling the API) appears on the open page by itself,
+    // first pending or straight away delivered, then with its attempt: nothing is reloaded.
+    const webhookId = (await mine.getAttribute('data-webhook-id')) ?? ''
+    const marker = await page.evaluate(() => ((window as unknown as { __marker: number }).__marker = Date.now()))
+    const api = await page.request.post(`/api/v1/webhooks/${webhookId}/test`, { headers: { origin: new URL(page.url()).origin } })
+    expect(api.status()).toBe(202)
+    await expect(page.getByTestId('delivery')).toHaveCount(2)
+    await expect(page.getByTestId('delivery').first()).toHaveAttribute('data-status', 'delivered')
+    await expect(page.getByTestId('delivery').first()).toContainText('1 attempt · HTTP 200')
+    await expect(mine.getByTestId('webhook-last-success')).not.toContainText('—')
+    expect(await page.evaluate(() => (window as unknown as { __marker?: number }).__marker)).toBe(marker) // same document
+    await expect.poll(() => received.length, { timeout: 15_000 }).toBe(3)
 
     // Filters narrow the list.
     await page.goto(endpointUrl)
     await page.getByRole('combobox', { name: 'Status' }).selectOption('failed')
     await page.getByRole('button', { name: 'Filter' }).click()
     await expect(page).toHaveURL(/status=failed/)
-    await expect(page.getByText('No deliveries')).toBeVisible()
+    await expect(page.getByTestId('delivery')).toHaveCount(0)
+    await expect(page.getByText('No deliveries').first()).toBeVisible()
     await page.getByRole('combobox', { name: 'Status' }).selectOption('delivered')
     await page.getByRole('button', { name: 'Filter' }).click()
-    await expect(page.getByTestId('delivery')).toHaveCount(1)
+    await expect(page.getByTestId('delivery')).toHaveCount(2)
   } finally {
     await context.close()
     await new Promise((r) => receiver.close(r))

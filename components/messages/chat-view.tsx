@@ -6,6 +6,7 @@ import { useRealtimeEvent, useWatchAccount } from '@/components/realtime/realtim
 import type { SessionStatus } from '@/lib/db/schema'
 import type { AccountSummary } from '@/lib/events/types'
 import type { ChatView as Chat, MessageView, Page } from '@/lib/messages/types'
+import { mergeViews as merge } from '@/lib/messages/view-merge'
 import type { EventPosition } from '@/lib/realtime/events'
 import { Composer } from './composer'
 import { formatTime } from '@/components/ui/format'
@@ -19,13 +20,6 @@ type Conversation = { jid: string; to: string; title: string; items: MessageView
 
 function chatFromMessage(m: MessageView, unread: number): Chat {
   return { ...m.chat, lastMessageAt: m.timestamp, unreadCount: unread, lastMessage: m }
-}
-
-/** Adds or replaces messages by id, oldest first. */
-function merge(items: MessageView[], incoming: MessageView[]): MessageView[] {
-  const byId = new Map(items.map((m) => [m.id, m]))
-  for (const m of incoming) byId.set(m.id, m)
-  return [...byId.values()].sort((a, b) => a.timestamp - b.timestamp || a.createdAt - b.createdAt)
 }
 
 /**

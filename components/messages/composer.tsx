@@ -4,22 +4,25 @@ import { useState } from 'react'
 import { sendMessageAction } from '@/app/(dashboard)/accounts/[accountId]/actions'
 import { Button, Input } from '@/components/ui/primitives'
 import { useToast } from '@/components/ui/toast'
+import { formText } from '@/lib/http/form'
 import type { MessageView } from '@/lib/messages/types'
+import { type MediaKind, mediaBody, MediaPicker, uploadFile } from './media-picker'
 import { messageSummary } from './message-bubble'
 
 /**
- * What the composer sends. Media joins here as one more kind (a file input with a preview that uploads
- * through the media service, then sends `{ type: 'image' | 'document' | …, … }` through the same action).
+ * What the composer sends. A file is uploaded first (the media route, with the operator's session),
+ * then sent as `{ type: 'image' | 'video' | 'audio' | 'document', … }` through the same action.
  */
-type Kind = 'text' | 'location' | 'contact'
+type Kind = 'text' | 'file' | 'location' | 'contact'
 const KINDS: { value: Kind; label: string }[] = [
   { value: 'text', label: 'Text' },
+  { value: 'file', label: 'File' },
   { value: 'location', label: 'Location' },
   { value: 'contact', label: 'Contact' },
 ]
 
 /** Builds the send body (the REST API's shape) from the composer's form. */
-function bodyOf(kind: Kind, form: FormData, to: string, replyTo: MessageView | null): Record<string, unknown> {
+function bodyOf(kind: Exclude<Kind, 'file'>, form: FormData, to: string, replyTo: MessageView | null): Record<string, unknown> {
   const text = (k: string) => {
     const v = form.get(k)
     return typeof v === 'string' ? v.trim() : ''
@@ -68,6 +71,8 @@ export function Composer({
   disabledReason: string | null
 }) {
   const [kind, setKind] = useState<Kind>('text')
+  const [file, setFile] = useState<File | null>(null)
+  const [mediaKind, setMediaKind] = useState<MediaKind>('document')
   const [pending, setPending] = useState(false)
   const [error, setError] = useState<string | null>(null)
   const toast = useToast()
@@ -85,10 +90,27 @@ export function Composer({
       onSubmit={(e) => {
         e.preventDefault()
         const formEl = e.currentTarget
-        const body = bodyOf(kind, new FormData(formEl), to, replyTo)
+        const data = new FormData(formEl)
         setPending(true)
         setError(null)
-        sendMessageAction(accountId, body)
+        const body =
+          kind !== 'file'
+            ? Promise.resolve(bodyOf(kind, data, to, replyTo))
+            : file
+              ? uploadFile(accountId, file).then(({ id }) =>
+                  mediaBody({
+                    to,
+                    kind: mediaKind,
+                    uploadId: id,
+                    caption: formText(data, 'caption').trim(),
+                    fileName: file.name,
+                    voice: data.get('voice') === 'on',
+                    replyTo: replyTo?.id ?? null,
+                  }),
+                )
+              : Promise.reject(new Error('Choose a file first.'))
+        body
+          .then((b) => sendMessageAction(accountId, b))
           .then((res) => {
             if (!res.ok) {
               setError(res.error)
@@ -96,9 +118,14 @@ export function Composer({
               return
             }
             formEl.reset()
+            setFile(null)
             onSent(res.data)
           })
-          .catch(() => setError('The message could not be sent.'))
+          .catch((err: unknown) => {
+            const message = err instanceof Error && err.message ? err.message : 'The message could not be sent.'
+            setError(message)
+            toast.error(message)
+          })
           .finally(() => setPending(false))
       }}
     >
@@ -153,6 +180,8 @@ export function Composer({
             {pending ? 'Sending…' : 'Send'}
           </Button>
         </div>
+      ) : kind === 'file' ? (
+        <MediaPicker file={file} onFile={setFile} kind={mediaKind} onKind={setMediaKind} pending={pending} />
       ) : kind === 'location' ? (
         <div className="grid gap-2 sm:grid-cols-2">
           <Input name="latitude" type="number" step="any" min={-90} max={90} required aria-label="Latitude" placeholder="Latitude" />

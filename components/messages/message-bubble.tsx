@@ -2,6 +2,7 @@
 
 import type { MessageView } from '@/lib/messages/types'
 import { formatTime } from '@/components/ui/format'
+import { hasMedia, MediaAttachment } from './media-attachment'
 
 /** ✓ sent, ✓✓ delivered, blue ✓✓ read/played; a clock while queued; ! when it failed. */
 const TICKS: Partial<Record<MessageView['status'], { mark: string; label: string; className: string }>> = {
@@ -68,11 +69,12 @@ export function MessageBubble({
             {quoted ? messageSummary(quoted) : 'Reply to an earlier message'}
           </blockquote>
         ) : null}
+        {hasMedia(m) ? <MediaAttachment message={m} /> : null}
         {m.deletedAt ? (
           <p className="italic text-slate-500" data-testid="message-deleted">
             This message was deleted
           </p>
-        ) : (
+        ) : hasMedia(m) && !m.text ? null : (
           <p className="whitespace-pre-wrap break-words" data-testid="message-text">
             {messageSummary(m)}
           </p>

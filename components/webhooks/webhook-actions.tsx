@@ -1,18 +1,18 @@
 'use client'
 
-import { useRouter } from 'next/navigation'
 import { useState, useTransition } from 'react'
 import { apiFetch } from '@/components/accounts/api-client'
 import { Alert, Button, Card, Field, Input } from '@/components/ui/primitives'
 import { formText } from '@/lib/http/form'
-import type { WebhookView } from '@/lib/webhooks/service'
+import type { WebhookView } from '@/lib/db/webhook-views'
 
 /**
- * What an admin does on the Webhooks page, through the REST API with the session cookie; each action
- * refreshes the server-rendered page. Errors show the API's message.
+ * What an admin does on the Webhooks page, through the REST API with the session cookie. The page is
+ * not re-read afterwards: each change comes back as a live event (an endpoint created, changed or
+ * deleted, a delivery created or replayed), like changes made anywhere else — re-reading could also
+ * overwrite a newer live state with a render taken a moment before it. Errors show the API's message.
  */
 function useAction() {
-  const router = useRouter()
   const [pending, start] = useTransition()
   const [error, setError] = useState<string | null>(null)
   const run = (fn: () => Promise<unknown>, after?: (result: unknown) => void) => {
@@ -21,7 +21,6 @@ function useAction() {
       try {
         const result = await fn()
         after?.(result)
-        router.refresh()
       } catch (err) {
         setError(err instanceof Error ? err.message : 'The request failed.')
       }
@@ -44,7 +43,8 @@ function SecretOnce({ secret, onDone }: { secret: string; onDone: () => void }) 
   )
 }
 
-export function NewEndpoint({ accounts }: { accounts: { id: string; name: string }[] }) {
+/** `fixedAccountId`: the form adds endpoints for that one account (the account page). */
+export function NewEndpoint({ accounts, fixedAccountId }: { accounts: { id: string; name: string }[]; fixedAccountId?: string }) {
   const { pending, error, run } = useAction()
   const [secret, setSecret] = useState<string | null>(null)
   return (
@@ -56,7 +56,7 @@ export function NewEndpoint({ accounts }: { accounts: { id: string; name: string
           e.preventDefault()
           const form = e.currentTarget
           const data = new FormData(form)
-          const accountId = formText(data, 'accountId')
+          const accountId = fixedAccountId ?? formText(data, 'accountId')
           const events = formText(data, 'events')
             .split(',')
             .map((s) => s.trim())
@@ -82,19 +82,21 @@ export function NewEndpoint({ accounts }: { accounts: { id: string; name: string
         <Field label="URL">
           <Input name="url" type="url" required placeholder="https://example.com/whatsapp-events" />
         </Field>
-        <Field label="Account">
-          <select
-            name="accountId"
-            className="w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-700 dark:bg-slate-900"
-          >
-            <option value="">every account</option>
-            {accounts.map((a) => (
-              <option key={a.id} value={a.id}>
-                {a.name} ({a.id})
-              </option>
-            ))}
-          </select>
-        </Field>
+        {fixedAccountId ? null : (
+          <Field label="Account">
+            <select
+              name="accountId"
+              className="w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-700 dark:bg-slate-900"
+            >
+              <option value="">every account</option>
+              {accounts.map((a) => (
+                <option key={a.id} value={a.id}>
+                  {a.name} ({a.id})
+                </option>
+              ))}
+            </select>
+          </Field>
+        )}
         <Field label="Events" hint="comma-separated; empty = every event">
           <Input name="events" placeholder="message.received, message.status" />
         </Field>

@@ -92,16 +92,22 @@ const prepareById = (db: DB) =>
 
 export function messageViewsByRowIds({ db, ids }: { db: DB; ids: number[] }): MessageView[] {
   if (ids.length === 0) return []
-  if (ids.length === 1) {
-    let stmt = byIdStatements.get(db)
-    if (!stmt) {
-      stmt = prepareById(db)
-      byIdStatements.set(db, stmt)
-    }
-    const row = stmt.get({ id: ids[0] })
-    return row ? [toView(row)] : []
+  if (ids.length > 100) return selectViews(db, inArray(messages.id, ids), ids.length).map(toView)
+  // a batch (an offline burst arrives as one upsert) reads row by row through the one prepared
+  // statement: cheaper than building and preparing an IN (…) query each time
+  let stmt = byIdStatements.get(db)
+  if (!stmt) {
+    stmt = prepareById(db)
+    byIdStatements.set(db, stmt)
   }
-  return selectViews(db, inArray(messages.id, ids), ids.length).map(toView)
+  const rows: ReturnType<typeof selectViews> = []
+  for (const id of ids) {
+    const row = stmt.get({ id })
+    if (row) rows.push(row)
+  }
+  // the order selectViews gives: newest first, row id breaking ties
+  if (rows.length > 1) rows.sort((a, b) => b.m.timestamp - a.m.timestamp || b.m.id - a.m.id)
+  return rows.map(toView)
 }
 
 export function messageView({ db, accountId, publicId }: { db: DB; accountId: string; publicId: string }): MessageView | undefined {

@@ -85,6 +85,41 @@ function echoStatement(db: DB) {
   return stmt
 }
 
+/** Every new message row goes through this one statement (the log's hottest insert). */
+const insertStatements = new WeakMap<DB, ReturnType<typeof prepareInsert>>()
+const INSERT_FIELDS = [
+  'publicId',
+  'accountId',
+  'chatId',
+  'chatJid',
+  'waMessageId',
+  'direction',
+  'senderJid',
+  'type',
+  'text',
+  'content',
+  'quotedWaId',
+  'status',
+  'errorCode',
+  'statusReason',
+  'proto',
+  'timestamp',
+  'sentAt',
+] as const
+type InsertValues = Pick<typeof messages.$inferInsert, (typeof INSERT_FIELDS)[number]>
+const prepareInsert = (db: DB) =>
+  db
+    .insert(messages)
+    // raw placeholders (no column encoders): the caller gives driver values, `content` already JSON
+    .values(Object.fromEntries(INSERT_FIELDS.map((f) => [f, sql`${sql.placeholder(f)}`])) as unknown as typeof messages.$inferInsert)
+    .returning({ id: messages.id })
+    .prepare()
+function insertMessage(db: DB, values: Required<{ [K in keyof InsertValues]: InsertValues[K] | null }>): { id: number } {
+  let stmt = insertStatements.get(db)
+  if (!stmt) insertStatements.set(db, (stmt = prepareInsert(db)))
+  return stmt.get({ ...values, content: values.content === null ? null : JSON.stringify(values.content) })
+}
+
 const findByWaId = (db: DB, accountId: string, waMessageId: string, direction?: MessageDirection): MessageRow | undefined => {
   let stmt = byWaIdStatements.get(db)
   if (!stmt) byWaIdStatements.set(db, (stmt = prepareByWaId(db)))
@@ -247,29 +282,25 @@ export function logMessages({
           if (patch.status) appendStatusEvent(db, { accountId, messageId: existing.id, status: patch.status })
           continue
         }
-        const row = db
-          .insert(messages)
-          .values({
-            publicId: newPublicId(input.timestamp),
-            accountId,
-            chatId: chat.id,
-            chatJid: input.remoteJid,
-            waMessageId: input.waMessageId,
-            direction: input.direction,
-            senderJid: input.senderJid,
-            type: input.type,
-            text: input.text,
-            content: input.content,
-            quotedWaId: input.quotedWaId,
-            status: input.status,
-            errorCode: input.errorCode,
-            statusReason: input.statusReason,
-            proto: input.proto,
-            timestamp: input.timestamp,
-            ...(input.direction === 'out' && input.status !== 'pending' ? { sentAt: input.timestamp } : {}),
-          })
-          .returning({ id: messages.id })
-          .get()
+        const row = insertMessage(db, {
+          publicId: newPublicId(input.timestamp),
+          accountId,
+          chatId: chat.id,
+          chatJid: input.remoteJid,
+          waMessageId: input.waMessageId,
+          direction: input.direction,
+          senderJid: input.senderJid,
+          type: input.type,
+          text: input.text,
+          content: input.content,
+          quotedWaId: input.quotedWaId,
+          status: input.status,
+          errorCode: input.errorCode,
+          statusReason: input.statusReason,
+          proto: input.proto,
+          timestamp: input.timestamp,
+          sentAt: input.direction === 'out' && input.status !== 'pending' ? input.timestamp : null,
+        })
         changes.created.push(row.id)
         if (input.type !== 'reaction')
           touchChat({ db, chatId: chat.id, messageId: row.id, at: input.timestamp, incoming: input.direction === 'in' })

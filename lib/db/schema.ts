@@ -481,6 +481,7 @@ export const webhookDeliveries = sqliteTable(
     uniqueIndex('webhook_deliveries_endpoint_event_idx').on(t.endpointId, t.eventId),
     index('webhook_deliveries_due_idx').on(t.status, t.nextAttemptAt),
     index('webhook_deliveries_endpoint_idx').on(t.endpointId, t.status, t.id),
+    index('webhook_deliveries_endpoint_next_idx').on(t.endpointId, t.status, t.nextAttemptAt),
     index('webhook_deliveries_event_idx').on(t.eventId),
   ],
 )

@@ -12,8 +12,45 @@ export function insertEndpoint({ db, row }: { db: DB; row: typeof webhookEndpoin
   return db.insert(webhookEndpoints).values(row).returning().get()
 }
 
+/** The worker's queries, prepared once per database (drizzle otherwise rebuilds and re-prepares the SQL on every call). */
+const preparedQueries = new WeakMap<DB, ReturnType<typeof prepareQueries>>()
+function prepareQueries(db: DB) {
+  const id = sql.placeholder('id')
+  // wrapped in sql``: drizzle's set() types accept SQL, not a bare placeholder
+  const at = sql`${sql.placeholder('at')}`
+  const failed = {
+    failingSince: sql`coalesce(${webhookEndpoints.failingSince}, ${at})`,
+    consecutiveFailures: sql`${webhookEndpoints.consecutiveFailures} + 1`,
+    lastFailureAt: at,
+  }
+  return {
+    endpoint: db.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, id)).prepare(),
+    enabledIds: db
+      .select({ id: webhookEndpoints.id, ordered: webhookEndpoints.ordered })
+      .from(webhookEndpoints)
+      .where(eq(webhookEndpoints.enabled, true))
+      .prepare(),
+    succeeded: db
+      .update(webhookEndpoints)
+      .set({ failingSince: null, consecutiveFailures: 0, lastSuccessAt: at })
+      .where(eq(webhookEndpoints.id, id))
+      .prepare(),
+    failed: db.update(webhookEndpoints).set(failed).where(eq(webhookEndpoints.id, id)).prepare(),
+    failedAndDisabled: db
+      .update(webhookEndpoints)
+      .set({ ...failed, enabled: false, disabledReason: sql`${sql.placeholder('reason')}`, disabledAt: at })
+      .where(eq(webhookEndpoints.id, id))
+      .prepare(),
+  }
+}
+const queries = (db: DB) => {
+  let q = preparedQueries.get(db)
+  if (!q) preparedQueries.set(db, (q = prepareQueries(db)))
+  return q
+}
+
 export function findEndpoint({ db, id }: { db: DB; id: string }): EndpointRow | undefined {
-  return db.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, id)).get()
+  return queries(db).endpoint.get({ id })
 }
 
 /** Every endpoint, or those of one account (`accountId`) — with or without the gateway-wide ones. */
@@ -50,11 +87,7 @@ export function enabledEndpoints({ db }: { db: DB }): Pick<EndpointRow, 'id' | '
 }
 
 export function enabledEndpointIds({ db }: { db: DB }): Pick<EndpointRow, 'id' | 'ordered'>[] {
-  return db
-    .select({ id: webhookEndpoints.id, ordered: webhookEndpoints.ordered })
-    .from(webhookEndpoints)
-    .where(eq(webhookEndpoints.enabled, true))
-    .all()
+  return queries(db).enabledIds.all()
 }
 
 // ---- deliveries --------------------------------------------------------------------------------
@@ -63,24 +96,31 @@ const prepared = new WeakMap<DB, ReturnType<typeof prepare>>()
 function prepare(db: DB) {
   const c = db.$client
   return {
-    insertDelivery: c.prepare<[string, string, string, number, number, number]>(
+    insertDelivery: c.prepare<[string, string, string, number, number, number], { id: number }>(
       `insert into webhook_deliveries (endpoint_id, event_id, event_type, status, next_attempt_at, created_at, updated_at)
-       values (?, ?, ?, 'pending', ?, ?, ?) on conflict (endpoint_id, event_id) do nothing`,
+       values (?, ?, ?, 'pending', ?, ?, ?) on conflict (endpoint_id, event_id) do nothing returning id`,
     ),
     /** the oldest pending delivery of an endpoint (ordered endpoints deliver only this one) */
     head: c.prepare<[string], DeliveryRow>(
       `select id, next_attempt_at as nextAttemptAt, lease_until as leaseUntil from webhook_deliveries
        where endpoint_id = ? and status = 'pending' order by id limit 1`,
     ),
-    /** due, unleased deliveries of an unordered endpoint */
+    /**
+     * due, unleased deliveries of an unordered endpoint (it opted out of event order), longest due
+     * first: read in the order of the (endpoint, status, next_attempt_at) index, no sort
+     */
     due: c.prepare<[string, number, number, number], Pick<DeliveryRow, 'id'>>(
       `select id from webhook_deliveries
        where endpoint_id = ? and status = 'pending' and next_attempt_at <= ? and (lease_until is null or lease_until <= ?)
-       order by id limit ?`,
+       order by next_attempt_at, id limit ?`,
     ),
+    /**
+     * when the next retry of an endpoint falls due (an index seek on endpoint, status, next_attempt_at).
+     * Leased deliveries are not looked at: this worker's own are kicked when they finish, and a lease
+     * left by a crashed process is found by the worker's poll.
+     */
     nextDue: c.prepare<[string, number], { at: number | null }>(
-      `select min(max(next_attempt_at, coalesce(lease_until, 0))) as at from webhook_deliveries
-       where endpoint_id = ? and status = 'pending' and max(next_attempt_at, coalesce(lease_until, 0)) > ?`,
+      `select min(next_attempt_at) as at from webhook_deliveries where endpoint_id = ? and status = 'pending' and next_attempt_at > ?`,
     ),
     claim: c.prepare<[number, string, number, number, number]>(
       `update webhook_deliveries set lease_until = ?, lease_owner = ?, updated_at = ?
@@ -110,9 +150,19 @@ const statements = (db: DB) => {
   return s
 }
 
-/** One delivery per (endpoint, event); a second insert of the same pair does nothing. Call inside the dispatcher's transaction. */
-export function insertDelivery(opts: { db: DB; endpointId: string; eventId: string; eventType: string; at: number; dueAt: number }): void {
-  statements(opts.db).insertDelivery.run(opts.endpointId, opts.eventId, opts.eventType, opts.dueAt, opts.at, opts.at)
+/**
+ * One delivery per (endpoint, event); a second insert of the same pair does nothing (and answers
+ * undefined). Call inside the dispatcher's transaction. Answers the new delivery's id.
+ */
+export function insertDelivery(opts: {
+  db: DB
+  endpointId: string
+  eventId: string
+  eventType: string
+  at: number
+  dueAt: number
+}): number | undefined {
+  return statements(opts.db).insertDelivery.get(opts.endpointId, opts.eventId, opts.eventType, opts.dueAt, opts.at, opts.at)?.id
 }
 
 /** What the worker may claim now for one endpoint: the head (ordered) or up to `max` due ones; and when to look again. */
@@ -138,8 +188,9 @@ export function claimableFor({
     return { ids: [], wakeAt: Math.max(head.nextAttemptAt, head.leaseUntil ?? 0) }
   }
   const ids = max > 0 ? s.due.all(endpointId, now, now, max).map((r) => r.id) : []
-  const next = s.nextDue.get(endpointId, now)?.at ?? null
-  return { ids, wakeAt: next }
+  // with every slot filled, the worker is kicked again when one frees up: no need to look further
+  if (max > 0 && ids.length === max) return { ids, wakeAt: null }
+  return { ids, wakeAt: s.nextDue.get(endpointId, now)?.at ?? null }
 }
 
 /**
@@ -310,22 +361,10 @@ export function failedDeliveryIds({
 
 /** Health counters of an endpoint after an attempt (a success resets the failing window). */
 export function noteEndpointOutcome({ db, id, ok, at, disable }: { db: DB; id: string; ok: boolean; at: number; disable?: string }): void {
-  if (ok) {
-    db.update(webhookEndpoints)
-      .set({ failingSince: null, consecutiveFailures: 0, lastSuccessAt: at })
-      .where(eq(webhookEndpoints.id, id))
-      .run()
-    return
-  }
-  db.update(webhookEndpoints)
-    .set({
-      failingSince: sql`coalesce(${webhookEndpoints.failingSince}, ${at})`,
-      consecutiveFailures: sql`${webhookEndpoints.consecutiveFailures} + 1`,
-      lastFailureAt: at,
-      ...(disable ? { enabled: false, disabledReason: disable, disabledAt: at } : {}),
-    })
-    .where(eq(webhookEndpoints.id, id))
-    .run()
+  const q = queries(db)
+  if (ok) q.succeeded.run({ id, at })
+  else if (disable) q.failedAndDisabled.run({ id, at, reason: disable })
+  else q.failed.run({ id, at })
 }
 
 export { events as eventsTable }

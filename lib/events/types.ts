@@ -1,4 +1,5 @@
 import type { MessageView } from '@/lib/db/message-views'
+import type { AttemptView, DeliverySummary, WebhookView } from '@/lib/db/webhook-views'
 import type { EventType, MessageStatus, SessionStatus } from '@/lib/db/schema'
 
 /** Domain events: the one vocabulary shared by sessions, the realtime gateway and (later) webhooks. */
@@ -42,7 +43,25 @@ export type DomainEvents = {
   'operator.session_ended': { operatorId: number; sessionId: string; reason: 'signed_out' }
   /** an outbox event, announced once its transaction committed (webhooks and the dashboard read these) */
   'event.committed': { event: OutboxEvent }
+  /**
+   * Operational, not an outbox event: a webhook delivery was created, attempted (and will be retried),
+   * succeeded, failed for good, or replayed. Never the event body, a secret or a custom header's value;
+   * `attempt` is the attempt that changed it, `webhook` the endpoint's state after it (health counters).
+   */
+  'webhook.delivery': {
+    change: WebhookDeliveryChange
+    /** the endpoint's account (null: a gateway-wide endpoint) */
+    accountId: string | null
+    delivery: DeliverySummary
+    attempt: AttemptView | null
+    webhook: WebhookView | null
+  }
+  /** Operational: an endpoint was created, changed (settings, secret rotation, enabled), disabled after failures, or deleted. */
+  'webhook.endpoint': { change: WebhookEndpointChange; accountId: string | null; webhookId: string; webhook: WebhookView | null }
 }
+
+export type WebhookDeliveryChange = 'created' | 'attempted' | 'succeeded' | 'failed' | 'replayed'
+export type WebhookEndpointChange = 'created' | 'updated' | 'disabled' | 'deleted'
 
 export type DomainEventName = keyof DomainEvents
 

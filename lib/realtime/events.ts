@@ -1,4 +1,4 @@
-import type { AccountSummary, QrPayload } from '@/lib/events/types'
+import type { AccountSummary, DomainEvents, QrPayload } from '@/lib/events/types'
 import type { MessageView } from '@/lib/db/message-views'
 import type { EventPosition } from './recent-events'
 
@@ -35,6 +35,12 @@ export type ServerToClientEvents = {
   'message:updated': (p: { accountId: string; message: MessageView; seq: number }) => void
   /** to sockets watching the account: its send queue paused or resumed */
   'queue:changed': (p: { accountId: string; paused: boolean; reason: string | null; pausedUntil: number | null; seq: number }) => void
+  /**
+   * to sockets watching the Webhooks page (every endpoint), and to an account's room for the endpoints
+   * bound to that account: a delivery appeared or changed, an endpoint changed
+   */
+  'webhook:delivery': (p: DomainEvents['webhook.delivery'] & { seq: number }) => void
+  'webhook:endpoint': (p: DomainEvents['webhook.endpoint'] & { seq: number }) => void
   /** to sockets watching the event monitor */
   'monitor:event': (e: MonitorEvent) => void
   /** sent just before the server disconnects the socket for good */
@@ -52,6 +58,9 @@ export type ClientToServerEvents = {
   /** Start receiving every domain event (the event monitor page), replaying those after `since`. */
   'monitor:watch': (p: { since?: EventPosition }, ack?: (r: WatchResult) => void) => void
   'monitor:unwatch': () => void
+  /** Start receiving every webhook endpoint's and delivery's changes (the Webhooks page), replaying those after `since`. */
+  'webhooks:watch': (p: { since?: EventPosition }, ack?: (r: WatchResult) => void) => void
+  'webhooks:unwatch': () => void
 }
 
 export type SocketData = {

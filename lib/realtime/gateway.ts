@@ -28,6 +28,8 @@ const ADMINS_ROOM = 'admins'
 /** Sockets on the event monitor page: admins get payloads whole, viewers without linking material. */
 const MONITOR_ADMINS_ROOM = 'monitor:admins'
 const MONITOR_VIEWERS_ROOM = 'monitor:viewers'
+/** Sockets on the Webhooks page: every endpoint's deliveries (no secrets or bodies in them, so viewers too). */
+const WEBHOOKS_ROOM = 'webhooks'
 /** How many accounts one socket may watch at once (a page watches one; this bounds a misbehaving client). */
 const MAX_WATCHED_ACCOUNTS = 20
 const WATCHABLE_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/
@@ -48,14 +50,22 @@ function sameOrigin(req: IncomingMessage, host: string | null): boolean {
   }
 }
 
-/** The domain events an account's room receives, and the Socket.IO event each becomes. */
-const ROOM_EVENTS: Partial<Record<NumberedEvent['name'], 'message:created' | 'message:updated' | 'queue:changed'>> = {
+type RoomEvent = 'message:created' | 'message:updated' | 'queue:changed' | 'webhook:delivery' | 'webhook:endpoint'
+
+/**
+ * The domain events an account's room receives, and the Socket.IO event each becomes. Webhook events
+ * reach an account's room only for endpoints bound to that account (a gateway-wide one has no account).
+ */
+const ROOM_EVENTS: Partial<Record<NumberedEvent['name'], RoomEvent>> = {
   'message.created': 'message:created',
   'message.updated': 'message:updated',
   'messages.queue': 'queue:changed',
+  'webhook.delivery': 'webhook:delivery',
+  'webhook.endpoint': 'webhook:endpoint',
 }
+const isWebhookEvent = (e: NumberedEvent) => e.name === 'webhook.delivery' || e.name === 'webhook.endpoint'
 
-type Emit = (event: 'message:created' | 'message:updated' | 'queue:changed', payload: never) => unknown
+type Emit = (event: RoomEvent, payload: never) => unknown
 
 /** Emits one numbered account event under its Socket.IO name, with its sequence number. */
 function emitToRoom(emit: Emit, e: NumberedEvent): void {
@@ -219,6 +229,15 @@ export function attachRealtime({
       )
       if (typeof ack === 'function') ack(result)
     })
+    socket.on('webhooks:watch', (p, ack) => {
+      void socket.join(WEBHOOKS_ROOM)
+      const since = typeof p === 'object' ? p.since : undefined
+      const result = replay(since, isWebhookEvent, (e) => emitToRoom(socket.emit.bind(socket), e))
+      if (typeof ack === 'function') ack(result)
+    })
+    socket.on('webhooks:unwatch', () => {
+      void socket.leave(WEBHOOKS_ROOM)
+    })
     socket.on('monitor:unwatch', () => {
       void socket.leave(MONITOR_ADMINS_ROOM)
       void socket.leave(MONITOR_VIEWERS_ROOM)
@@ -255,6 +274,10 @@ export function attachRealtime({
       if (e.accountId && e.name in ROOM_EVENTS) {
         const room = toWatchers(e.accountId)
         if (room) emitToRoom(room.emit.bind(room), e)
+      }
+      if (isWebhookEvent(e) && occupied(WEBHOOKS_ROOM)) {
+        const room = io.to(WEBHOOKS_ROOM)
+        emitToRoom(room.emit.bind(room), e)
       }
       if (occupied(MONITOR_ADMINS_ROOM)) io.to(MONITOR_ADMINS_ROOM).emit('monitor:event', monitorEvent(e, true))
       if (occupied(MONITOR_VIEWERS_ROOM)) io.to(MONITOR_VIEWERS_ROOM).emit('monitor:event', monitorEvent(e, false))

@@ -87,7 +87,7 @@ export class EventDispatcher {
   private batch(): number {
     const { db } = this.deps
     const now = (this.deps.now ?? Date.now)()
-    let deliveries = 0
+    const created: { id: number; endpointId: string; accountId: string | null; eventId: string; eventType: string; dueAt: number }[] = []
     const rows = db.$client
       .transaction(() => {
         const rows = undispatchedEvents({ db, limit: BATCH })
@@ -98,15 +98,39 @@ export class EventDispatcher {
           for (const ep of endpoints) {
             if (ep.accountId !== null && ep.accountId !== e.accountId) continue
             if (ep.events && !ep.events.includes(e.type)) continue
-            insertDelivery({ db, endpointId: ep.id, eventId: e.id, eventType: e.type, at: now, dueAt: now + this.deps.firstDelayMs })
-            deliveries++
+            const dueAt = now + this.deps.firstDelayMs
+            const id = insertDelivery({ db, endpointId: ep.id, eventId: e.id, eventType: e.type, at: now, dueAt })
+            if (id !== undefined) created.push({ id, endpointId: ep.id, accountId: ep.accountId, eventId: e.id, eventType: e.type, dueAt })
           }
         }
         markDispatched({ db, ids: rows.map((r) => r.id), at: now })
         return rows
       })
       .immediate()
-    if (deliveries > 0) this.deps.onDeliveries()
+    if (created.length > 0) this.deps.onDeliveries()
+    // Announced before the worker's first attempt (that runs on a later turn): the dashboard sees each one appear.
+    for (const d of created) {
+      this.deps.bus.emit('webhook.delivery', {
+        change: 'created',
+        accountId: d.accountId,
+        attempt: null,
+        webhook: null,
+        delivery: {
+          id: d.id,
+          webhookId: d.endpointId,
+          eventId: d.eventId,
+          eventType: d.eventType,
+          status: 'pending',
+          attempts: 0,
+          nextAttemptAt: new Date(d.dueAt).toISOString(),
+          lastStatusCode: null,
+          lastError: null,
+          lastAttemptAt: null,
+          deliveredAt: null,
+          createdAt: new Date(now).toISOString(),
+        },
+      })
+    }
     for (const row of rows) this.deps.bus.emit('event.committed', { event: JSON.parse(row.payload) as OutboxEvent })
     return rows.length
   }

@@ -4,8 +4,8 @@ import { findAccount } from '@/lib/db/accounts'
 import type { DB } from '@/lib/db/client'
 import { appendEvent } from '@/lib/db/events'
 import type { DeliveryStatus, EventType } from '@/lib/db/schema'
+import { deliverySummary, type DeliveryView, deliveryViews, endpointView, type WebhookView } from '@/lib/db/webhook-views'
 import {
-  attemptsOf,
   deleteEndpoint,
   type DeliveryRow,
   type EndpointRow,
@@ -20,6 +20,8 @@ import {
   updateEndpoint,
 } from '@/lib/db/webhooks'
 import { AppError } from '@/lib/errors'
+import type { EventBus } from '@/lib/events/bus'
+import type { WebhookDeliveryChange, WebhookEndpointChange } from '@/lib/events/types'
 import { checkUrl } from '@/lib/net/outbound'
 import type { WebhookConfig } from './config'
 import { type EndpointSecrets, openSecrets, sealSecrets } from './secrets'
@@ -27,38 +29,7 @@ import { newSecret } from './signing'
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
 
-export type WebhookView = {
-  id: string
-  accountId: string | null
-  url: string
-  description: string
-  events: string[] | null
-  headers: string[]
-  enabled: boolean
-  ordered: boolean
-  disabledReason: string | null
-  disabledAt: string | null
-  health: { lastSuccessAt: string | null; lastFailureAt: string | null; failingSince: string | null; consecutiveFailures: number }
-  previousSecretExpiresAt: string | null
-  createdAt: string
-  updatedAt: string
-}
-
-export type DeliveryView = {
-  id: number
-  webhookId: string
-  eventId: string
-  eventType: string
-  status: DeliveryStatus
-  attempts: number
-  nextAttemptAt: string | null
-  lastStatusCode: number | null
-  lastError: string | null
-  lastAttemptAt: string | null
-  deliveredAt: string | null
-  createdAt: string
-  attemptLog: { at: string; statusCode: number | null; durationMs: number; error: string | null; response: string | null }[]
-}
+export type { DeliveryView, WebhookView }
 
 export type NewWebhook = {
   url: string
@@ -71,35 +42,36 @@ export type NewWebhook = {
 }
 export type WebhookPatch = Omit<Partial<NewWebhook>, 'accountId'>
 
-const toView = (r: EndpointRow, now: number): WebhookView => ({
-  id: r.id,
-  accountId: r.accountId,
-  url: r.url,
-  description: r.description,
-  events: r.events ?? null,
-  headers: r.headerNames,
-  enabled: r.enabled,
-  ordered: r.ordered,
-  disabledReason: r.enabled ? null : r.disabledReason,
-  disabledAt: r.enabled ? null : iso(r.disabledAt),
-  health: {
-    lastSuccessAt: iso(r.lastSuccessAt),
-    lastFailureAt: iso(r.lastFailureAt),
-    failingSince: iso(r.failingSince),
-    consecutiveFailures: r.consecutiveFailures,
-  },
-  previousSecretExpiresAt: r.previousSecretUntil !== null && r.previousSecretUntil > now ? iso(r.previousSecretUntil) : null,
-  createdAt: new Date(r.createdAt).toISOString(),
-  updatedAt: new Date(r.updatedAt).toISOString(),
-})
-
 /**
  * Webhook endpoints as the API manages them. `scope` is the caller's account (an account key) or
  * null (gateway-wide caller): an account caller sees and changes its account's endpoints only, and
  * any other endpoint answers 404 like a missing one.
  */
 export class WebhookService {
-  constructor(private readonly deps: { db: DB; keyring: Keyring; config: WebhookConfig; onDeliveries: () => void; now?: () => number }) {}
+  constructor(
+    private readonly deps: {
+      db: DB
+      keyring: Keyring
+      config: WebhookConfig
+      onDeliveries: () => void
+      now?: () => number
+      /** where endpoint changes and new deliveries are announced (the dashboard follows them live) */
+      bus?: EventBus
+    },
+  ) {}
+
+  private announceEndpoint(change: WebhookEndpointChange, row: EndpointRow, after: EndpointRow | null): void {
+    this.deps.bus?.emit('webhook.endpoint', {
+      change,
+      accountId: row.accountId,
+      webhookId: row.id,
+      webhook: after ? endpointView(after, this.now()) : null,
+    })
+  }
+
+  private announceDelivery(change: WebhookDeliveryChange, accountId: string | null, d: DeliveryRow): void {
+    this.deps.bus?.emit('webhook.delivery', { change, accountId, delivery: deliverySummary(d), attempt: null, webhook: null })
+  }
 
   private now(): number {
     return (this.deps.now ?? Date.now)()
@@ -135,16 +107,17 @@ export class WebhookService {
         updatedAt: now,
       },
     })
-    return { webhook: toView(row, now), secret }
+    this.announceEndpoint('created', row, row)
+    return { webhook: endpointView(row, now), secret }
   }
 
   list(scope: string | null, accountId?: string): WebhookView[] {
     const now = this.now()
-    return listEndpoints({ db: this.deps.db, accountId: scope ?? accountId }).map((r) => toView(r, now))
+    return listEndpoints({ db: this.deps.db, accountId: scope ?? accountId }).map((r) => endpointView(r, now))
   }
 
   get(scope: string | null, id: string): WebhookView {
-    return toView(this.require(scope, id), this.now())
+    return endpointView(this.require(scope, id), this.now())
   }
 
   update(scope: string | null, id: string, patch: WebhookPatch): WebhookView {
@@ -170,12 +143,14 @@ export class WebhookService {
     const updated = updateEndpoint({ db: this.deps.db, id: row.id, patch: changes })
     if (!updated) throw new AppError('not_found', `No webhook ${id}.`)
     if (patch.enabled) this.deps.onDeliveries()
-    return toView(updated, this.now())
+    this.announceEndpoint('updated', updated, updated)
+    return endpointView(updated, this.now())
   }
 
   remove(scope: string | null, id: string): void {
     const row = this.require(scope, id)
     deleteEndpoint({ db: this.deps.db, id: row.id })
+    this.announceEndpoint('deleted', row, null)
   }
 
   /** A new secret, shown once; the old one keeps signing (beside it) for `overlapMs`. */
@@ -185,7 +160,7 @@ export class WebhookService {
     const secret = newSecret()
     const overlap = overlapMs ?? this.deps.config.rotationOverlapMs
     const until = overlap > 0 ? this.now() + overlap : null
-    updateEndpoint({
+    const updated = updateEndpoint({
       db: this.deps.db,
       id: row.id,
       patch: {
@@ -193,6 +168,7 @@ export class WebhookService {
         previousSecretUntil: until,
       },
     })
+    if (updated) this.announceEndpoint('updated', updated, updated)
     return { secret, previousSecretExpiresAt: iso(until) }
   }
 
@@ -222,7 +198,9 @@ export class WebhookService {
     if (d.status === 'pending') throw new AppError('conflict', 'The delivery is still pending; it is attempted on its schedule.')
     replayDeliveries({ db: this.deps.db, endpointId: row.id, ids: [d.id], now: this.now() })
     this.deps.onDeliveries()
-    return this.view(getDelivery({ db: this.deps.db, id: d.id }) ?? d)
+    const after = getDelivery({ db: this.deps.db, id: d.id }) ?? d
+    this.announceDelivery('replayed', row.accountId, after)
+    return this.view(after)
   }
 
   replayFailed(scope: string | null, id: string, range: { since: number; until: number }): { replayed: number } {
@@ -254,6 +232,7 @@ export class WebhookService {
     this.deps.onDeliveries()
     const d = deliveryId !== undefined ? getDelivery({ db, id: deliveryId }) : undefined
     if (!d) throw new AppError('internal', 'The test delivery was not created.')
+    this.announceDelivery('created', row.accountId, d)
     return this.view(d)
   }
 
@@ -273,35 +252,12 @@ export class WebhookService {
   }
 
   private view(row: DeliveryRow): DeliveryView {
-    const [v] = this.views([row])
+    const [v] = deliveryViews({ db: this.deps.db, rows: [row] })
     if (!v) throw new AppError('internal', `Delivery ${row.id} has no view.`)
     return v
   }
 
   private views(rows: DeliveryRow[]): DeliveryView[] {
-    const attempts = attemptsOf({ db: this.deps.db, deliveryIds: rows.map((r) => r.id) })
-    return rows.map((d) => ({
-      id: d.id,
-      webhookId: d.endpointId,
-      eventId: d.eventId,
-      eventType: d.eventType,
-      status: d.status,
-      attempts: d.attempts,
-      nextAttemptAt: d.status === 'pending' ? iso(d.nextAttemptAt) : null,
-      lastStatusCode: d.lastStatusCode,
-      lastError: d.lastError,
-      lastAttemptAt: iso(d.lastAttemptAt),
-      deliveredAt: iso(d.deliveredAt),
-      createdAt: new Date(d.createdAt).toISOString(),
-      attemptLog: attempts
-        .filter((a) => a.deliveryId === d.id)
-        .map((a) => ({
-          at: new Date(a.at).toISOString(),
-          statusCode: a.statusCode,
-          durationMs: a.durationMs,
-          error: a.error,
-          response: a.response,
-        })),
-    }))
+    return deliveryViews({ db: this.deps.db, rows })
   }
 }

@@ -13,7 +13,9 @@ import {
   recordAttempt,
   releaseLeases,
 } from '@/lib/db/webhooks'
+import { type AttemptView, deliverySummary, endpointView } from '@/lib/db/webhook-views'
 import { isAppError } from '@/lib/errors'
+import type { EventBus } from '@/lib/events/bus'
 import type { Logger } from '@/lib/logger'
 import type { WebhookMetrics } from '@/lib/metrics/webhooks'
 import { guardedRequest, readBody } from '@/lib/net/outbound'
@@ -61,6 +63,8 @@ export class DeliveryWorker {
       now?: () => number
       /** where each attempt's outcome and duration is counted (GET /metrics) */
       metrics?: WebhookMetrics
+      /** where each recorded attempt is announced (the dashboard follows deliveries live) */
+      bus?: EventBus
     },
   ) {
     this.log = deps.logger.child({ component: 'webhooks' })
@@ -156,6 +160,19 @@ export class DeliveryWorker {
     this.inFlight.set(id, { endpointId, abort, done })
   }
 
+  /** Tells the dashboard what an attempt did: the delivery now, the attempt, the endpoint's health after it. */
+  private announce(a: { id: number; accountId: string | null; webhookId: string; attempt: AttemptView; disabled: boolean }): void {
+    const { bus, db } = this.deps
+    if (!bus) return
+    const row = getDelivery({ db, id: a.id })
+    const ep = findEndpoint({ db, id: a.webhookId })
+    if (!row) return
+    const webhook = ep ? endpointView(ep, this.now()) : null
+    const change = row.status === 'delivered' ? 'succeeded' : row.status === 'failed' ? 'failed' : 'attempted'
+    bus.emit('webhook.delivery', { change, accountId: a.accountId, delivery: deliverySummary(row), attempt: a.attempt, webhook })
+    if (a.disabled) bus.emit('webhook.endpoint', { change: 'disabled', accountId: a.accountId, webhookId: a.webhookId, webhook })
+  }
+
   private async attempt(id: number, signal: AbortSignal): Promise<void> {
     const { db, config } = this.deps
     const delivery = getDelivery({ db, id })
@@ -210,7 +227,14 @@ export class DeliveryWorker {
     )
     const ok = decision.action === 'delivered'
     const disable = decision.action === 'delivered' ? undefined : decision.disableEndpoint
-    db.$client
+    const attemptView = {
+      at: new Date(at).toISOString(),
+      statusCode,
+      durationMs: at - started,
+      error: ok ? null : decision.error,
+      response,
+    }
+    const recorded = db.$client
       .transaction(() => {
         const recorded = recordAttempt({
           db,
@@ -230,8 +254,10 @@ export class DeliveryWorker {
           },
         })
         if (recorded) noteEndpointOutcome({ db, id: endpoint.id, ok, at, ...(disable ? { disable } : {}) })
+        return recorded
       })
       .immediate()
+    if (recorded) this.announce({ id, accountId: endpoint.accountId, webhookId: endpoint.id, attempt: attemptView, disabled: !!disable })
     this.deps.metrics?.attempt(
       disable ? 'disabled' : ok ? 'delivered' : decision.action === 'retry' ? 'retrying' : 'failed',
       (at - started) / 1000,

@@ -78,9 +78,10 @@ export function toBaileysContent(content: OutgoingContent): AnyMessageContent {
 }
 
 /**
- * Baileys streams the file through its encryption to a temporary file and uploads that, so memory
- * stays flat whatever the size. An explicit (empty) jpegThumbnail stops it from copying the original
- * once more to build a thumbnail it cannot build anyway (no image library installed).
+ * For every kind but audio the socket has already encrypted and uploaded the file (media-send.ts) and
+ * Baileys finds the finished message in its mediaCache under `<kind>:<path>`; audio Baileys encrypts
+ * itself. An explicit (empty) jpegThumbnail stops it from trying to build a thumbnail it cannot build
+ * anyway (no image library installed).
  */
 function mediaContent(c: OutgoingMedia): AnyMessageContent {
   const media = { url: c.path }

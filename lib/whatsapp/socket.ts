@@ -12,6 +12,7 @@ import makeWASocket, {
 import type { JournalRow } from '@/lib/db/inbound-journal'
 import type { Logger } from '@/lib/logger'
 import { type DecryptJournal, journalDecrypts, replayJournal } from './decrypt-journal'
+import { PreparedMedia } from './media-send'
 import { type OutgoingContent, type QuotedRef, toBaileysContent, toQuotedMessage } from './outgoing'
 
 /**
@@ -130,7 +131,9 @@ export function statusCodeOf(error: unknown): number | undefined {
 }
 
 export function createWaSocket(opts: WaSocketOptions): WaSocket {
+  const preparedMedia = new PreparedMedia()
   const sock = makeWASocket({
+    mediaCache: preparedMedia,
     auth: opts.auth,
     ...(opts.wsUrl ? { waWebSocketUrl: opts.wsUrl } : {}),
     logger: opts.logger,
@@ -186,10 +189,18 @@ export function createWaSocket(opts: WaSocketOptions): WaSocket {
 
   return {
     async send(jid, content, { messageId, quoted }) {
-      const sent = await sock.sendMessage(jid, toBaileysContent(content), {
-        messageId,
-        ...(quoted ? { quoted: toQuotedMessage(quoted) } : {}),
-      })
+      // media (except audio, whose duration Baileys works out from the file) is encrypted and
+      // uploaded by media-send.ts with bounded memory; Baileys finds the result in its mediaCache
+      const prepared =
+        content.kind === 'media' && content.media !== 'audio' ? await preparedMedia.prepare(sock, content.media, content.path) : null
+      const sent = await sock
+        .sendMessage(jid, toBaileysContent(content), {
+          messageId,
+          ...(quoted ? { quoted: toQuotedMessage(quoted) } : {}),
+        })
+        .finally(() => {
+          if (prepared) preparedMedia.del(prepared)
+        })
       const ts = Number(sent?.messageTimestamp ?? 0)
       return {
         waMessageId: sent?.key.id ?? messageId,

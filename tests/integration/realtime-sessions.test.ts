@@ -215,6 +215,46 @@ describe('rooms scope what a page receives', () => {
     expect(names(watcher).filter((n) => n === 'message:created')).toHaveLength(1)
   })
 
+  it('webhook deliveries reach the webhooks room (viewers too) whole, and an account room only for its own bound endpoints', async () => {
+    const [page, accountPage, otherAccount] = await Promise.all([
+      connect(await signIn(operator('viewer'))),
+      connect(await signIn(operator('viewer'))),
+      connect(await signIn(operator('admin'))),
+    ])
+    page.socket.emit('webhooks:watch', {})
+    accountPage.socket.emit('account:watch', { accountId: 'shop' })
+    otherAccount.socket.emit('account:watch', { accountId: 'other-shop' })
+    await Promise.all([page, accountPage, otherAccount].map((s) => s.socket.emitWithAck('ping')))
+    const delivery = (id: number, webhookId: string) => ({
+      id,
+      webhookId,
+      eventId: `01EV${id}`,
+      eventType: 'message.received',
+      status: 'delivered' as const,
+      attempts: 1,
+      nextAttemptAt: null,
+      lastStatusCode: 200,
+      lastError: null,
+      lastAttemptAt: new Date().toISOString(),
+      deliveredAt: new Date().toISOString(),
+      createdAt: new Date().toISOString(),
+    })
+    const attempt = { at: new Date().toISOString(), statusCode: 200, durationMs: 3, error: null, response: 'ok' }
+    bus.emit('webhook.delivery', { change: 'succeeded', accountId: 'shop', delivery: delivery(1, 'whk_shop'), attempt, webhook: null })
+    bus.emit('webhook.delivery', { change: 'created', accountId: null, delivery: delivery(2, 'whk_all'), attempt: null, webhook: null })
+    bus.emit('webhook.endpoint', { change: 'deleted', accountId: 'shop', webhookId: 'whk_shop', webhook: null })
+    const ids = (s: Seen) =>
+      s.events.filter((e) => e.name === 'webhook:delivery').map((e) => (e.payload as { delivery: { id: number } }).delivery.id)
+    await until(() => ids(page).length === 2 && names(accountPage).includes('webhook:endpoint'), 2000, 'webhook events')
+    expect(ids(page)).toEqual([1, 2])
+    const first = page.events.find((e) => e.name === 'webhook:delivery')?.payload as { attempt: { response: string }; seq: unknown }
+    expect(first.attempt.response).toBe('ok')
+    expect(typeof first.seq).toBe('number')
+    expect(ids(accountPage)).toEqual([1])
+    expect(ids(otherAccount)).toEqual([])
+    expect(names(otherAccount)).not.toContain('webhook:endpoint')
+  })
+
   it('the monitor room relays every domain event, numbered; viewers get QR and pairing events without the codes', async () => {
     const [admin, viewer, bystander] = await Promise.all([
       connect(await signIn(operator('admin'))),

@@ -5,6 +5,7 @@ import { AccountDetail } from '@/components/accounts/account-detail'
 import { StatusTimeline } from '@/components/accounts/status-timeline'
 import { ApiKeysPanel } from '@/components/keys/api-keys-panel'
 import { ChatView } from '@/components/messages/chat-view'
+import { AccountWebhooks } from '@/components/webhooks/account-webhooks'
 import { Card, PageHeader } from '@/components/ui/primitives'
 import { requireOperatorPage } from '@/lib/auth/session'
 import { isAppError } from '@/lib/errors'
@@ -18,7 +19,10 @@ const TABS = [
   { id: 'chats', label: 'Chats' },
   { id: 'timeline', label: 'Status timeline' },
   { id: 'keys', label: 'API keys' },
+  { id: 'webhooks', label: 'Webhooks' },
 ]
+/** Deliveries shown per endpoint on the account's Webhooks tab (the Webhooks page pages through the rest). */
+const RECENT_DELIVERIES = 10
 
 export default async function AccountPage({
   params,
@@ -31,7 +35,7 @@ export default async function AccountPage({
   const { accountId } = await params
   const { tab: rawTab } = await searchParams
   const tab = TABS.some((t) => t.id === rawTab) ? (rawTab ?? 'chats') : 'chats'
-  const { sessions, messages, keys, recentEvents } = getRuntime()
+  const { sessions, messages, keys, webhooks, recentEvents } = getRuntime()
   // Read before the data: events after this position are replayed to the page, so none falls between.
   const position = recentEvents.position()
   let account: AccountSummary
@@ -54,7 +58,7 @@ export default async function AccountPage({
     <>
       <PageHeader
         title={account.name}
-        description={`Account ${account.id}: live status, conversations, history and keys.`}
+        description={`Account ${account.id}: live status, conversations, history, keys and webhooks.`}
         actions={
           <Link href="/accounts" className="text-sm text-slate-600 underline dark:text-slate-400">
             All accounts
@@ -75,6 +79,18 @@ export default async function AccountPage({
           <Card>
             <StatusTimeline accountId={accountId} initial={sessions.history(accountId, { limit: 50 })} />
           </Card>
+        ) : tab === 'webhooks' ? (
+          <AccountWebhooks
+            account={{ id: account.id, name: account.name }}
+            initial={webhooks.list(null, accountId).map((webhook) => ({
+              webhook,
+              deliveries: webhooks.deliveries(null, webhook.id, { limit: RECENT_DELIVERIES }).data,
+            }))}
+            gatewayWide={webhooks.list(null).filter((w) => w.accountId === null).length}
+            position={position}
+            canEdit={isAdmin}
+            recent={RECENT_DELIVERIES}
+          />
         ) : (
           <ApiKeysPanel
             initialKeys={keys.list(accountId)}

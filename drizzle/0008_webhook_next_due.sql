@@ -1,0 +1,1 @@
+CREATE INDEX `webhook_deliveries_endpoint_next_idx` ON `webhook_deliveries` (`endpoint_id`,`status`,`next_attempt_at`);

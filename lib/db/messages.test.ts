@@ -1,0 +1,75 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { insertAccount } from './accounts'
+import { closeDb, type DB, openDb } from './client'
+import { messageViewsByRowIds } from './message-views'
+import { type LogInput, logMessages } from './messages'
+
+let dir: string
+let db: DB
+
+const jid = '15550100@s.whatsapp.net'
+const input = (over: Partial<LogInput>): LogInput => ({
+  waMessageId: 'WA1',
+  remoteJid: jid,
+  chat: { jid, pnJid: jid, lid: null },
+  direction: 'in',
+  senderJid: null,
+  pushName: 'Ana',
+  type: 'text',
+  text: 'hello',
+  content: null,
+  quotedWaId: null,
+  effect: null,
+  status: 'received',
+  errorCode: null,
+  statusReason: null,
+  proto: Buffer.from('proto'),
+  timestamp: 1_764_000_000_000,
+  ...over,
+})
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'messages-test-'))
+  db = openDb(path.join(dir, 'test.db'))
+  insertAccount({ db, id: 'shop', name: 'Shop' })
+})
+afterEach(() => {
+  closeDb(db)
+  fs.rmSync(dir, { recursive: true, force: true })
+})
+
+describe('the message log insert', () => {
+  it('stores SQL NULL for absent content and JSON for present content, and reads both back', () => {
+    const { created } = logMessages({
+      db,
+      accountId: 'shop',
+      items: [
+        input({ waMessageId: 'T1' }),
+        input({ waMessageId: 'L1', type: 'location', text: null, content: { location: { latitude: 1.5, longitude: -2 } } }),
+        input({ waMessageId: 'O1', direction: 'out', status: 'sent', timestamp: 1_764_000_001_000 }),
+      ],
+    })
+    expect(created).toHaveLength(3)
+    const raw = db.$client.prepare('select wa_message_id as wa, content, sent_at as sentAt from messages order by messages.id').all()
+    expect(raw).toEqual([
+      { wa: 'T1', content: null, sentAt: null },
+      { wa: 'L1', content: '{"location":{"latitude":1.5,"longitude":-2}}', sentAt: null },
+      { wa: 'O1', content: null, sentAt: 1_764_000_001_000 },
+    ])
+    const views = messageViewsByRowIds({ db, ids: created })
+    // newest first, the later row first on equal timestamps, as every listing
+    expect(views.map((v) => v.waMessageId)).toEqual(['O1', 'L1', 'T1'])
+    expect(views.find((v) => v.waMessageId === 'L1')?.content).toEqual({ location: { latitude: 1.5, longitude: -2 } })
+    expect(views.find((v) => v.waMessageId === 'T1')).toMatchObject({ text: 'hello', direction: 'in', status: 'received', content: null })
+  })
+
+  it('logs a redelivered message once', () => {
+    logMessages({ db, accountId: 'shop', items: [input({})] })
+    const again = logMessages({ db, accountId: 'shop', items: [input({})] })
+    expect(again.created).toEqual([])
+    expect(db.$client.prepare('select count(*) as n from messages').get()).toEqual({ n: 1 })
+  })
+})
