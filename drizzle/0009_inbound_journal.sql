@@ -8,5 +8,3 @@ CREATE TABLE `inbound_journal` (
 	`created_at` integer NOT NULL,
 	FOREIGN KEY (`account_id`) REFERENCES `accounts`(`id`) ON UPDATE no action ON DELETE cascade
 );
---> statement-breakpoint
-CREATE INDEX `inbound_journal_message_idx` ON `inbound_journal` (`account_id`,`wa_message_id`);
