@@ -10,6 +10,7 @@ import { defaultCaDir, loadOrCreateCa } from '../sim/media/tls'
 const BENCHES = [
   { name: 'async-context', args: ['bench/async-context.bench.ts'] },
   { name: 'auth-state', args: ['bench/auth-state.bench.ts'] },
+  { name: 'journal', args: ['bench/journal.bench.ts'] },
   { name: 'api-keys', args: ['bench/api-keys.bench.ts'] },
   { name: 'sim', args: ['bench/sim.bench.ts'] },
   { name: 'messages', args: ['bench/messages.bench.ts'] },

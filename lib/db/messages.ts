@@ -234,9 +234,20 @@ const OUT_STATUSES_SENT: readonly MessageStatus[] = ['sent', 'delivered', 'read'
  * instead of adding one, a status only moves forward, and reactions, edits and deletes update their
  * target. Edits and deletes are not rows of their own.
  */
-export function logMessages({ db, accountId, items }: { db: DB; accountId: string; items: LogInput[] }): LogChanges {
+export function logMessages({
+  db,
+  accountId,
+  items,
+  alsoInTransaction,
+}: {
+  db: DB
+  accountId: string
+  items: LogInput[]
+  /** more writes that commit or roll back with these (the sink's decrypt-journal cleanup) */
+  alsoInTransaction?: () => void
+}): LogChanges {
   const changes: LogChanges = { created: [], updated: [] }
-  if (items.length === 0) return changes
+  if (items.length === 0 && !alsoInTransaction) return changes
   db.$client
     .transaction(() => {
       for (const input of items) {
@@ -307,6 +318,7 @@ export function logMessages({ db, accountId, items }: { db: DB; accountId: strin
         const early = applyEarlyStatus(db, accountId, { id: row.id, waMessageId: input.waMessageId, status: input.status })
         if (early) appendStatusEvent(db, { accountId, messageId: row.id, status: early })
       }
+      alsoInTransaction?.()
     })
     .immediate()
   return changes

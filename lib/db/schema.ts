@@ -138,6 +138,30 @@ export const waKeys = sqliteTable(
   ],
 )
 
+/**
+ * Inbound messages decrypted and not yet in the message log (lib/whatsapp/decrypt-journal.ts). A row
+ * is written in the same transaction as the Signal key changes of its decrypt, before Baileys can
+ * acknowledge the message, and deleted in the transaction that stores the message; rows left by a
+ * crash are turned back into messages on the next connect. `stanza` is the whole `<message>` in
+ * WhatsApp's binary encoding, `part` the index of the decrypted child, `plaintext` what it decrypted to.
+ * `id` is a plain rowid: AUTOINCREMENT (a sqlite_sequence write per insert) made the insert ~1.5× as slow.
+ * No index: the table only holds messages in flight (about one per account, more only after a crash),
+ * so the delete by message id scans a page or two; maintaining an index on every insert and delete
+ * cost about as much as the journal's other writes together (bench/journal.bench.ts, load average
+ * 3–6 on 2 cores: +120–130 µs a message with it, +20–100 µs without).
+ */
+export const inboundJournal = sqliteTable('inbound_journal', {
+  id: integer('id').primaryKey(),
+  accountId: text('account_id')
+    .notNull()
+    .references(() => accounts.id, { onDelete: 'cascade' }),
+  waMessageId: text('wa_message_id').notNull(),
+  stanza: blob('stanza', { mode: 'buffer' }).notNull(),
+  part: integer('part').notNull(),
+  plaintext: blob('plaintext', { mode: 'buffer' }).notNull(),
+  createdAt: integer('created_at').notNull(),
+})
+
 export const MESSAGE_DIRECTIONS = ['in', 'out'] as const
 export type MessageDirection = (typeof MESSAGE_DIRECTIONS)[number]
 /**

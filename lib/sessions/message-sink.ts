@@ -1,8 +1,10 @@
 import type { DB } from '@/lib/db/client'
 import { messageViewsByRowIds } from '@/lib/db/message-views'
-import { advanceStatuses, findMessageProto, type LogChanges, logMessages, type StatusReport } from '@/lib/db/messages'
+import { forgetJournaled } from '@/lib/db/inbound-journal'
+import { advanceStatuses, findMessageProto, type LogChanges, type LogInput, logMessages, type StatusReport } from '@/lib/db/messages'
 import type { EventBus } from '@/lib/events/bus'
 import type { Logger } from '@/lib/logger'
+import { proto } from '@whiskeysockets/baileys'
 import { decodeMessageProto, describeWaError, errorCodeOf, parseWaMessage, statusFromWa } from '@/lib/whatsapp/messages'
 import type { WaSocketHandlers, WaSocketOptions } from '@/lib/whatsapp/socket'
 
@@ -12,7 +14,7 @@ type Updates = Parameters<NonNullable<WaSocketHandlers['onMessageUpdates']>>[0]
 export type MessageSink = {
   /** Baileys' getMessage: the stored content for retries, undefined when we never stored it */
   getMessage: WaSocketOptions['getMessage']
-  store(messages: Messages): void
+  store(messages: Messages, opts?: { replayed: boolean }): void
   updateStatuses(updates: Updates): void
 }
 
@@ -28,16 +30,33 @@ export function createMessageSink({ db, bus, accountId, log }: { db: DB; bus: Ev
     const updated = [...new Set(changes.updated)].filter((id) => !changes.created.includes(id))
     for (const message of messageViewsByRowIds({ db, ids: updated })) bus.emit('message.updated', { accountId, message })
   }
+  const storeAndForget = (items: LogInput[], resolved: string[]) =>
+    logMessages({
+      db,
+      accountId,
+      items,
+      alsoInTransaction: resolved.length > 0 ? () => forgetJournaled(db, accountId, resolved) : undefined,
+    })
   return {
     async getMessage(key) {
       if (!key.id) return undefined
       const buf = findMessageProto({ db, accountId, waMessageId: key.id })
       return buf ? decodeMessageProto(buf) : undefined
     },
-    store(messages) {
+    store(messages, opts) {
       const items = messages.map(parseWaMessage).filter((m) => m !== null)
+      // Their decrypt-journal rows go in the same transaction (lib/whatsapp/decrypt-journal.ts), also
+      // for messages the log does not keep (protocol messages…). A copy that failed to decrypt (a
+      // CIPHERTEXT stub) resolves nothing live; a replayed one has used what the journal had.
+      const resolved = messages
+        .filter((m) => opts?.replayed === true || m.messageStubType !== proto.WebMessageInfo.StubType.CIPHERTEXT)
+        .map((m) => m.key.id)
+        .filter((id): id is string => !!id)
       try {
-        announce(logMessages({ db, accountId, items }))
+        const changes = storeAndForget(items, resolved)
+        if (opts?.replayed)
+          log.info({ messages: messages.length, created: changes.created.length }, 'journaled messages stored after a crash')
+        announce(changes)
       } catch (err) {
         failed(err, items.length)
       }

@@ -8,6 +8,7 @@ import { AppError, isAppError } from '@/lib/errors'
 import type { EventBus } from '@/lib/events/bus'
 import type { AccountSummary, QrPayload } from '@/lib/events/types'
 import type { Logger } from '@/lib/logger'
+import { journalDecrypt, listJournal } from '@/lib/db/inbound-journal'
 import { type SqliteAuthState, useSqliteAuthState } from '@/lib/whatsapp/auth-state'
 import { phoneOfJid } from '@/lib/whatsapp/jid'
 import { type ConnectionUpdate, createWaSocket, type WaSocket } from '@/lib/whatsapp/socket'
@@ -122,6 +123,11 @@ export class Session {
       connectTimeoutMs: config.connectTimeoutMs,
       keepAliveIntervalMs: config.keepAliveIntervalMs,
       qrTimeoutMs: config.qrTimeoutMs,
+      journal: {
+        hold: (work, also) => auth.holdKeyWrites(work, also),
+        record: (entry) => journalDecrypt(this.deps.db, this.id, entry),
+        pending: () => listJournal(this.deps.db, this.id),
+      },
       handlers: {
         onConnection: (u) => this.onConnection(generation, u),
         onCredsUpdate: () => {
@@ -138,7 +144,7 @@ export class Session {
             })
             .catch((err: unknown) => this.log.error({ err }, 'saving creds failed'))
         },
-        onMessages: (msgs) => generation === this.generation && this.messages.store(msgs),
+        onMessages: (msgs, _type, o) => generation === this.generation && this.messages.store(msgs, o),
         onMessageUpdates: (updates) => generation === this.generation && this.messages.updateStatuses(updates),
       },
     })

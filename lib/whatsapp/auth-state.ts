@@ -11,6 +11,7 @@ import { isDecryptionError, type Keyring } from '@/lib/crypto/aead'
 import type { DB } from '@/lib/db/client'
 import { AppError } from '@/lib/errors'
 import type { Logger } from '@/lib/logger'
+import { createHeldWrites } from '@/lib/whatsapp/held-writes'
 import { decodePack, encodePack, MalformedPackError, packEntryKey, type OpenPack } from '@/lib/whatsapp/key-pack'
 
 /**
@@ -45,6 +46,11 @@ export type SqliteAuthState = {
   saveCreds(): Promise<void>
   /** Deletes the account's creds and keys in one transaction; the store is unusable afterwards. */
   clear(): void
+  /**
+   * Runs `work` with this store's key writes held in memory (readers see them), then commits them
+   * and `also(result)` in one transaction; on error only the held writes (lib/whatsapp/held-writes.ts).
+   */
+  holdKeyWrites<T>(work: () => Promise<T>, also: (result: T) => void): Promise<T>
 }
 
 export type SqliteAuthStateOptions = {
@@ -254,7 +260,7 @@ export function useSqliteAuthState(opts: SqliteAuthStateOptions): SqliteAuthStat
    * One keys.set(), inside its IMMEDIATE transaction. `leaving` collects, per pack, the entries that
    * this write deletes or overwrites; those packs are re-sealed without them at the end.
    */
-  const writeKeys = sqlite.transaction((rowPuts: Entry[], packPuts: Entry[], deletes: Entry[]) => {
+  const writeKeysIn = (rowPuts: Entry[], packPuts: Entry[], deletes: Entry[]) => {
     const leaving = new Map<number, Set<string>>()
     const leave = (packId: number, e: Entry) => {
       let keys = leaving.get(packId)
@@ -306,7 +312,8 @@ export function useSqliteAuthState(opts: SqliteAuthStateOptions): SqliteAuthStat
         stmt.resealPack.run(sealed.keyId, sealed.value, accountId, packId)
       }
     }
-  })
+  }
+  const writeKeys = sqlite.transaction(writeKeysIn)
   const wipeKeys = sqlite.transaction(() => {
     stmt.delAllKeys.run(accountId)
     stmt.delAllPacks.run(accountId)
@@ -332,14 +339,21 @@ export function useSqliteAuthState(opts: SqliteAuthStateOptions): SqliteAuthStat
   const cacheable = (type: string) => type !== 'pre-key'
 
   let cleared = false
-  const commit = (entries: Entry[]) => {
+  const isCleared = () => cleared
+  /** Writes the entries (and whatever `also` writes) in one IMMEDIATE transaction. */
+  const writeWith = sqlite.transaction((rowPuts: Entry[], packPuts: Entry[], deletes: Entry[], also: () => void) => {
+    writeKeysIn(rowPuts, packPuts, deletes)
+    also()
+  })
+  const commit = (entries: Entry[], also?: () => void) => {
     const rowPuts: Entry[] = []
     const packPuts: Entry[] = []
     const deletes: Entry[] = []
     for (const e of entries) (e.value === null ? deletes : e.type === 'pre-key' ? packPuts : rowPuts).push(e)
     if (packPuts.length < PACK_MIN) rowPuts.push(...packPuts.splice(0))
     try {
-      writeKeys.immediate(rowPuts, packPuts, deletes)
+      if (also) writeWith.immediate(rowPuts, packPuts, deletes, also)
+      else writeKeys.immediate(rowPuts, packPuts, deletes)
     } catch (e) {
       // The values may already be mutated in place by the caller (they are often objects we
       // returned from get), so forget them: the next get re-reads what the rollback left on disk.
@@ -352,6 +366,9 @@ export function useSqliteAuthState(opts: SqliteAuthStateOptions): SqliteAuthStat
       else cache.delete(k)
     }
   }
+
+  // After clear() nothing held is written back (see set).
+  const held = createHeldWrites<Entry>((entries, also) => (cleared ? undefined : commit(entries, also)))
 
   const loadCreds = (): AuthenticationCreds => {
     const row = stmt.getCreds.get(accountId)
@@ -414,6 +431,11 @@ export function useSqliteAuthState(opts: SqliteAuthStateOptions): SqliteAuthStat
       const keep = cacheable(type)
       for (const id of ids) {
         const k = cacheKey(type, id)
+        const h = held.read(k)
+        if (h) {
+          if (h.value.value !== null && h.value.value !== undefined) out[id] = h.value.value as SignalDataTypeMap[T]
+          continue
+        }
         let v = cache.get(k)
         if (v === undefined) v = readKey(type, id, packs)
         if (keep) remember(k, v)
@@ -438,10 +460,16 @@ export function useSqliteAuthState(opts: SqliteAuthStateOptions): SqliteAuthStat
           entries.push({ type, id, value: value ?? null })
         }
       }
+      // Inside holdKeyWrites the entries wait in memory for its commit; a write to a key held
+      // there by another context waits for that commit first. Otherwise they commit now.
+      const held_ = held.hold(entries.map((e) => ({ key: cacheKey(e.type, e.id), entry: e })))
+      if (typeof held_ === 'boolean' ? held_ : await held_) return
+      if (isCleared()) return // while it waited
       commit(entries)
     },
     clear: async () => {
       wipeKeys.immediate()
+      held.clear()
       cache.clear()
     },
   }
@@ -456,8 +484,10 @@ export function useSqliteAuthState(opts: SqliteAuthStateOptions): SqliteAuthStat
       const sealed = keyring.encrypt(serializeAuthValue(creds), credsAad(accountId))
       stmt.putCreds.run(accountId, sealed.keyId, sealed.value, Date.now())
     },
+    holdKeyWrites: (work, also) => held.run(work, also),
     clear: () => {
       wipe.immediate()
+      held.clear()
       cache.clear()
       cleared = true
       logger.info('auth state cleared')

@@ -9,7 +9,9 @@ import makeWASocket, {
   type WASocket,
   proto,
 } from '@whiskeysockets/baileys'
+import type { JournalRow } from '@/lib/db/inbound-journal'
 import type { Logger } from '@/lib/logger'
+import { type DecryptJournal, journalDecrypts, replayJournal } from './decrypt-journal'
 import { PreparedMedia } from './media-send'
 import { type OutgoingContent, type QuotedRef, toBaileysContent, toQuotedMessage } from './outgoing'
 
@@ -30,7 +32,8 @@ export type WaUser = { jid: string; lid: string | null; name: string | null }
 export type WaSocketHandlers = {
   onConnection(update: ConnectionUpdate): void
   onCredsUpdate(): void
-  onMessages?(messages: WAMessage[], type: 'notify' | 'append'): void
+  /** `replayed`: rebuilt from the decrypt journal after a crash (lib/whatsapp/decrypt-journal.ts) */
+  onMessages?(messages: WAMessage[], type: 'notify' | 'append', opts?: { replayed: boolean }): void
   onMessageUpdates?(updates: BaileysEventMap['messages.update']): void
 }
 
@@ -44,6 +47,8 @@ export type WaSocketOptions = {
   keepAliveIntervalMs?: number
   qrTimeoutMs?: number
   handlers: WaSocketHandlers
+  /** the decrypt journal: set, every decrypt is journaled and what a crash left is replayed on connect */
+  journal?: DecryptJournal & { pending(): JournalRow[] }
 }
 
 /** What WhatsApp accepted: the stanza was written (receipts and errors come later as updates). */
@@ -87,8 +92,9 @@ type EventBuffer = WASocket['ev']
  * to the buffer, so they are handled once. Nothing inside Baileys listens to either event (it only
  * emits them), so swallowing them changes nothing else; we lose only the buffer's merging (an update
  * folded into an upsert of the same key), which the message log does itself (idempotent upserts,
- * statuses that only move forward). What stays: the few microtasks between the receipt being written
- * and upsertMessage being called (see docs/decisions.md).
+ * statuses that only move forward). The few microtasks between the receipt being written and
+ * upsertMessage being called are covered by the decrypt journal (./decrypt-journal.ts): the message
+ * was made durable before the receipt could be written.
  */
 export function takeMessagesAtEmit(
   ev: EventBuffer,
@@ -162,6 +168,24 @@ export function createWaSocket(opts: WaSocketOptions): WaSocket {
     },
     logger: opts.logger,
   })
+
+  if (opts.journal) {
+    journalDecrypts(sock, opts.journal, opts.logger)
+    const me = opts.auth.creds.me
+    const rows = me?.id ? opts.journal.pending() : []
+    if (me?.id && rows.length > 0) {
+      opts.logger.info({ rows: rows.length }, 'replaying journaled messages a crash left')
+      void replayJournal({ rows, repository: sock.signalRepository, me: { id: me.id, lid: me.lid ?? '' }, logger: opts.logger }).then(
+        (replayed) => {
+          if (ended) return
+          for (const offline of [true, false]) {
+            const messages = replayed.filter((r) => r.offline === offline).map((r) => r.message)
+            if (messages.length > 0) h.onMessages?.(messages, offline ? 'append' : 'notify', { replayed: true })
+          }
+        },
+      )
+    }
+  }
 
   return {
     async send(jid, content, { messageId, quoted }) {
