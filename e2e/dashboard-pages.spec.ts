@@ -103,8 +103,12 @@ test('a viewer sees every page and is offered no action anywhere; the composer s
   const anonymous = await browser.newContext()
   expect((await anonymous.request.get(new URL(href, origin).toString())).status()).toBe(401)
   await anonymous.close()
-  // The audit log is for admins.
+  // The System page shows the webhook backlog and failure rate: this spec's endpoint fails every
+  // attempt (other specs' endpoints may succeed), so the rate is above zero and deliveries wait.
   await page.goto('/system')
+  await expect(page.getByTestId('webhook-failure-rate')).toHaveText(/^(?!0 %)\d+(\.\d)? % of [1-9]\d*$/)
+  await expect(page.getByTestId('webhook-backlog')).toHaveText(/^[1-9]\d*$/)
+  // The audit log is for admins.
   await expect(page.getByTestId('audit-log')).toHaveCount(0)
   await context.close()
 })

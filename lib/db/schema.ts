@@ -500,7 +500,7 @@ export const webhookAttempts = sqliteTable(
     error: text('error'),
     response: text('response'),
   },
-  (t) => [index('webhook_attempts_delivery_idx').on(t.deliveryId, t.id)],
+  (t) => [index('webhook_attempts_delivery_idx').on(t.deliveryId, t.id), index('webhook_attempts_at_idx').on(t.at)],
 )
 
 /**

@@ -6,7 +6,7 @@ import { insertAccount, listStatusHistory, recordStatus } from './accounts'
 import { closeDb, type DB, openDb } from './client'
 import { listMessageViews } from './message-views'
 import { type LogInput, logMessages } from './messages'
-import { accountsByStatus, countAllQueued, messagesPerHour, queuedByAccount } from './stats'
+import { accountsByStatus, countAllQueued, messagesPerHour, queuedByAccount, webhookHealth } from './stats'
 
 const HOUR = 3_600_000
 const NOW = Date.UTC(2026, 10, 29, 12, 30)
@@ -105,5 +105,65 @@ describe('message search', () => {
     expect(find('d_o')).toEqual(['100% refund_ok'])
     expect(find('_')).toEqual(['100% refund_ok'])
     expect(listMessageViews({ db, accountId: 'desk', filter: { text: 'order' }, limit: 10 }).items).toEqual([])
+  })
+})
+
+describe('webhook health', () => {
+  const endpoint = (id: string, enabled: boolean) =>
+    db.$client
+      .prepare(
+        `insert into webhook_endpoints (id, url, enabled, secrets_key_id, secrets, header_names, created_at, updated_at)
+         values (?, 'https://example.com/hook', ?, 'k1', x'00', '[]', ?, ?)`,
+      )
+      .run(id, enabled ? 1 : 0, NOW, NOW)
+  const event = (id: string) =>
+    db.$client
+      .prepare(`insert into events (id, type, account_id, payload, created_at) values (?, 'account.created', 'shop', '{}', ?)`)
+      .run(id, NOW)
+  const delivery = (endpointId: string, eventId: string, status: string, createdAt: number) =>
+    Number(
+      db.$client
+        .prepare(
+          `insert into webhook_deliveries (endpoint_id, event_id, event_type, status, next_attempt_at, created_at, updated_at)
+           values (?, ?, 'account.created', ?, ?, ?, ?)`,
+        )
+        .run(endpointId, eventId, status, createdAt, createdAt, createdAt).lastInsertRowid,
+    )
+  const attempt = (deliveryId: number, at: number, error: string | null) =>
+    db.$client
+      .prepare(`insert into webhook_attempts (delivery_id, at, status_code, duration_ms, error) values (?, ?, ?, 5, ?)`)
+      .run(deliveryId, at, error ? 500 : 200, error)
+
+  it('says there are no endpoints on a fresh gateway', () => {
+    expect(webhookHealth({ db, since: NOW - HOUR })).toEqual({
+      endpoints: 0,
+      disabledEndpoints: 0,
+      backlog: 0,
+      oldestPendingAt: null,
+      attempts: 0,
+      failedAttempts: 0,
+    })
+  })
+
+  it('counts the owed deliveries, the oldest one, and the failed share of the last hour’s attempts only', () => {
+    endpoint('wh_a', true)
+    endpoint('wh_b', false)
+    for (const id of ['e1', 'e2', 'e3', 'e4']) event(id)
+    const old = delivery('wh_a', 'e1', 'pending', NOW - 2 * HOUR)
+    const recent = delivery('wh_a', 'e2', 'pending', NOW - 60_000)
+    const done = delivery('wh_a', 'e3', 'delivered', NOW - 30_000)
+    delivery('wh_b', 'e4', 'failed', NOW - 30_000)
+    attempt(old, NOW - 90 * 60_000, 'HTTP 500') // before the hour: not counted
+    attempt(old, NOW - 10 * 60_000, 'HTTP 500')
+    attempt(recent, NOW - 5 * 60_000, 'connect ECONNREFUSED')
+    attempt(done, NOW - 20_000, null)
+    expect(webhookHealth({ db, since: NOW - HOUR })).toEqual({
+      endpoints: 2,
+      disabledEndpoints: 1,
+      backlog: 2,
+      oldestPendingAt: NOW - 2 * HOUR,
+      attempts: 3,
+      failedAttempts: 2,
+    })
   })
 })

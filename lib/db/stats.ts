@@ -1,6 +1,6 @@
 import { count, eq, gte, sql } from 'drizzle-orm'
 import type { DB } from './client'
-import { accounts, messages, type SessionStatus } from './schema'
+import { accounts, messages, type SessionStatus, webhookAttempts, webhookDeliveries, webhookEndpoints } from './schema'
 
 const HOUR_MS = 3_600_000
 
@@ -45,4 +45,42 @@ export function queuedByAccount({ db }: { db: DB }): { accountId: string; queued
 export function accountsByStatus({ db }: { db: DB }): Partial<Record<SessionStatus, number>> {
   const rows = db.select({ status: accounts.status, n: count() }).from(accounts).groupBy(accounts.status).all()
   return Object.fromEntries(rows.map((r) => [r.status, r.n]))
+}
+
+export type WebhookHealth = {
+  endpoints: number
+  disabledEndpoints: number
+  /** deliveries still owed (pending, due now or later) */
+  backlog: number
+  /** creation time of the oldest owed delivery; null when none */
+  oldestPendingAt: number | null
+  /** attempts since `since`, and how many of them failed (any answer but 2xx, or no answer) */
+  attempts: number
+  failedAttempts: number
+}
+
+/** Webhook backlog and failure rate for the System page (the attempt count reads the `at` index). */
+export function webhookHealth({ db, since }: { db: DB; since: number }): WebhookHealth {
+  const ep = db
+    .select({ n: count(), disabled: sql<number>`coalesce(sum(case when ${webhookEndpoints.enabled} then 0 else 1 end), 0)` })
+    .from(webhookEndpoints)
+    .get()
+  const owed = db
+    .select({ n: count(), oldest: sql<number | null>`min(${webhookDeliveries.createdAt})` })
+    .from(webhookDeliveries)
+    .where(eq(webhookDeliveries.status, 'pending'))
+    .get()
+  const tried = db
+    .select({ n: count(), failed: sql<number>`coalesce(sum(case when ${webhookAttempts.error} is null then 0 else 1 end), 0)` })
+    .from(webhookAttempts)
+    .where(gte(webhookAttempts.at, since))
+    .get()
+  return {
+    endpoints: ep?.n ?? 0,
+    disabledEndpoints: ep?.disabled ?? 0,
+    backlog: owed?.n ?? 0,
+    oldestPendingAt: owed?.oldest ?? null,
+    attempts: tried?.n ?? 0,
+    failedAttempts: tried?.failed ?? 0,
+  }
 }

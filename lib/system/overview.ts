@@ -1,17 +1,29 @@
 import type { DB } from '@/lib/db/client'
 import { SESSION_STATUSES, type SessionStatus } from '@/lib/db/schema'
-import { accountsByStatus, countAllQueued, type HourBucket, messagesPerHour, queuedByAccount } from '@/lib/db/stats'
+import {
+  accountsByStatus,
+  countAllQueued,
+  type HourBucket,
+  messagesPerHour,
+  queuedByAccount,
+  type WebhookHealth,
+  webhookHealth,
+} from '@/lib/db/stats'
 import type { LoopDelay, LoopDelayMonitor } from './loop-delay'
 
-export type { HourBucket }
+export type { HourBucket, WebhookHealth }
 
 export type SystemOverview = {
   sessions: { status: SessionStatus; count: number }[]
   perHour: HourBucket[]
   queue: { total: number; byAccount: { accountId: string; queued: number }[] }
+  /** webhook backlog now, and the failure rate of the attempts of the last hour */
+  webhooks: WebhookHealth
   memory: { rssMiB: number; heapUsedMiB: number; heapTotalMiB: number; externalMiB: number }
   loopDelay: LoopDelay
   uptimeMs: number
+  /** when this overview was read */
+  now: number
 }
 
 const mib = (n: number) => Math.round((n / 1024 / 1024) * 10) / 10
@@ -41,8 +53,10 @@ export function systemOverview({
         .sort((a, b) => b.queued - a.queued)
         .slice(0, 10),
     },
+    webhooks: webhookHealth({ db, since: now - 3_600_000 }),
     memory: { rssMiB: mib(mem.rss), heapUsedMiB: mib(mem.heapUsed), heapTotalMiB: mib(mem.heapTotal), externalMiB: mib(mem.external) },
     loopDelay: loopDelay.read(),
     uptimeMs: now - startedAt,
+    now,
   }
 }

@@ -78,9 +78,7 @@ export default async function SystemPage({ searchParams }: { searchParams: Promi
         </Card>
         <Card>
           <h2 className="mb-3 text-sm font-semibold">Webhooks</h2>
-          <p className="text-sm text-slate-600 dark:text-slate-400" data-testid="webhooks-health">
-            Backlog and failure rate appear here once webhook endpoints are configured.
-          </p>
+          <WebhooksHealth health={overview.webhooks} now={overview.now} />
         </Card>
       </div>
       <Card>
@@ -221,4 +219,45 @@ function systemRows(rt: Runtime, o: SystemOverview): [string, string][] {
     ],
     ['Live WhatsApp sockets', String(rt.sessions.liveSockets())],
   ]
+}
+
+function WebhooksHealth({ health: h, now }: { health: SystemOverview['webhooks']; now: number }) {
+  if (h.endpoints === 0)
+    return (
+      <p className="text-sm text-slate-600 dark:text-slate-400" data-testid="webhooks-health">
+        No webhook endpoints yet.{' '}
+        <Link href="/webhooks" className="underline">
+          Add one
+        </Link>{' '}
+        to have every event delivered.
+      </p>
+    )
+  const rate = h.attempts > 0 ? Math.round((h.failedAttempts / h.attempts) * 1000) / 10 : null
+  return (
+    <dl className="grid grid-cols-[1fr_auto] gap-y-1 text-sm" data-testid="webhooks-health">
+      <dt>Deliveries waiting</dt>
+      <dd className="text-right font-mono" data-testid="webhook-backlog">
+        {h.backlog}
+      </dd>
+      {h.oldestPendingAt !== null ? (
+        <>
+          <dt>Oldest waiting for</dt>
+          <dd className="text-right font-mono">{formatDuration(now - h.oldestPendingAt)}</dd>
+        </>
+      ) : null}
+      <dt>Failed attempts, last hour</dt>
+      <dd className="text-right font-mono" data-testid="webhook-failure-rate">
+        {rate === null ? 'no attempts' : `${rate} % of ${h.attempts}`}
+      </dd>
+      <dt>
+        <Link href="/webhooks" className="underline">
+          Endpoints
+        </Link>
+      </dt>
+      <dd className="text-right font-mono">
+        {h.endpoints}
+        {h.disabledEndpoints > 0 ? ` (${h.disabledEndpoints} disabled)` : ''}
+      </dd>
+    </dl>
+  )
 }
