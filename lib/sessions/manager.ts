@@ -21,6 +21,8 @@ import { KeyedLock } from './lock'
 import { LoginGate } from './login-gate'
 import { Session } from './session'
 
+/** A status change as the account page's timeline shows it. */
+export type { StatusChange }
 export const ACCOUNT_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/
 
 /** How long one automatic login may hold its slot in the LoginGate before the next one starts anyway. */

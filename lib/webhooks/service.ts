@@ -31,6 +31,8 @@ import { newSecret } from './signing'
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
 
 export type { DeliveryView, WebhookView }
+/** The lists a deliveries filter accepts (the Webhooks page validates its query against them). */
+export { DELIVERY_STATUSES, EVENT_TYPES } from '@/lib/db/schema'
 
 export type NewWebhook = {
   url: string

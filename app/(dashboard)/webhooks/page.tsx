@@ -3,7 +3,7 @@ import { NewEndpoint } from '@/components/webhooks/webhook-actions'
 import { WebhooksBoard } from '@/components/webhooks/webhooks-board'
 import { PageHeader } from '@/components/ui/primitives'
 import { requireOperatorPage } from '@/lib/auth/session'
-import { DELIVERY_STATUSES, EVENT_TYPES } from '@/lib/db/schema'
+import { DELIVERY_STATUSES, EVENT_TYPES } from '@/lib/webhooks/service'
 import { getRuntime } from '@/lib/runtime'
 import type { DeliveryView } from '@/lib/webhooks/service'
 

@@ -4,12 +4,12 @@ import { headers } from 'next/headers'
 import { z } from 'zod'
 import { SendMessageBody } from '@/lib/api/schemas/messages'
 import { requireOperatorAction } from '@/lib/auth/session'
-import type { OperatorView } from '@/lib/db/operators'
 import { isAppError } from '@/lib/errors'
 import { trustFromHeaders } from '@/lib/http/request-trust'
 import type { ChatView, MessageView, Page } from '@/lib/messages/types'
+import type { OperatorView } from '@/lib/operators/operators'
 import { getRuntime } from '@/lib/runtime'
-import type { StatusChange } from '@/lib/db/accounts'
+import type { StatusChange } from '@/lib/sessions/manager'
 
 /** What the chat view's actions answer: the data, or a message to show (never a thrown error). */
 export type ActionResult<T> = { ok: true; data: T } | { ok: false; error: string }
