@@ -1,5 +1,8 @@
 import { sql } from 'drizzle-orm'
 import { blob, check, foreignKey, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+// relative, not '@/…': drizzle-kit reads this file outside Next's path aliases
+import { EVENT_TYPES, type EventType } from '../events/names'
+import { DELIVERY_STATUSES, type DeliveryStatus } from '../webhooks/rules'
 
 /** All timestamps are integer milliseconds since the epoch. */
 const now = sql`(cast(unixepoch('subsec') * 1000 as integer))`
@@ -366,19 +369,7 @@ export const earlyStatuses = sqliteTable(
   (t) => [primaryKey({ columns: [t.accountId, t.waMessageId] }), index('early_statuses_at_idx').on(t.at)],
 )
 
-export const EVENT_TYPES = [
-  'message.received',
-  'message.sent',
-  'message.status',
-  'message.edited',
-  'message.deleted',
-  'message.reaction',
-  'account.status',
-  'account.created',
-  'account.deleted',
-  'webhook.test',
-] as const
-export type EventType = (typeof EVENT_TYPES)[number]
+export { EVENT_TYPES, type EventType }
 
 /**
  * The transactional outbox: every domain event webhooks and the dashboard may need, written in the
@@ -444,8 +435,7 @@ export const webhookEndpoints = sqliteTable(
   (t) => [index('webhook_endpoints_account_idx').on(t.accountId)],
 )
 
-export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const
-export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number]
+export { DELIVERY_STATUSES, type DeliveryStatus }
 
 /**
  * One event for one endpoint. A worker claims a due delivery by setting its lease with a

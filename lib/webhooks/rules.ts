@@ -1,24 +1,14 @@
-import type { EventType } from '@/lib/db/schema'
-
 /**
  * What a webhook endpoint may subscribe to and which custom headers it may send: shared by the API
  * schema, the service, the worker and the dashboard's forms (no server imports, so the browser can
  * use it too).
  */
 
-/** What an endpoint may subscribe to (`webhook.test` is only ever sent by the test operation). */
-export const SUBSCRIBABLE = [
-  'message.received',
-  'message.sent',
-  'message.status',
-  'message.edited',
-  'message.deleted',
-  'message.reaction',
-  'account.status',
-  'account.created',
-  'account.deleted',
-] as const satisfies readonly EventType[]
-export type SubscribableEvent = (typeof SUBSCRIBABLE)[number]
+export { SUBSCRIBABLE, type SubscribableEvent } from '../events/names'
+
+/** Where a delivery stands: owed (due now or later), delivered, or given up. */
+export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number]
 
 /** An HTTP token (RFC 9110), at most 64 characters. */
 export const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/

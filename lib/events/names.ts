@@ -1,0 +1,22 @@
+/**
+ * The outbox's event type names, in a module with no imports so that the schema, the API, the
+ * webhook rules and the browser's forms all read one list.
+ */
+
+/** What a webhook endpoint may subscribe to: every domain event the outbox records. */
+export const SUBSCRIBABLE = [
+  'message.received',
+  'message.sent',
+  'message.status',
+  'message.edited',
+  'message.deleted',
+  'message.reaction',
+  'account.status',
+  'account.created',
+  'account.deleted',
+] as const
+export type SubscribableEvent = (typeof SUBSCRIBABLE)[number]
+
+/** Every type an outbox event may have: the subscribable ones, and `webhook.test` (sent only by the test operation). */
+export const EVENT_TYPES = [...SUBSCRIBABLE, 'webhook.test'] as const
+export type EventType = (typeof EVENT_TYPES)[number]
