@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, lt, sql } from 'drizzle-orm'
 import type { AccountSummary } from '@/lib/events/types'
-import type { DB } from './client'
+import { type DB, perDb } from './client'
 import { appendEvent } from './events'
 import { accounts, accountStatusLog, type SessionStatus } from './schema'
 
@@ -26,21 +26,16 @@ export function listAccounts({ db }: { db: DB }): Account[] {
 }
 
 /** Read on every API call that names an account (the send path among them): prepared once per connection. */
-const findStatements = new WeakMap<DB, ReturnType<typeof prepareFind>>()
-const prepareFind = (db: DB) =>
+const findStatement = perDb((db) =>
   db
     .select()
     .from(accounts)
     .where(eq(accounts.id, sql.placeholder('id')))
-    .prepare()
+    .prepare(),
+)
 
 export function findAccount({ db, id }: { db: DB; id: string }): Account | undefined {
-  let stmt = findStatements.get(db)
-  if (!stmt) {
-    stmt = prepareFind(db)
-    findStatements.set(db, stmt)
-  }
-  return stmt.get({ id })
+  return findStatement(db).get({ id })
 }
 
 /** A new account and its account.created event commit together. */

@@ -1,5 +1,5 @@
 import { and, asc, eq, isNull, lt, or, sql } from 'drizzle-orm'
-import type { DB } from './client'
+import { type DB, perDb } from './client'
 import { apiKeys } from './schema'
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect
@@ -8,23 +8,20 @@ export function insertApiKey({ db, row }: { db: DB; row: typeof apiKeys.$inferIn
   return db.insert(apiKeys).values(row).returning().get()
 }
 
-const byPrefix = new WeakMap<DB, { get(values: { prefix: string }): ApiKeyRow | undefined }>()
+const byPrefix = perDb((db) =>
+  db
+    .select()
+    .from(apiKeys)
+    .where(eq(apiKeys.prefix, sql.placeholder('prefix')))
+    .prepare(),
+)
 
 /**
  * The one lookup every API request makes: by the unique prefix index, whatever the number of keys.
  * Prepared once per connection (building the query each time cost more than running it).
  */
 export function findApiKeyByPrefix({ db, prefix }: { db: DB; prefix: string }): ApiKeyRow | undefined {
-  let stmt = byPrefix.get(db)
-  if (!stmt) {
-    stmt = db
-      .select()
-      .from(apiKeys)
-      .where(eq(apiKeys.prefix, sql.placeholder('prefix')))
-      .prepare()
-    byPrefix.set(db, stmt)
-  }
-  return stmt.get({ prefix })
+  return byPrefix(db).get({ prefix })
 }
 
 export function findApiKeyById({ db, id }: { db: DB; id: string }): ApiKeyRow | undefined {

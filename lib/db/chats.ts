@@ -1,5 +1,5 @@
 import { and, eq, or, sql } from 'drizzle-orm'
-import type { DB } from './client'
+import { type DB, perDb } from './client'
 import { chats, messages } from './schema'
 
 export type Chat = typeof chats.$inferSelect
@@ -71,7 +71,6 @@ export function touchChat({
 }
 
 /** The statements every message runs, prepared once per connection (drizzle's query building costs more than SQLite). */
-const prepared = new WeakMap<DB, ReturnType<typeof prepare>>()
 function prepare(db: DB) {
   const at = sql.placeholder('at')
   const newer = sql`${chats.lastMessageAt} is null or ${chats.lastMessageAt} <= ${at}`
@@ -98,14 +97,7 @@ function prepare(db: DB) {
       .prepare(),
   }
 }
-function statements(db: DB) {
-  let s = prepared.get(db)
-  if (!s) {
-    s = prepare(db)
-    prepared.set(db, s)
-  }
-  return s
-}
+const statements = perDb(prepare)
 
 export function findChat({ db, accountId, key }: { db: DB; accountId: string; key: ChatKey }): Chat | undefined {
   const phone = phoneOf(key.pnJid)

@@ -32,6 +32,19 @@ export function openDb(file: string, opts: { migrate?: boolean; migrationsDir?: 
   return db
 }
 
+/**
+ * What `make` builds for a connection (its prepared statements), built on first use and kept as long
+ * as the connection: drizzle otherwise rebuilds and re-prepares the SQL on every call.
+ */
+export function perDb<T>(make: (db: DB) => T): (db: DB) => T {
+  const made = new WeakMap<DB, T>()
+  return (db) => {
+    let value = made.get(db)
+    if (value === undefined) made.set(db, (value = make(db)))
+    return value
+  }
+}
+
 export function closeDb(db: DB): void {
   if (db.$client.open) db.$client.close()
 }

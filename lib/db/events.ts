@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, isNull, lt, sql } from 'drizzle-orm'
 import { monotonicFactory } from 'ulid'
 import type { EventDataMap, OutboxEvent, ReactionChange } from '@/lib/events/types'
-import type { DB } from './client'
+import { type DB, perDb } from './client'
 import { messageViewsByRowIds } from './message-views'
 import { events, type EventType, type MessageStatus } from './schema'
 
@@ -34,8 +34,7 @@ function signal(db: DB): void {
   })
 }
 
-const insertStatements = new WeakMap<DB, ReturnType<typeof prepareInsert>>()
-const prepareInsert = (db: DB) =>
+const insertStatement = perDb((db) =>
   db
     .insert(events)
     .values({
@@ -46,7 +45,8 @@ const prepareInsert = (db: DB) =>
       payload: sql.placeholder('payload'),
       createdAt: sql.placeholder('createdAt'),
     })
-    .prepare()
+    .prepare(),
+)
 
 /** Records one event. Call it inside the transaction that makes the change, so both commit or neither. */
 export function appendEvent<T extends EventType>(
@@ -61,9 +61,7 @@ export function appendEvent<T extends EventType>(
     timestamp: new Date(at).toISOString(),
     data: e.data,
   } as OutboxEvent
-  let stmt = insertStatements.get(db)
-  if (!stmt) insertStatements.set(db, (stmt = prepareInsert(db)))
-  stmt.run({
+  insertStatement(db).run({
     id: event.id,
     type: e.type,
     accountId: e.accountId,

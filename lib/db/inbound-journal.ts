@@ -1,4 +1,4 @@
-import type { DB } from './client'
+import { type DB, perDb } from './client'
 
 /** One decrypted part of an inbound `<message>` that may not be in the message log yet (schema: inbound_journal). */
 export type JournalEntry = { waMessageId: string; stanza: Buffer; part: number; plaintext: Buffer }
@@ -7,7 +7,6 @@ export type JournalRow = JournalEntry & { id: number }
 type Sqlite = DB['$client']
 
 /** Written for every inbound message and deleted right after: prepared once per database connection. */
-const statementCache = new WeakMap<Sqlite, ReturnType<typeof prepare>>()
 function prepare(sqlite: Sqlite) {
   return {
     insert: sqlite.prepare<[string, string, Buffer, number, Buffer, number]>(
@@ -20,11 +19,7 @@ function prepare(sqlite: Sqlite) {
     ),
   }
 }
-const statements = (db: DB) => {
-  let stmt = statementCache.get(db.$client)
-  if (!stmt) statementCache.set(db.$client, (stmt = prepare(db.$client)))
-  return stmt
-}
+const statements = perDb((db) => prepare(db.$client))
 
 /** Records a decrypted part; call it inside the transaction that commits the decrypt's key changes. */
 export function journalDecrypt(db: DB, accountId: string, e: JournalEntry): void {

@@ -1,6 +1,6 @@
 import { and, desc, eq, gte, inArray, lt, lte, or, type SQL, sql } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/sqlite-core'
-import type { DB } from './client'
+import { type DB, perDb } from './client'
 import type { MessageRow, Reaction } from './messages'
 import { chats, type MessageDirection, messages, type MessageStatus } from './schema'
 
@@ -79,8 +79,7 @@ const toView = ({ m, c, quotedId }: ReturnType<typeof selectViews>[number]): Mes
 })
 
 /** One message by row id, prepared once per connection: announced after every send and status change. */
-const byIdStatements = new WeakMap<DB, ReturnType<typeof prepareById>>()
-const prepareById = (db: DB) =>
+const byIdStatement = perDb((db) =>
   db
     .select({ m: messages, c: chats, quotedId: quoted.publicId })
     .from(messages)
@@ -88,18 +87,15 @@ const prepareById = (db: DB) =>
     .leftJoin(quoted, and(eq(quoted.accountId, messages.accountId), eq(quoted.waMessageId, messages.quotedWaId)))
     .where(eq(messages.id, sql.placeholder('id')))
     .limit(1)
-    .prepare()
+    .prepare(),
+)
 
 export function messageViewsByRowIds({ db, ids }: { db: DB; ids: number[] }): MessageView[] {
   if (ids.length === 0) return []
   if (ids.length > 100) return selectViews(db, inArray(messages.id, ids), ids.length).map(toView)
   // a batch (an offline burst arrives as one upsert) reads row by row through the one prepared
   // statement: cheaper than building and preparing an IN (…) query each time
-  let stmt = byIdStatements.get(db)
-  if (!stmt) {
-    stmt = prepareById(db)
-    byIdStatements.set(db, stmt)
-  }
+  const stmt = byIdStatement(db)
   const rows: ReturnType<typeof selectViews> = []
   for (const id of ids) {
     const row = stmt.get({ id })

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto'
 import { and, eq, inArray, sql } from 'drizzle-orm'
 import { type ChatKey, ensureChat, touchChat } from './chats'
-import type { DB } from './client'
+import { type DB, perDb } from './client'
 import { appendMessageEvent, appendReactionEvent, appendStatusEvent } from './events'
 import { canAdvance } from './message-status'
 import { earlyStatuses, messages, type MessageDirection, type MessageStatus } from './schema'
@@ -47,8 +47,7 @@ export type LogInput = {
 export type LogChanges = { created: number[]; updated: number[] }
 
 /** Looked up for every echo, receipt and status of a message: prepared once per connection. */
-const byWaIdStatements = new WeakMap<DB, ReturnType<typeof prepareByWaId>>()
-const prepareByWaId = (db: DB) => {
+const byWaIdStatements = perDb((db) => {
   const accountId = sql.placeholder('accountId')
   const waMessageId = sql.placeholder('waMessageId')
   return {
@@ -65,11 +64,10 @@ const prepareByWaId = (db: DB) => {
       )
       .prepare(),
   }
-}
+})
 
 /** The echo of a message already logged (every send comes back once): prepared once per connection. */
-const echoStatements = new WeakMap<DB, ReturnType<typeof prepareEcho>>()
-const prepareEcho = (db: DB) =>
+const echoStatement = perDb((db) =>
   db
     .update(messages)
     .set({
@@ -78,15 +76,10 @@ const prepareEcho = (db: DB) =>
       updatedAt: sql`${sql.placeholder('now')}`,
     })
     .where(eq(messages.id, sql.placeholder('id')))
-    .prepare()
-function echoStatement(db: DB) {
-  let stmt = echoStatements.get(db)
-  if (!stmt) echoStatements.set(db, (stmt = prepareEcho(db)))
-  return stmt
-}
+    .prepare(),
+)
 
 /** Every new message row goes through this one statement (the log's hottest insert). */
-const insertStatements = new WeakMap<DB, ReturnType<typeof prepareInsert>>()
 const INSERT_FIELDS = [
   'publicId',
   'accountId',
@@ -107,22 +100,20 @@ const INSERT_FIELDS = [
   'sentAt',
 ] as const
 type InsertValues = Pick<typeof messages.$inferInsert, (typeof INSERT_FIELDS)[number]>
-const prepareInsert = (db: DB) =>
+const insertStatement = perDb((db) =>
   db
     .insert(messages)
     // raw placeholders (no column encoders): the caller gives driver values, `content` already JSON
     .values(Object.fromEntries(INSERT_FIELDS.map((f) => [f, sql`${sql.placeholder(f)}`])) as unknown as typeof messages.$inferInsert)
     .returning({ id: messages.id })
-    .prepare()
+    .prepare(),
+)
 function insertMessage(db: DB, values: Required<{ [K in keyof InsertValues]: InsertValues[K] | null }>): { id: number } {
-  let stmt = insertStatements.get(db)
-  if (!stmt) insertStatements.set(db, (stmt = prepareInsert(db)))
-  return stmt.get({ ...values, content: values.content === null ? null : JSON.stringify(values.content) })
+  return insertStatement(db).get({ ...values, content: values.content === null ? null : JSON.stringify(values.content) })
 }
 
 const findByWaId = (db: DB, accountId: string, waMessageId: string, direction?: MessageDirection): MessageRow | undefined => {
-  let stmt = byWaIdStatements.get(db)
-  if (!stmt) byWaIdStatements.set(db, (stmt = prepareByWaId(db)))
+  const stmt = byWaIdStatements(db)
   return direction ? stmt.inDirection.get({ accountId, waMessageId, direction }) : stmt.any.get({ accountId, waMessageId })
 }
 

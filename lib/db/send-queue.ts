@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, inArray, isNotNull, lt, sql } from 'drizzle-orm'
 import { type ChatKey, ensureChat, touchChat } from './chats'
-import type { DB } from './client'
+import { type DB, perDb } from './client'
 import { appendStatusEvent } from './events'
 import { type MessageRow, newPublicId } from './messages'
 import { idempotencyKeys, messages, sendQueues } from './schema'
@@ -13,7 +13,6 @@ const OWED = ['queued', 'pending'] as const
  * The queue's hot statements, prepared once per connection: building a query through drizzle costs
  * more CPU than SQLite running it, and the send loop runs these for every message (bench/messages).
  */
-const prepared = new WeakMap<DB, ReturnType<typeof prepare>>()
 function prepare(db: DB) {
   const accountId = sql.placeholder('accountId')
   const id = sql.placeholder('id')
@@ -73,14 +72,7 @@ function prepare(db: DB) {
     statusOf: db.select({ status: messages.status, accountId: messages.accountId }).from(messages).where(eq(messages.id, id)).prepare(),
   }
 }
-const statements = (db: DB) => {
-  let s = prepared.get(db)
-  if (!s) {
-    s = prepare(db)
-    prepared.set(db, s)
-  }
-  return s
-}
+const statements = perDb(prepare)
 
 /** What an accepted send becomes: a `queued` row that still owes its `request`. */
 export type NewOutgoing = {

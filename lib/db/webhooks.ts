@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gte, inArray, isNull, lt, lte, or, type SQL, sql } from 'drizzle-orm'
-import type { DB } from './client'
+import { type DB, perDb } from './client'
 import { type DeliveryStatus, events, webhookAttempts, webhookDeliveries, webhookEndpoints } from './schema'
 
 export type EndpointRow = typeof webhookEndpoints.$inferSelect
@@ -13,7 +13,6 @@ export function insertEndpoint({ db, row }: { db: DB; row: typeof webhookEndpoin
 }
 
 /** The worker's queries, prepared once per database (drizzle otherwise rebuilds and re-prepares the SQL on every call). */
-const preparedQueries = new WeakMap<DB, ReturnType<typeof prepareQueries>>()
 function prepareQueries(db: DB) {
   const id = sql.placeholder('id')
   // wrapped in sql``: drizzle's set() types accept SQL, not a bare placeholder
@@ -43,11 +42,7 @@ function prepareQueries(db: DB) {
       .prepare(),
   }
 }
-const queries = (db: DB) => {
-  let q = preparedQueries.get(db)
-  if (!q) preparedQueries.set(db, (q = prepareQueries(db)))
-  return q
-}
+const queries = perDb(prepareQueries)
 
 export function findEndpoint({ db, id }: { db: DB; id: string }): EndpointRow | undefined {
   return queries(db).endpoint.get({ id })
@@ -92,7 +87,6 @@ export function enabledEndpointIds({ db }: { db: DB }): Pick<EndpointRow, 'id' |
 
 // ---- deliveries --------------------------------------------------------------------------------
 
-const prepared = new WeakMap<DB, ReturnType<typeof prepare>>()
 function prepare(db: DB) {
   const c = db.$client
   return {
@@ -144,11 +138,7 @@ function prepare(db: DB) {
     ),
   }
 }
-const statements = (db: DB) => {
-  let s = prepared.get(db)
-  if (!s) prepared.set(db, (s = prepare(db)))
-  return s
-}
+const statements = perDb(prepare)
 
 /**
  * One delivery per (endpoint, event); a second insert of the same pair does nothing (and answers
