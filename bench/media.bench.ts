@@ -17,6 +17,7 @@ import { MediaService } from '@/lib/media/service'
 import { MessageService } from '@/lib/messages/service'
 import { seedLinkedAccount } from './support/gateway-seed'
 import { startBenchCore } from './support/core'
+import { sleep } from './support/util'
 
 if (!process.env.NODE_EXTRA_CA_CERTS) {
   // Node reads NODE_EXTRA_CA_CERTS only at start; `npm run bench` (bench/run.ts) sets it for every benchmark.
@@ -27,7 +28,6 @@ if (!process.env.NODE_EXTRA_CA_CERTS) {
 const ACCOUNTS = 10
 const IMAGES_PER_ACCOUNT = 20
 const VIDEO_BYTES = 64 * 1024 * 1024
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const MB = (b: number) => (b / 1e6).toFixed(1)
 const gc = () => (globalThis as { gc?: () => void }).gc?.()
 

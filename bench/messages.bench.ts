@@ -20,6 +20,7 @@ import type { WaSocket } from '@/lib/whatsapp/socket'
 import { quietLibsignalConsole } from '../sim/contacts/quiet-libsignal'
 import { procCpuSeconds, seedLinkedAccount } from './support/gateway-seed'
 import { startBenchCore } from './support/core'
+import { percentile, runIfMain, sleep } from './support/util'
 
 quietLibsignalConsole()
 
@@ -31,9 +32,6 @@ const TARGET_RATE = 500
 const TARGET_P99_MS = 50
 /** queued messages kept per account during (a): enough that no queue ever runs dry */
 const BACKLOG = 20
-
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 type ProfileNode = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }
 
@@ -197,7 +195,7 @@ export async function run() {
     await Promise.all(pending)
     added.sort((x, y) => x - y)
     const bl = [...baileysMs].sort((x, y) => x - y)
-    const p99 = pct(added, 99)
+    const p99 = percentile(added, 99)
 
     console.log(
       `  (a) throughput, ${ACCOUNTS} accounts, pacing off, ${elapsed.toFixed(0)} s: ${rate.toFixed(0)} msg/s accepted by the simulator (target ≥ ${TARGET_RATE}: ${rate >= TARGET_RATE ? 'met' : 'MISSED'})`,
@@ -207,12 +205,12 @@ export async function run() {
       `      CPU: gateway ${gwCpuS.toFixed(1)} s (${((gwCpuS / elapsed) * 100).toFixed(0)} % of a core), simulator ${simCpuS.toFixed(1)} s (${((simCpuS / elapsed) * 100).toFixed(0)} %), ${os.cpus().length} cores`,
     )
     console.log(
-      `  (b) added latency at ${LATENCY_RATE} msg/s (send() → handed to Baileys), ${added.length} sends: p50 ${pct(added, 50).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms (target ≤ ${TARGET_P99_MS}: ${p99 <= TARGET_P99_MS ? 'met' : 'MISSED'})`,
+      `  (b) added latency at ${LATENCY_RATE} msg/s (send() → handed to Baileys), ${added.length} sends: p50 ${percentile(added, 50).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms (target ≤ ${TARGET_P99_MS}: ${p99 <= TARGET_P99_MS ? 'met' : 'MISSED'})`,
     )
-    console.log(`      Baileys' own sendMessage: p50 ${pct(bl, 50).toFixed(1)} ms, p99 ${pct(bl, 99).toFixed(1)} ms`)
+    console.log(`      Baileys' own sendMessage: p50 ${percentile(bl, 50).toFixed(1)} ms, p99 ${percentile(bl, 99).toFixed(1)} ms`)
     console.log('  (c) gateway CPU profile under (a), self time:')
     for (const h of hot) console.log(`      ${(h.share * 100).toFixed(1).padStart(5)} %  ${h.name}`)
-    return { rate, p50: pct(added, 50), p99 }
+    return { rate, p50: percentile(added, 50), p99 }
   } finally {
     await messages.stop()
     await manager.shutdown()
@@ -220,11 +218,4 @@ export async function run() {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  run()
-    .then(() => process.exit(0))
-    .catch((err: unknown) => {
-      console.error(err)
-      process.exit(1)
-    })
-}
+runIfMain(import.meta.url, run)

@@ -24,6 +24,7 @@ import { DeliveryWorker } from '@/lib/webhooks/worker'
 import { quietLibsignalConsole } from '../sim/contacts/quiet-libsignal'
 import { procCpuSeconds, seedLinkedAccount } from './support/gateway-seed'
 import { startBenchCore } from './support/core'
+import { percentile, runIfMain, sleep } from './support/util'
 import { startReceiverProcess } from './support/receiver'
 
 quietLibsignalConsole()
@@ -32,8 +33,6 @@ const ACCOUNTS = 10
 const TOTAL = Number(process.env.BENCH_WEBHOOK_MESSAGES ?? 3000)
 const TARGET_RATE = 1000
 const TARGET_P99_MS = 1000
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 export async function run() {
   const core = await startBenchCore('webhooks')
@@ -141,7 +140,7 @@ export async function run() {
     ] as const) {
       const l = latencies(at)
       console.log(
-        `  (b) ${name}, event committed → received: p50 ${pct(l, 50).toFixed(0)} ms, p99 ${pct(l, 99).toFixed(0)} ms, max ${l.at(-1)?.toFixed(0)} ms (target p99 ≤ ${TARGET_P99_MS}: ${pct(l, 99) <= TARGET_P99_MS ? 'met' : 'MISSED'})`,
+        `  (b) ${name}, event committed → received: p50 ${percentile(l, 50).toFixed(0)} ms, p99 ${percentile(l, 99).toFixed(0)} ms, max ${l.at(-1)?.toFixed(0)} ms (target p99 ≤ ${TARGET_P99_MS}: ${percentile(l, 99) <= TARGET_P99_MS ? 'met' : 'MISSED'})`,
       )
     }
     console.log(`      everything delivered ${((tDelivered - tStart) / 1000).toFixed(1)} s after the reconnect`)
@@ -157,11 +156,4 @@ export async function run() {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  run()
-    .then(() => process.exit(0))
-    .catch((err: unknown) => {
-      console.error(err)
-      process.exit(1)
-    })
-}
+runIfMain(import.meta.url, run)
