@@ -51,6 +51,11 @@ export default tseslint.config(
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
   {
+    // packages/* are CommonJS packages that libsignal loads with require(); they can only require() too.
+    files: ['packages/**/*.js'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // Hooks rules are for React code. Outside app/ and components/ a `use…` name is Baileys' convention
     // for auth-state factories (useMultiFileAuthState, our useSqliteAuthState), not a React hook.
     files: ['lib/**', 'sim/**', 'bench/**', 'tests/**', 'scripts/**', 'e2e/**', 'server.ts'],

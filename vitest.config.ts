@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   resolve: { tsconfigPaths: true },
   test: {
-    include: ['lib/**/*.test.ts', 'sim/**/*.test.ts', 'tests/**/*.test.ts'],
+    include: ['lib/**/*.test.ts', 'sim/**/*.test.ts', 'tests/**/*.test.ts', 'packages/**/*.test.ts'],
     exclude: ['node_modules', 'e2e', '.next', 'data'],
     environment: 'node',
     pool: 'forks',
