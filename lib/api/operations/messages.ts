@@ -2,10 +2,15 @@ import { z } from 'zod'
 import { defineOperation } from '../operation'
 import { AccountParams } from '../schemas/accounts'
 import {
-  ChatPage,
-  CheckNumbersBody,
   EditMessageBody,
   IdempotencyKeyHeader,
+  QuerySendParams,
+  SendMessageBody,
+  SEND_MESSAGE_MAX_BODY_BYTES,
+} from '../schemas/message-send'
+import {
+  ChatPage,
+  CheckNumbersBody,
   ListChatsQuerySchema,
   ListMessagesQuerySchema,
   Message,
@@ -14,9 +19,6 @@ import {
   MessagePage,
   NumberChecks,
   PacingBody,
-  QuerySendParams,
-  SendMessageBody,
-  SEND_MESSAGE_MAX_BODY_BYTES,
   SendQueueStatus,
 } from '../schemas/messages'
 

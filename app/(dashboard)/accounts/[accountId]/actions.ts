@@ -2,7 +2,7 @@
 
 import { headers } from 'next/headers'
 import { z } from 'zod'
-import { SendMessageBody } from '@/lib/api/schemas/messages'
+import { SendMessageBody } from '@/lib/api/schemas/message-send'
 import { requireOperatorAction } from '@/lib/auth/session'
 import { isAppError } from '@/lib/errors'
 import { trustFromHeaders } from '@/lib/http/request-trust'
