@@ -28,7 +28,13 @@ test('an admin adds an endpoint, sees its secret once, sends a test, reads the d
     await expect(page.getByRole('heading', { name: 'Webhooks', exact: true })).toBeVisible()
     const form = page.getByRole('form', { name: 'Add a webhook endpoint' })
     await form.getByLabel('URL').fill(url)
-    await form.getByLabel(/^Events/).fill('message.received, message.status')
+    // The event filter: unticking "every event" without choosing a type is refused before any request.
+    await form.getByRole('checkbox', { name: /Every event/ }).uncheck()
+    await form.getByRole('button', { name: 'Add endpoint' }).click()
+    await expect(form.getByText('Choose at least one event type, or every event.')).toBeVisible()
+    await expect(page.getByTestId('webhook-secret')).toHaveCount(0)
+    await form.getByRole('checkbox', { name: 'message.received' }).check()
+    await form.getByRole('checkbox', { name: 'message.status' }).check()
     await form.getByRole('button', { name: 'Add endpoint' }).click()
     const secret = (await page.getByTestId('webhook-secret').textContent()) ?? ''
     expect(secret).toMatch(/^whsec_/)
@@ -39,6 +45,7 @@ test('an admin adds an endpoint, sees its secret once, sends a test, reads the d
     // (the first endpoint is selected by itself: wait for the click's navigation, not just the mark)
     await expect(page).toHaveURL(/[?&]endpoint=whk_/)
     await expect(mine).toHaveAttribute('aria-current', 'page')
+    await expect(page.getByTestId('webhook-settings')).toContainText('every account · message.received, message.status · ordered')
     const endpointUrl = page.url()
 
     await page.getByRole('button', { name: 'Send test' }).click()

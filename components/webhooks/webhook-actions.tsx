@@ -1,12 +1,21 @@
 'use client'
 
-import { useState, useTransition } from 'react'
+import { useId, useState, useTransition } from 'react'
 import { apiFetch } from '@/components/accounts/api-client'
 import { Alert, Button, Card, Field, Input } from '@/components/ui/primitives'
 import { formText } from '@/lib/http/form'
 import type { WebhookView } from '@/lib/db/webhook-views'
 import { EditEndpoint } from './edit-endpoint'
-import { draftFor, draftProblems, errorsFrom, FieldError, type FormErrors, headerPatch, HeadersEditor } from './endpoint-fields'
+import {
+  draftFor,
+  draftProblems,
+  errorsFrom,
+  EventsPicker,
+  FieldError,
+  type FormErrors,
+  headerPatch,
+  HeadersEditor,
+} from './endpoint-fields'
 
 /**
  * What an admin does on the Webhooks page, through the REST API with the session cookie. The page is
@@ -50,24 +59,23 @@ export function NewEndpoint({ accounts, fixedAccountId }: { accounts: { id: stri
   const { pending, error, run } = useAction()
   const [secret, setSecret] = useState<string | null>(null)
   const [draft, setDraft] = useState(() => draftFor([]))
+  const [events, setEvents] = useState<string[] | null>(null)
   const [errors, setErrors] = useState<FormErrors>({ headers: {} })
+  const id = useId()
   return (
     <Card className="space-y-3">
       <form
         aria-label="Add a webhook endpoint"
-        className="grid gap-3 md:grid-cols-[2fr_1fr_1fr_auto] md:items-end"
+        className={`grid gap-3 md:items-end ${fixedAccountId ? 'md:grid-cols-[1fr_auto]' : 'md:grid-cols-[2fr_1fr_auto]'}`}
         onSubmit={(e) => {
           e.preventDefault()
           const form = e.currentTarget
           const data = new FormData(form)
           const accountId = fixedAccountId ?? formText(data, 'accountId')
-          const events = formText(data, 'events')
-            .split(',')
-            .map((s) => s.trim())
-            .filter(Boolean)
-          const headerErrors = draftProblems(draft)
-          setErrors({ headers: headerErrors })
-          if (Object.keys(headerErrors).length) return
+          const found: FormErrors = { headers: draftProblems(draft) }
+          if (events !== null && events.length === 0) found.events = 'Choose at least one event type, or every event.'
+          setErrors(found)
+          if (found.events || Object.keys(found.headers).length) return
           const { headers } = headerPatch(draft)
           run(
             () =>
@@ -76,7 +84,7 @@ export function NewEndpoint({ accounts, fixedAccountId }: { accounts: { id: stri
                 body: {
                   url: formText(data, 'url'),
                   accountId: accountId || null,
-                  ...(events.length ? { events } : {}),
+                  ...(events ? { events } : {}),
                   ...(data.get('unordered') ? { ordered: false } : {}),
                   ...(Object.keys(headers).length ? { headers } : {}),
                 },
@@ -90,6 +98,7 @@ export function NewEndpoint({ accounts, fixedAccountId }: { accounts: { id: stri
               if (!r) return
               setSecret((r as { secret: string }).secret)
               setDraft(draftFor([]))
+              setEvents(null)
               form.reset()
             },
           )
@@ -113,9 +122,6 @@ export function NewEndpoint({ accounts, fixedAccountId }: { accounts: { id: stri
             </select>
           </Field>
         )}
-        <Field label="Events" hint="comma-separated; empty = every event">
-          <Input name="events" placeholder="message.received, message.status" />
-        </Field>
         <div className="flex flex-col gap-2">
           <label className="flex items-center gap-2 text-xs">
             <input type="checkbox" name="unordered" /> unordered
@@ -124,9 +130,9 @@ export function NewEndpoint({ accounts, fixedAccountId }: { accounts: { id: stri
             Add endpoint
           </Button>
         </div>
-        <div className="md:col-span-4">
+        <div className="space-y-3 md:col-span-full">
           <FieldError id="new-endpoint-url-error">{errors.url}</FieldError>
-          <FieldError id="new-endpoint-events-error">{errors.events}</FieldError>
+          <EventsPicker value={events} onChange={setEvents} error={errors.events} idPrefix={id} />
           <HeadersEditor draft={draft} onChange={setDraft} errors={errors.headers} />
         </div>
       </form>
