@@ -30,6 +30,9 @@ import { newSecret } from './signing'
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
 
+/** replay-many announces at most this many deliveries one by one (the rest update when attempted) */
+const REPLAY_ANNOUNCE_CAP = 500
+
 export type { DeliveryView, WebhookView }
 /** The lists a deliveries filter accepts (the Webhooks page validates its query against them). */
 export { DELIVERY_STATUSES, EVENT_TYPES } from '@/lib/db/schema'
@@ -220,6 +223,12 @@ export class WebhookService {
     const ids = failedDeliveryIds({ db: this.deps.db, endpointId: row.id, ...range })
     const replayed = replayDeliveries({ db: this.deps.db, endpointId: row.id, ids, now: this.now() })
     if (replayed) this.deps.onDeliveries()
+    // Open pages show each row as pending again at once, as for a single replay. Past the cap a row
+    // changes when its attempt is recorded: the events of one click stay bounded.
+    for (const deliveryId of ids.slice(0, REPLAY_ANNOUNCE_CAP)) {
+      const d = getDelivery({ db: this.deps.db, id: deliveryId })
+      if (d) this.announceDelivery('replayed', row.accountId, d)
+    }
     return { replayed }
   }
 

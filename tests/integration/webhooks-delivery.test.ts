@@ -206,4 +206,35 @@ describe('secrets, guard and replay', () => {
     await until(() => rx.at('/replay').length === 3, 3000, 'the test event')
     expect(JSON.parse(rx.at('/replay')[2]!.body)).toMatchObject({ type: 'webhook.test', data: { webhookId: webhook.id } })
   })
+
+  it('replaying the failed ones in a range sends each again and announces each as replayed, for open pages', async () => {
+    const { webhook } = endpoint('/replay-many', 'replay', { ordered: false })
+    let refuse = true
+    rx.on('/replay-many', (_r, res) => {
+      res.statusCode = refuse ? 400 : 200
+      res.end()
+    })
+    const events = [emit('replay'), emit('replay')]
+    await until(() => deliveries(webhook.id).filter((d) => d.status === 'failed').length === 2, 3000, 'both failed')
+    const announced: { change: string; id: number; status: string }[] = []
+    const off = bus.on('webhook.delivery', (e) => {
+      if (e.delivery.webhookId === webhook.id) announced.push({ change: e.change, id: e.delivery.id, status: e.delivery.status })
+    })
+    try {
+      refuse = false
+      expect(stack.service.replayFailed(null, webhook.id, { since: 0, until: Date.now() })).toEqual({ replayed: 2 })
+      const ids = deliveries(webhook.id).map((d) => d.id)
+      expect(announced.filter((a) => a.change === 'replayed')).toEqual(
+        expect.arrayContaining(ids.map((id) => ({ change: 'replayed', id, status: 'pending' }))),
+      )
+      await until(() => deliveries(webhook.id).every((d) => d.status === 'delivered'), 3000, 'both delivered')
+      const webhookIds = rx
+        .at('/replay-many')
+        .slice(2)
+        .map((r) => r.headers['webhook-id'])
+      expect(new Set(webhookIds)).toEqual(new Set(events.map((e) => e.id)))
+    } finally {
+      off()
+    }
+  })
 })

@@ -27,7 +27,7 @@ export function startWebhookStack(opts: { db: DB; bus: EventBus; keyring: Keyrin
   const config = { ...FAST_WEBHOOKS, ...opts.config }
   const worker = new DeliveryWorker({ db: opts.db, keyring: opts.keyring, logger, config, userAgent: 'wa-gateway/test' })
   const dispatcher = new EventDispatcher({ db: opts.db, bus: opts.bus, logger, onDeliveries: () => worker.kick(), firstDelayMs: 0 })
-  const service = new WebhookService({ db: opts.db, keyring: opts.keyring, config, onDeliveries: () => worker.kick() })
+  const service = new WebhookService({ db: opts.db, keyring: opts.keyring, config, onDeliveries: () => worker.kick(), bus: opts.bus })
   dispatcher.start()
   worker.start()
   return {
