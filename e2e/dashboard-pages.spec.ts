@@ -148,6 +148,9 @@ test('GET /metrics: Prometheus text for METRICS_TOKEN or a gateway-wide admin ke
   // A gateway-wide admin key reads them; a key without the admin scope does not.
   const key = async (name: string, scope: string) => {
     await page.goto('/keys')
+    // Reloading /keys right after a key was created once showed a second, transient copy of the form
+    // while the page settled (one CI run of many): wait until exactly one remains.
+    await expect(page.getByLabel('Name', { exact: true })).toHaveCount(1)
     await page.getByLabel('Name', { exact: true }).fill(name)
     await page.getByRole('combobox', { name: /^Account/ }).selectOption('')
     await page.getByRole('checkbox', { name: new RegExp(`^${scope}`) }).check()
