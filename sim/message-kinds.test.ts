@@ -1,6 +1,7 @@
 import { proto, USyncQuery, USyncUser, type WAMessage } from '@whiskeysockets/baileys'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Simulator, startSimulator } from './index'
+import { describe, expect, it } from 'vitest'
+import { startSimulator } from './index'
+import { linkedSimulator } from './testing/fixture'
 import { type LinkedClient, linkWithQr } from './testing/link'
 import { ClientTracker } from './testing/tracker'
 
@@ -10,32 +11,21 @@ const CAROL = '15550303'
 const bobJid = `${BOB}@s.whatsapp.net`
 
 describe('every non-media kind through the simulator, both ways', () => {
-  let sim: Simulator
-  let alice: LinkedClient
-  const clients = new ClientTracker()
   // what Alice sent, for Baileys' getMessage (a retry receipt makes it send a message again)
   const sentByAlice = new Map<string, proto.IMessage>()
+  const fx = linkedSimulator({
+    users: { [ALICE]: 'Alice', [BOB]: 'Bob', [CAROL]: 'Carol' },
+    link: ALICE,
+    config: { getMessage: async (key) => (key.id ? sentByAlice.get(key.id) : undefined) },
+  })
   const send = async (content: Parameters<LinkedClient['client']['sock']['sendMessage']>[1], opts = {}) => {
-    const msg = await alice.client.sock.sendMessage(bobJid, content, opts)
+    const msg = await fx.linked.client.sock.sendMessage(bobJid, content, opts)
     if (!msg?.key.id || !msg.message) throw new Error('sendMessage returned nothing')
     sentByAlice.set(msg.key.id, msg.message)
     return msg
   }
-  const inboxOf = (id: string) => sim.waitForInbox(BOB, (e) => e.id === id)
-  const received = async (id: string): Promise<WAMessage> => (await alice.client.waitForMessage((m) => m.message.key.id === id)).message
-
-  beforeAll(async () => {
-    sim = await startSimulator({ port: 0 })
-    sim.createUser({ phone: ALICE, name: 'Alice' })
-    sim.createUser({ phone: BOB, name: 'Bob' })
-    sim.createUser({ phone: CAROL, name: 'Carol' })
-    alice = await linkWithQr(sim, ALICE, { getMessage: async (key) => (key.id ? sentByAlice.get(key.id) : undefined) })
-    clients.track(alice.client)
-  })
-  afterAll(async () => {
-    await clients.endAll()
-    await sim.close()
-  })
+  const inboxOf = (id: string) => fx.sim.waitForInbox(BOB, (e) => e.id === id)
+  const received = async (id: string): Promise<WAMessage> => (await fx.linked.client.waitForMessage((m) => m.message.key.id === id)).message
 
   it('the contact records a text with mentions, a reply (quoted id), a location and contact cards exactly', async () => {
     const first = await send({ text: 'hello @15550303', mentions: [`${CAROL}@s.whatsapp.net`] })
@@ -84,21 +74,21 @@ describe('every non-media kind through the simulator, both ways', () => {
     })
     const edit = await send({ text: 'typo', edit: original.key })
     expect(await inboxOf(edit.key.id ?? '')).toMatchObject({ type: 'edit', edit: { targetId: id, text: 'typo' } })
-    expect(sim.inbox(BOB).find((e) => e.id === id)).toMatchObject({ text: 'tpyo', editedText: 'typo' })
+    expect(fx.sim.inbox(BOB).find((e) => e.id === id)).toMatchObject({ text: 'tpyo', editedText: 'typo' })
     const del = await send({ delete: original.key })
     expect(await inboxOf(del.key.id ?? '')).toMatchObject({ type: 'delete', revoke: { targetId: id } })
-    expect(sim.inbox(BOB).find((e) => e.id === id)?.deleted).toBe(true)
+    expect(fx.sim.inbox(BOB).find((e) => e.id === id)?.deleted).toBe(true)
   })
 
   it('a contact sends each kind; the companion receives every field', async () => {
-    const text = await sim.sendMessage(BOB, { type: 'text', to: ALICE, text: 'hi @15550303', mentions: [CAROL] })
+    const text = await fx.sim.sendMessage(BOB, { type: 'text', to: ALICE, text: 'hi @15550303', mentions: [CAROL] })
     const gotText = await received(text.id)
     expect(gotText.message?.extendedTextMessage).toMatchObject({
       text: 'hi @15550303',
       contextInfo: { mentionedJid: [`${CAROL}@s.whatsapp.net`] },
     })
 
-    const loc = await sim.sendMessage(BOB, {
+    const loc = await fx.sim.sendMessage(BOB, {
       type: 'location',
       to: ALICE,
       latitude: -33.8568,
@@ -111,18 +101,18 @@ describe('every non-media kind through the simulator, both ways', () => {
     expect(gotLoc).toMatchObject({ degreesLatitude: -33.8568, degreesLongitude: 151.2153, name: 'Opera', address: 'Sydney' })
     expect(gotLoc?.contextInfo).toMatchObject({ stanzaId: text.id, participant: bobJid })
 
-    const card = await sim.sendMessage(BOB, { type: 'contacts', to: ALICE, contacts: [{ name: 'Zed', phones: ['+15550777'] }] })
+    const card = await fx.sim.sendMessage(BOB, { type: 'contacts', to: ALICE, contacts: [{ name: 'Zed', phones: ['+15550777'] }] })
     const gotCard = (await received(card.id)).message?.contactMessage
     expect(gotCard?.displayName).toBe('Zed')
     expect(gotCard?.vcard).toContain('TEL;type=CELL;waid=15550777:+15550777')
 
     const mine = await send({ text: 'react to me' })
     await inboxOf(mine.key.id ?? '')
-    const react = await sim.sendMessage(BOB, { type: 'reaction', to: ALICE, targetId: mine.key.id ?? '', emoji: '❤️' })
+    const react = await fx.sim.sendMessage(BOB, { type: 'reaction', to: ALICE, targetId: mine.key.id ?? '', emoji: '❤️' })
     // Baileys turns the key around on receipt: the target is the companion's own message
     expect((await received(react.id)).message?.reactionMessage).toMatchObject({ text: '❤️', key: { id: mine.key.id, fromMe: true } })
 
-    const edit = await sim.sendMessage(BOB, { type: 'edit', to: ALICE, targetId: text.id, text: 'hi everyone' })
+    const edit = await fx.sim.sendMessage(BOB, { type: 'edit', to: ALICE, targetId: text.id, text: 'hi everyone' })
     const gotEdit = (await received(edit.id)).message?.protocolMessage
     expect(gotEdit).toMatchObject({
       type: proto.Message.ProtocolMessage.Type.MESSAGE_EDIT,
@@ -130,16 +120,16 @@ describe('every non-media kind through the simulator, both ways', () => {
       editedMessage: { conversation: 'hi everyone' },
     })
 
-    const del = await sim.sendMessage(BOB, { type: 'delete', to: ALICE, targetId: loc.id })
+    const del = await fx.sim.sendMessage(BOB, { type: 'delete', to: ALICE, targetId: loc.id })
     expect((await received(del.id)).message?.protocolMessage).toMatchObject({
       type: proto.Message.ProtocolMessage.Type.REVOKE,
       key: { id: loc.id },
     })
 
-    await expect(sim.sendMessage(BOB, { type: 'edit', to: ALICE, targetId: mine.key.id ?? '', text: 'x' })).rejects.toMatchObject({
+    await expect(fx.sim.sendMessage(BOB, { type: 'edit', to: ALICE, targetId: mine.key.id ?? '', text: 'x' })).rejects.toMatchObject({
       code: 'conflict',
     })
-    await expect(sim.sendMessage(BOB, { type: 'reaction', to: ALICE, targetId: 'NOPE', emoji: '👍' })).rejects.toMatchObject({
+    await expect(fx.sim.sendMessage(BOB, { type: 'reaction', to: ALICE, targetId: 'NOPE', emoji: '👍' })).rejects.toMatchObject({
       code: 'unknown_message',
     })
   })
@@ -148,17 +138,17 @@ describe('every non-media kind through the simulator, both ways', () => {
     const msg = await send({ text: 'listen' })
     const id = msg.key.id ?? ''
     await inboxOf(id)
-    sim.sendReceipt(BOB, id, 'played')
-    expect((await alice.client.waitForStatus(id, proto.WebMessageInfo.Status.PLAYED)).status).toBe(proto.WebMessageInfo.Status.PLAYED)
-    sim.sendReceipt(BOB, id, 'retry')
-    await expect.poll(() => sim.inbox(BOB).find((e) => e.id === id)?.resent, { timeout: 10_000 }).toBe(1)
-    expect(() => sim.sendReceipt(BOB, 'NOPE', 'read')).toThrow(expect.objectContaining({ code: 'unknown_message' }))
+    fx.sim.sendReceipt(BOB, id, 'played')
+    expect((await fx.linked.client.waitForStatus(id, proto.WebMessageInfo.Status.PLAYED)).status).toBe(proto.WebMessageInfo.Status.PLAYED)
+    fx.sim.sendReceipt(BOB, id, 'retry')
+    await expect.poll(() => fx.sim.inbox(BOB).find((e) => e.id === id)?.resent, { timeout: 10_000 }).toBe(1)
+    expect(() => fx.sim.sendReceipt(BOB, 'NOPE', 'read')).toThrow(expect.objectContaining({ code: 'unknown_message' }))
   })
 
   it('number checks: registered users exist (with their LID), other numbers do not', async () => {
     const query = new USyncQuery().withContactProtocol().withLIDProtocol()
     for (const p of [BOB, '19995550000', CAROL]) query.withUser(new USyncUser().withPhone(`+${p}`))
-    const result = await alice.client.sock.executeUSyncQuery(query)
+    const result = await fx.linked.client.sock.executeUSyncQuery(query)
     const byJid = new Map(result?.list.map((r) => [r.id, r]))
     expect(byJid.get(bobJid)?.contact).toBe(true)
     expect(byJid.get(bobJid)?.lid).toMatch(/@lid$/)
@@ -169,7 +159,7 @@ describe('every non-media kind through the simulator, both ways', () => {
 
   it('admin API: a contact sends a kind by type; receipts on demand; errors for unknown ids and bad input', async () => {
     const post = async (path: string, body: unknown) => {
-      const res = await fetch(`${sim.adminUrl}${path}`, {
+      const res = await fetch(`${fx.sim.adminUrl}${path}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
@@ -189,7 +179,7 @@ describe('every non-media kind through the simulator, both ways', () => {
       status: 200,
       json: { to: ALICE },
     })
-    expect((await alice.client.waitForStatus(mine.key.id ?? '', proto.WebMessageInfo.Status.READ)).status).toBeGreaterThanOrEqual(4)
+    expect((await fx.linked.client.waitForStatus(mine.key.id ?? '', proto.WebMessageInfo.Status.READ)).status).toBeGreaterThanOrEqual(4)
     const noMsg = await post(`/users/${BOB}/inbox/NOPE/receipt`, { type: 'played' })
     expect([noMsg.status, noMsg.json.error?.code]).toEqual([404, 'unknown_message'])
   })
