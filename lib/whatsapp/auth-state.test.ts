@@ -8,7 +8,8 @@ import { createKeyring, createPlaintextKeyringForBenchmark, type Keyring } from 
 import { closeDb, openDb, type DB } from '@/lib/db/client'
 import { AppError } from '@/lib/errors'
 import { createLogger } from '@/lib/logger'
-import { PACK_MAX, PACK_MIN, packAad, serializeAuthValue, useSqliteAuthState } from '@/lib/whatsapp/auth-state'
+import { serializeAuthValue } from '@/lib/whatsapp/auth-json'
+import { PACK_MAX, PACK_MIN, packAad, useSqliteAuthState } from '@/lib/whatsapp/auth-state'
 import { decodePack } from '@/lib/whatsapp/key-pack'
 
 const logger = createLogger({ level: 'silent' })
