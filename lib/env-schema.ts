@@ -54,15 +54,25 @@ export const keyText = z
   .refine((v) => decodeKey(v) !== null, 'must be 32 random bytes as base64 or hex (generate one with: openssl rand -base64 32)')
 const keySchema = z.preprocess(emptyToUndefined, keyText.optional())
 
-/** A comma-separated list of IP ranges (CIDR or single addresses), for the outbound address guard. */
-const cidrListSchema = z.string().transform((v, ctx) => {
-  try {
-    return parseCidrs(v)
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: (err as Error).message })
-    return z.NEVER
-  }
-})
+/**
+ * A comma-separated list of IP ranges (CIDR or single addresses) for an outbound address guard, parsed
+ * here once; unset or empty is no range. `message` replaces the parser's own in the error.
+ */
+const cidrList = (message?: string) =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        try {
+          return parseCidrs(v)
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: message ?? (err as Error).message })
+          return z.NEVER
+        }
+      }),
+  )
 
 const flagSchema = z.preprocess(emptyToUndefined, z.enum(['0', '1', 'true', 'false']).default('0'))
 export const isOn = (v: string) => v === '1' || v === 'true'
@@ -117,24 +127,11 @@ export const rawSchema = z.object({
   TRUST_PROXY: flagSchema,
   ALLOW_CUSTOM_WA_URL: flagSchema,
   ALLOW_QUERY_API_KEY: flagSchema,
-  LINK_PREVIEW_ALLOWED_CIDRS: z.preprocess(emptyToUndefined, cidrListSchema.default([])),
+  LINK_PREVIEW_ALLOWED_CIDRS: cidrList(),
   API_RATE_LIMIT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1_000_000).default(600)),
   API_ADDRESS_RATE_LIMIT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1_000_000).default(1200)),
   API_AUTH_FAILURE_LIMIT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1_000_000).default(20)),
-  MEDIA_ALLOWED_CIDRS: z.preprocess(
-    emptyToUndefined,
-    z
-      .string()
-      .optional()
-      .refine((v) => {
-        try {
-          parseCidrs(v)
-          return true
-        } catch {
-          return false
-        }
-      }, 'must be a comma-separated list of IP addresses or CIDR ranges (e.g. 10.0.0.0/8,::1/128)'),
-  ),
+  MEDIA_ALLOWED_CIDRS: cidrList('must be a comma-separated list of IP addresses or CIDR ranges (e.g. 10.0.0.0/8,::1/128)'),
   MEDIA_ALLOW_HTTP: flagSchema,
   MEDIA_LINK_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(3_600_000).default(60_000)),
   MEDIA_UPLOAD_TTL_SECONDS: z.preprocess(
@@ -195,20 +192,7 @@ export const rawSchema = z.object({
       .min(1)
       .default(512 * 1024),
   ),
-  WEBHOOK_ALLOWED_CIDRS: z.preprocess(
-    emptyToUndefined,
-    z
-      .string()
-      .refine((v) => {
-        try {
-          parseCidrs(v)
-          return true
-        } catch {
-          return false
-        }
-      }, 'must be a comma-separated list of IP addresses or CIDR ranges, e.g. 127.0.0.0/8,::1/128')
-      .optional(),
-  ),
+  WEBHOOK_ALLOWED_CIDRS: cidrList('must be a comma-separated list of IP addresses or CIDR ranges, e.g. 127.0.0.0/8,::1/128'),
   WEBHOOK_ALLOW_HTTP: flagSchema,
   WEBHOOK_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(300_000).default(15_000)),
   WEBHOOK_RETRY_SCHEDULE: z.preprocess(

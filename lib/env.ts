@@ -2,7 +2,6 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
-import { parseCidrs } from '@/lib/net/outbound'
 import { parseSchedule } from '@/lib/webhooks/policy'
 import { ensurePrivateDir, writeNewPrivateFile } from '@/lib/fs/private-files'
 import { decodeKey, isOn, keyText, LOG_LEVELS, LOOPBACK_HOSTS, rawSchema, secretText } from './env-schema'
@@ -213,7 +212,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
       authFailureWindowSeconds: 15 * 60,
     },
     media: {
-      allowedCidrs: parseCidrs(raw.MEDIA_ALLOWED_CIDRS),
+      allowedCidrs: raw.MEDIA_ALLOWED_CIDRS,
       allowHttp: isOn(raw.MEDIA_ALLOW_HTTP),
       linkTimeoutMs: raw.MEDIA_LINK_TIMEOUT_MS,
       uploadTtlMs: raw.MEDIA_UPLOAD_TTL_SECONDS * 1000,
@@ -236,7 +235,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
       previewAllowedCidrs: raw.LINK_PREVIEW_ALLOWED_CIDRS,
     },
     webhooks: {
-      allowedCidrs: parseCidrs(raw.WEBHOOK_ALLOWED_CIDRS),
+      allowedCidrs: raw.WEBHOOK_ALLOWED_CIDRS,
       allowHttp: isOn(raw.WEBHOOK_ALLOW_HTTP),
       timeoutMs: raw.WEBHOOK_TIMEOUT_MS,
       retryScheduleMs: parseSchedule(raw.WEBHOOK_RETRY_SCHEDULE),
