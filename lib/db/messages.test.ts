@@ -1,14 +1,12 @@
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { insertAccount } from './accounts'
-import { closeDb, type DB, openDb } from './client'
+import type { DB } from './client'
 import { messageViewsByRowIds } from './message-views'
 import { type LogInput, logMessages } from './messages'
+import { tempDb } from '../../tests/support/temp-db'
 
-let dir: string
 let db: DB
+let close: () => void
 
 const jid = '15550100@s.whatsapp.net'
 const input = (over: Partial<LogInput>): LogInput => ({
@@ -32,14 +30,10 @@ const input = (over: Partial<LogInput>): LogInput => ({
 })
 
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'messages-test-'))
-  db = openDb(path.join(dir, 'test.db'))
+  ;({ db, close } = tempDb())
   insertAccount({ db, id: 'shop', name: 'Shop' })
 })
-afterEach(() => {
-  closeDb(db)
-  fs.rmSync(dir, { recursive: true, force: true })
-})
+afterEach(() => close())
 
 describe('the message log insert', () => {
   it('stores SQL NULL for absent content and JSON for present content, and reads both back', () => {

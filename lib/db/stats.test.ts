@@ -1,17 +1,15 @@
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { insertAccount, listStatusHistory, recordStatus } from './accounts'
-import { closeDb, type DB, openDb } from './client'
+import type { DB } from './client'
 import { listMessageViews } from './message-views'
 import { type LogInput, logMessages } from './messages'
 import { accountsByStatus, countAllQueued, messagesPerHour, queuedByAccount, webhookHealth } from './stats'
+import { tempDb } from '../../tests/support/temp-db'
 
 const HOUR = 3_600_000
 const NOW = Date.UTC(2026, 10, 29, 12, 30)
-let dir: string
 let db: DB
+let close: () => void
 let n = 0
 
 function message(over: Partial<LogInput> & { text: string; timestamp: number }): LogInput {
@@ -36,15 +34,11 @@ function message(over: Partial<LogInput> & { text: string; timestamp: number }):
 }
 
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stats-test-'))
-  db = openDb(path.join(dir, 'test.db'))
+  ;({ db, close } = tempDb())
   insertAccount({ db, id: 'shop', name: 'Shop' })
   insertAccount({ db, id: 'desk', name: 'Desk' })
 })
-afterEach(() => {
-  closeDb(db)
-  fs.rmSync(dir, { recursive: true, force: true })
-})
+afterEach(() => close())
 
 describe('system stats', () => {
   it('counts messages in and out per hour, every hour present, oldest first', () => {

@@ -1,26 +1,20 @@
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import { proto, type WAMessage } from '@whiskeysockets/baileys'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { closeDb, type DB, openDb } from '@/lib/db/client'
+import type { DB } from '@/lib/db/client'
 import { journalDecrypt, listJournal } from '@/lib/db/inbound-journal'
 import { EventBus } from '@/lib/events/bus'
 import { createLogger } from '@/lib/logger'
 import { createMessageSink } from './message-sink'
+import { tempDb } from '../../tests/support/temp-db'
 
 const logger = createLogger({ level: 'silent' })
-let dir: string
 let db: DB
+let close: () => void
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'message-sink-test-'))
-  db = openDb(path.join(dir, 'gateway.db'))
+  ;({ db, close } = tempDb())
   db.$client.prepare('INSERT INTO accounts (id, name) VALUES (?, ?)').run('a1', 'a1')
 })
-afterEach(() => {
-  closeDb(db)
-  fs.rmSync(dir, { recursive: true, force: true })
-})
+afterEach(() => close())
 
 const CONTACT = '15550000201@s.whatsapp.net'
 const journal = (id: string) =>

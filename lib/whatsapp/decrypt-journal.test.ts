@@ -1,29 +1,23 @@
 import crypto from 'node:crypto'
 import { EventEmitter } from 'node:events'
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import { type BinaryNode, proto, type WASocket, writeRandomPadMax16 } from '@whiskeysockets/baileys'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createKeyring } from '@/lib/crypto/aead'
-import { closeDb, type DB, openDb } from '@/lib/db/client'
+import type { DB } from '@/lib/db/client'
 import { forgetJournaled, journalDecrypt, listJournal } from '@/lib/db/inbound-journal'
 import { createLogger } from '@/lib/logger'
 import { useSqliteAuthState } from './auth-state'
 import { journalDecrypts, replayJournal } from './decrypt-journal'
+import { tempDb } from '../../tests/support/temp-db'
 
 const logger = createLogger({ level: 'silent' })
-let dir: string
 let db: DB
+let close: () => void
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'decrypt-journal-test-'))
-  db = openDb(path.join(dir, 'gateway.db'))
+  ;({ db, close } = tempDb())
   db.$client.prepare('INSERT INTO accounts (id, name) VALUES (?, ?)').run('acc-1', 'acc-1')
 })
-afterEach(() => {
-  closeDb(db)
-  fs.rmSync(dir, { recursive: true, force: true })
-})
+afterEach(() => close())
 
 const ME = { id: '4915100000101:1@s.whatsapp.net', lid: '' }
 const CONTACT = '15550000201@s.whatsapp.net'

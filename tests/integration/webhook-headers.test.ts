@@ -4,7 +4,8 @@ import { appendEvent } from '@/lib/db/events'
 import { EventBus } from '@/lib/events/bus'
 import { until } from '../support/gateway-harness'
 import { type Receiver, startReceiver } from '../support/webhook-receiver'
-import { startWebhookStack, tempDb } from '../support/webhook-stack'
+import { tempDb } from '../support/temp-db'
+import { startWebhookStack } from '../support/webhook-stack'
 
 /**
  * Editing an endpoint's custom headers: a kept header goes on being sent with its stored value (which

@@ -5,7 +5,8 @@ import { appendEvent } from '@/lib/db/events'
 import { EventBus } from '@/lib/events/bus'
 import { until } from '../support/gateway-harness'
 import { type Receiver, startReceiver } from '../support/webhook-receiver'
-import { startWebhookStack, tempDb } from '../support/webhook-stack'
+import { tempDb } from '../support/temp-db'
+import { startWebhookStack } from '../support/webhook-stack'
 
 /**
  * The delivery worker against a real local receiver that misbehaves: every rule of the retry policy

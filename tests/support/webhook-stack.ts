@@ -1,9 +1,5 @@
-import crypto from 'node:crypto'
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
-import { createKeyring, type Keyring } from '@/lib/crypto/aead'
-import { closeDb, type DB, openDb } from '@/lib/db/client'
+import type { Keyring } from '@/lib/crypto/aead'
+import type { DB } from '@/lib/db/client'
 import type { EventBus } from '@/lib/events/bus'
 import { createLogger } from '@/lib/logger'
 import type { WebhookConfig } from '@/lib/webhooks/config'
@@ -37,21 +33,6 @@ export function startWebhookStack(opts: { db: DB; bus: EventBus; keyring: Keyrin
     async stop() {
       dispatcher.stop()
       await worker.stop(500)
-    },
-  }
-}
-
-/** A fresh database file and keyring. */
-export function tempDb() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-webhooks-'))
-  const db = openDb(path.join(dir, 'gateway.db'))
-  return {
-    dir,
-    db,
-    keyring: createKeyring({ current: crypto.randomBytes(32) }),
-    close() {
-      closeDb(db)
-      fs.rmSync(dir, { recursive: true, force: true })
     },
   }
 }
