@@ -1,26 +1,18 @@
 import fs from 'node:fs'
-import http from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { expect, test } from '@playwright/test'
 import { Webhook } from 'standardwebhooks'
+import { startReceiver } from '../tests/support/webhook-receiver'
 import { ADMIN_STATE, addOperatorInUi, expectDashboard, LoginPage } from './fixtures'
-
-type Got = { headers: http.IncomingHttpHeaders; body: string }
 
 test('an admin adds an endpoint, sees its secret once, sends a test, reads the delivery and its attempt, and replays it', async ({
   browser,
 }) => {
-  const received: Got[] = []
-  const receiver = http.createServer((req, res) => {
-    const chunks: Buffer[] = []
-    req.on('data', (c: Buffer) => chunks.push(c))
-    req.on('end', () => {
-      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString() })
-      res.writeHead(200, { 'content-type': 'text/plain' }).end('thanks')
-    })
+  const rx = await startReceiver()
+  rx.on('/hooks/e2e', (_r, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' }).end('thanks')
   })
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r))
-  const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks/e2e`
+  const { received } = rx
+  const url = rx.url('/hooks/e2e')
   const context = await browser.newContext({ storageState: ADMIN_STATE })
   const page = await context.newPage()
   try {
@@ -96,7 +88,7 @@ test('an admin adds an endpoint, sees its secret once, sends a test, reads the d
     await expect(page.getByTestId('delivery')).toHaveCount(2)
   } finally {
     await context.close()
-    await new Promise((r) => receiver.close(r))
+    await rx.close()
   }
 })
 
@@ -109,17 +101,12 @@ test('an admin edits an endpoint: one event type, headers kept, added and remove
   test.setTimeout(90_000)
   const KEPT = 'kept-5ec7e7-value'
   const ADDED = 'added-9b1d04-value'
-  const received: Got[] = []
-  const receiver = http.createServer((req, res) => {
-    const chunks: Buffer[] = []
-    req.on('data', (c: Buffer) => chunks.push(c))
-    req.on('end', () => {
-      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString() })
-      res.writeHead(204).end()
-    })
+  const rx = await startReceiver()
+  rx.on('/hooks/edit', (_r, res) => {
+    res.writeHead(204).end()
   })
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r))
-  const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks/edit`
+  const { received } = rx
+  const url = rx.url('/hooks/edit')
   const events = () => received.map((r) => ({ ...(JSON.parse(r.body) as Envelope), headers: r.headers }))
   const context = await browser.newContext({ storageState: ADMIN_STATE })
   const page = await context.newPage()
@@ -252,6 +239,6 @@ test('an admin edits an endpoint: one event type, headers kept, added and remove
     for (const id of ['hook-edit-a', 'hook-edit-b', 'hook-edit-c'])
       await page.request.delete(`${origin}/api/v1/accounts/${id}`, { headers: { origin } })
     await context.close()
-    await new Promise((r) => receiver.close(r))
+    await rx.close()
   }
 })
