@@ -14,6 +14,7 @@ import type { Logger } from '@/lib/logger'
 import { type DecryptJournal, journalDecrypts, replayJournal } from './decrypt-journal'
 import { PreparedMedia } from './media-send'
 import { type OutgoingContent, type QuotedRef, toBaileysContent, toQuotedMessage } from './outgoing'
+import { dropRetryCachePurgeTimers } from './retry-cache'
 
 /**
  * The gateway's one door to Baileys' socket. Sessions see only this small typed surface, so the
@@ -145,6 +146,7 @@ export function createWaSocket(opts: WaSocketOptions): WaSocket {
     ...(opts.keepAliveIntervalMs ? { keepAliveIntervalMs: opts.keepAliveIntervalMs } : {}),
     ...(opts.qrTimeoutMs ? { qrTimeout: opts.qrTimeoutMs } : {}),
   })
+  if (!dropRetryCachePurgeTimers(sock)) opts.logger.warn('Baileys retry cache has an unexpected shape; its per-message timers stay')
   const h = opts.handlers
   const onConnection = (u: BaileysEventMap['connection.update']) => {
     const err = u.lastDisconnect?.error
