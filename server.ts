@@ -17,6 +17,7 @@ import { AuditLog } from '@/lib/audit/log'
 import { MemoryLoginLimiter } from '@/lib/auth/login-limiter'
 import { PasswordCheckQueue } from '@/lib/auth/password-checks'
 import { createKeyring } from '@/lib/crypto/aead'
+import { fastBufferKeys } from '@/lib/crypto/buffer-keys'
 import { hashPassword } from '@/lib/auth/password'
 import { closeDb, openDb, sqliteVersion } from '@/lib/db/client'
 import { countOperators, insertFirstAdmin } from '@/lib/db/operators'
@@ -71,7 +72,9 @@ process.env.AUTH_SECRET = env.authSecret
 process.env.AUTH_TRUST_HOST = 'true'
 
 const logger = createLogger({ level: env.logLevel, format: env.logFormat })
-logger.info({ node: process.version }, 'starting')
+// Node 24 checks byte keys slowly in createHmac/createCipheriv, libsignal's and Baileys' hot path (lib/crypto/buffer-keys.ts)
+if (env.fastBufferKeys) fastBufferKeys()
+logger.info({ node: process.version, fastBufferKeys: env.fastBufferKeys }, 'starting')
 for (const name of env.generated) {
   logger.warn(
     { variable: name, file: path.join(env.dataDir, name === 'AUTH_SECRET' ? 'auth-secret' : 'encryption-key') },

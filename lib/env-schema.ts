@@ -88,6 +88,7 @@ export const rawSchema = z.object({
   DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('./data')),
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(LOG_LEVELS).default('info')),
   LOG_FORMAT: z.preprocess(emptyToUndefined, z.enum(['auto', 'json', 'pretty']).default('auto')),
+  CRYPTO_FAST_BUFFER_KEYS: z.preprocess(emptyToUndefined, z.enum(['0', '1', 'true', 'false']).default('1')),
   AUTH_SECRET: secretSchema,
   ENCRYPTION_KEY: keySchema,
   ADMIN_EMAIL: z.preprocess(emptyToUndefined, z.email('must be an email address').optional()),

@@ -27,7 +27,9 @@ describe('parseEnv', () => {
       dataDir: dir,
       dbFile: path.join(dir, 'gateway.db'),
       trustProxy: false,
+      fastBufferKeys: true,
     })
+    expect(parseEnv({ DATA_DIR: dir, CRYPTO_FAST_BUFFER_KEYS: 'false' }).fastBufferKeys).toBe(false)
   })
 
   it('reads the API rate limits, refusing values that are not positive integers', () => {
@@ -75,6 +77,7 @@ describe('parseEnv', () => {
     [{ PORT: '70000' }, /PORT/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
     [{ LOG_FORMAT: 'xml' }, /LOG_FORMAT/],
+    [{ CRYPTO_FAST_BUFFER_KEYS: 'off' }, /CRYPTO_FAST_BUFFER_KEYS/],
     [{ AUTH_SECRET: 'changeme' }, /AUTH_SECRET/],
     [{ AUTH_SECRET: 'x'.repeat(40) }, /AUTH_SECRET is a known placeholder/],
     [{ ENCRYPTION_KEY: 'not-a-key' }, /ENCRYPTION_KEY must be 32 random bytes/],

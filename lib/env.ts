@@ -20,6 +20,8 @@ export type Env = {
   logLevel: (typeof LOG_LEVELS)[number]
   /** Human-readable lines (`pretty`) or JSON lines; `auto` = pretty when stdout is a terminal. */
   logFormat: 'auto' | 'json' | 'pretty'
+  /** hand Node's crypto KeyObjects for byte keys (lib/crypto/buffer-keys.ts); on unless CRYPTO_FAST_BUFFER_KEYS=false */
+  fastBufferKeys: boolean
   authSecret: string
   encryptionKey: Buffer
   adminEmail?: string
@@ -184,6 +186,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     dbFile: path.join(dataDir, 'gateway.db'),
     logLevel: raw.LOG_LEVEL,
     logFormat: raw.LOG_FORMAT,
+    fastBufferKeys: isOn(raw.CRYPTO_FAST_BUFFER_KEYS),
     authSecret,
     encryptionKey,
     adminEmail: raw.ADMIN_EMAIL?.toLowerCase(),

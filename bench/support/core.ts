@@ -3,6 +3,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { createKeyring } from '@/lib/crypto/aead'
+import { fastBufferKeys } from '@/lib/crypto/buffer-keys'
 import { closeDb, openDb } from '@/lib/db/client'
 import { EventBus } from '@/lib/events/bus'
 import { createLogger } from '@/lib/logger'
@@ -15,6 +16,8 @@ import { startSimProcess } from './sim-process'
  * the gateway's core as server.ts composes it (SQLite file, event bus, keyring, session manager).
  */
 export async function startBenchCore(name: string) {
+  // as server.ts does with the default CRYPTO_FAST_BUFFER_KEYS; BENCH_FAST_BUFFER_KEYS=0 measures without
+  if (process.env.BENCH_FAST_BUFFER_KEYS !== '0') fastBufferKeys()
   const sim = await startSimProcess()
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-${name}-`))
   const db = openDb(path.join(dir, 'gateway.db'))
