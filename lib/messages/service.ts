@@ -1,4 +1,3 @@
-import crypto from 'node:crypto'
 import type { DB } from '@/lib/db/client'
 import { findChat } from '@/lib/db/chats'
 import {
@@ -27,12 +26,13 @@ import { AppError } from '@/lib/errors'
 import type { EventBus } from '@/lib/events/bus'
 import type { AccountSummary } from '@/lib/events/types'
 import type { Logger } from '@/lib/logger'
-import { newWaMessageId, type OutgoingContent, type WaKeyRef } from '@/lib/whatsapp/outgoing'
+import { newWaMessageId, type OutgoingContent } from '@/lib/whatsapp/outgoing'
 import type { WaSocket } from '@/lib/whatsapp/socket'
-import { buildVcard } from '@/lib/whatsapp/vcard'
 import type { MediaKind } from '@/lib/media/policy'
 import type { PreparedMedia } from '@/lib/media/service'
-import { decideOnOutcome, type PacingConfig, resolvePacing, type RestrictionConfig } from './pacing'
+import { type ComposeLookup, composeOutgoing, hashRequest, keyOf, mediaSourceOf } from './compose'
+import { type PacingConfig, resolvePacing, type RestrictionConfig } from './pacing'
+import { noteSendOutcome } from './restrictions'
 import { parsePhone, parseRecipient, type Recipient } from './recipient'
 import { type LinkPreviewer, SendQueue, type StoredRequest, urlOnlyPreview } from './queue'
 import {
@@ -117,7 +117,9 @@ export class MessageService {
       bus.on('account.status', (e) => {
         if (e.status === 'connected') this.queue.kick(e.accountId)
       }),
-      bus.on('message.updated', (e) => this.onOutcome(e.accountId, e.message)),
+      bus.on('message.updated', (e) =>
+        noteSendOutcome({ db, bus, log: this.log, config: this.deps.config.restriction, now: this.now() }, e.accountId, e.message),
+      ),
     )
     for (const accountId of accountsWithOwed({ db })) this.queue.kick(accountId)
     pruneIdempotencyKeys({ db, before: this.now() - this.deps.config.idempotencyTtlMs })
@@ -176,10 +178,15 @@ export class MessageService {
     media: PreparedMedia | undefined,
     opts: { idempotencyKey?: string },
   ): ReturnType<typeof acceptOutgoing> {
-    const { content, view, quotedRowId, previewUrl } = this.resolve(accountId, recipient, input, media)
+    const { db } = this.deps
+    const lookup: ComposeLookup = {
+      message: (id) => this.requireMessage(accountId, id),
+      chatIdOf: (r) => findChat({ db, accountId, key: { jid: r.jid, pnJid: r.pnJid, lid: r.lid } })?.id,
+    }
+    const { content, view, quotedRowId, previewUrl } = composeOutgoing(input, recipient, lookup, media)
     const request: StoredRequest = { content, ...(quotedRowId ? { quotedRowId } : {}), ...(previewUrl ? { previewUrl } : {}) }
     const accepted = acceptOutgoing({
-      db: this.deps.db,
+      db,
       now: this.now(),
       input: {
         accountId,
@@ -359,95 +366,6 @@ export class MessageService {
 
   // ---- helpers ---------------------------------------------------------------------------------
 
-  /**
-   * Counts consecutive restrictions from WhatsApp's answers. A delivery of a message sent after the
-   * last refusal proves the account reaches people again and ends the streak; receipts of older
-   * messages arriving late prove nothing.
-   */
-  private onOutcome(accountId: string, message: MessageView): void {
-    if (message.direction !== 'out') return
-    const failed = message.status === 'failed' && message.errorCode !== null
-    if (!failed && message.status !== 'delivered') return
-    const { db } = this.deps
-    const row = getQueueRow({ db, accountId })
-    const restrictions = row?.restrictions ?? 0
-    if (!failed && (restrictions === 0 || (message.sentAt ?? 0) <= (row?.restrictedAt ?? 0))) return
-    const now = this.now()
-    const decision = decideOnOutcome({ code: failed ? message.errorCode : null, restrictions, now }, this.deps.config.restriction)
-    if (decision.restrictions === restrictions && !decision.pause) return
-    saveQueueRow({
-      db,
-      accountId,
-      patch: {
-        restrictions: decision.restrictions,
-        ...(failed && decision.restrictions > restrictions ? { restrictedAt: now } : {}),
-        ...(decision.pause ? { pausedUntil: decision.pause.until, pauseReason: decision.pause.reason } : {}),
-      },
-    })
-    if (decision.pause) {
-      this.log.warn(
-        { accountId, until: decision.pause.until, restrictions: decision.restrictions },
-        'send queue paused: account restricted',
-      )
-      this.deps.bus.emit('messages.queue', { accountId, paused: true, reason: decision.pause.reason, pausedUntil: decision.pause.until })
-    }
-  }
-
-  private resolve(
-    accountId: string,
-    recipient: Recipient,
-    input: SendMessageInput,
-    media?: PreparedMedia,
-  ): { content: OutgoingContent; view: Record<string, unknown>; quotedRowId?: number; previewUrl?: boolean } {
-    const quotedRowId = 'context' in input && input.context ? this.requireMessage(accountId, input.context.messageId).id : undefined
-    const withQuote = quotedRowId ? { quotedRowId } : {}
-    if (media) {
-      const { size, sha256, relPath: _relPath, ...content } = media
-      const { kind: _kind, media: kind, path: _path, ...shown } = content
-      return { content, view: { [kind]: { ...shown, size, sha256 } }, ...withQuote }
-    }
-    switch (input.type) {
-      case 'text': {
-        const mentions = (input.text.mentions ?? []).map((m) => parseRecipient(m).jid)
-        return {
-          content: { kind: 'text', text: input.text.body, mentions, linkPreview: null },
-          view: {
-            text: {
-              body: input.text.body,
-              ...(mentions.length ? { mentions } : {}),
-              ...(input.text.previewUrl ? { previewUrl: true } : {}),
-            },
-          },
-          ...withQuote,
-          ...(input.text.previewUrl ? { previewUrl: true } : {}),
-        }
-      }
-      case 'location':
-        return { content: { kind: 'location', ...input.location }, view: { location: input.location }, ...withQuote }
-      case 'contacts': {
-        const cards = input.contacts.map((c) => ({ displayName: c.name.formattedName, vcard: buildVcard(c) }))
-        const displayName = cards.length === 1 ? (cards[0]?.displayName ?? '') : `${cards.length} contacts`
-        return { content: { kind: 'contacts', displayName, cards }, view: { contacts: input.contacts }, ...withQuote }
-      }
-      case 'reaction': {
-        const target = this.requireMessage(accountId, input.reaction.messageId)
-        const chat = findChat({ db: this.deps.db, accountId, key: { jid: recipient.jid, pnJid: recipient.pnJid, lid: recipient.lid } })
-        if (target.chatId !== chat?.id) {
-          throw new AppError('validation_failed', `Message ${input.reaction.messageId} is not in the chat with ${input.to}.`, {
-            details: { field: 'reaction.messageId' },
-          })
-        }
-        return {
-          content: { kind: 'reaction', target: keyOf(target), emoji: input.reaction.emoji },
-          view: { reaction: { messageId: target.publicId, emoji: input.reaction.emoji } },
-        }
-      }
-      default:
-        // media kinds come with their prepared file (above)
-        throw new AppError('validation_failed', `A ${input.type} message needs its media.`)
-    }
-  }
-
   private requireConnected(accountId: string): WaSocket {
     const sock = this.deps.sessions.connectedSocket(accountId)
     if (!sock) throw new AppError('not_connected', 'The account is not connected to WhatsApp; connect it first.')
@@ -494,43 +412,6 @@ export class MessageService {
   }
 }
 
-function mediaSourceOf(input: SendMessageInput): { kind: MediaKind; body: MediaBody } | undefined {
-  switch (input.type) {
-    case 'image':
-      return { kind: 'image', body: input.image }
-    case 'video':
-      return { kind: 'video', body: input.video }
-    case 'audio':
-      return { kind: 'audio', body: input.audio }
-    case 'document':
-      return { kind: 'document', body: input.document }
-    case 'sticker':
-      return { kind: 'sticker', body: input.sticker }
-    default:
-      return undefined
-  }
-}
-
-const keyOf = (row: MessageRow): WaKeyRef => ({ remoteJid: row.chatJid, fromMe: row.direction === 'out', id: row.waMessageId })
-
 const pageSize = (limit: number | undefined) => Math.min(Math.max(1, limit ?? DEFAULT_PAGE), MAX_PAGE)
-
-/** Key order does not change the hash: the same JSON body in another order is the same request. */
-function hashRequest(input: SendMessageInput): string {
-  const canonical = (v: unknown): unknown =>
-    Array.isArray(v)
-      ? v.map(canonical)
-      : v && typeof v === 'object'
-        ? Object.fromEntries(
-            Object.entries(v)
-              .sort(([a], [b]) => a.localeCompare(b))
-              .map(([k, x]) => [k, canonical(x)]),
-          )
-        : v
-  return crypto
-    .createHash('sha256')
-    .update(JSON.stringify(canonical(input)))
-    .digest('hex')
-}
 
 export type { MessageDirection }
