@@ -3,6 +3,7 @@ import { insertAccount } from './accounts'
 import type { DB } from './client'
 import { messageViewsByRowIds } from './message-views'
 import { type LogInput, logMessages } from './messages'
+import { acceptOutgoing, claimOwed, markSent } from './send-queue'
 import { tempDb } from '../../tests/support/temp-db'
 
 let db: DB
@@ -65,5 +66,48 @@ describe('the message log insert', () => {
     const again = logMessages({ db, accountId: 'shop', items: [input({})] })
     expect(again.created).toEqual([])
     expect(db.$client.prepare('select count(*) as n from messages').get()).toEqual({ n: 1 })
+  })
+})
+
+describe("the echo of a message the gateway sent (Baileys' upsert of our own send)", () => {
+  const accept = () =>
+    acceptOutgoing({
+      db,
+      input: {
+        accountId: 'shop',
+        chat: { jid, pnJid: jid, lid: null },
+        waMessageId: 'OUT1',
+        type: 'text',
+        text: 'hi',
+        content: { text: { body: 'hi' } },
+        quotedWaId: null,
+        request: { content: { kind: 'text', text: 'hi' } },
+      },
+    }).row
+  const echo = () => input({ waMessageId: 'OUT1', direction: 'out', status: 'pending', text: 'hi', proto: Buffer.from('sent proto') })
+  const row = (id: number) => db.$client.prepare('select status, proto, updated_at as updatedAt from messages where id = ?').get(id)
+
+  it('writes and announces nothing while the message is in flight, or after it was marked sent with its content', () => {
+    const queued = accept()
+    expect(claimOwed({ db, id: queued.id })).toBe(true)
+    const before = row(queued.id)
+    expect(logMessages({ db, accountId: 'shop', items: [echo()] })).toEqual({ created: [], updated: [] })
+    expect(row(queued.id)).toEqual(before)
+    markSent({ db, id: queued.id, proto: Buffer.from('sent proto'), timestamp: Date.now() })
+    const sent = row(queued.id)
+    expect(sent).toMatchObject({ status: 'sent', proto: Buffer.from('sent proto') })
+    expect(logMessages({ db, accountId: 'shop', items: [echo()] })).toEqual({ created: [], updated: [] })
+    expect(row(queued.id)).toEqual(sent)
+    // one row, and its events: sent once
+    expect(db.$client.prepare("select count(*) as n from messages where wa_message_id = 'OUT1'").get()).toEqual({ n: 1 })
+    expect(db.$client.prepare("select type, payload from events where type like 'message.%'").all()).toHaveLength(1)
+  })
+
+  it('still gives the content to a sent row that lacks it', () => {
+    const queued = accept()
+    claimOwed({ db, id: queued.id })
+    markSent({ db, id: queued.id, proto: null, timestamp: Date.now() })
+    expect(logMessages({ db, accountId: 'shop', items: [echo()] }).updated).toEqual([queued.id])
+    expect(row(queued.id)).toMatchObject({ status: 'sent', proto: Buffer.from('sent proto') })
   })
 })

@@ -254,7 +254,11 @@ export function logMessages({
           const refused =
             input.status === 'failed' && (patch.status === 'failed' || (existing.status === 'failed' && existing.errorCode === null))
           if (!patch.status && !refused) {
-            // the common case, the echo of a message we sent: the row only gains its chat and content
+            // The common case, the echo of a message we sent: the row only gains its chat and content.
+            // Nothing to write when it has both, or when it is the send queue's message in flight
+            // (claimed, still owing its request): marking it sent stores the same content next.
+            const inFlight = existing.status === 'pending' && existing.request !== null
+            if (existing.chatId !== null && (existing.proto !== null || inFlight)) continue
             echoStatement(db).run({ id: existing.id, chatId: existing.chatId ?? chat.id, proto: input.proto, now: Date.now() })
             changes.updated.push(existing.id)
             continue
