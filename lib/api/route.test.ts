@@ -1,6 +1,3 @@
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { AuditLog } from '@/lib/audit/log'
@@ -8,7 +5,7 @@ import { TRUST_HEADERS } from '@/lib/http/request-trust'
 
 const CLIENT_IP_HEADER = TRUST_HEADERS.clientIp
 import { insertAccount } from '@/lib/db/accounts'
-import { closeDb, type DB, openDb } from '@/lib/db/client'
+import type { DB } from '@/lib/db/client'
 import { AppError } from '@/lib/errors'
 import { KeyService } from '@/lib/keys/service'
 import { createLogger } from '@/lib/logger'
@@ -16,10 +13,11 @@ import { type Runtime, setRuntime } from '@/lib/runtime'
 import { createMemoryApiLimits } from './limits'
 import { defineOperation } from './operation'
 import { endpoint, type NextHandler, route } from './route'
+import { tempDb } from '../../tests/support/temp-db'
 
 const ENV_KEY = 'gateway-env-key-0123456789abcdef0123'
-let dir: string
 let db: DB
+let close: () => void
 let keys: KeyService
 let calls: number
 
@@ -35,8 +33,7 @@ function start(limits = { perKeyPerMinute: 1000, perAddressPerMinute: 1000, auth
 }
 
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'route-test-'))
-  db = openDb(path.join(dir, 'test.db'))
+  ;({ db, close } = tempDb())
   insertAccount({ db, id: 'shop', name: 'Shop' })
   insertAccount({ db, id: 'other', name: 'Other' })
   keys = new KeyService({ db, envKey: ENV_KEY })
@@ -45,8 +42,7 @@ beforeEach(() => {
 })
 afterEach(() => {
   setRuntime(undefined)
-  closeDb(db)
-  fs.rmSync(dir, { recursive: true, force: true })
+  close()
 })
 
 const Params = z.object({ accountId: z.string() })

@@ -1,24 +1,20 @@
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { closeDb, type DB, openDb } from '@/lib/db/client'
+import type { DB } from '@/lib/db/client'
 import { endOperatorSession, insertOperatorSession } from '@/lib/db/operator-sessions'
 import { insertOperator, updateOperator } from '@/lib/db/operators'
 import { SESSION_MAX_AGE_MS } from './config'
 import { sessionFromClaims } from './session-check'
+import { tempDb } from '../../tests/support/temp-db'
 
 const HOUR = 60 * 60 * 1000
-let dir: string
 let db: DB
+let close: () => void
 
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'session-check-'))
-  db = openDb(path.join(dir, 'gateway.db'))
+  ;({ db, close } = tempDb())
 })
 afterEach(() => {
-  closeDb(db)
-  fs.rmSync(dir, { recursive: true, force: true })
+  close()
 })
 
 function signIn(at: number) {

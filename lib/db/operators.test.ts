@@ -1,8 +1,5 @@
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { closeDb, type DB, openDb } from './client'
+import type { DB } from './client'
 import {
   countOperators,
   countOtherActiveAdmins,
@@ -12,16 +9,15 @@ import {
   listOperators,
   updateOperator,
 } from './operators'
+import { tempDb } from '../../tests/support/temp-db'
 
-let dir: string
 let db: DB
+let close: () => void
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-test-'))
-  db = openDb(path.join(dir, 'test.db'))
+  ;({ db, close } = tempDb())
 })
 afterEach(() => {
-  closeDb(db)
-  fs.rmSync(dir, { recursive: true, force: true })
+  close()
 })
 
 describe('operators repository', () => {

@@ -1,27 +1,23 @@
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { insertAccount } from '@/lib/db/accounts'
-import { closeDb, type DB, openDb } from '@/lib/db/client'
+import type { DB } from '@/lib/db/client'
 import { KeyService } from './service'
+import { tempDb } from '../../tests/support/temp-db'
 
 const ENV_KEY = 'env-key-0123456789abcdef0123456789abcdef'
-let dir: string
 let db: DB
+let close: () => void
 let now: number
 let keys: KeyService
 
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keys-test-'))
-  db = openDb(path.join(dir, 'test.db'))
+  ;({ db, close } = tempDb())
   insertAccount({ db, id: 'shop', name: 'Shop' })
   now = Date.parse('2026-01-01T00:00:00Z')
   keys = new KeyService({ db, envKey: ENV_KEY, now: () => now })
 })
 afterEach(() => {
-  closeDb(db)
-  fs.rmSync(dir, { recursive: true, force: true })
+  close()
 })
 
 const row = (id: string) => db.$client.prepare('SELECT * FROM api_keys WHERE id = ?').get(id) as Record<string, unknown>

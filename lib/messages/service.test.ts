@@ -1,10 +1,7 @@
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import { proto } from '@whiskeysockets/baileys'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { findAccount, insertAccount, toAccountSummary } from '@/lib/db/accounts'
-import { closeDb, type DB, openDb } from '@/lib/db/client'
+import type { DB } from '@/lib/db/client'
 import { AppError } from '@/lib/errors'
 import { EventBus } from '@/lib/events/bus'
 import { createLogger } from '@/lib/logger'
@@ -13,6 +10,7 @@ import type { OutgoingContent } from '@/lib/whatsapp/outgoing'
 import type { NumberCheck, WaSocket } from '@/lib/whatsapp/socket'
 import { MessageService } from './service'
 import type { MessageView } from './types'
+import { tempDb } from '../../tests/support/temp-db'
 
 const log = createLogger({ level: 'silent' })
 const PEER = '15551234567'
@@ -64,8 +62,8 @@ function fakeSocket() {
   }
 }
 
-let dir: string
 let db: DB
+let close: () => void
 let bus: EventBus
 let clock: number
 let connected: boolean
@@ -81,8 +79,7 @@ const until = async (check: () => boolean, what: string) => {
 }
 
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'msg-svc-'))
-  db = openDb(path.join(dir, 'db.sqlite'))
+  ;({ db, close } = tempDb())
   bus = new EventBus(log)
   insertAccount({ db, id: 'acc', name: 'Acc' })
   insertAccount({ db, id: 'other', name: 'Other' })
@@ -108,8 +105,7 @@ beforeEach(() => {
 })
 afterEach(async () => {
   await service.stop()
-  closeDb(db)
-  fs.rmSync(dir, { recursive: true, force: true })
+  close()
 })
 
 const sendText = (body: string, extra: object = {}) =>

@@ -1,33 +1,29 @@
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { insertAccount, recordStatus } from '@/lib/db/accounts'
-import { closeDb, type DB, openDb } from '@/lib/db/client'
+import type { DB } from '@/lib/db/client'
 import type { MessageView } from '@/lib/db/message-views'
 import { EventBus } from '@/lib/events/bus'
 import { KeyService } from '@/lib/keys/service'
 import { metricsAccess } from './access'
 import { createMetrics, type GatewayMetrics } from './registry'
 import { registerWebhookMetrics } from './webhooks'
+import { tempDb } from '../../tests/support/temp-db'
 
 const ENV_KEY = 'gateway-env-key-0123456789abcdef0123'
 const TOKEN = 'metrics-token-0123456789abcdef0123456'
-let dir: string
 let db: DB
+let close: () => void
 let bus: EventBus
 let metrics: GatewayMetrics
 
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'metrics-test-'))
-  db = openDb(path.join(dir, 'test.db'))
+  ;({ db, close } = tempDb())
   bus = new EventBus()
   metrics = createMetrics({ db, bus, version: '9.9.9' })
 })
 afterEach(() => {
   metrics.close()
-  closeDb(db)
-  fs.rmSync(dir, { recursive: true, force: true })
+  close()
 })
 
 const line = (text: string, series: string) => text.split('\n').find((l) => l.startsWith(`${series} `))

@@ -1,29 +1,25 @@
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { closeDb, type DB, openDb } from '@/lib/db/client'
+import type { DB } from '@/lib/db/client'
 import { findOperatorSession, insertOperatorSession } from '@/lib/db/operator-sessions'
 import { findOperatorById, insertOperator } from '@/lib/db/operators'
 import { EventBus } from '@/lib/events/bus'
 import type { DomainEvents } from '@/lib/events/types'
 import { removeOperator, resetOperatorPassword, setOperatorDisabled, setOperatorRole } from './operators'
+import { tempDb } from '../../tests/support/temp-db'
 
-let dir: string
 let db: DB
+let close: () => void
 let bus: EventBus
 let changes: DomainEvents['operator.changed'][]
 
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'operators-'))
-  db = openDb(path.join(dir, 'gateway.db'))
+  ;({ db, close } = tempDb())
   bus = new EventBus()
   changes = []
   bus.on('operator.changed', (e) => changes.push(e))
 })
 afterEach(() => {
-  closeDb(db)
-  fs.rmSync(dir, { recursive: true, force: true })
+  close()
 })
 
 const add = (email: string, role: 'admin' | 'viewer') => insertOperator({ db, email, name: '', passwordHash: 'h', role })

@@ -1,11 +1,11 @@
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { closeDb, type DB, openDb } from '@/lib/db/client'
+import type { DB } from '@/lib/db/client'
 import { countOperators, insertOperator } from '@/lib/db/operators'
 import { createLogger } from '@/lib/logger'
 import { createFirstAdmin, prepareSetupToken, SETUP_TOKEN_FILE } from './setup'
+import { tempDb } from '../../tests/support/temp-db'
 
 const hashes = vi.hoisted(() => ({ count: 0 }))
 vi.mock('@/lib/auth/password', async (original) => {
@@ -21,17 +21,16 @@ vi.mock('@/lib/auth/password', async (original) => {
 
 let dir: string
 let db: DB
+let close: () => void
 const logger = createLogger({ level: 'silent' })
 const input = { name: 'Ada', email: 'ada@x.test', password: 'a-long-password', token: '', local: false }
 
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'setup-'))
-  db = openDb(path.join(dir, 'gateway.db'))
+  ;({ dir, db, close } = tempDb())
   hashes.count = 0
 })
 afterEach(() => {
-  closeDb(db)
-  fs.rmSync(dir, { recursive: true, force: true })
+  close()
 })
 
 const tokenFile = () => path.join(dir, SETUP_TOKEN_FILE)

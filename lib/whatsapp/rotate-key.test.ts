@@ -1,34 +1,30 @@
 import crypto from 'node:crypto'
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import { Curve } from '@whiskeysockets/baileys'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createKeyring, keyIdOf } from '@/lib/crypto/aead'
-import { closeDb, openDb, type DB } from '@/lib/db/client'
+import type { DB } from '@/lib/db/client'
 import { AppError } from '@/lib/errors'
 import { createLogger } from '@/lib/logger'
 import { PACK_MAX, useSqliteAuthState } from '@/lib/whatsapp/auth-state'
 import { openSecrets } from '@/lib/webhooks/secrets'
 import { WebhookService } from '@/lib/webhooks/service'
 import { countRowsNotUnder, rotateAuthStateKeys } from '@/lib/whatsapp/rotate-key'
+import { tempDb } from '../../tests/support/temp-db'
 
 const logger = createLogger({ level: 'silent' })
 const oldKey = crypto.randomBytes(32)
 const newKey = crypto.randomBytes(32)
 const session = (n: number) => ({ _sessions: { s: { counter: n } }, version: 'v1' }) as unknown as Uint8Array
 
-let dir: string
 let db: DB
+let close: () => void
 
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rotate-key-test-'))
-  db = openDb(path.join(dir, 'gateway.db'))
+  ;({ db, close } = tempDb())
   for (const id of ['acc-1', 'acc-2']) db.$client.prepare('INSERT INTO accounts (id, name) VALUES (?, ?)').run(id, id)
 })
 afterEach(() => {
-  closeDb(db)
-  fs.rmSync(dir, { recursive: true, force: true })
+  close()
 })
 
 async function seed(accountId: string, keyring = createKeyring({ current: oldKey })) {
