@@ -3,28 +3,17 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { Readable } from 'node:stream'
 import type { DB } from '@/lib/db/client'
-import {
-  allMediaFilePaths,
-  allUploadIds,
-  deleteExpiredUploads,
-  deleteMediaFile,
-  evictionCandidates,
-  findMediaFile,
-  findUpload,
-  insertUpload,
-  mediaFilesTotal,
-  touchMediaFile,
-  upsertMediaFile,
-} from '@/lib/db/media'
+import { findMediaFile, findUpload, insertUpload, touchMediaFile, upsertMediaFile } from '@/lib/db/media'
 import { findMessageByWaId, findMessageRow, type MessageRow } from '@/lib/db/messages'
-import { AppError, isAppError } from '@/lib/errors'
+import { AppError } from '@/lib/errors'
 import type { EventBus } from '@/lib/events/bus'
 import type { Logger } from '@/lib/logger'
 import { guardedRequest, type OutboundPolicy } from '@/lib/net/outbound'
-import { decodeProto, downloadMedia, mediaInfoOf } from '@/lib/whatsapp/media'
 import type { OutgoingMedia } from '@/lib/whatsapp/outgoing'
-import { statusCodeOf, type WaSocket } from '@/lib/whatsapp/socket'
+import type { WaSocket } from '@/lib/whatsapp/socket'
 import { linkOrCopy, writeStreamToFile } from './files'
+import { downloadMessageMedia } from './from-whatsapp'
+import { evictMediaCache, sweepMediaDir } from './sweep'
 import { baseType, CAPTION_KINDS, capForType, checkMedia, cleanFileName, type MediaKind, type MediaLimits } from './policy'
 
 export type MediaConfig = {
@@ -60,7 +49,6 @@ export type MediaStream = { stream: Readable; mimeType: string; size: number; fi
 export type MediaSessions = { connectedSocket(accountId: string): WaSocket | undefined }
 
 const SWEEP_MS = 10 * 60_000
-const REUPLOAD_STATUSES = new Set([404, 410])
 
 /**
  * Media of an account's messages: uploads (`POST /accounts/{id}/media`), the files a send needs
@@ -317,50 +305,15 @@ export class MediaService {
   }
 
   private async fetchFromWhatsApp(accountId: string, row: MessageRow): Promise<void> {
-    if (!row.proto) throw new AppError('media_gone', 'The message was never sent, so WhatsApp has no copy of its media.')
-    let message = decodeProto(row.proto)
-    const info = mediaInfoOf(message)
-    if (!info) throw new AppError('not_found', 'The message carries no media.')
     const relPath = `cache/${safeSegment(accountId)}/${crypto.randomUUID()}`
-    const target = this.abs(relPath)
-    const attempt = async () => {
-      const stream = await withTimeout(downloadMedia(message), this.deps.config.downloadTimeoutMs)
-      return writeStreamToFile(stream, target, { capFor: () => Number.POSITIVE_INFINITY, timeoutMs: this.deps.config.downloadTimeoutMs })
-    }
-    let written
-    try {
-      written = await attempt()
-    } catch (err) {
-      const status = statusCodeOf(err)
-      if (!status || !REUPLOAD_STATUSES.has(status)) throw asUpstream(err)
-      const sock = this.deps.sessions.connectedSocket(accountId)
-      if (!sock) {
-        throw new AppError(
-          'not_connected',
-          'WhatsApp no longer has this media; connect the account so the sender can be asked to upload it again.',
-        )
-      }
-      this.log.info({ accountId, msgId: row.waMessageId, status }, 'media link expired; asking the sender to upload it again')
-      try {
-        message = await sock.reuploadMedia(
-          {
-            remoteJid: row.chatJid,
-            fromMe: row.direction === 'out',
-            id: row.waMessageId,
-            ...(row.senderJid && row.direction === 'in' && row.senderJid !== row.chatJid ? { participant: row.senderJid } : {}),
-          },
-          message,
-        )
-        written = await attempt()
-      } catch (retryErr) {
-        if (isAppError(retryErr)) throw retryErr
-        throw new AppError('media_gone', 'WhatsApp no longer has this media and the sender could not upload it again.', { cause: retryErr })
-      }
-    }
-    if (info.sha256 && written.sha256 !== info.sha256) {
-      fs.rmSync(target, { force: true })
-      throw new AppError('upstream_failed', 'The downloaded media does not match the hash the sender declared.')
-    }
+    const { written, info } = await downloadMessageMedia({
+      accountId,
+      row,
+      target: this.abs(relPath),
+      timeoutMs: this.deps.config.downloadTimeoutMs,
+      connectedSocket: () => this.deps.sessions.connectedSocket(accountId),
+      log: this.log,
+    })
     const now = this.now()
     upsertMediaFile({
       db: this.deps.db,
@@ -381,43 +334,14 @@ export class MediaService {
 
   // ---- housekeeping -----------------------------------------------------------------------------
 
-  /** Drops least recently used cache files until the total fits the cap (never `keep`, never unsent media). */
   private evict(keep?: number): void {
-    const { db } = this.deps
-    let total = mediaFilesTotal({ db })
-    if (total <= this.deps.config.cacheMaxBytes) return
-    for (const f of evictionCandidates({ db, limit: 1000 })) {
-      if (total <= this.deps.config.cacheMaxBytes) break
-      if (f.messageId === keep) continue
-      fs.rmSync(this.abs(f.path), { force: true })
-      deleteMediaFile({ db, messageId: f.messageId })
-      total -= f.size
-      this.log.debug({ messageId: f.messageId, size: f.size }, 'media evicted from the cache')
-    }
+    const { db, config } = this.deps
+    evictMediaCache({ db, dir: config.dir, maxBytes: config.cacheMaxBytes, ...(keep !== undefined ? { keep } : {}), log: this.log })
   }
 
-  /** Removes expired uploads, and files no row knows (left by a crash between writing and recording). */
+  /** Removes expired uploads and stray files (lib/media/sweep.ts). */
   sweep(): void {
-    const { db } = this.deps
-    try {
-      for (const id of deleteExpiredUploads({ db, now: this.now() })) fs.rmSync(this.abs(`uploads/${id}`), { force: true })
-      const uploads = allUploadIds({ db })
-      for (const name of listDir(this.abs('uploads'))) if (!uploads.has(name)) fs.rmSync(this.abs(`uploads/${name}`), { force: true })
-      const known = allMediaFilePaths({ db })
-      const cutoff = this.now() - 60 * 60_000
-      for (const top of ['out', 'cache', 'tmp']) {
-        for (const account of listDir(this.abs(top))) {
-          const dir = top === 'tmp' ? this.abs(top) : this.abs(`${top}/${account}`)
-          for (const name of top === 'tmp' ? [account] : listDir(dir)) {
-            const rel = top === 'tmp' ? `tmp/${name}` : `${top}/${account}/${name}`
-            // young files may belong to a send being accepted right now
-            if (!known.has(rel) && safeMtime(this.abs(rel)) < cutoff) fs.rmSync(this.abs(rel), { force: true, recursive: true })
-          }
-        }
-      }
-    } catch (err) {
-      this.log.warn({ err }, 'media sweep failed')
-    }
+    sweepMediaDir({ db: this.deps.db, dir: this.deps.config.dir, now: this.now(), log: this.log })
   }
 
   private abs(rel: string): string {
@@ -428,39 +352,3 @@ export class MediaService {
 export const isMediaKind = (t: string): t is MediaKind => ['image', 'video', 'audio', 'document', 'sticker'].includes(t)
 
 const safeSegment = (s: string) => s.replace(/[^\w.-]/g, '_')
-
-const listDir = (dir: string): string[] => {
-  try {
-    return fs.readdirSync(dir)
-  } catch {
-    return []
-  }
-}
-
-const safeMtime = (file: string): number => {
-  try {
-    return fs.statSync(file).mtimeMs
-  } catch {
-    return Number.POSITIVE_INFINITY
-  }
-}
-
-function asUpstream(err: unknown): AppError {
-  if (isAppError(err)) return err
-  const status = statusCodeOf(err)
-  return new AppError('upstream_failed', `Fetching the media from WhatsApp failed${status ? ` (HTTP ${status})` : ''}.`, { cause: err })
-}
-
-async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  try {
-    return await Promise.race([
-      p,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new AppError('upstream_timeout', `WhatsApp's media host did not answer within ${ms} ms.`)), ms)
-      }),
-    ])
-  } finally {
-    clearTimeout(timer)
-  }
-}
