@@ -1,7 +1,8 @@
 import { and, desc, eq, gte, inArray, lt, lte, or, type SQL, sql } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/sqlite-core'
 import { type DB, perDb } from './client'
-import type { MessageRow, Reaction } from './messages'
+import type { Reaction } from './message-effects'
+import type { MessageRow } from './messages'
 import { chats, type MessageDirection, messages, type MessageStatus } from './schema'
 
 /** The contact side of a message or chat: both address forms where known. */

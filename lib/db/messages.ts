@@ -2,12 +2,12 @@ import crypto from 'node:crypto'
 import { and, eq, inArray, sql } from 'drizzle-orm'
 import { type ChatKey, ensureChat, touchChat } from './chats'
 import { type DB, perDb } from './client'
-import { appendMessageEvent, appendReactionEvent, appendStatusEvent } from './events'
+import { appendMessageEvent, appendStatusEvent } from './events'
+import { applyEffect } from './message-effects'
 import { canAdvance } from './message-status'
 import { earlyStatuses, messages, type MessageDirection, type MessageStatus } from './schema'
 
 export type MessageRow = typeof messages.$inferSelect
-export type Reaction = { from: string; emoji: string; at: number }
 
 /** The API's message id: time-ordered prefix (so ids sort roughly by creation) and 80 random bits. */
 export function newPublicId(now = Date.now()): string {
@@ -125,54 +125,6 @@ export function statusPatch(row: Pick<MessageRow, 'status'>, to: MessageStatus, 
   if (to === 'delivered') patch.deliveredAt = at
   if (to === 'read' || to === 'played') patch.readAt = at
   return patch
-}
-
-const applyEffect = (
-  db: DB,
-  accountId: string,
-  chatId: number,
-  input: LogInput,
-  changes: LogChanges,
-  reactionRowId: number | null,
-): void => {
-  const effect = input.effect
-  if (!effect) return
-  // The target lives in the same chat: nobody edits, deletes (or reacts to, in a 1:1 chat) another chat's message.
-  const target = db
-    .select()
-    .from(messages)
-    .where(and(eq(messages.accountId, accountId), eq(messages.waMessageId, effect.targetWaId), eq(messages.chatId, chatId)))
-    .get()
-  const now = Date.now()
-  if (effect.kind === 'reaction') {
-    const from = input.direction === 'out' ? 'me' : (input.senderJid ?? input.chat.jid)
-    if (target) {
-      const others = ((target.reactions as Reaction[] | null) ?? []).filter((r) => r.from !== from)
-      const reactions = effect.emoji ? [...others, { from, emoji: effect.emoji, at: input.timestamp }] : others
-      db.update(messages).set({ reactions, updatedAt: now }).where(eq(messages.id, target.id)).run()
-      changes.updated.push(target.id)
-    }
-    appendReactionEvent(db, {
-      accountId,
-      targetId: target?.id ?? null,
-      reactionRowId,
-      reaction: { messageId: effect.targetWaId, from, emoji: effect.emoji, at: input.timestamp },
-    })
-    return
-  }
-  // Only the author edits or deletes: an incoming edit targets an incoming message, ours targets ours.
-  if (target?.direction !== input.direction) return
-  if (effect.kind === 'edit') {
-    // our own edit comes back as an upsert after the service applied it: one change, one event
-    if (target.editedAt !== null && target.text === effect.text) return
-    markEdited({ db, id: target.id, text: effect.text, at: now })
-    appendMessageEvent(db, { type: 'message.edited', accountId, messageId: target.id })
-  } else {
-    if (target.deletedAt !== null) return
-    markDeleted({ db, id: target.id, at: now })
-    appendMessageEvent(db, { type: 'message.deleted', accountId, messageId: target.id })
-  }
-  changes.updated.push(target.id)
 }
 
 /** A status that came before its message: kept (the furthest one) until the message is logged. */
@@ -392,51 +344,6 @@ export function findMessageRow({ db, accountId, publicId }: { db: DB; accountId:
 export function findMessageRowsByIds({ db, ids }: { db: DB; ids: number[] }): MessageRow[] {
   if (ids.length === 0) return []
   return db.select().from(messages).where(inArray(messages.id, ids)).all()
-}
-
-/** Our edit went out: the message shows the new text (and its content's body follows). */
-export function markEdited({ db, id, text, at }: { db: DB; id: number; text: string; at: number }): void {
-  const row = db.select({ content: messages.content }).from(messages).where(eq(messages.id, id)).get()
-  const content = row?.content as { text?: Record<string, unknown> } | null | undefined
-  db.update(messages)
-    .set({
-      text,
-      editedAt: at,
-      updatedAt: at,
-      ...(content?.text ? { content: { ...content, text: { ...content.text, body: text } } } : {}),
-    })
-    .where(eq(messages.id, id))
-    .run()
-}
-
-/** Our delete for everyone went out: the message keeps its place in the log, without its content. */
-export function markDeleted({ db, id, at }: { db: DB; id: number; at: number }): void {
-  db.update(messages).set({ text: null, content: null, deletedAt: at, updatedAt: at }).where(eq(messages.id, id)).run()
-}
-
-/** Our edit of a sent message went out: the new text and its event commit together. */
-export function recordEdit({ db, accountId, id, text, at }: { db: DB; accountId: string; id: number; text: string; at: number }): void {
-  db.$client
-    .transaction(() => {
-      // the echo of our edit (Baileys' upsert) may have applied it first, with its event
-      const row = db.select({ text: messages.text, editedAt: messages.editedAt }).from(messages).where(eq(messages.id, id)).get()
-      if (row?.editedAt != null && row.text === text) return
-      markEdited({ db, id, text, at })
-      appendMessageEvent(db, { type: 'message.edited', accountId, messageId: id })
-    })
-    .immediate()
-}
-
-/** Our delete for everyone went out: the cleared message and its event commit together. */
-export function recordDelete({ db, accountId, id, at }: { db: DB; accountId: string; id: number; at: number }): void {
-  db.$client
-    .transaction(() => {
-      const row = db.select({ deletedAt: messages.deletedAt }).from(messages).where(eq(messages.id, id)).get()
-      if (row?.deletedAt != null) return
-      markDeleted({ db, id, at })
-      appendMessageEvent(db, { type: 'message.deleted', accountId, messageId: id })
-    })
-    .immediate()
 }
 
 export { findByWaId as findMessageByWaId }

@@ -9,7 +9,8 @@ import {
   messageViewsByRowIds,
   type MessageFilter,
 } from '@/lib/db/message-views'
-import { findMessageByWaId, findMessageRow, findMessageRowsByIds, type MessageRow, recordDelete, recordEdit } from '@/lib/db/messages'
+import { recordDelete, recordEdit } from '@/lib/db/message-effects'
+import { findMessageByWaId, findMessageRow, findMessageRowsByIds, type MessageRow } from '@/lib/db/messages'
 import type { MessageDirection, MessageStatus } from '@/lib/db/schema'
 import {
   acceptOutgoing,
