@@ -1,6 +1,7 @@
 import type { DB } from './client'
 import type { DeliveryStatus } from './schema'
-import { attemptsOf, type DeliveryRow, type EndpointRow } from './webhooks'
+import type { EndpointRow } from './webhook-endpoints'
+import { attemptsOf, type DeliveryRow } from './webhooks'
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
 

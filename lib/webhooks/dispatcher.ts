@@ -1,6 +1,7 @@
 import type { DB } from '@/lib/db/client'
 import { markDispatched, onEventsAppended, undispatchedEvents } from '@/lib/db/events'
-import { enabledEndpoints, insertDelivery } from '@/lib/db/webhooks'
+import { enabledEndpoints } from '@/lib/db/webhook-endpoints'
+import { insertDelivery } from '@/lib/db/webhooks'
 import type { EventBus } from '@/lib/events/bus'
 import type { OutboxEvent } from '@/lib/events/types'
 import type { Logger } from '@/lib/logger'

@@ -1,5 +1,5 @@
 import type { Keyring } from '@/lib/crypto/aead'
-import type { EndpointRow } from '@/lib/db/webhooks'
+import type { EndpointRow } from '@/lib/db/webhook-endpoints'
 
 /** What an endpoint keeps sealed: its signing secret, the previous one during a rotation, its custom headers. */
 export type EndpointSecrets = { secret: string; previous: string | null; headers: Record<string, string> }

@@ -5,20 +5,8 @@ import type { DB } from '@/lib/db/client'
 import { appendEvent } from '@/lib/db/events'
 import type { DeliveryStatus, EventType } from '@/lib/db/schema'
 import { deliverySummary, type DeliveryView, deliveryViews, endpointView, type WebhookView } from '@/lib/db/webhook-views'
-import {
-  deleteEndpoint,
-  type DeliveryRow,
-  type EndpointRow,
-  failedDeliveryIds,
-  findEndpoint,
-  getDelivery,
-  insertDelivery,
-  insertEndpoint,
-  listDeliveries,
-  listEndpoints,
-  replayDeliveries,
-  updateEndpoint,
-} from '@/lib/db/webhooks'
+import { deleteEndpoint, type EndpointRow, findEndpoint, insertEndpoint, listEndpoints, updateEndpoint } from '@/lib/db/webhook-endpoints'
+import { type DeliveryRow, failedDeliveryIds, getDelivery, insertDelivery, listDeliveries, replayDeliveries } from '@/lib/db/webhooks'
 import { AppError } from '@/lib/errors'
 import type { EventBus } from '@/lib/events/bus'
 import type { WebhookDeliveryChange, WebhookEndpointChange } from '@/lib/events/types'

@@ -2,17 +2,8 @@ import crypto from 'node:crypto'
 import os from 'node:os'
 import type { Keyring } from '@/lib/crypto/aead'
 import type { DB } from '@/lib/db/client'
-import {
-  claimableFor,
-  claimDelivery,
-  enabledEndpointIds,
-  eventPayload,
-  findEndpoint,
-  getDelivery,
-  noteEndpointOutcome,
-  recordAttempt,
-  releaseLeases,
-} from '@/lib/db/webhooks'
+import { enabledEndpointIds, findEndpoint, noteEndpointOutcome } from '@/lib/db/webhook-endpoints'
+import { claimableFor, claimDelivery, eventPayload, getDelivery, recordAttempt, releaseLeases } from '@/lib/db/webhooks'
 import { type AttemptView, deliverySummary, endpointView } from '@/lib/db/webhook-views'
 import { isAppError } from '@/lib/errors'
 import type { EventBus } from '@/lib/events/bus'
