@@ -15,9 +15,10 @@ import { syncBuiltinESMExports } from 'node:module'
  * `import { createHmac } from 'crypto'` (Baileys) see it as `require('crypto').createHmac`
  * (libsignal) does.
  *
- * Process-wide on purpose: the callers are in libraries the gateway runs unmodified. It is installed
- * once by the composition roots (server.ts, the simulator) and can be switched off with
- * CRYPTO_FAST_BUFFER_KEYS=false. Remove it once Node answers the check without throwing.
+ * Process-wide on purpose: the callers are in libraries the gateway runs unmodified. server.ts
+ * installs it once (and the benchmarks' core, which composes the gateway as server.ts does); it can
+ * be switched off with CRYPTO_FAST_BUFFER_KEYS=false. The simulator runs without it. Remove it once
+ * Node answers the check without throwing (docs/upstream.md).
  */
 type Wrapped = 'createHmac' | 'createCipheriv' | 'createDecipheriv'
 const WRAPPED: Wrapped[] = ['createHmac', 'createCipheriv', 'createDecipheriv']
