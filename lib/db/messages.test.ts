@@ -3,7 +3,7 @@ import { insertAccount } from './accounts'
 import type { DB } from './client'
 import { messageViewsByRowIds } from './message-views'
 import { type LogInput, logMessages } from './messages'
-import { acceptOutgoing, claimOwed, markSent } from './send-queue'
+import { acceptOutgoing, claimNextOwed, markSent } from './send-queue'
 import { tempDb } from '../../tests/support/temp-db'
 
 let db: DB
@@ -89,7 +89,7 @@ describe("the echo of a message the gateway sent (Baileys' upsert of our own sen
 
   it('writes and announces nothing while the message is in flight, or after it was marked sent with its content', () => {
     const queued = accept()
-    expect(claimOwed({ db, id: queued.id })).toBe(true)
+    expect(claimNextOwed({ db, accountId: 'shop' })).toMatchObject({ id: queued.id, status: 'pending' })
     const before = row(queued.id)
     expect(logMessages({ db, accountId: 'shop', items: [echo()] })).toEqual({ created: [], updated: [] })
     expect(row(queued.id)).toEqual(before)
@@ -105,7 +105,7 @@ describe("the echo of a message the gateway sent (Baileys' upsert of our own sen
 
   it('still gives the content to a sent row that lacks it', () => {
     const queued = accept()
-    claimOwed({ db, id: queued.id })
+    claimNextOwed({ db, accountId: 'shop' })
     markSent({ db, id: queued.id, proto: null, timestamp: Date.now() })
     expect(logMessages({ db, accountId: 'shop', items: [echo()] }).updated).toEqual([queued.id])
     expect(row(queued.id)).toMatchObject({ status: 'sent', proto: Buffer.from('sent proto') })

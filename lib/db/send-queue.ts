@@ -24,10 +24,17 @@ function prepare(db: DB) {
       .orderBy(asc(messages.id))
       .limit(1)
       .prepare(),
-    claim: db
+    // nextOwed and its claim in one statement: the send loop's hottest write
+    claimNext: db
       .update(messages)
       .set({ status: 'pending', updatedAt: sql`${sql.placeholder('now')}` })
-      .where(and(eq(messages.id, id), inArray(messages.status, [...OWED]), isNotNull(messages.request)))
+      .where(
+        eq(
+          messages.id,
+          sql`(select m.id from messages m where m.account_id = ${accountId} and m.request is not null and m.status in ('queued', 'pending') order by m.id limit 1)`,
+        ),
+      )
+      .returning()
       .prepare(),
     // queued/pending → sent; a receipt that raced ahead (delivered, read) keeps its status
     markSent: db
@@ -199,9 +206,13 @@ export function queuePositions({ db, accountId, publicIds }: { db: DB; accountId
   return out
 }
 
-/** Claims a queued row for sending (queued → pending); false when it is no longer queued (cancelled). */
-export function claimOwed({ db, id }: { db: DB; id: number }): boolean {
-  return statements(db).claim.run({ id, now: Date.now() }).changes === 1
+/**
+ * Claims the account's oldest owed message for sending (queued → pending, or pending again after a
+ * crash) and returns it; undefined when the account owes nothing. One statement, so a cancel can
+ * never slip between choosing the row and claiming it.
+ */
+export function claimNextOwed({ db, accountId, now = Date.now() }: { db: DB; accountId: string; now?: number }): MessageRow | undefined {
+  return statements(db).claimNext.get({ accountId, now })
 }
 
 /** Back to the queue (the socket went away mid-send): sent again, in order, after reconnecting. */

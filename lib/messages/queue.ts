@@ -1,7 +1,7 @@
 import type { DB } from '@/lib/db/client'
 import { messageViewsByRowIds } from '@/lib/db/message-views'
 import { findMessageRowsByIds, type MessageRow } from '@/lib/db/messages'
-import { claimOwed, getQueueRow, markFailed, markSent, nextOwed, recentSendTimes, requeue } from '@/lib/db/send-queue'
+import { claimNextOwed, getQueueRow, markFailed, markSent, nextOwed, recentSendTimes, requeue } from '@/lib/db/send-queue'
 import type { EventBus } from '@/lib/events/bus'
 import type { Logger } from '@/lib/logger'
 import type { LinkPreview, OutgoingContent, QuotedRef } from '@/lib/whatsapp/outgoing'
@@ -104,8 +104,6 @@ export class SendQueue {
       if (this.stopped) return
       const sock = this.deps.connectedSocket(accountId)
       if (!sock) return // resumes on the next `connected`
-      const row = nextOwed({ db, accountId })
-      if (!row) return
       const now = this.deps.now()
       const queueRow = getQueueRow({ db, accountId })
       const decision = decideNextSend(
@@ -113,10 +111,11 @@ export class SendQueue {
         resolvePacing(this.deps.pacing, queueRow),
       )
       if (decision.action === 'wait') {
-        this.waitThenKick(accountId, decision.delayMs)
+        if (nextOwed({ db, accountId })) this.waitThenKick(accountId, decision.delayMs)
         return
       }
-      if (!claimOwed({ db, id: row.id })) continue
+      const row = claimNextOwed({ db, accountId, now })
+      if (!row) return
       let sent
       try {
         const { jid, content, quoted } = await this.prepare(row)
