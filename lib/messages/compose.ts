@@ -9,7 +9,14 @@ import { parseRecipient, type Recipient } from './recipient'
 import type { MediaBody, SendMessageInput } from './types'
 
 /** What a send request becomes: what Baileys is given, what the log shows, the quoted row, whether a preview is wanted. */
-export type Composed = { content: OutgoingContent; view: Record<string, unknown>; quotedRowId?: number; previewUrl?: boolean }
+export type Composed = {
+  content: OutgoingContent
+  view: Record<string, unknown>
+  /** a reply: the quoted message's row and WhatsApp id */
+  quotedRowId?: number
+  quotedWaId?: string
+  previewUrl?: boolean
+}
 
 /** What composing needs to look up in the account's log. */
 export type ComposeLookup = {
@@ -24,8 +31,8 @@ export type ComposeLookup = {
  * prepared (stored, sized, hashed); a reaction must target a message of the chat it is sent to.
  */
 export function composeOutgoing(input: SendMessageInput, recipient: Recipient, lookup: ComposeLookup, media?: PreparedMedia): Composed {
-  const quotedRowId = 'context' in input && input.context ? lookup.message(input.context.messageId).id : undefined
-  const withQuote = quotedRowId ? { quotedRowId } : {}
+  const quoted = 'context' in input && input.context ? lookup.message(input.context.messageId) : undefined
+  const withQuote = quoted ? { quotedRowId: quoted.id, quotedWaId: quoted.waMessageId } : {}
   if (media) {
     const { size, sha256, relPath: _relPath, ...content } = media
     const { kind: _kind, media: kind, path: _path, ...shown } = content

@@ -10,7 +10,7 @@ import {
   type MessageFilter,
 } from '@/lib/db/message-views'
 import { recordDelete, recordEdit } from '@/lib/db/message-effects'
-import { findMessageByWaId, findMessageRow, findMessageRowsByIds, type MessageRow } from '@/lib/db/messages'
+import { findMessageByWaId, findMessageRow, type MessageRow } from '@/lib/db/messages'
 import type { MessageDirection, MessageStatus } from '@/lib/db/schema'
 import {
   acceptOutgoing,
@@ -184,7 +184,7 @@ export class MessageService {
       message: (id) => this.requireMessage(accountId, id),
       chatIdOf: (r) => findChat({ db, accountId, key: { jid: r.jid, pnJid: r.pnJid, lid: r.lid } })?.id,
     }
-    const { content, view, quotedRowId, previewUrl } = composeOutgoing(input, recipient, lookup, media)
+    const { content, view, quotedRowId, quotedWaId, previewUrl } = composeOutgoing(input, recipient, lookup, media)
     const request: StoredRequest = { content, ...(quotedRowId ? { quotedRowId } : {}), ...(previewUrl ? { previewUrl } : {}) }
     const accepted = acceptOutgoing({
       db,
@@ -196,7 +196,7 @@ export class MessageService {
         type: input.type,
         text: content.kind === 'text' ? content.text : content.kind === 'media' ? (content.caption ?? null) : null,
         content: view,
-        quotedWaId: quotedRowId ? (this.rowById(quotedRowId)?.waMessageId ?? null) : null,
+        quotedWaId: quotedWaId ?? null,
         request: request,
       },
       idempotency: opts.idempotencyKey
@@ -378,10 +378,6 @@ export class MessageService {
     const row = findMessageRow({ db: this.deps.db, accountId, publicId: id }) ?? findMessageByWaId(this.deps.db, accountId, id)
     if (!row) throw new AppError('not_found', `No message ${id} in account ${accountId}.`)
     return row
-  }
-
-  private rowById(id: number): MessageRow | undefined {
-    return findMessageRowsByIds({ db: this.deps.db, ids: [id] })[0]
   }
 
   private view(accountId: string, row: MessageRow): MessageView {
