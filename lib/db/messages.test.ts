@@ -2,33 +2,16 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { insertAccount } from './accounts'
 import type { DB } from './client'
 import { messageViewsByRowIds } from './message-views'
-import { type LogInput, logMessages } from './messages'
+import { logMessages } from './messages'
 import { acceptOutgoing, claimNextOwed, markSent } from './send-queue'
+import { logInput } from '../../tests/support/log-input'
 import { tempDb } from '../../tests/support/temp-db'
 
 let db: DB
 let close: () => void
 
 const jid = '15550100@s.whatsapp.net'
-const input = (over: Partial<LogInput>): LogInput => ({
-  waMessageId: 'WA1',
-  remoteJid: jid,
-  chat: { jid, pnJid: jid, lid: null },
-  direction: 'in',
-  senderJid: null,
-  pushName: 'Ana',
-  type: 'text',
-  text: 'hello',
-  content: null,
-  quotedWaId: null,
-  effect: null,
-  status: 'received',
-  errorCode: null,
-  statusReason: null,
-  proto: Buffer.from('proto'),
-  timestamp: 1_764_000_000_000,
-  ...over,
-})
+const input = logInput
 
 beforeEach(() => {
   ;({ db, close } = tempDb())

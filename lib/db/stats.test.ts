@@ -4,6 +4,7 @@ import type { DB } from './client'
 import { listMessageViews } from './message-views'
 import { type LogInput, logMessages } from './messages'
 import { accountsByStatus, countAllQueued, messagesPerHour, queuedByAccount, webhookHealth } from './stats'
+import { logInput } from '../../tests/support/log-input'
 import { tempDb } from '../../tests/support/temp-db'
 
 const HOUR = 3_600_000
@@ -13,24 +14,7 @@ let close: () => void
 let n = 0
 
 function message(over: Partial<LogInput> & { text: string; timestamp: number }): LogInput {
-  const phone = '15550100'
-  return {
-    waMessageId: `WA${++n}`,
-    remoteJid: `${phone}@s.whatsapp.net`,
-    chat: { jid: `${phone}@s.whatsapp.net`, pnJid: `${phone}@s.whatsapp.net`, lid: null },
-    direction: 'in',
-    senderJid: null,
-    pushName: null,
-    type: 'text',
-    content: null,
-    quotedWaId: null,
-    effect: null,
-    status: 'received',
-    errorCode: null,
-    statusReason: null,
-    proto: Buffer.from('x'),
-    ...over,
-  }
+  return logInput({ waMessageId: `WA${++n}`, pushName: null, proto: Buffer.from('x'), ...over })
 }
 
 beforeEach(() => {

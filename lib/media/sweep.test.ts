@@ -8,6 +8,7 @@ import { allMediaFilePaths, insertUpload, upsertMediaFile } from '@/lib/db/media
 import { logMessages } from '@/lib/db/messages'
 import { acceptOutgoing } from '@/lib/db/send-queue'
 import { evictMediaCache, sweepMediaDir } from './sweep'
+import { logInput } from '../../tests/support/log-input'
 import { tempDb } from '../../tests/support/temp-db'
 
 const log = pino({ level: 'silent' })
@@ -40,26 +41,7 @@ function cached(waId: string, size: number, usedAt: number): number {
   const [id] = logMessages({
     db,
     accountId: 'shop',
-    items: [
-      {
-        waMessageId: waId,
-        remoteJid: jid,
-        chat: { jid, pnJid: jid, lid: null },
-        direction: 'in',
-        senderJid: null,
-        pushName: null,
-        type: 'image',
-        text: null,
-        content: null,
-        quotedWaId: null,
-        effect: null,
-        status: 'received',
-        errorCode: null,
-        statusReason: null,
-        proto: Buffer.from('p'),
-        timestamp: usedAt,
-      },
-    ],
+    items: [logInput({ waMessageId: waId, pushName: null, type: 'image', text: null, proto: Buffer.from('p'), timestamp: usedAt })],
   }).created
   if (id === undefined) throw new Error('not stored')
   const rel = `cache/shop/${waId}`
