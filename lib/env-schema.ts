@@ -74,7 +74,18 @@ const cidrList = (message?: string) =>
       }),
   )
 
-const flagSchema = z.preprocess(emptyToUndefined, z.enum(['0', '1', 'true', 'false']).default('0'))
+/** An integer variable: at least `min`, at most `max` when given; unset or empty takes `default`. */
+const int = (o: { min: number; max?: number; default: number }) => {
+  const n = z.coerce.number().int().min(o.min)
+  return z.preprocess(emptyToUndefined, (o.max === undefined ? n : n.max(o.max)).default(o.default))
+}
+/** The same without a default: unset or empty stays undefined. */
+const optionalInt = (o: { min: number; max: number }) =>
+  z.preprocess(emptyToUndefined, z.coerce.number().int().min(o.min).max(o.max).optional())
+
+/** An on/off variable (`1`/`true` or `0`/`false`); unset or empty takes `byDefault`. */
+const flag = (byDefault: '0' | '1') => z.preprocess(emptyToUndefined, z.enum(['0', '1', 'true', 'false']).default(byDefault))
+const flagSchema = flag('0')
 export const isOn = (v: string) => v === '1' || v === 'true'
 
 /** Names a development server may listen on: it serves source maps and runs unoptimised code. */
@@ -83,12 +94,12 @@ export const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost', '[::1]']
 export const rawSchema = z.object({
   // Unset means production: `node --import tsx server.ts` must never start Next's dev server by accident.
   NODE_ENV: z.preprocess(emptyToUndefined, z.enum(['development', 'production', 'test']).default('production')),
-  PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
+  PORT: int({ min: 0, max: 65535, default: 3000 }),
   HOST: z.preprocess(emptyToUndefined, z.string().default('127.0.0.1')),
   DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('./data')),
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(LOG_LEVELS).default('info')),
   LOG_FORMAT: z.preprocess(emptyToUndefined, z.enum(['auto', 'json', 'pretty']).default('auto')),
-  CRYPTO_FAST_BUFFER_KEYS: z.preprocess(emptyToUndefined, z.enum(['0', '1', 'true', 'false']).default('1')),
+  CRYPTO_FAST_BUFFER_KEYS: flag('1'),
   AUTH_SECRET: secretSchema,
   ENCRYPTION_KEY: keySchema,
   ADMIN_EMAIL: z.preprocess(emptyToUndefined, z.email('must be an email address').optional()),
@@ -111,91 +122,41 @@ export const rawSchema = z.object({
   ),
   WA_WS_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^wss?$/, error: 'must be a ws:// or wss:// URL' }).optional()),
   ENCRYPTION_KEY_PREVIOUS: z.preprocess(emptyToUndefined, z.string().optional()),
-  RECONNECT_BASE_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(600_000).default(3000)),
-  RECONNECT_MAX_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(3_600_000).default(30_000)),
-  RECONNECT_MAX_ATTEMPTS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1000).default(5)),
-  CONFLICT_MAX_ATTEMPTS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(100).default(3)),
-  CONNECT_WATCHDOG_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(600_000).default(30_000)),
-  LOGIN_CONCURRENCY: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1000).default(16)),
-  WA_CONNECT_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(600_000).optional()),
-  WA_KEEPALIVE_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(600_000).optional()),
-  WA_QR_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(600_000).optional()),
+  RECONNECT_BASE_MS: int({ min: 0, max: 600_000, default: 3000 }),
+  RECONNECT_MAX_MS: int({ min: 0, max: 3_600_000, default: 30_000 }),
+  RECONNECT_MAX_ATTEMPTS: int({ min: 1, max: 1000, default: 5 }),
+  CONFLICT_MAX_ATTEMPTS: int({ min: 1, max: 100, default: 3 }),
+  CONNECT_WATCHDOG_MS: int({ min: 100, max: 600_000, default: 30_000 }),
+  LOGIN_CONCURRENCY: int({ min: 1, max: 1000, default: 16 }),
+  WA_CONNECT_TIMEOUT_MS: optionalInt({ min: 100, max: 600_000 }),
+  WA_KEEPALIVE_MS: optionalInt({ min: 100, max: 600_000 }),
+  WA_QR_TIMEOUT_MS: optionalInt({ min: 100, max: 600_000 }),
   WA_LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(LOG_LEVELS).default('warn')),
-  SEND_MIN_GAP_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(3_600_000).default(1500)),
-  SEND_PER_MINUTE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(100_000).default(30)),
-  SEND_RESTRICTED_PAUSE_AFTER: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1000).default(3)),
-  SEND_RESTRICTED_PAUSE_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1000).max(604_800_000).default(3_600_000)),
+  SEND_MIN_GAP_MS: int({ min: 0, max: 3_600_000, default: 1500 }),
+  SEND_PER_MINUTE: int({ min: 0, max: 100_000, default: 30 }),
+  SEND_RESTRICTED_PAUSE_AFTER: int({ min: 1, max: 1000, default: 3 }),
+  SEND_RESTRICTED_PAUSE_MS: int({ min: 1000, max: 604_800_000, default: 3_600_000 }),
   TRUST_PROXY: flagSchema,
   ALLOW_CUSTOM_WA_URL: flagSchema,
   ALLOW_QUERY_API_KEY: flagSchema,
   LINK_PREVIEW_ALLOWED_CIDRS: cidrList(),
-  API_RATE_LIMIT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1_000_000).default(600)),
-  API_ADDRESS_RATE_LIMIT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1_000_000).default(1200)),
-  API_AUTH_FAILURE_LIMIT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1_000_000).default(20)),
+  API_RATE_LIMIT: int({ min: 1, max: 1_000_000, default: 600 }),
+  API_ADDRESS_RATE_LIMIT: int({ min: 1, max: 1_000_000, default: 1200 }),
+  API_AUTH_FAILURE_LIMIT: int({ min: 1, max: 1_000_000, default: 20 }),
   MEDIA_ALLOWED_CIDRS: cidrList('must be a comma-separated list of IP addresses or CIDR ranges (e.g. 10.0.0.0/8,::1/128)'),
   MEDIA_ALLOW_HTTP: flagSchema,
-  MEDIA_LINK_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(3_600_000).default(60_000)),
-  MEDIA_UPLOAD_TTL_SECONDS: z.preprocess(
-    emptyToUndefined,
-    z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(365 * 86_400)
-      .default(86_400),
-  ),
-  MEDIA_CACHE_MAX_BYTES: z.preprocess(
-    emptyToUndefined,
-    z.coerce
-      .number()
-      .int()
-      .min(0)
-      .default(1024 ** 3),
-  ),
+  MEDIA_LINK_TIMEOUT_MS: int({ min: 100, max: 3_600_000, default: 60_000 }),
+  MEDIA_UPLOAD_TTL_SECONDS: int({ min: 1, max: 365 * 86_400, default: 86_400 }),
+  MEDIA_CACHE_MAX_BYTES: int({ min: 0, default: 1024 ** 3 }),
   MEDIA_EAGER_DOWNLOAD: flagSchema,
-  MEDIA_MAX_IMAGE_BYTES: z.preprocess(
-    emptyToUndefined,
-    z.coerce
-      .number()
-      .int()
-      .min(1)
-      .default(16 * 1024 ** 2),
-  ),
-  MEDIA_MAX_VIDEO_BYTES: z.preprocess(
-    emptyToUndefined,
-    z.coerce
-      .number()
-      .int()
-      .min(1)
-      .default(64 * 1024 ** 2),
-  ),
-  MEDIA_MAX_AUDIO_BYTES: z.preprocess(
-    emptyToUndefined,
-    z.coerce
-      .number()
-      .int()
-      .min(1)
-      .default(16 * 1024 ** 2),
-  ),
-  MEDIA_MAX_DOCUMENT_BYTES: z.preprocess(
-    emptyToUndefined,
-    z.coerce
-      .number()
-      .int()
-      .min(1)
-      .default(100 * 1024 ** 2),
-  ),
-  MEDIA_MAX_STICKER_BYTES: z.preprocess(
-    emptyToUndefined,
-    z.coerce
-      .number()
-      .int()
-      .min(1)
-      .default(512 * 1024),
-  ),
+  MEDIA_MAX_IMAGE_BYTES: int({ min: 1, default: 16 * 1024 ** 2 }),
+  MEDIA_MAX_VIDEO_BYTES: int({ min: 1, default: 64 * 1024 ** 2 }),
+  MEDIA_MAX_AUDIO_BYTES: int({ min: 1, default: 16 * 1024 ** 2 }),
+  MEDIA_MAX_DOCUMENT_BYTES: int({ min: 1, default: 100 * 1024 ** 2 }),
+  MEDIA_MAX_STICKER_BYTES: int({ min: 1, default: 512 * 1024 }),
   WEBHOOK_ALLOWED_CIDRS: cidrList('must be a comma-separated list of IP addresses or CIDR ranges, e.g. 127.0.0.0/8,::1/128'),
   WEBHOOK_ALLOW_HTTP: flagSchema,
-  WEBHOOK_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(300_000).default(15_000)),
+  WEBHOOK_TIMEOUT_MS: int({ min: 100, max: 300_000, default: 15_000 }),
   WEBHOOK_RETRY_SCHEDULE: z.preprocess(
     emptyToUndefined,
     z
@@ -210,14 +171,7 @@ export const rawSchema = z.object({
       .default(DEFAULT_RETRY_SCHEDULE),
   ),
   WEBHOOK_RETRY_JITTER: z.preprocess(emptyToUndefined, z.coerce.number().min(0).max(1).default(0.2)),
-  WEBHOOK_DISABLE_AFTER_MS: z.preprocess(
-    emptyToUndefined,
-    z.coerce
-      .number()
-      .int()
-      .min(1000)
-      .default(5 * 86_400_000),
-  ),
-  WEBHOOK_CONCURRENCY: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(1000).default(32)),
-  MESSAGE_RETENTION_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(36_500).default(0)),
+  WEBHOOK_DISABLE_AFTER_MS: int({ min: 1000, default: 5 * 86_400_000 }),
+  WEBHOOK_CONCURRENCY: int({ min: 1, max: 1000, default: 32 }),
+  MESSAGE_RETENTION_DAYS: int({ min: 0, max: 36_500, default: 0 }),
 })
