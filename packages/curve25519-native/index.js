@@ -14,7 +14,7 @@
  *
  * Signing, key generation and key agreement are delegated unchanged to the original package, and so
  * is openMessage(). Inputs are never mutated. Results equal the original's for every signature an
- * honest signer produces (tests/unit cross-checks them); OpenSSL is stricter than TweetNaCl on
+ * honest signer produces (index.test.ts cross-checks them); OpenSSL is stricter than TweetNaCl on
  * malformed ones (it rejects an s that is not reduced mod L), which only refuses forgeries sooner.
  */
 const crypto = require('node:crypto')
