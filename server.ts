@@ -17,7 +17,6 @@ import { AuditLog } from '@/lib/audit/log'
 import { MemoryLoginLimiter } from '@/lib/auth/login-limiter'
 import { PasswordCheckQueue } from '@/lib/auth/password-checks'
 import { createKeyring } from '@/lib/crypto/aead'
-import { fastBufferKeys } from '@/lib/crypto/buffer-keys'
 import { hashPassword } from '@/lib/auth/password'
 import { closeDb, openDb, sqliteVersion } from '@/lib/db/client'
 import { countOperators, insertFirstAdmin } from '@/lib/db/operators'
@@ -27,7 +26,8 @@ import { EventBus } from '@/lib/events/bus'
 import { stampRequestTrust } from '@/lib/http/request-trust'
 import { KeyService } from '@/lib/keys/service'
 import { applySecurityHeaders } from '@/lib/http/security-headers'
-import { createLogger } from '@/lib/logger'
+import { createLogger, resolveLogFormat } from '@/lib/logger'
+import { installProcessPatches } from '@/lib/process-patches'
 import { attachRealtime } from '@/lib/realtime/gateway'
 import { RecentEvents } from '@/lib/realtime/recent-events'
 import { setRuntime } from '@/lib/runtime'
@@ -72,9 +72,14 @@ process.env.AUTH_SECRET = env.authSecret
 process.env.AUTH_TRUST_HOST = 'true'
 
 const logger = createLogger({ level: env.logLevel, format: env.logFormat })
-// Node 24 checks byte keys slowly in createHmac/createCipheriv, libsignal's and Baileys' hot path (lib/crypto/buffer-keys.ts)
-if (env.fastBufferKeys) fastBufferKeys()
-logger.info({ node: process.version, fastBufferKeys: env.fastBufferKeys }, 'starting')
+logger.info({ node: process.version }, 'starting')
+// Before any WhatsApp socket: libsignal's console output through the logger without key material, and
+// Node 24's slow byte-key check in createHmac/createCipheriv (lib/process-patches.ts)
+installProcessPatches({
+  logger,
+  fastBufferKeys: env.fastBufferKeys,
+  jsonLogs: resolveLogFormat(env.logFormat, process.stdout.isTTY) === 'json',
+})
 for (const name of env.generated) {
   logger.warn(
     { variable: name, file: path.join(env.dataDir, name === 'AUTH_SECRET' ? 'auth-secret' : 'encryption-key') },

@@ -115,6 +115,7 @@ export const buildRoutes = (sim: Simulator): Route[] => {
       }
       return [201, await sim.sendMessage(phone(ctx), input)]
     }),
+    r('POST', `/users/${P}/sessions/reset`, (ctx) => [200, sim.resetSessions(phone(ctx))]),
     r('POST', `/media/${P}/expire`, async (ctx) => {
       const { status } = parse(Schemas.expireMedia, await ctx.body())
       sim.expireMedia(decodeURIComponent(ctx.params[0] ?? ''), status)

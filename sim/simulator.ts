@@ -450,6 +450,11 @@ export class Simulator {
     return { connections: conns.length }
   }
 
+  /** The phone forgets its Signal sessions (a reinstall): its next message to each device opens a new one. */
+  resetSessions(phone: string): { sessions: number } {
+    return { sessions: this.registry.getUser(phone).phoneSignal.forgetSessions() }
+  }
+
   /** The phone removes a linked device: its connection gets a 401 stream error and later logins fail with 401. */
   unlink(phone: string, deviceId: number): void {
     const { user } = this.registry.getDevice(phone, deviceId)

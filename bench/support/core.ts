@@ -3,10 +3,10 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { createKeyring } from '@/lib/crypto/aead'
-import { fastBufferKeys } from '@/lib/crypto/buffer-keys'
 import { closeDb, openDb } from '@/lib/db/client'
 import { EventBus } from '@/lib/events/bus'
 import { createLogger } from '@/lib/logger'
+import { installProcessPatches } from '@/lib/process-patches'
 import { DEFAULT_SESSION_CONFIG } from '@/lib/sessions/config'
 import { SessionManager } from '@/lib/sessions/manager'
 import { startSimProcess } from './sim-process'
@@ -16,12 +16,12 @@ import { startSimProcess } from './sim-process'
  * the gateway's core as server.ts composes it (SQLite file, event bus, keyring, session manager).
  */
 export async function startBenchCore(name: string) {
+  const logger = createLogger({ level: 'silent' })
   // as server.ts does with the default CRYPTO_FAST_BUFFER_KEYS; BENCH_FAST_BUFFER_KEYS=0 measures without
-  if (process.env.BENCH_FAST_BUFFER_KEYS !== '0') fastBufferKeys()
+  installProcessPatches({ logger, fastBufferKeys: process.env.BENCH_FAST_BUFFER_KEYS !== '0', jsonLogs: false })
   const sim = await startSimProcess()
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-${name}-`))
   const db = openDb(path.join(dir, 'gateway.db'))
-  const logger = createLogger({ level: 'silent' })
   const bus = new EventBus(logger)
   const keyring = createKeyring({ current: crypto.randomBytes(32) })
   const manager = new SessionManager({

@@ -79,6 +79,16 @@ export class VirtualDevice {
     }
   }
 
+  /**
+   * Drops every Signal session this device holds (as a reinstalled phone would): its next message to
+   * each device starts a new session with a pre-key message, and the receiver closes the old one.
+   */
+  forgetSessions(): number {
+    const ids = Object.keys(this.store.dump().session ?? {})
+    this.store.set({ session: Object.fromEntries(ids.map((id) => [id, null])) })
+    return ids.length
+  }
+
   async hasSession(jid: string): Promise<boolean> {
     return (await this.repo.validateSession(jid)).exists
   }

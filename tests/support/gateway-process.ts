@@ -3,7 +3,18 @@ import fs from 'node:fs'
 import readline from 'node:readline'
 import { Contract } from './contract'
 
-export type GatewayProcess = { url: string; port: number; logs: string[]; child: ChildProcess; stop(): Promise<number | null> }
+export type GatewayProcess = {
+  url: string
+  port: number
+  /** stdout lines and stderr chunks, interleaved as they arrived */
+  logs: string[]
+  /** stdout, line by line (JSON log lines when stdout is not a terminal) */
+  stdout: string[]
+  /** stderr, as it arrived */
+  stderr: string[]
+  child: ChildProcess
+  stop(): Promise<number | null>
+}
 
 /**
  * Starts the real gateway (`server.ts`, production build) on a free port, exactly as `npm start`
@@ -27,7 +38,12 @@ export async function startGateway(env: Record<string, string>, timeoutMs = 60_0
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   const logs: string[] = []
-  child.stderr.on('data', (d: Buffer) => logs.push(d.toString()))
+  const stdout: string[] = []
+  const stderr: string[] = []
+  child.stderr.on('data', (d: Buffer) => {
+    logs.push(d.toString())
+    stderr.push(d.toString())
+  })
   const lines = readline.createInterface({ input: child.stdout })
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -38,6 +54,7 @@ export async function startGateway(env: Record<string, string>, timeoutMs = 60_0
     child.once('exit', (code) => reject(new Error(`gateway exited with ${code}:\n${logs.join('\n')}`)))
     lines.on('line', (line) => {
       logs.push(line)
+      stdout.push(line)
       try {
         const rec = JSON.parse(line) as { msg?: string; port?: number }
         if (rec.msg === 'gateway ready' && rec.port) {
@@ -54,6 +71,8 @@ export async function startGateway(env: Record<string, string>, timeoutMs = 60_0
     url: `http://127.0.0.1:${port}`,
     port,
     logs,
+    stdout,
+    stderr,
     child,
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM')
