@@ -23,6 +23,7 @@ import { countOperators, insertFirstAdmin } from '@/lib/db/operators'
 import { prepareSetupToken } from '@/lib/operators/setup'
 import { ConfigError, parseEnv } from '@/lib/env'
 import { EventBus } from '@/lib/events/bus'
+import { EventStreams } from '@/lib/events/stream'
 import { stampRequestTrust } from '@/lib/http/request-trust'
 import { KeyService } from '@/lib/keys/service'
 import { applySecurityHeaders } from '@/lib/http/security-headers'
@@ -136,6 +137,11 @@ const dispatcher = new EventDispatcher({
 })
 const webhooks = new WebhookService({ db, keyring, config: webhookConfig, onDeliveries: () => webhookWorker.kick(), bus })
 const retention = new RetentionRunner({ db, logger, days: env.messageRetentionDays })
+const eventStreams = new EventStreams({
+  db,
+  logger,
+  config: { ...env.eventStreams, retentionDays: env.messageRetentionDays, retryMs: 2_000 },
+})
 const loopDelay = new LoopDelayMonitor()
 
 const nextApp = next({ dev: env.dev, hostname: env.host, port: env.port, dir: process.cwd() })
@@ -175,6 +181,7 @@ setRuntime({
   metrics,
   loopDelay,
   recentEvents,
+  eventStreams,
   version,
   startedAt,
 })
@@ -207,6 +214,7 @@ async function shutdown(signal: string) {
   // Stop accepting; in-flight requests finish; idle keep-alive connections are closed now.
   const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()))
   httpServer.closeIdleConnections()
+  eventStreams.close() // open event streams end; their clients resume with Last-Event-ID after the restart
   await messages.stop() // the send in flight finishes; queued messages stay for the next start
   media.stop()
   await sessions.shutdown() // WhatsApp sockets close without logging out

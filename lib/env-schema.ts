@@ -174,4 +174,8 @@ export const rawSchema = z.object({
   WEBHOOK_DISABLE_AFTER_MS: int({ min: 1000, default: 5 * 86_400_000 }),
   WEBHOOK_CONCURRENCY: int({ min: 1, max: 1000, default: 32 }),
   MESSAGE_RETENTION_DAYS: int({ min: 0, max: 36_500, default: 0 }),
+  EVENT_STREAM_HEARTBEAT_MS: int({ min: 1000, max: 300_000, default: 15_000 }),
+  EVENT_STREAMS_PER_KEY: int({ min: 1, max: 1000, default: 5 }),
+  EVENT_STREAM_BUFFER_BYTES: int({ min: 16 * 1024, max: 256 * 1024 ** 2, default: 1024 ** 2 }),
+  EVENT_STREAM_SLOW_CLIENT_MS: int({ min: 1000, max: 3_600_000, default: 30_000 }),
 })

@@ -80,6 +80,8 @@ export type Env = {
   }
   /** messages (and their events) older than this many days are purged; 0 keeps everything */
   messageRetentionDays: number
+  /** GET /events/stream: heartbeat, streams per key, what a stream may hold for a slow client, and how long it may stall */
+  eventStreams: { heartbeatMs: number; maxStreamsPerKey: number; maxBufferedBytes: number; slowClientMs: number }
   /** secrets created on this start (to be logged once the logger exists) */
   generated: ('AUTH_SECRET' | 'ENCRYPTION_KEY')[]
 }
@@ -247,6 +249,12 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
       concurrency: raw.WEBHOOK_CONCURRENCY,
     },
     messageRetentionDays: raw.MESSAGE_RETENTION_DAYS,
+    eventStreams: {
+      heartbeatMs: raw.EVENT_STREAM_HEARTBEAT_MS,
+      maxStreamsPerKey: raw.EVENT_STREAMS_PER_KEY,
+      maxBufferedBytes: raw.EVENT_STREAM_BUFFER_BYTES,
+      slowClientMs: raw.EVENT_STREAM_SLOW_CLIENT_MS,
+    },
     generated,
   }
 }

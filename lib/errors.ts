@@ -37,6 +37,7 @@ export const ERROR_STATUS = {
   media_type_mismatch: 422,
   media_expired: 422,
   media_gone: 410,
+  cursor_expired: 410,
 } as const
 
 export type ErrorCode = keyof typeof ERROR_STATUS

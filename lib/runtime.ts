@@ -9,6 +9,7 @@ import type { KeyService } from '@/lib/keys/service'
 import type { Logger } from '@/lib/logger'
 import type { MediaService } from '@/lib/media/service'
 import type { MessageService } from '@/lib/messages/service'
+import type { EventStreams } from '@/lib/events/stream'
 import type { RecentEvents } from '@/lib/realtime/recent-events'
 import type { GatewayMetrics } from '@/lib/metrics/registry'
 import type { LoopDelayMonitor } from '@/lib/system/loop-delay'
@@ -43,6 +44,8 @@ export type Runtime = {
   loopDelay: LoopDelayMonitor
   /** the numbered recent domain events: pages render with their position and resume from it */
   recentEvents: RecentEvents
+  /** the outbox as Server-Sent Events and pages (GET /events, /events/stream) */
+  eventStreams: EventStreams
   version: string
   startedAt: number
 }

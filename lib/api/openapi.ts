@@ -38,6 +38,7 @@ const EXAMPLE_MESSAGES: Record<ErrorCode, string> = {
   webhook_url_forbidden: 'The URL is not allowed: internal.example resolves to 127.0.0.1 is a loopback address.',
   url_forbidden: 'The URL is not allowed: only https URLs are fetched.',
   upstream_failed: 'The request failed: ECONNREFUSED',
+  cursor_expired: 'Events older than 30 days are deleted (MESSAGE_RETENTION_DAYS), so the stream cannot resume from 01J…',
   upstream_timeout: 'No complete answer within 15000 ms',
   media_type_mismatch: 'The bytes are a PDF document (application/pdf), not an image: image accepts image/jpeg, image/png.',
   media_expired: 'Upload med_… expired; upload the file again.',

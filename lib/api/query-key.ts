@@ -28,3 +28,31 @@ export function queryKeyRoute(handler: RouteHandler): RouteHandler {
   }
   return Object.assign(run, { operation: handler.operation })
 }
+
+/**
+ * A route that takes its key from the Authorization header and, only when ALLOW_QUERY_API_KEY is on,
+ * also from `?apiKey=` (the event stream: a browser's EventSource cannot set headers). A query key
+ * while the setting is off is refused with 401 rather than ignored, so the caller learns why.
+ */
+export function optionalQueryKeyRoute(handler: RouteHandler): RouteHandler {
+  const run = async (req: Request, context: Parameters<RouteHandler>[1]) => {
+    const url = new URL(req.url)
+    if (!url.searchParams.has('apiKey')) return handler(req, context)
+    if (!getRuntime().env.messages.allowQueryApiKey) {
+      return errorResponse(
+        new AppError(
+          'unauthorized',
+          'API keys in the query string are off (ALLOW_QUERY_API_KEY); send the key as Authorization: Bearer <key>.',
+        ),
+        requestIdOf(req),
+      )
+    }
+    const key = url.searchParams.get('apiKey')
+    url.searchParams.delete('apiKey')
+    const headers = new Headers(req.headers)
+    headers.delete('cookie')
+    if (key && !headers.has('authorization')) headers.set('authorization', `Bearer ${key}`)
+    return handler(new Request(url, { method: req.method, headers }), context)
+  }
+  return Object.assign(run, { operation: handler.operation })
+}

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull, lt, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, inArray, isNull, lt, type SQL, sql } from 'drizzle-orm'
 import { monotonicFactory } from 'ulid'
 import type { EventDataMap, OutboxEvent, ReactionChange } from '@/lib/events/types'
 import { type DB, perDb } from './client'
@@ -133,4 +133,42 @@ export function purgeEventsBefore({ db, before, limit }: { db: DB; before: numbe
     .map((r) => r.id)
   if (ids.length === 0) return 0
   return db.delete(events).where(inArray(events.id, ids)).run().changes
+}
+
+export type StoredEvent = { id: string; type: EventType; payload: string }
+
+/**
+ * Events after `after` (an event id; ids sort in commit order within one process, see appendEvent),
+ * oldest first, optionally only of some types and of one account: the event stream and its pages.
+ */
+export function eventsAfter({
+  db,
+  after,
+  limit,
+  types,
+  accountId,
+}: {
+  db: DB
+  after: string
+  limit: number
+  types?: readonly EventType[]
+  accountId?: string | null
+}): StoredEvent[] {
+  const where: SQL[] = [gt(events.id, after)]
+  if (types) where.push(inArray(events.type, [...types]))
+  if (accountId) where.push(eq(events.accountId, accountId))
+  return db
+    .select({ id: events.id, type: events.type, payload: events.payload })
+    .from(events)
+    .where(and(...where))
+    .orderBy(asc(events.id))
+    .limit(limit)
+    .all()
+}
+
+const newestStatement = perDb((db) => db.select({ id: events.id }).from(events).orderBy(desc(events.id)).limit(1).prepare())
+
+/** The id of the newest stored event, or undefined when there is none. */
+export function newestEventId(db: DB): string | undefined {
+  return newestStatement(db).get()?.id
 }

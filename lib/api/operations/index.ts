@@ -1,6 +1,7 @@
 import type { Operation } from '../operation'
 import { accountOperations } from './accounts'
 import { apiKeyOperations } from './api-keys'
+import { eventOperations } from './events'
 import { mediaOperations } from './media'
 import { messageOperations } from './messages'
 import { systemOperations } from './system'
@@ -13,5 +14,6 @@ export const OPERATIONS: readonly Operation[] = [
   ...apiKeyOperations,
   ...webhookOperations,
   ...mediaOperations,
+  ...eventOperations,
   ...systemOperations,
 ]

@@ -1,0 +1,305 @@
+import { decodeTime } from 'ulid'
+import type { DB } from '@/lib/db/client'
+import { eventsAfter, newestEventId, onEventsAppended, type StoredEvent } from '@/lib/db/events'
+import { AppError } from '@/lib/errors'
+import type { Logger } from '@/lib/logger'
+import { EVENT_TYPES, type EventType } from './names'
+
+/**
+ * The outbox as a stream for programs that cannot receive webhooks (`GET /api/v1/events/stream`,
+ * Server-Sent Events) and as pages for programs that poll (`GET /api/v1/events`).
+ *
+ * One path for replay and live: a stream keeps a cursor (the last event id it considered) and, each
+ * time events are appended or the client has room, reads the stored events after it. Event ids are
+ * ULIDs made inside the synchronous transaction that commits them (lib/db/events.ts), so in one
+ * process they sort in commit order: reading "after the cursor" can neither skip an event nor send
+ * one twice, and the seam between replay and live is not a special case.
+ *
+ * Bounded per client: a stream enqueues only while its queue (bytes not yet taken by the HTTP
+ * response, which waits for the socket to drain) is below `maxBufferedBytes`; a client that takes
+ * nothing for `slowClientMs` while events wait is sent a `slow_consumer` error event and dropped, and
+ * resumes where it left off with Last-Event-ID. Each key (or operator) may hold `maxStreamsPerKey`.
+ */
+export type StreamConfig = {
+  /** a keep-alive comment (with the cursor as the SSE id) this often, so proxies keep idle streams */
+  heartbeatMs: number
+  maxStreamsPerKey: number
+  /** bytes a stream may hold for a client that is not reading */
+  maxBufferedBytes: number
+  /** a client that reads nothing this long while events wait is disconnected */
+  slowClientMs: number
+  /** MESSAGE_RETENTION_DAYS: older events are deleted, so an older cursor cannot be resumed (0: kept forever) */
+  retentionDays: number
+  /** the reconnection delay suggested to EventSource clients */
+  retryMs: number
+}
+
+export const DEFAULT_STREAM_CONFIG: StreamConfig = {
+  heartbeatMs: 15_000,
+  maxStreamsPerKey: 5,
+  maxBufferedBytes: 1024 * 1024,
+  slowClientMs: 30_000,
+  retentionDays: 0,
+  retryMs: 2_000,
+}
+
+/** Who reads and what they may see: the types their scopes allow, one account or all. */
+export type EventFilter = { types: readonly EventType[]; accountId: string | null }
+
+/** A position in the stream: an event id, or `0` for the beginning. */
+export const CURSOR = /^(0|[0-9A-HJKMNP-TV-Z]{26})$/
+
+const DAY_MS = 86_400_000
+const BATCH = 200
+const encoder = new TextEncoder()
+
+/** Every event type a stream can carry: `webhook.test` goes to one endpoint only. */
+export const STREAMABLE_TYPES: readonly EventType[] = EVENT_TYPES.filter((t) => t !== 'webhook.test')
+
+/**
+ * Parses `types=`: a comma list of exact types and prefixes (`message.*`, or `*`). Unknown names are
+ * refused rather than matching nothing, so a typo is an error instead of a silent, empty stream.
+ */
+export function parseTypes(input: string | undefined): { types: EventType[] | null } | { error: string } {
+  if (input === undefined || input.trim() === '') return { types: null }
+  const out = new Set<EventType>()
+  for (const raw of input.split(',')) {
+    const item = raw.trim()
+    if (!item) continue
+    if (item === '*') STREAMABLE_TYPES.forEach((t) => out.add(t))
+    else if (item.endsWith('.*')) {
+      const prefix = item.slice(0, -1)
+      const matched = STREAMABLE_TYPES.filter((t) => t.startsWith(prefix))
+      if (matched.length === 0) return { error: `"${item}" matches no event type` }
+      matched.forEach((t) => out.add(t))
+    } else if ((STREAMABLE_TYPES as readonly string[]).includes(item)) out.add(item as EventType)
+    else return { error: `"${item}" is not an event type (${STREAMABLE_TYPES.join(', ')}, or a prefix such as message.*)` }
+  }
+  return { types: [...out] }
+}
+
+/** The cursor's problem, if resuming from it could miss events the retention run deleted. */
+export function expiredCursor(after: string, retentionDays: number, now: number): AppError | null {
+  if (retentionDays <= 0) return null
+  const horizon = now - retentionDays * DAY_MS
+  const at = after === '0' ? 0 : decodeTime(after)
+  if (at >= horizon) return null
+  return new AppError(
+    'cursor_expired',
+    `Events older than ${retentionDays} days are deleted (MESSAGE_RETENTION_DAYS), so the stream cannot resume from ${after}. ` +
+      'Read what you missed through the API (GET /api/v1/accounts/{accountId}/messages), then open the stream without a position.',
+  )
+}
+
+const frame = (e: StoredEvent): Uint8Array => encoder.encode(`id: ${e.id}\nevent: ${e.type}\ndata: ${e.payload}\n\n`)
+const errorFrame = (code: string, message: string): Uint8Array =>
+  encoder.encode(`event: error\ndata: ${JSON.stringify({ error: { code, message } })}\n\n`)
+
+export type StreamHandle = { owner: string; isClosed(): boolean; close(reason?: { code: string; message: string }): void }
+
+export class EventStreams {
+  private readonly open = new Set<StreamHandle>()
+  private readonly wakers = new Set<() => void>()
+  private readonly unsubscribe: () => void
+  private readonly now: () => number
+
+  constructor(private readonly deps: { db: DB; logger: Logger; config: StreamConfig; now?: () => number }) {
+    this.now = deps.now ?? Date.now
+    // one listener for every stream: appendEvent signals once per turn of the event loop, after commit
+    this.unsubscribe = onEventsAppended(deps.db, () => {
+      for (const wake of this.wakers) wake()
+    })
+  }
+
+  /** Streams open now (all, or one owner's). */
+  count(owner?: string): number {
+    if (owner === undefined) return this.open.size
+    let n = 0
+    for (const s of this.open) if (s.owner === owner) n++
+    return n
+  }
+
+  /**
+   * One page of stored events after `after` (default: the oldest kept). `next` is where the next
+   * page starts: past every event considered, also those the filter left out.
+   */
+  page(opts: { after: string; limit: number; filter: EventFilter }): { data: unknown[]; next: string; hasMore: boolean } {
+    const expired = expiredCursor(opts.after, this.deps.config.retentionDays, this.now())
+    if (expired) throw expired
+    const newest = newestEventId(this.deps.db)
+    const rows = this.read(opts.after, opts.limit + 1, opts.filter)
+    const hasMore = rows.length > opts.limit
+    const page = rows.slice(0, opts.limit)
+    const last = page.at(-1)?.id
+    const next = hasMore ? (last ?? opts.after) : maxId(opts.after, newest)
+    return { data: page.map((r) => JSON.parse(r.payload) as unknown), next, hasMore }
+  }
+
+  /**
+   * Opens a stream for `owner` (a key or operator id) from `after` (default: now, live only).
+   * `stillAllowed` is asked at every heartbeat: a revoked key's stream ends with an error event.
+   */
+  stream(opts: {
+    owner: string
+    after: string | undefined
+    filter: EventFilter
+    stillAllowed: () => Promise<boolean>
+  }): ReadableStream<Uint8Array> {
+    const { config, logger } = this.deps
+    if (this.count(opts.owner) >= config.maxStreamsPerKey) {
+      throw new AppError(
+        'rate_limited',
+        `At most ${config.maxStreamsPerKey} event streams may be open per API key (EVENT_STREAMS_PER_KEY); close one first.`,
+        { retryAfter: 5 },
+      )
+    }
+    const expired = opts.after === undefined ? null : expiredCursor(opts.after, config.retentionDays, this.now())
+    let cursor = opts.after ?? newestEventId(this.deps.db) ?? '0'
+    /** the last id the client was told (an event's, or a heartbeat's) */
+    let told = opts.after ?? cursor
+    let controller: ReadableStreamDefaultController<Uint8Array> | undefined
+    let heartbeat: NodeJS.Timeout | undefined
+    let forced: NodeJS.Timeout | undefined
+    let waiting = false
+    let lastProgress = this.now()
+    let closed = false
+    const log = logger.child({ stream: opts.owner })
+
+    const cleanup = () => {
+      closed = true
+      clearInterval(heartbeat)
+      this.wakers.delete(pump)
+      this.open.delete(handle)
+    }
+    const handle: StreamHandle = {
+      owner: opts.owner,
+      isClosed: () => closed,
+      close: (reason) => {
+        if (closed || !controller) return
+        const c = controller
+        cleanup()
+        try {
+          if (reason) c.enqueue(errorFrame(reason.code, reason.message))
+          c.close()
+        } catch {
+          return // already closed by the client
+        }
+        // a client that does not take the last bytes is cut off: its queue must not stay in memory
+        forced = setTimeout(() => {
+          try {
+            c.error(new Error(reason?.code ?? 'stream closed'))
+          } catch {
+            // drained and closed meanwhile
+          }
+        }, 5_000)
+        forced.unref()
+      },
+    }
+
+    // Sends what is stored after the cursor while the client has room. Synchronous (SQLite), so no
+    // event can be appended between reading the newest id and reading the events before it. Not
+    // re-entered: enqueue() may call pull() (and so pump) before it returns.
+    let pumping = false
+    const pump = (): void => {
+      if (closed || !controller || pumping) return
+      pumping = true
+      try {
+        fill(controller)
+      } finally {
+        pumping = false
+      }
+    }
+    const fill = (c: ReadableStreamDefaultController<Uint8Array>): void => {
+      for (;;) {
+        if (closed) return
+        if ((c.desiredSize ?? 0) <= 0) {
+          waiting = true
+          return
+        }
+        const newest = newestEventId(this.deps.db)
+        const rows = this.read(cursor, BATCH, opts.filter)
+        for (const row of rows) {
+          cursor = told = row.id
+          c.enqueue(frame(row))
+          if ((c.desiredSize ?? 0) <= 0 && row !== rows.at(-1)) {
+            waiting = true
+            return
+          }
+        }
+        if (rows.length < BATCH) {
+          // everything up to `newest` was considered: the filter left the rest out
+          cursor = maxId(cursor, newest)
+          waiting = false
+          return
+        }
+      }
+    }
+
+    const tick = async (): Promise<void> => {
+      if (closed || !controller) return
+      if (waiting && this.now() - lastProgress > config.slowClientMs) {
+        log.warn({ after: cursor, bufferedLimit: config.maxBufferedBytes }, 'event stream client too slow; disconnected')
+        handle.close({
+          code: 'slow_consumer',
+          message: `The client took nothing for ${Math.round(config.slowClientMs / 1000)} s while events were waiting. Reconnect with Last-Event-ID to resume.`,
+        })
+        return
+      }
+      if (!(await opts.stillAllowed().catch(() => false))) {
+        handle.close({ code: 'unauthorized', message: 'The API key (or sign-in) behind this stream is no longer valid.' })
+        return
+      }
+      // the checks above awaited: the stream may have ended meanwhile
+      if (handle.isClosed() || (controller.desiredSize ?? 0) <= 0) return
+      // an id-only block moves the client's Last-Event-ID past events its filter left out
+      const id = cursor !== told ? `id: ${cursor}\n` : ''
+      told = cursor
+      controller.enqueue(encoder.encode(`${id}: keep-alive\n\n`))
+    }
+
+    return new ReadableStream<Uint8Array>(
+      {
+        start: (c) => {
+          controller = c
+          this.open.add(handle)
+          if (expired) {
+            log.info({ after: opts.after }, 'event stream refused an expired position')
+            handle.close({ code: expired.code, message: expired.message })
+            return
+          }
+          c.enqueue(encoder.encode(`retry: ${config.retryMs}\n: wa-gateway event stream\n\n`))
+          this.wakers.add(pump)
+          heartbeat = setInterval(() => {
+            void tick()
+          }, config.heartbeatMs)
+          heartbeat.unref()
+          pump()
+        },
+        pull: () => {
+          lastProgress = this.now()
+          pump()
+        },
+        cancel: () => {
+          cleanup()
+          clearTimeout(forced)
+        },
+      },
+      new ByteLengthQueuingStrategy({ highWaterMark: config.maxBufferedBytes }),
+    )
+  }
+
+  /** Ends every stream (shutdown): clients reconnect with their Last-Event-ID and miss nothing. */
+  close(): void {
+    this.unsubscribe()
+    for (const s of [...this.open]) s.close()
+  }
+
+  private read(after: string, limit: number, filter: EventFilter): StoredEvent[] {
+    if (filter.types.length === 0) return []
+    return eventsAfter({ db: this.deps.db, after, limit, types: filter.types, accountId: filter.accountId })
+  }
+}
+
+function maxId(a: string, b: string | undefined): string {
+  return b !== undefined && b > a ? b : a
+}
