@@ -143,6 +143,8 @@ export const rawSchema = z.object({
   API_RATE_LIMIT: int({ min: 1, max: 1_000_000, default: 600 }),
   API_ADDRESS_RATE_LIMIT: int({ min: 1, max: 1_000_000, default: 1200 }),
   API_AUTH_FAILURE_LIMIT: int({ min: 1, max: 1_000_000, default: 20 }),
+  CONTACT_CHECK_RATE_PER_MINUTE: int({ min: 1, max: 1_000_000, default: 60 }),
+  SEND_QUEUE_ACCOUNT_LIMIT: int({ min: 1, max: 10_000_000, default: 10_000 }),
   MEDIA_ALLOWED_CIDRS: cidrList('must be a comma-separated list of IP addresses or CIDR ranges (e.g. 10.0.0.0/8,::1/128)'),
   MEDIA_ALLOW_HTTP: flagSchema,
   MEDIA_LINK_TIMEOUT_MS: int({ min: 100, max: 3_600_000, default: 60_000 }),
@@ -173,5 +175,7 @@ export const rawSchema = z.object({
   WEBHOOK_RETRY_JITTER: z.preprocess(emptyToUndefined, z.coerce.number().min(0).max(1).default(0.2)),
   WEBHOOK_DISABLE_AFTER_MS: int({ min: 1000, default: 5 * 86_400_000 }),
   WEBHOOK_CONCURRENCY: int({ min: 1, max: 1000, default: 32 }),
+  WEBHOOK_SLOTS_PER_ENDPOINT: optionalInt({ min: 1, max: 1000 }),
+  WEBHOOK_ENDPOINTS_PER_ACCOUNT: int({ min: 1, max: 100_000, default: 25 }),
   MESSAGE_RETENTION_DAYS: int({ min: 0, max: 36_500, default: 0 }),
 })
