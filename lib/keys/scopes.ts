@@ -10,9 +10,11 @@ export type Scope = (typeof SCOPES)[number]
 export const SCOPE_DESCRIPTIONS: Record<Scope, string> = {
   'accounts:read': 'read accounts, their status and the API keys of the account',
   'accounts:manage': 'connect, disconnect, log out, reset, rename; read the QR code; request a pairing code',
-  'messages:send': 'send messages',
-  'messages:read': 'read messages and chats',
-  'webhooks:manage': 'create, change and delete webhook endpoints',
+  'messages:send': 'send messages, and ask WhatsApp whether numbers are on WhatsApp (contacts/check)',
+  'messages:read':
+    'read messages and chats, also through webhooks: needed beside webhooks:manage for endpoints that receive message.* events',
+  'webhooks:manage':
+    'create, change and delete webhook endpoints (one receiving message.* events also needs messages:read; one of every account needs admin)',
   admin: 'everything, including creating and deleting accounts, managing API keys and reading the audit log (gateway-wide keys only)',
 }
 
