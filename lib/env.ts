@@ -86,8 +86,8 @@ export type Env = {
     retryJitter: number
     disableAfterMs: number
     concurrency: number
-    /** attempts in flight at once for one endpoint (fair share of `concurrency`) */
-    slotsPerEndpoint: number
+    /** attempts in flight at once for one endpoint (its fair share of `concurrency`); unset: half of them, at most 8 */
+    slotsPerEndpoint: number | undefined
     /** endpoints one account may have; every-account endpoints count together as one more "account" */
     endpointsPerAccount: number
   }
@@ -260,9 +260,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
       retryJitter: raw.WEBHOOK_RETRY_JITTER,
       disableAfterMs: raw.WEBHOOK_DISABLE_AFTER_MS,
       concurrency: raw.WEBHOOK_CONCURRENCY,
-      // Without a setting one endpoint may hold half the slots (at most 8, as before), so a slow
-      // receiver leaves the other half to everyone else.
-      slotsPerEndpoint: raw.WEBHOOK_SLOTS_PER_ENDPOINT ?? Math.min(8, Math.ceil(raw.WEBHOOK_CONCURRENCY / 2)),
+      slotsPerEndpoint: raw.WEBHOOK_SLOTS_PER_ENDPOINT,
       endpointsPerAccount: raw.WEBHOOK_ENDPOINTS_PER_ACCOUNT,
     },
     messageRetentionDays: raw.MESSAGE_RETENTION_DAYS,

@@ -1,4 +1,5 @@
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible'
+import { AppError } from '@/lib/errors'
 
 /** One limiter's answer for one key: whether the request may go on, and what to tell the caller. */
 export type RateDecision = { allowed: boolean; limit: number; remaining: number; resetSeconds: number; windowSeconds: number }
@@ -108,4 +109,24 @@ export function createMemoryApiLimits(config: ApiLimitsConfig = DEFAULT_API_LIMI
     authFailures: new MemoryRateLimiter('api-auth-fail', config.authFailures, config.authFailureWindowSeconds),
     contactChecks: new MemoryRateLimiter('contact-check', config.contactChecksPerMinute, 60),
   }
+}
+
+/**
+ * Counts `numbers` phone numbers against an account's contact-check budget. A request that does not
+ * fit in what is left of the minute is refused whole (429 with Retry-After) and counts nothing, so
+ * a client can retry it unchanged; one larger than the whole budget can never fit and answers 422.
+ */
+export async function spendContactChecks(limiter: RateLimiter, accountId: string, numbers: number): Promise<void> {
+  if (numbers > limiter.limit)
+    throw new AppError(
+      'validation_failed',
+      `Account "${accountId}" may have at most ${limiter.limit} numbers checked per minute (CONTACT_CHECK_RATE_PER_MINUTE); send at most ${limiter.limit} per request.`,
+    )
+  const d = await limiter.take(accountId, numbers)
+  if (d.allowed) return
+  throw new AppError(
+    'rate_limited',
+    `Account "${accountId}" may have at most ${d.limit} numbers checked per minute (CONTACT_CHECK_RATE_PER_MINUTE); ${d.remaining} left, this request asks ${numbers}. Retry in ${d.resetSeconds} s.`,
+    { retryAfter: d.resetSeconds, details: { limit: d.limit, remaining: d.remaining, requested: numbers } },
+  )
 }
