@@ -21,7 +21,9 @@ let close: () => void
 let keys: KeyService
 let calls: number
 
-function start(limits = { perKeyPerMinute: 1000, perAddressPerMinute: 1000, authFailures: 5, authFailureWindowSeconds: 900, contactChecksPerMinute: 60 }) {
+function start(
+  limits = { perKeyPerMinute: 1000, perAddressPerMinute: 1000, authFailures: 5, authFailureWindowSeconds: 900, contactChecksPerMinute: 60 },
+) {
   setRuntime({
     env: { authSecret: 'x'.repeat(40) },
     logger: createLogger({ level: 'silent' }),

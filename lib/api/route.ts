@@ -109,9 +109,13 @@ export function route<
           if (outcome.failed) {
             const failures = await rt.apiLimits.authFailures.consume(ip)
             if (!failures.allowed)
-              throw new AppError('rate_limited', `Too many failed authentications from your address. Retry in ${failures.resetSeconds} s.`, {
-                retryAfter: failures.resetSeconds,
-              })
+              throw new AppError(
+                'rate_limited',
+                `Too many failed authentications from your address. Retry in ${failures.resetSeconds} s.`,
+                {
+                  retryAfter: failures.resetSeconds,
+                },
+              )
           }
           throw new AppError('unauthorized', outcome.message)
         }
