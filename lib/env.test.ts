@@ -39,6 +39,7 @@ describe('parseEnv', () => {
       perAddressPerMinute: 1200,
       authFailures: 20,
       authFailureWindowSeconds: 900,
+      contactChecksPerMinute: 60,
     })
     expect(
       parseEnv({ DATA_DIR: dir, API_RATE_LIMIT: '60', API_ADDRESS_RATE_LIMIT: '100', API_AUTH_FAILURE_LIMIT: '5' }).apiLimits,

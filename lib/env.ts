@@ -56,7 +56,14 @@ export type Env = {
     maxBytes: { image: number; video: number; audio: number; document: number; sticker: number }
   }
   /** API rate limits: requests per minute per key/operator and per address; failed authentications per address per 15 min */
-  apiLimits: { perKeyPerMinute: number; perAddressPerMinute: number; authFailures: number; authFailureWindowSeconds: number }
+  apiLimits: {
+    perKeyPerMinute: number
+    perAddressPerMinute: number
+    authFailures: number
+    authFailureWindowSeconds: number
+    /** phone numbers one account may have checked on WhatsApp per minute (contacts/check) */
+    contactChecksPerMinute: number
+  }
   /** the send queue: pacing (0 = off) and what repeated restrictions do */
   messages: {
     minGapMs: number
@@ -67,6 +74,8 @@ export type Env = {
     allowQueryApiKey: boolean
     /** address ranges link previews may reach although they are not public (tests, intranets) */
     previewAllowedCidrs: string[]
+    /** messages one account may have waiting in its send queue (queued or on their way) */
+    queueLimit: number
   }
   /** webhook delivery: which private targets are allowed, timeouts, the retry schedule, when a failing endpoint is disabled */
   webhooks: {
@@ -77,6 +86,10 @@ export type Env = {
     retryJitter: number
     disableAfterMs: number
     concurrency: number
+    /** attempts in flight at once for one endpoint (its fair share of `concurrency`); unset: half of them, at most 8 */
+    slotsPerEndpoint: number | undefined
+    /** endpoints one account may have; every-account endpoints count together as one more "account" */
+    endpointsPerAccount: number
   }
   /** messages (and their events) older than this many days are purged; 0 keeps everything */
   messageRetentionDays: number
@@ -215,6 +228,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
       perAddressPerMinute: raw.API_ADDRESS_RATE_LIMIT,
       authFailures: raw.API_AUTH_FAILURE_LIMIT,
       authFailureWindowSeconds: 15 * 60,
+      contactChecksPerMinute: raw.CONTACT_CHECK_RATE_PER_MINUTE,
     },
     media: {
       allowedCidrs: raw.MEDIA_ALLOWED_CIDRS,
@@ -238,6 +252,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
       restrictedPauseMs: raw.SEND_RESTRICTED_PAUSE_MS,
       allowQueryApiKey: isOn(raw.ALLOW_QUERY_API_KEY),
       previewAllowedCidrs: raw.LINK_PREVIEW_ALLOWED_CIDRS,
+      queueLimit: raw.SEND_QUEUE_ACCOUNT_LIMIT,
     },
     webhooks: {
       allowedCidrs: raw.WEBHOOK_ALLOWED_CIDRS,
@@ -247,6 +262,8 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
       retryJitter: raw.WEBHOOK_RETRY_JITTER,
       disableAfterMs: raw.WEBHOOK_DISABLE_AFTER_MS,
       concurrency: raw.WEBHOOK_CONCURRENCY,
+      slotsPerEndpoint: raw.WEBHOOK_SLOTS_PER_ENDPOINT,
+      endpointsPerAccount: raw.WEBHOOK_ENDPOINTS_PER_ACCOUNT,
     },
     messageRetentionDays: raw.MESSAGE_RETENTION_DAYS,
     eventStreams: {

@@ -26,6 +26,7 @@ export const ERROR_STATUS = {
   unsupported_media_type: 415,
   rate_limited: 429,
   too_many_attempts: 429,
+  quota_exceeded: 429,
   auth_state_corrupt: 500,
   internal: 500,
   unavailable: 503,

@@ -26,6 +26,7 @@ const EXAMPLE_MESSAGES: Record<ErrorCode, string> = {
   unsupported_media_type: 'Send the body as JSON with Content-Type: application/json.',
   rate_limited: 'Too many requests for this API key: at most 600 per 60 s. Retry in 12 s.',
   too_many_attempts: 'Too many attempts.',
+  quota_exceeded: 'Account "support" has 25 webhook endpoints, the most it may have (WEBHOOK_ENDPOINTS_PER_ACCOUNT=25).',
   auth_state_corrupt: 'The stored credentials cannot be read.',
   internal: 'Something went wrong on our side. Quote request id 4b0e9d6c-… when reporting it.',
   unavailable: 'The gateway is shutting down.',

@@ -21,7 +21,9 @@ let close: () => void
 let keys: KeyService
 let calls: number
 
-function start(limits = { perKeyPerMinute: 1000, perAddressPerMinute: 1000, authFailures: 5, authFailureWindowSeconds: 900 }) {
+function start(
+  limits = { perKeyPerMinute: 1000, perAddressPerMinute: 1000, authFailures: 5, authFailureWindowSeconds: 900, contactChecksPerMinute: 60 },
+) {
   setRuntime({
     env: { authSecret: 'x'.repeat(40) },
     logger: createLogger({ level: 'silent' }),
@@ -142,18 +144,21 @@ describe('route(): authentication', () => {
     expect(calls).toBe(1)
   })
 
-  it('blocks an address after repeated failed authentications, even with a good key, until the window ends', async () => {
+  it('throttles failed authentications per address, but never refuses a valid key from that address', async () => {
     for (let i = 0; i < 5; i++) expect((await call(read, { key: `wag_bad${i}` })).status).toBe(401)
-    const blocked = await call(read, { key: ENV_KEY })
+    const blocked = await call(read, { key: 'wag_bad-again' })
     expect(blocked.status).toBe(429)
     const blockedErr = await errorOf(blocked)
     expect(blockedErr.code).toBe('rate_limited')
     expect(blockedErr.message).toContain('failed authentications')
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(800)
+    // A valid key behind the same address (another client of the same proxy) still passes.
+    expect((await call(read, { key: ENV_KEY })).status).toBe(200)
+    expect((await call(read, { key: 'wag_bad-once-more' })).status).toBe(429)
     // Another address is not affected; anonymous requests (no credential) are not failures.
-    expect((await call(read, { key: ENV_KEY, headers: { [CLIENT_IP_HEADER]: '192.0.2.2' } })).status).toBe(200)
+    expect((await call(read, { key: 'wag_bad', headers: { [CLIENT_IP_HEADER]: '192.0.2.2' } })).status).toBe(401)
     for (let i = 0; i < 10; i++) await call(read, { headers: { [CLIENT_IP_HEADER]: '192.0.2.3' } })
-    expect((await call(read, { key: ENV_KEY, headers: { [CLIENT_IP_HEADER]: '192.0.2.3' } })).status).toBe(200)
+    expect((await call(read, { key: 'wag_bad', headers: { [CLIENT_IP_HEADER]: '192.0.2.3' } })).status).toBe(401)
   })
 })
 
@@ -225,7 +230,7 @@ describe('route(): input', () => {
 
 describe('route(): limits, errors and audit', () => {
   it('limits requests per key with RateLimit headers and Retry-After', async () => {
-    start({ perKeyPerMinute: 2, perAddressPerMinute: 1000, authFailures: 5, authFailureWindowSeconds: 900 })
+    start({ perKeyPerMinute: 2, perAddressPerMinute: 1000, authFailures: 5, authFailureWindowSeconds: 900, contactChecksPerMinute: 60 })
     expect((await call(read, { key: ENV_KEY })).headers.get('ratelimit-remaining')).toBe('1')
     expect((await call(read, { key: ENV_KEY })).status).toBe(200)
     const limited = await call(read, { key: ENV_KEY })
@@ -239,7 +244,7 @@ describe('route(): limits, errors and audit', () => {
   })
 
   it('limits requests per address, whoever makes them', async () => {
-    start({ perKeyPerMinute: 1000, perAddressPerMinute: 3, authFailures: 5, authFailureWindowSeconds: 900 })
+    start({ perKeyPerMinute: 1000, perAddressPerMinute: 3, authFailures: 5, authFailureWindowSeconds: 900, contactChecksPerMinute: 60 })
     for (let i = 0; i < 3; i++) expect((await call(hello)).status).toBe(200)
     expect((await call(hello)).status).toBe(429)
     expect((await call(read, { key: ENV_KEY })).status).toBe(429)

@@ -10,7 +10,8 @@ import { assertAccount, assertScope, authenticate, type Principal, requestIdOf }
 /**
  * The one wrapper every API route goes through. For the operation a route declares, in this order:
  * per-address rate limit → authentication (API key or operator session, with the Origin check on
- * cookie mutations; failed attempts counted per address) → per-key rate limit → path parameters →
+ * cookie mutations; failed attempts counted per address, and past the limit a failing credential
+ * answers 429 instead of 401, while a valid one still passes) → per-key rate limit → path parameters →
  * the account check (an account key sees only its own account) → the declared scope → query and
  * body (streamed, capped, validated) → the handler → the audit row of a successful write → the
  * error envelope {"error": {code, message, details}} for anything that went wrong.
@@ -100,14 +101,22 @@ export function route<
       if (!byAddress.allowed) throw tooMany(byAddress, 'from your address')
 
       if (op.auth !== 'public') {
-        const failures = await rt.apiLimits.authFailures.peek(ip)
-        if (!failures.allowed)
-          throw new AppError('rate_limited', `Too many failed authentications from your address. Retry in ${failures.resetSeconds} s.`, {
-            retryAfter: failures.resetSeconds,
-          })
+        // The credential is checked first (a key is one SHA-256 and an indexed lookup), and only a
+        // credential that fails is counted and throttled: many clients behind one proxy share an
+        // address, and someone else's bad tokens must not lock their valid keys out.
         const outcome = await authenticate(req, rt)
         if (!outcome.principal) {
-          if (outcome.failed) await rt.apiLimits.authFailures.consume(ip)
+          if (outcome.failed) {
+            const failures = await rt.apiLimits.authFailures.consume(ip)
+            if (!failures.allowed)
+              throw new AppError(
+                'rate_limited',
+                `Too many failed authentications from your address. Retry in ${failures.resetSeconds} s.`,
+                {
+                  retryAfter: failures.resetSeconds,
+                },
+              )
+          }
           throw new AppError('unauthorized', outcome.message)
         }
         principal = outcome.principal

@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, inArray, isNotNull, lt, sql } from 'drizzle-orm'
 import { type ChatKey, ensureChat, touchChat } from './chats'
+import { AppError } from '@/lib/errors'
 import { type DB, perDb } from './client'
 import { appendStatusEvent } from './events'
 import { type MessageRow, newPublicId } from './messages'
@@ -95,22 +96,29 @@ export type NewOutgoing = {
 
 export type Idempotency = { key: string; requestHash: string; ttlMs: number }
 
+/** How many messages one account may have waiting (queued or on their way), and the setting that says so. */
+export type QueueLimit = { max: number; setting: string }
+
 export type AcceptResult = { row: MessageRow; duplicate: boolean; mismatch: boolean }
 
 /**
  * Stores an accepted send, or — with an idempotency key seen within its TTL — returns the message the
  * first request created. One IMMEDIATE transaction: the key's primary key settles two simultaneous
- * requests (also from two processes) on one row. An expired key is replaced.
+ * requests (also from two processes) on one row. An expired key is replaced. With `limit`, a queue
+ * that already holds `limit.max` owed messages refuses the new one (429 quota_exceeded, nothing
+ * stored); a repeated idempotent request still gets its first answer.
  */
 export function acceptOutgoing({
   db,
   input,
   idempotency,
+  limit,
   now = Date.now(),
 }: {
   db: DB
   input: NewOutgoing
   idempotency?: Idempotency
+  limit?: QueueLimit
   now?: number
 }): AcceptResult {
   return db.$client
@@ -130,6 +138,15 @@ export function acceptOutgoing({
             .where(and(eq(idempotencyKeys.accountId, input.accountId), eq(idempotencyKeys.key, idempotency.key)))
             .run()
         }
+      }
+      if (limit) {
+        const owed = countQueued({ db, accountId: input.accountId })
+        if (owed >= limit.max)
+          throw new AppError(
+            'quota_exceeded',
+            `The send queue of account "${input.accountId}" holds ${owed} messages, the most it may (${limit.setting}=${limit.max}). Send again once some have gone out.`,
+            { details: { limit: limit.max, queued: owed } },
+          )
       }
       const chat = ensureChat({ db, accountId: input.accountId, key: input.chat })
       // drizzle encodes placeholder values with their column (JSON columns take the objects)

@@ -59,6 +59,18 @@ export function listEndpoints({ db, accountId }: { db: DB; accountId?: string | 
   return db.select().from(webhookEndpoints).where(where).orderBy(asc(webhookEndpoints.createdAt), asc(webhookEndpoints.id)).all()
 }
 
+/** How many endpoints one account has (`null`: the endpoints of every account). */
+export function countEndpoints({ db, accountId }: { db: DB; accountId: string | null }): number {
+  const where = accountId === null ? isNull(webhookEndpoints.accountId) : eq(webhookEndpoints.accountId, accountId)
+  return (
+    db
+      .select({ n: sql<number>`count(*)` })
+      .from(webhookEndpoints)
+      .where(where)
+      .get()?.n ?? 0
+  )
+}
+
 export function updateEndpoint({ db, id, patch }: { db: DB; id: string; patch: Partial<EndpointRow> }): EndpointRow | undefined {
   return db
     .update(webhookEndpoints)

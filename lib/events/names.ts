@@ -17,6 +17,20 @@ export const SUBSCRIBABLE = [
 ] as const
 export type SubscribableEvent = (typeof SUBSCRIBABLE)[number]
 
+/**
+ * The events whose data is a message (its text, caption, sender, chat): whoever receives them reads
+ * messages, so subscribing an endpoint to them needs `messages:read` as well as `webhooks:manage`.
+ * Every `message.*` event carries the whole message view, even a status change or a delete.
+ */
+export const MESSAGE_CONTENT_EVENTS = [
+  'message.received',
+  'message.sent',
+  'message.status',
+  'message.edited',
+  'message.deleted',
+  'message.reaction',
+] as const satisfies readonly SubscribableEvent[]
+
 /** Every type an outbox event may have: the subscribable ones, and `webhook.test` (sent only by the test operation). */
 export const EVENT_TYPES = [...SUBSCRIBABLE, 'webhook.test'] as const
 export type EventType = (typeof EVENT_TYPES)[number]

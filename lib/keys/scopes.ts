@@ -10,9 +10,10 @@ export type Scope = (typeof SCOPES)[number]
 export const SCOPE_DESCRIPTIONS: Record<Scope, string> = {
   'accounts:read': 'read accounts, their status and the API keys of the account',
   'accounts:manage': 'connect, disconnect, log out, reset, rename; read the QR code; request a pairing code',
-  'messages:send': 'send messages',
-  'messages:read': 'read messages and chats',
-  'webhooks:manage': 'create, change and delete webhook endpoints',
+  'messages:send': 'send messages and check numbers on WhatsApp',
+  'messages:read': 'read messages and chats; with webhooks:manage, webhook endpoints that receive messages',
+  'webhooks:manage':
+    'create, change and delete webhook endpoints (those receiving messages also need messages:read; those of every account, admin)',
   admin: 'everything, including creating and deleting accounts, managing API keys and reading the audit log (gateway-wide keys only)',
 }
 

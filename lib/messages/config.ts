@@ -7,5 +7,6 @@ export function messagesConfigFromEnv(env: Pick<Env, 'messages'>): MessagesConfi
     pacing: { minGapMs: m.minGapMs, perMinute: m.perMinute },
     restriction: { pauseAfter: m.restrictedPauseAfter, pauseMs: m.restrictedPauseMs },
     idempotencyTtlMs: DEFAULT_MESSAGES_CONFIG.idempotencyTtlMs,
+    queueLimit: m.queueLimit,
   }
 }

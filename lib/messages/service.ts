@@ -57,12 +57,19 @@ export type SessionAccess = {
   connectedSocket(accountId: string): WaSocket | undefined
 }
 
-export type MessagesConfig = { pacing: PacingConfig; restriction: RestrictionConfig; idempotencyTtlMs: number }
+export type MessagesConfig = {
+  pacing: PacingConfig
+  restriction: RestrictionConfig
+  idempotencyTtlMs: number
+  /** messages one account may have waiting in its send queue (SEND_QUEUE_ACCOUNT_LIMIT); unset: no limit */
+  queueLimit?: number
+}
 
 export const DEFAULT_MESSAGES_CONFIG: MessagesConfig = {
   pacing: { minGapMs: 1500, perMinute: 30 },
   restriction: { pauseAfter: 3, pauseMs: 3_600_000 },
   idempotencyTtlMs: 24 * 3_600_000,
+  queueLimit: 10_000,
 }
 
 /** What sending media needs of the media service (lib/media): the file a send goes out with. */
@@ -202,6 +209,8 @@ export class MessageService {
       idempotency: opts.idempotencyKey
         ? { key: opts.idempotencyKey, requestHash: hashRequest(input), ttlMs: this.deps.config.idempotencyTtlMs }
         : undefined,
+      limit:
+        this.deps.config.queueLimit === undefined ? undefined : { max: this.deps.config.queueLimit, setting: 'SEND_QUEUE_ACCOUNT_LIMIT' },
     })
     if (accepted.mismatch) {
       throw new AppError('idempotency_mismatch', 'This Idempotency-Key was used for a different request in the last 24 hours.')
@@ -310,14 +319,27 @@ export class MessageService {
   }
 
   /** On WhatsApp or not, with JID and LID, for up to 50 numbers; impossible numbers answer `phone: null`. */
-  async checkNumbers(accountId: string, phones: string[]): Promise<NumberCheckResult[]> {
+  /**
+   * Asks WhatsApp which numbers are on it. `spend` is told how many distinct valid numbers are about
+   * to be asked (each costs the account standing with WhatsApp) and may refuse by throwing; it is not
+   * called when the account is not connected or no number is valid, since nothing is asked then.
+   */
+  async checkNumbers(
+    accountId: string,
+    phones: string[],
+    opts: { spend?: (numbers: number) => Promise<void> } = {},
+  ): Promise<NumberCheckResult[]> {
     this.deps.sessions.get(accountId)
     if (phones.length === 0 || phones.length > MAX_NUMBER_CHECKS) {
       throw new AppError('validation_failed', `Check between 1 and ${MAX_NUMBER_CHECKS} numbers per call.`)
     }
-    const sock = this.requireConnected(accountId)
+    let sock = this.requireConnected(accountId)
     const parsed = phones.map((input) => ({ input, phone: parsePhone(input) }))
     const unique = [...new Set(parsed.map((p) => p.phone).filter((p): p is string => p !== null))]
+    if (opts.spend && unique.length > 0) {
+      await opts.spend(unique.length)
+      sock = this.requireConnected(accountId)
+    }
     const answers = new Map((await sock.checkNumbers(unique)).map((a) => [a.phone, a]))
     return parsed.map(({ input, phone }) => {
       const a = phone ? answers.get(phone) : undefined

@@ -10,6 +10,13 @@ export type WebhookConfig = {
   retry: RetryConfig
   /** attempts in flight at once, over all endpoints */
   concurrency: number
+  /**
+   * attempts in flight at once for one endpoint (its fair share of `concurrency`): a slow or hanging
+   * receiver holds at most this many slots while the others keep delivering. Default: half the slots, at most 8.
+   */
+  slotsPerEndpoint?: number
+  /** endpoints one account may have (the endpoints of every account count as one more account); unset: no limit */
+  endpointsPerAccount?: number
   /** how long a claimed delivery stays claimed: longer than any attempt, so only a dead worker's lease runs out */
   leaseMs: number
   /** how long the previous secret keeps signing after a rotation, unless the request says otherwise */
@@ -23,6 +30,8 @@ export function webhookConfigFromEnv(env: Pick<Env, 'webhooks'>): WebhookConfig 
     timeoutMs: w.timeoutMs,
     retry: { scheduleMs: w.retryScheduleMs, jitter: w.retryJitter, disableAfterMs: w.disableAfterMs, maxRetryAfterMs: 86_400_000 },
     concurrency: w.concurrency,
+    slotsPerEndpoint: w.slotsPerEndpoint,
+    endpointsPerAccount: w.endpointsPerAccount,
     leaseMs: w.timeoutMs * 2 + 5000,
     rotationOverlapMs: 86_400_000,
   }

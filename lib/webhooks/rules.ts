@@ -4,7 +4,14 @@
  * use it too).
  */
 
-export { SUBSCRIBABLE, type SubscribableEvent } from '../events/names'
+import { MESSAGE_CONTENT_EVENTS } from '../events/names'
+
+export { MESSAGE_CONTENT_EVENTS, SUBSCRIBABLE, type SubscribableEvent } from '../events/names'
+
+/** Whether an endpoint with this event filter receives message content (null = every event, so yes). */
+export function carriesMessageContent(events: readonly string[] | null): boolean {
+  return events === null || events.some((e) => (MESSAGE_CONTENT_EVENTS as readonly string[]).includes(e))
+}
 
 /** Where a delivery stands: owed (due now or later), delivered, or given up. */
 export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const

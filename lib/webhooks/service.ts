@@ -5,7 +5,15 @@ import type { DB } from '@/lib/db/client'
 import { appendEvent } from '@/lib/db/events'
 import type { DeliveryStatus, EventType } from '@/lib/db/schema'
 import { deliverySummary, type DeliveryView, deliveryViews, endpointView, type WebhookView } from '@/lib/db/webhook-views'
-import { deleteEndpoint, type EndpointRow, findEndpoint, insertEndpoint, listEndpoints, updateEndpoint } from '@/lib/db/webhook-endpoints'
+import {
+  countEndpoints,
+  deleteEndpoint,
+  type EndpointRow,
+  findEndpoint,
+  insertEndpoint,
+  listEndpoints,
+  updateEndpoint,
+} from '@/lib/db/webhook-endpoints'
 import { type DeliveryRow, failedDeliveryIds, getDelivery, insertDelivery, listDeliveries, replayDeliveries } from '@/lib/db/webhooks'
 import { AppError } from '@/lib/errors'
 import type { EventBus } from '@/lib/events/bus'
@@ -95,22 +103,26 @@ export class WebhookService {
     const secret = newSecret()
     const headers = headersOrThrow({}, input.headers ?? {}, [])
     const now = this.now()
-    const row = insertEndpoint({
-      db,
-      row: {
-        id,
-        accountId,
-        url: input.url,
-        description: input.description ?? '',
-        events: input.events ?? null,
-        enabled: input.enabled ?? true,
-        ordered: input.ordered ?? true,
-        headerNames: Object.keys(headers),
-        ...sealSecrets(keyring, id, { secret, previous: null, headers }),
-        createdAt: now,
-        updatedAt: now,
-      },
-    })
+    const values = {
+      id,
+      accountId,
+      url: input.url,
+      description: input.description ?? '',
+      events: input.events ?? null,
+      enabled: input.enabled ?? true,
+      ordered: input.ordered ?? true,
+      headerNames: Object.keys(headers),
+      ...sealSecrets(keyring, id, { secret, previous: null, headers }),
+      createdAt: now,
+      updatedAt: now,
+    }
+    // counted and inserted in one write transaction, so two creations at once cannot both take the last place
+    const row = db.$client
+      .transaction(() => {
+        this.assertRoomFor(accountId)
+        return insertEndpoint({ db, row: values })
+      })
+      .immediate()
     this.announceEndpoint('created', row, row)
     return { webhook: endpointView(row, now), secret }
   }
@@ -243,6 +255,20 @@ export class WebhookService {
     if (!d) throw new AppError('internal', 'The test delivery was not created.')
     this.announceDelivery('created', row.accountId, d)
     return this.view(d)
+  }
+
+  /** 429 quota_exceeded when the account (or every-account endpoints, for null) has no room for another endpoint. */
+  private assertRoomFor(accountId: string | null): void {
+    const max = this.deps.config.endpointsPerAccount
+    if (max === undefined) return
+    const n = countEndpoints({ db: this.deps.db, accountId })
+    if (n < max) return
+    const whose = accountId === null ? 'There are' : `Account "${accountId}" has`
+    throw new AppError(
+      'quota_exceeded',
+      `${whose} ${n} webhook endpoints${accountId === null ? ' for every account' : ''}, the most allowed (WEBHOOK_ENDPOINTS_PER_ACCOUNT=${max}). Delete one first.`,
+      { details: { limit: max, endpoints: n } },
+    )
   }
 
   private require(scope: string | null, id: string): EndpointRow {

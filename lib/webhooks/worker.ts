@@ -18,7 +18,7 @@ import { signatureHeaders } from './signing'
 
 /** How much of an answer an attempt keeps. */
 const RESPONSE_BYTES = 1024
-/** An unordered endpoint gets at most this many attempts in flight at once. */
+/** An unordered endpoint gets at most this many attempts in flight at once, unless configured otherwise. */
 const PER_ENDPOINT_PARALLEL = 8
 /** Leases of a crashed process (or due retries) are found by this poll at the latest. */
 const POLL_MS = 1000
@@ -28,8 +28,9 @@ const POLL_MS = 1000
  * once, and its attempt and outcome recorded in one transaction that also ends the lease. A process
  * that dies mid-attempt leaves a lease that runs out; the delivery is then claimed again (by this
  * process after a restart, or another one), so it is retried, never lost and never stuck.
- * An ordered endpoint has at most its oldest pending delivery in flight; every endpoint has its own
- * lane, so a slow or dead one holds one slot, not the others'.
+ * An ordered endpoint has at most its oldest pending delivery in flight; an unordered one at most its
+ * fair share of the slots (`slotsPerEndpoint`, by default half of them and at most 8), so a slow or
+ * dead receiver cannot hold every slot while the other endpoints' deliveries wait.
  */
 export class DeliveryWorker {
   readonly owner = `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`
@@ -61,6 +62,12 @@ export class DeliveryWorker {
 
   private now(): number {
     return (this.deps.now ?? Date.now)()
+  }
+
+  /** The slots one unordered endpoint may hold at once. */
+  private get share(): number {
+    const { concurrency, slotsPerEndpoint } = this.deps.config
+    return Math.max(1, slotsPerEndpoint ?? Math.min(PER_ENDPOINT_PARALLEL, Math.ceil(concurrency / 2)))
   }
 
   start(): void {
@@ -117,7 +124,7 @@ export class DeliveryWorker {
       const free = config.concurrency - this.inFlight.size
       if (free <= 0) break
       const busy = this.perEndpoint.get(ep.id) ?? 0
-      const room = Math.min(free, (ep.ordered ? 1 : PER_ENDPOINT_PARALLEL) - busy)
+      const room = Math.min(free, (ep.ordered ? 1 : this.share) - busy)
       if (room <= 0) continue
       const { ids, wakeAt } = claimableFor({ db, endpointId: ep.id, ordered: ep.ordered, now, max: room })
       if (wakeAt !== null) wake = Math.min(wake, wakeAt)

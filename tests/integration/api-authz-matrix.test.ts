@@ -29,6 +29,7 @@ type Caller =
   | 'expired key'
   | "other account's key"
   | 'key without the scope'
+  | 'key without messages:read'
   | 'right key'
   | 'viewer session'
   | 'admin session'
@@ -38,6 +39,7 @@ const CALLERS: Caller[] = [
   'expired key',
   "other account's key",
   'key without the scope',
+  'key without messages:read',
   'right key',
   'viewer session',
   'admin session',
@@ -162,6 +164,16 @@ const codeOf = (json: unknown) => (json as { error?: { code?: string } } | null)
 
 type Expected = { status: number; code: string } | 'allowed'
 
+/**
+ * Operations that can make message content flow to a webhook receiver: on the matrix's endpoint
+ * (alpha's, subscribed to every event) they need messages:read beside their declared scope.
+ */
+const CONTENT_WEBHOOK_OPS = ['createWebhook', 'updateWebhook', 'testWebhook', 'replayWebhookDelivery', 'replayFailedWebhookDeliveries']
+const scope = (op: Operation) => (op.auth === 'public' ? null : op.auth.scope)
+/** Every scope a request of the matrix needs. */
+const scopesFor = (op: Operation): string[] =>
+  op.auth === 'public' ? [] : CONTENT_WEBHOOK_OPS.includes(op.id) ? [op.auth.scope, 'messages:read'] : [op.auth.scope]
+
 function expected(caller: Caller, op: Operation): Expected {
   if (op.auth === 'public') return 'allowed'
   const scope = op.auth.scope
@@ -179,6 +191,10 @@ function expected(caller: Caller, op: Operation): Expected {
       return scope === 'admin' ? { status: 403, code: 'insufficient_scope' } : 'allowed'
     case 'key without the scope':
       return { status: 403, code: 'insufficient_scope' }
+    case 'key without messages:read':
+      // an account key with every scope an account key may hold except messages:read
+      if (scope === 'admin') return { status: 403, code: 'insufficient_scope' }
+      return scopesFor(op).includes('messages:read') ? { status: 403, code: 'insufficient_scope' } : 'allowed'
     case 'viewer session':
     case 'admin session':
       // A GET that sends takes keys only: a cookie would let any site send with an <img> tag.
@@ -212,10 +228,13 @@ async function clientFor(caller: Caller, op: Operation): Promise<Api> {
     return clients.get(key)!
   }
   if (caller === 'right key') {
-    const scope = op.auth === 'public' ? 'accounts:read' : op.auth.scope
-    const key = `right:${scope}`
+    const scopes = op.auth === 'public' ? ['accounts:read'] : scopesFor(op)
+    const key = `right:${scopes.join('+')}`
     if (!clients.has(key))
-      clients.set(key, apiClient(gw.url, { authorization: `Bearer ${(await issue(scope === 'admin' ? null : 'alpha', [scope])).key}` }))
+      clients.set(
+        key,
+        apiClient(gw.url, { authorization: `Bearer ${(await issue(scopes.includes('admin') ? null : 'alpha', scopes)).key}` }),
+      )
     return clients.get(key)!
   }
   return clients.get(caller)!
@@ -275,6 +294,17 @@ beforeAll(async () => {
   clients.set('revoked key', bearer(revoked.key))
   clients.set('expired key', bearer(expiring.key))
   clients.set("other account's key", bearer((await issue('beta', ACCOUNT_SCOPES)).key))
+  clients.set(
+    'key without messages:read',
+    bearer(
+      (
+        await issue(
+          'alpha',
+          ACCOUNT_SCOPES.filter((s) => s !== 'messages:read'),
+        )
+      ).key,
+    ),
+  )
   clients.set('viewer session', apiClient(gw.url, { cookie: await signInCookie(gw.url, VIEWER.email, VIEWER.password), origin: gw.url }))
   clients.set('admin session', apiClient(gw.url, { cookie: await signInCookie(gw.url, ADMIN.email, ADMIN.password), origin: gw.url }))
   // Past the expiring key's expiry.
@@ -311,6 +341,8 @@ describe('authorisation matrix: every operation × every caller', () => {
               : `${got} (expected ${want.status} ${want.code})`,
           )
           expect(snapshot(), `${caller} → ${op.id} changed the database`).toBe(before)
+          if (caller === 'key without messages:read' && scope(op) !== 'admin')
+            expect(res.json.error?.details, op.id).toMatchObject({ required: 'messages:read' })
         }
         if (caller === "other account's key" && op.id === 'listAccounts')
           expect(res.json.data).toEqual([expect.objectContaining({ id: 'beta' })])

@@ -239,3 +239,37 @@ describe('secrets, guard and replay', () => {
     }
   })
 })
+
+describe('fair share of the delivery slots', () => {
+  it('an endpoint that never answers holds at most half the slots: another endpoint is delivered at once', async () => {
+    // its own database and worker (4 slots, attempts that could hang for 30 s), so no other worker delivers these
+    const own = tempDb()
+    const fair = startWebhookStack({
+      db: own.db,
+      bus: new EventBus(),
+      keyring: own.keyring,
+      config: { concurrency: 4, timeoutMs: 30_000, leaseMs: 65_000 },
+    })
+    try {
+      for (const id of ['hang', 'fine']) insertAccount({ db: own.db, id, name: id })
+      fair.dispatcher.run()
+      const on = (accountId: string, i: number) =>
+        appendEvent(own.db, { type: 'account.deleted', accountId, data: { accountId: `${accountId}:${i}` } })
+      fair.service.create(null, { url: rx.url('/hang'), accountId: 'hang', ordered: false })
+      fair.service.create(null, { url: rx.url('/fine'), accountId: 'fine' })
+      rx.on('/hang', () => undefined) // never answers: each attempt holds its slot until the 30 s timeout
+      for (let i = 0; i < 10; i++) on('hang', i)
+      fair.dispatcher.run()
+      await until(() => rx.at('/hang').length >= 2, 3000, 'the hanging endpoint to take its slots')
+      const sent = [on('fine', 0), on('fine', 1), on('fine', 2)].map((e) => e.id)
+      fair.dispatcher.run()
+      await until(() => rx.at('/fine').length >= 3, 3000, 'the other endpoint to get its three events')
+      expect(rx.at('/fine').map((r) => r.headers['webhook-id'])).toEqual(sent)
+      // ceil(4 / 2): the other two slots stayed free for everyone else
+      expect(rx.at('/hang')).toHaveLength(2)
+    } finally {
+      await fair.stop()
+      own.close()
+    }
+  })
+})

@@ -49,6 +49,7 @@ export const sendMessage = defineOperation({
     'The queue sends in order, paced; follow the status with `GET …/messages/{messageId}`, the dashboard or webhooks.',
     'The body follows the WhatsApp Cloud API’s message object: `to`, `type`, and an object named after the type. `context.messageId` quotes an earlier message.',
     'An account that is not connected answers 503 `not_connected` and nothing is stored.',
+    'An account may have at most SEND_QUEUE_ACCOUNT_LIMIT messages waiting (default 10,000, queued or on their way); past it the send answers 429 `quota_exceeded` naming the limit and nothing is stored.',
   ].join('\n\n'),
   auth: send,
   params: AccountParams,
@@ -58,7 +59,7 @@ export const sendMessage = defineOperation({
   maxBodyBytes: SEND_MESSAGE_MAX_BODY_BYTES,
   bodyExample: { to: '+1 555 123 4567', type: 'text', text: { body: 'Your order shipped', previewUrl: false } },
   success: { status: 202, description: 'Accepted and queued', schema: Message, example: MESSAGE_EXAMPLE },
-  errors: ['not_connected', 'not_found', 'idempotency_mismatch'],
+  errors: ['not_connected', 'not_found', 'idempotency_mismatch', 'quota_exceeded'],
   audit: noAudit,
 })
 
@@ -78,7 +79,7 @@ export const sendMessageByQuery = defineOperation({
   params: AccountParams,
   query: QuerySendParams,
   success: { status: 202, description: 'Accepted and queued', schema: Message, example: MESSAGE_EXAMPLE },
-  errors: ['not_connected', 'not_found'],
+  errors: ['not_connected', 'not_found', 'quota_exceeded'],
 })
 
 export const listMessages = defineOperation({
@@ -193,8 +194,9 @@ export const checkContacts = defineOperation({
   path: '/accounts/{accountId}/contacts/check',
   tag,
   summary: 'Check numbers on WhatsApp',
-  description: 'For up to 50 phone numbers: on WhatsApp or not, with the JID and (when WhatsApp tells) the LID. Needs a connected account.',
-  auth: read,
+  description:
+    "For up to 50 phone numbers: on WhatsApp or not, with the JID and (when WhatsApp tells) the LID. Needs a connected account. Each lookup is a question to WhatsApp on the account's behalf (many of them put the number's standing at risk), so it needs `messages:send` and each account may have at most CONTACT_CHECK_RATE_PER_MINUTE distinct valid numbers (default 60) checked per minute: a request that does not fit in what is left is refused whole with 429 `rate_limited` and `Retry-After`, and counts nothing.",
+  auth: send,
   params: AccountParams,
   body: CheckNumbersBody,
   bodyExample: { phones: ['+1 555 123 4567', '+49 151 23456789'] },

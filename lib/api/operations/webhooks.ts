@@ -22,6 +22,11 @@ import {
 const tag = 'Webhooks'
 const manage = { scope: 'webhooks:manage' } as const
 const SECRET_EXAMPLE = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'
+/** enforced in the route handlers by assertMayReach (lib/api/webhook-reach.ts): it depends on the endpoint */
+const CONTENT_NOTE =
+  "**Also needs** `messages:read` when the endpoint's events carry message content (any `message.*` event, or every event when `events` is null), and `admin` for an endpoint of every account (`accountId: null`). Missing either: 403 `insufficient_scope` naming it."
+const EVERY_ACCOUNT_NOTE =
+  '**Also needs** `admin` for an endpoint of every account (`accountId: null`): 403 `insufficient_scope` otherwise.'
 
 export const createWebhook = defineOperation({
   id: 'createWebhook',
@@ -30,8 +35,9 @@ export const createWebhook = defineOperation({
   tag,
   summary: 'Create a webhook endpoint',
   description:
-    "Events are POSTed to `url`, signed per Standard Webhooks with the endpoint's own secret — in the answer, shown this once. An account key creates endpoints of its account; `accountId: null` (every account's events) needs a gateway-wide caller. Targets on private or loopback addresses are refused unless WEBHOOK_ALLOWED_CIDRS allows them.",
+    "Events are POSTed to `url`, signed per Standard Webhooks with the endpoint's own secret — in the answer, shown this once. An account key creates endpoints of its account; `accountId: null` (every account's events) needs a gateway-wide `admin` caller. At most WEBHOOK_ENDPOINTS_PER_ACCOUNT endpoints per account (429 `quota_exceeded`). Targets on private or loopback addresses are refused unless WEBHOOK_ALLOWED_CIDRS allows them.",
   auth: manage,
+  authNote: CONTENT_NOTE,
   body: CreateWebhookBody,
   maxBodyBytes: 32 * 1024,
   bodyExample: {
@@ -47,7 +53,7 @@ export const createWebhook = defineOperation({
     schema: CreatedWebhook,
     example: { ...WEBHOOK_EXAMPLE, health: { ...WEBHOOK_EXAMPLE.health, lastSuccessAt: null }, secret: SECRET_EXAMPLE },
   },
-  errors: ['webhook_url_forbidden'],
+  errors: ['webhook_url_forbidden', 'quota_exceeded'],
   audit: {
     action: 'webhook.create',
     target: ({ result }) => result?.id,
@@ -88,6 +94,7 @@ export const updateWebhook = defineOperation({
   description:
     '`headers` replaces all custom headers, except the stored ones named in `keepHeaders`, which keep their values without the caller sending them (header values are never returned). `enabled: true` re-enables a disabled endpoint (its pending deliveries resume, oldest first).',
   auth: manage,
+  authNote: CONTENT_NOTE,
   params: WebhookParams,
   body: UpdateWebhookBody,
   maxBodyBytes: 32 * 1024,
@@ -109,6 +116,7 @@ export const deleteWebhook = defineOperation({
   summary: 'Delete a webhook endpoint',
   description: 'The endpoint, its pending deliveries and its delivery history go.',
   auth: manage,
+  authNote: EVERY_ACCOUNT_NOTE,
   params: WebhookParams,
   success: { status: 204, description: 'Deleted' },
   audit: { action: 'webhook.delete', target: ({ params }) => params.webhookId },
@@ -123,6 +131,7 @@ export const rotateWebhookSecret = defineOperation({
   description:
     'Issues a new secret (shown this once). For `overlapSeconds` (default one day) every delivery carries two signatures, one per secret, so receivers can switch without losing a delivery.',
   auth: manage,
+  authNote: EVERY_ACCOUNT_NOTE,
   params: WebhookParams,
   body: RotateSecretBody,
   maxBodyBytes: 1024,
@@ -158,6 +167,7 @@ export const replayWebhookDelivery = defineOperation({
   description:
     'Sends a delivered or failed delivery again: the same event and webhook-id, a fresh timestamp and signature, from the start of the retry schedule.',
   auth: manage,
+  authNote: CONTENT_NOTE,
   params: DeliveryParams,
   success: {
     status: 202,
@@ -177,6 +187,7 @@ export const replayFailedWebhookDeliveries = defineOperation({
   summary: 'Replay failed deliveries',
   description: 'Every failed delivery created in [since, until] becomes pending again (same event ids, fresh signatures).',
   auth: manage,
+  authNote: CONTENT_NOTE,
   params: WebhookParams,
   body: ReplayBody,
   maxBodyBytes: 1024,
@@ -193,6 +204,7 @@ export const testWebhook = defineOperation({
   summary: 'Send a test event',
   description: 'Queues a `webhook.test` event for this endpoint only; its delivery shows what the receiver answered.',
   auth: manage,
+  authNote: CONTENT_NOTE,
   params: WebhookParams,
   success: {
     status: 202,
