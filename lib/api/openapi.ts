@@ -26,6 +26,8 @@ const EXAMPLE_MESSAGES: Record<ErrorCode, string> = {
   unsupported_media_type: 'Send the body as JSON with Content-Type: application/json.',
   rate_limited: 'Too many requests for this API key: at most 600 per 60 s. Retry in 12 s.',
   too_many_attempts: 'Too many attempts.',
+  quota_exceeded:
+    'This account keeps at most 2147483648 bytes of uploaded media (MEDIA_ACCOUNT_QUOTA_BYTES); send or let earlier uploads expire first.',
   auth_state_corrupt: 'The stored credentials cannot be read.',
   internal: 'Something went wrong on our side. Quote request id 4b0e9d6c-… when reporting it.',
   unavailable: 'The gateway is shutting down.',
@@ -35,6 +37,8 @@ const EXAMPLE_MESSAGES: Record<ErrorCode, string> = {
   idempotency_mismatch: 'This Idempotency-Key was used with a different request body.',
   not_cancellable: 'Only a queued message can be cancelled.',
   media_url_forbidden: 'The URL is not allowed: 10.0.0.5 is a private address.',
+  media_unverifiable:
+    'The media of this message is not fetched: the sender declared no media key or no encrypted and plain SHA-256 to check it against.',
   webhook_url_forbidden: 'The URL is not allowed: internal.example resolves to 127.0.0.1 is a loopback address.',
   url_forbidden: 'The URL is not allowed: only https URLs are fetched.',
   upstream_failed: 'The request failed: ECONNREFUSED',
