@@ -1,16 +1,18 @@
 import crypto from 'node:crypto'
 import fs from 'node:fs'
+import https from 'node:https'
 import net, { type AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Simulator, startSimulator } from '../../sim'
+import { issueServerCertificate, loadOrCreateCa } from '../../sim/media/tls'
 import { apiClient, type GatewayProcess, signInCookie, startGateway } from '../support/gateway-process'
 
 /**
- * A hostile contact's media against the production server: the message names a loopback listener, a
- * host name that is not WhatsApp's, or no hashes, or WhatsApp's own host answers without end. Each is
- * tried by eager download (MEDIA_EAGER_DOWNLOAD), by the API download and by the dashboard's
+ * A hostile contact's media against the production server: the message names a loopback listener (an
+ * HTTPS server answering 404 that counts TCP connections), a host name that is not WhatsApp's, or no
+ * hashes, or WhatsApp's own host answers without end. Each is tried by eager download (MEDIA_EAGER_DOWNLOAD), by the API download and by the dashboard's
  * thumbnail (the same route with an operator session). The listener must never see a connection,
  * the sender is never asked for a re-upload, and nothing is left in the media folder.
  * MEDIA_ALLOWED_CIDRS lets the address guard reach loopback (the simulator lives there), so only the
@@ -28,7 +30,7 @@ const JPEG = Buffer.concat([
 let sim: Simulator
 let gw: GatewayProcess
 let dataDir: string
-let listener: net.Server
+let listener: https.Server
 let listenerPort = 0
 let operatorCookie = ''
 const connections: string[] = []
@@ -77,10 +79,11 @@ async function refusalLogged(waId: string): Promise<Record<string, unknown>> {
 }
 
 beforeAll(async () => {
-  listener = net.createServer((sock) => {
-    connections.push(`${sock.remoteAddress}:${sock.remotePort}`)
-    sock.destroy()
-  })
+  // answers 404 to anything, with a certificate the gateway trusts: on a download it would make the
+  // gateway ask the sender for a re-upload, telling the sender what the probed address answered
+  const cert = issueServerCertificate(loadOrCreateCa())
+  listener = https.createServer({ cert: cert.certPem, key: cert.keyPem }, (_req, res) => res.writeHead(404).end())
+  listener.on('connection', (sock: net.Socket) => connections.push(`${sock.remoteAddress}:${sock.remotePort}`))
   await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r))
   listenerPort = (listener.address() as AddressInfo).port
   sim = await startSimulator({ port: 0 })
@@ -117,6 +120,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await gw.stop()
   await sim.close()
+  listener.closeAllConnections()
   listener.close()
   fs.rmSync(dataDir, { recursive: true, force: true })
 })
@@ -138,6 +142,8 @@ const mediaFiles = () => {
 }
 
 describe('received media is fetched from WhatsApp and nowhere else', () => {
+  const refusedIds: string[] = []
+
   const hostile = () =>
     [
       {
@@ -163,8 +169,10 @@ describe('received media is fetched from WhatsApp and nowhere else', () => {
     ] as const
 
   it('refuses each by eager download, API download and dashboard thumbnail without connecting, and logs who sent it', async () => {
+    const ids: string[] = []
     for (const c of hostile()) {
       const { id } = await sim.sendMedia(EVE, { type: 'image', to: PHONE, data: JPEG, mimeType: 'image/jpeg', override: c.override })
+      ids.push(id)
       // eager download runs as the message arrives: its refusal is logged with the account and message
       const logged = await refusalLogged(id)
       expect(logged, c.name).toMatchObject({ level: 40, accountId: 'shop', waMessageId: id, code: c.code })
@@ -177,6 +185,7 @@ describe('received media is fetched from WhatsApp and nowhere else', () => {
     expect(connections).toEqual([])
     expect(sim.stats().media).toMatchObject({ reuploads: 0, retryRequests: 0 })
     expect(mediaFiles()).toEqual([])
+    refusedIds.push(...ids)
   }, 60_000)
 
   it("refuses media without hashes even on WhatsApp's own host: the host is never asked", async () => {
@@ -214,5 +223,13 @@ describe('received media is fetched from WhatsApp and nowhere else', () => {
     const res = await fetch(`${gw.url}/api/v1/accounts/shop/messages/${id}/media`, { headers: { cookie: operatorCookie } })
     expect(res.status).toBe(200)
     expect(Buffer.from(await res.arrayBuffer()).equals(JPEG)).toBe(true)
+  })
+
+  it('while the account is disconnected, the media hosts WhatsApp last named still decide', async () => {
+    expect((await api()('POST', '/api/v1/accounts/shop/disconnect')).status).toBeLessThan(300)
+    const [first] = refusedIds
+    if (!first) throw new Error('the first test sent no hostile media')
+    expect(await getMedia(first, auth)).toEqual({ status: 422, code: 'media_url_forbidden' })
+    expect(connections).toEqual([])
   })
 })
