@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream'
 import type { MessageRow } from '@/lib/db/messages'
 import { AppError, isAppError } from '@/lib/errors'
 import type { Logger } from '@/lib/logger'
-import { guardedRequest } from '@/lib/net/outbound'
+import { guardedRequest, type GuardedResponse } from '@/lib/net/outbound'
 import { decodeProto, type MediaInfo, mediaInfoOf, type ReceivedMediaSource, receivedMediaSource } from '@/lib/whatsapp/media'
 import { encryptedLength, mediaDecipher, mediaDownloadUrl } from '@/lib/whatsapp/media-download'
 import type { WaSocket } from '@/lib/whatsapp/socket'
@@ -145,7 +145,7 @@ async function fetchOnce(opts: DownloadOptions, source: ReceivedMediaSource | nu
     })
   }
   const maxEncrypted = encryptedLength(source.fileLength ?? maxPlain)
-  let res
+  let res: GuardedResponse
   try {
     res = await guardedRequest(url, {
       policy: { allowedCidrs: opts.allowedCidrs, allowHttp: false, forbiddenCode: 'media_url_forbidden' },

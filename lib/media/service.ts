@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { Readable } from 'node:stream'
 import type { DB } from '@/lib/db/client'
-import { findMediaFile, findUpload, insertUpload, touchMediaFile, uploadBytesOf, upsertMediaFile } from '@/lib/db/media'
+import { findMediaFile, findUpload, touchMediaFile, upsertMediaFile } from '@/lib/db/media'
 import { findMessageByWaId, findMessageRow, type MessageRow } from '@/lib/db/messages'
 import { AppError } from '@/lib/errors'
 import type { EventBus } from '@/lib/events/bus'
@@ -14,8 +14,9 @@ import type { WaSocket } from '@/lib/whatsapp/socket'
 import { linkOrCopy, sniffFile, writeStreamToFile } from './files'
 import { downloadMessageMedia } from './from-whatsapp'
 import { WhatsAppMediaHosts } from './media-hosts'
+import { type IncomingUpload, storeUpload, type UploadView } from './uploads'
 import { evictMediaCache, sweepMediaDir } from './sweep'
-import { baseType, CAPTION_KINDS, capForType, checkMedia, cleanFileName, type MediaKind, type MediaLimits } from './policy'
+import { baseType, CAPTION_KINDS, checkMedia, cleanFileName, type MediaKind, type MediaLimits } from './policy'
 
 export type MediaConfig = {
   /** DATA_DIR/media */
@@ -42,7 +43,7 @@ export type MediaSource = {
   voice?: boolean
 }
 
-export type UploadView = { id: string; mimeType: string; size: number; sha256: string; fileName: string | null; expiresAt: string }
+export type { UploadView } from './uploads'
 
 /** A send's media, on disk under the gateway's own name, checked against its kind. */
 export type PreparedMedia = OutgoingMedia & { size: number; sha256: string; relPath: string }
@@ -121,63 +122,22 @@ export class MediaService {
 
   /**
    * Streams an uploaded file to disk, capped by what its real type may be sent as and by what is left
-   * of the account's upload quota; nothing is kept on failure.
+   * of the account's upload quota; nothing is kept on failure (lib/media/uploads.ts).
    */
-  async storeUpload(
-    accountId: string,
-    file: { stream: Readable; declaredType: string | null; fileName: string | null },
-  ): Promise<UploadView> {
-    const id = `med_${crypto.randomBytes(12).toString('hex')}`
-    const target = this.abs(`uploads/${id}`)
-    const limits = this.deps.config.limits
-    const quota = this.deps.config.accountQuotaBytes ?? Number.POSITIVE_INFINITY
-    const left = quota - uploadBytesOf({ db: this.deps.db, accountId, now: this.now() })
-    const overQuota = () =>
-      new AppError(
-        'quota_exceeded',
-        `This account keeps at most ${quota} bytes of uploaded media (MEDIA_ACCOUNT_QUOTA_BYTES); send or let earlier uploads expire first.`,
-        { details: { limit: quota, remaining: Math.max(0, left) } },
-      )
-    if (left <= 0) {
-      file.stream.resume()
-      throw overQuota()
-    }
-    const written = await writeStreamToFile(file.stream, target, {
-      capFor: (sniffed) => Math.min(capForType(sniffed ?? baseType(file.declaredType), limits), left),
-      tooLarge: (cap) =>
-        cap === left
-          ? overQuota()
-          : new AppError('payload_too_large', `The file is larger than ${cap} bytes, the most its type can be sent as.`),
-    })
-    const declared = baseType(file.declaredType)
-    try {
-      // a declared type the bytes contradict is refused now, not at send time
-      const mimeType = checkMedia(
-        {
-          kind: 'document',
-          sniffed: written.sniffed,
-          declared: declared === 'application/octet-stream' ? null : declared,
-          size: written.size,
-        },
-        limits,
-      )
-      const now = this.now()
-      const row = {
-        id,
-        accountId,
-        mimeType,
-        size: written.size,
-        sha256: written.sha256,
-        fileName: cleanFileName(file.fileName),
-        createdAt: now,
-        expiresAt: now + this.deps.config.uploadTtlMs,
-      }
-      insertUpload({ db: this.deps.db, row })
-      return { id, mimeType, size: row.size, sha256: row.sha256, fileName: row.fileName, expiresAt: new Date(row.expiresAt).toISOString() }
-    } catch (err) {
-      fs.rmSync(target, { force: true })
-      throw err
-    }
+  storeUpload(accountId: string, file: IncomingUpload): Promise<UploadView> {
+    const { db, config } = this.deps
+    return storeUpload(
+      {
+        db,
+        dir: config.dir,
+        limits: config.limits,
+        uploadTtlMs: config.uploadTtlMs,
+        quotaBytes: config.accountQuotaBytes ?? Number.POSITIVE_INFINITY,
+        now: this.now(),
+      },
+      accountId,
+      file,
+    )
   }
 
   // ---- sending ---------------------------------------------------------------------------------
