@@ -151,6 +151,7 @@ export const rawSchema = z.object({
   MEDIA_UPLOAD_TTL_SECONDS: int({ min: 1, max: 365 * 86_400, default: 86_400 }),
   MEDIA_CACHE_MAX_BYTES: int({ min: 0, default: 1024 ** 3 }),
   MEDIA_EAGER_DOWNLOAD: flagSchema,
+  MEDIA_ACCOUNT_QUOTA_BYTES: int({ min: 1, default: 2 * 1024 ** 3 }),
   MEDIA_MAX_IMAGE_BYTES: int({ min: 1, default: 16 * 1024 ** 2 }),
   MEDIA_MAX_VIDEO_BYTES: int({ min: 1, default: 64 * 1024 ** 2 }),
   MEDIA_MAX_AUDIO_BYTES: int({ min: 1, default: 16 * 1024 ** 2 }),

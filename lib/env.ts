@@ -53,6 +53,8 @@ export type Env = {
     uploadTtlMs: number
     cacheMaxBytes: number
     eagerDownload: boolean
+    /** bytes of unexpired uploads one account may keep */
+    accountQuotaBytes: number
     maxBytes: { image: number; video: number; audio: number; document: number; sticker: number }
   }
   /** API rate limits: requests per minute per key/operator and per address; failed authentications per address per 15 min */
@@ -237,6 +239,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
       uploadTtlMs: raw.MEDIA_UPLOAD_TTL_SECONDS * 1000,
       cacheMaxBytes: raw.MEDIA_CACHE_MAX_BYTES,
       eagerDownload: isOn(raw.MEDIA_EAGER_DOWNLOAD),
+      accountQuotaBytes: raw.MEDIA_ACCOUNT_QUOTA_BYTES,
       maxBytes: {
         image: raw.MEDIA_MAX_IMAGE_BYTES,
         video: raw.MEDIA_MAX_VIDEO_BYTES,

@@ -31,6 +31,7 @@ export const ERROR_STATUS = {
   internal: 500,
   unavailable: 503,
   media_url_forbidden: 422,
+  media_unverifiable: 422,
   webhook_url_forbidden: 422,
   url_forbidden: 422,
   upstream_failed: 502,

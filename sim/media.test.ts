@@ -63,4 +63,36 @@ describe('media through the simulator (real Baileys, HTTPS media host with the s
     expect(sha(again)).toBe(sha(data))
     expect(fx.sim.stats().media).toMatchObject({ reuploads: 1, retryRequests: 1 })
   })
+
+  it('the hostile contact (admin API override) sends media that points anywhere and declares no hashes', async () => {
+    const res = await fetch(`${fx.sim.adminUrl}/users/${BOB}/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        type: 'image',
+        to: ALICE,
+        base64: crypto.randomBytes(500).toString('base64'),
+        mimeType: 'image/jpeg',
+        override: { url: 'https://169.254.169.254/latest/meta-data/', directPath: '', omitHashes: true },
+      }),
+    })
+    expect(res.status).toBe(201)
+    const { id } = (await res.json()) as { id: string }
+    const image = (await received(id)).message?.imageMessage
+    expect(image?.url).toBe('https://169.254.169.254/latest/meta-data/')
+    expect(image?.directPath ?? undefined).toBeUndefined()
+    expect(image?.fileSha256?.length ?? 0).toBe(0)
+    expect(image?.fileEncSha256?.length ?? 0).toBe(0)
+    expect(image?.mediaKey?.length).toBe(32)
+  })
+
+  it('the media host serves an endless body on /test/endless', async () => {
+    const res = await fetch(`${fx.sim.mediaUrl}/test/endless`)
+    expect(res.status).toBe(200)
+    const reader = res.body!.getReader()
+    let seen = 0
+    while (seen < 1_000_000) seen += (await reader.read()).value?.length ?? 0
+    await reader.cancel()
+    expect(seen).toBeGreaterThanOrEqual(1_000_000)
+  })
 })

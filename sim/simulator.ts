@@ -6,7 +6,13 @@ import { type AuthenticationCreds, type BinaryNode, Curve } from '@whiskeysocket
 import { EventEmitter } from 'node:events'
 import type { AddressInfo } from 'node:net'
 import { provisionCompanion } from './adv'
-import { composeMediaMessage, composeMessage, type ContactMediaInput, type ContactMessageInput } from './contacts/compose'
+import {
+  composeMediaMessage,
+  composeMessage,
+  overrideMediaFields,
+  type ContactMediaInput,
+  type ContactMessageInput,
+} from './contacts/compose'
 import { MediaHost } from './media/host'
 import { MediaStore } from './media/store'
 import { type CertificateAuthority, defaultCaDir, issueServerCertificate, loadOrCreateCa } from './media/tls'
@@ -342,12 +348,13 @@ export class Simulator {
    * `from`'s phone sends media to `to`: the bytes are encrypted with a fresh media key and stored on
    * the media host, and the media message (image, video, audio or voice note, document, sticker)
    * goes to every companion of `to`. The phone keeps the media key to answer a re-upload request.
+   * `input.override` makes it a hostile contact (the message points elsewhere or declares no hashes).
    */
   async sendMedia(from: string, input: ContactMediaInput): Promise<{ id: string; encTypes: string[] }> {
     const sender = this.registry.getUser(from)
     const recipient = this.registry.getUser(input.to)
     const stored = await this.media.encryptAndStore(input.type, input.data, this.mediaHost.hostname)
-    const message = composeMediaMessage(input, stored.fields)
+    const message = composeMediaMessage(input, overrideMediaFields(stored.fields, input.override))
     const result = await this.router.phoneSend(sender, recipient, message)
     this.media.rememberSent(result.id, { kind: input.type, mediaKey: stored.mediaKey, token: stored.token })
     sender.addSent({

@@ -36,6 +36,8 @@ const EXAMPLE_MESSAGES: Record<ErrorCode, string> = {
   idempotency_mismatch: 'This Idempotency-Key was used with a different request body.',
   not_cancellable: 'Only a queued message can be cancelled.',
   media_url_forbidden: 'The URL is not allowed: 10.0.0.5 is a private address.',
+  media_unverifiable:
+    'The media of this message is not fetched: the sender declared no media key or no encrypted and plain SHA-256 to check it against.',
   webhook_url_forbidden: 'The URL is not allowed: internal.example resolves to 127.0.0.1 is a loopback address.',
   url_forbidden: 'The URL is not allowed: only https URLs are fetched.',
   upstream_failed: 'The request failed: ECONNREFUSED',

@@ -1,4 +1,4 @@
-import { and, asc, eq, lte, notInArray, sql } from 'drizzle-orm'
+import { and, asc, eq, gt, lte, notInArray, sql } from 'drizzle-orm'
 import type { DB } from './client'
 import { mediaFiles, mediaUploads, messages } from './schema'
 
@@ -25,6 +25,17 @@ export function deleteExpiredUploads({ db, now }: { db: DB; now: number }): stri
     .returning({ id: mediaUploads.id })
     .all()
     .map((r) => r.id)
+}
+
+/** Bytes of the account's uploads that have not expired at `now` (what its upload quota counts). */
+export function uploadBytesOf({ db, accountId, now }: { db: DB; accountId: string; now: number }): number {
+  return (
+    db
+      .select({ n: sql<number>`coalesce(sum(${mediaUploads.size}), 0)` })
+      .from(mediaUploads)
+      .where(and(eq(mediaUploads.accountId, accountId), gt(mediaUploads.expiresAt, now)))
+      .get()?.n ?? 0
+  )
 }
 
 export function allUploadIds({ db }: { db: DB }): Set<string> {

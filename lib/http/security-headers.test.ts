@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { describe, expect, it } from 'vitest'
-import { applySecurityHeaders } from './security-headers'
+import { applySecurityHeaders, cspFor } from './security-headers'
 
 function headersFor(req: { encrypted?: boolean; proto?: string }, opts: { dev: boolean; trustProxy: boolean }) {
   const set = new Map<string, string>()
@@ -27,5 +27,13 @@ describe('security headers', () => {
     expect(headersFor({ encrypted: true }, { dev: false, trustProxy: false }).has('strict-transport-security')).toBe(true)
     expect(headersFor({ proto: 'https' }, { dev: false, trustProxy: true }).has('strict-transport-security')).toBe(true)
     expect(headersFor({ proto: 'https' }, { dev: false, trustProxy: false }).has('strict-transport-security')).toBe(false)
+  })
+})
+
+describe('the media route', () => {
+  it('is sandboxed (served media never runs script or reaches the dashboard), other routes are not', () => {
+    expect(cspFor('/api/v1/accounts/shop/messages/msg_1/media', false)).toMatch(/^sandbox; /)
+    expect(cspFor('/api/v1/accounts/shop/messages/msg_1', false)).not.toContain('sandbox')
+    expect(cspFor('/accounts/shop', false)).not.toContain('sandbox')
   })
 })

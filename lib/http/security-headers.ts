@@ -21,8 +21,20 @@ export function buildCsp(dev: boolean): string {
   ].join('; ')
 }
 
+/** The route that serves media bytes (API downloads and the dashboard's thumbnails and links). */
+const MEDIA_ROUTE = /^\/api\/v1\/accounts\/[^/]+\/messages\/[^/]+\/media\/?$/
+
+/**
+ * The policy of a response: media bytes a WhatsApp contact chose are rendered, if at all, in a
+ * sandbox (an opaque origin: no script, no forms, no access to the dashboard's cookies or API).
+ * Set here because a header set on the Node response before Next runs is the one that is sent.
+ */
+export function cspFor(path: string, dev: boolean): string {
+  return MEDIA_ROUTE.test(path) ? `sandbox; ${buildCsp(dev)}` : buildCsp(dev)
+}
+
 export function applySecurityHeaders(req: IncomingMessage, res: ServerResponse, opts: { dev: boolean; trustProxy: boolean }): void {
-  res.setHeader('Content-Security-Policy', buildCsp(opts.dev))
+  res.setHeader('Content-Security-Policy', cspFor((req.url ?? '/').split('?')[0] ?? '/', opts.dev))
   res.setHeader('X-Content-Type-Options', 'nosniff')
   res.setHeader('X-Frame-Options', 'DENY')
   res.setHeader('Referrer-Policy', 'strict-origin-when-cross-origin')

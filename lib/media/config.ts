@@ -12,5 +12,6 @@ export function mediaConfigFromEnv(env: Pick<Env, 'media' | 'dataDir'>): MediaCo
     eagerDownload: m.eagerDownload,
     link: { allowedCidrs: m.allowedCidrs, allowHttp: m.allowHttp, timeoutMs: m.linkTimeoutMs, maxRedirects: 5 },
     downloadTimeoutMs: 5 * 60_000,
+    accountQuotaBytes: m.accountQuotaBytes,
   }
 }

@@ -73,6 +73,18 @@ export async function writeStreamToFile(
   return { size, sha256: hash.digest('hex'), sniffed }
 }
 
+/** The type of a file's bytes by their signature (file-type), null when none is known. */
+export async function sniffFile(file: string): Promise<string | null> {
+  const fh = await fs.promises.open(file, 'r')
+  try {
+    const head = Buffer.alloc(HEAD_BYTES)
+    const { bytesRead } = await fh.read(head, 0, HEAD_BYTES, 0)
+    return (await fileTypeFromBuffer(head.subarray(0, bytesRead)))?.mime ?? null
+  } finally {
+    await fh.close()
+  }
+}
+
 /** Hard-links a file (same disk, no copy); copies when links are not possible. */
 export function linkOrCopy(from: string, to: string): void {
   fs.mkdirSync(path.dirname(to), { recursive: true })

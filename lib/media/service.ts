@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { Readable } from 'node:stream'
 import type { DB } from '@/lib/db/client'
-import { findMediaFile, findUpload, insertUpload, touchMediaFile, upsertMediaFile } from '@/lib/db/media'
+import { findMediaFile, findUpload, touchMediaFile, upsertMediaFile } from '@/lib/db/media'
 import { findMessageByWaId, findMessageRow, type MessageRow } from '@/lib/db/messages'
 import { AppError } from '@/lib/errors'
 import type { EventBus } from '@/lib/events/bus'
@@ -11,10 +11,12 @@ import type { Logger } from '@/lib/logger'
 import { guardedRequest, type OutboundPolicy } from '@/lib/net/outbound'
 import type { OutgoingMedia } from '@/lib/whatsapp/outgoing'
 import type { WaSocket } from '@/lib/whatsapp/socket'
-import { linkOrCopy, writeStreamToFile } from './files'
+import { linkOrCopy, sniffFile, writeStreamToFile } from './files'
 import { downloadMessageMedia } from './from-whatsapp'
+import { WhatsAppMediaHosts } from './media-hosts'
+import { type IncomingUpload, storeUpload, type UploadView } from './uploads'
 import { evictMediaCache, sweepMediaDir } from './sweep'
-import { baseType, CAPTION_KINDS, capForType, checkMedia, cleanFileName, type MediaKind, type MediaLimits } from './policy'
+import { baseType, CAPTION_KINDS, checkMedia, cleanFileName, type MediaKind, type MediaLimits } from './policy'
 
 export type MediaConfig = {
   /** DATA_DIR/media */
@@ -26,6 +28,8 @@ export type MediaConfig = {
   link: { allowedCidrs: readonly string[]; allowHttp: boolean; timeoutMs: number; maxRedirects: number }
   /** how long a download from WhatsApp may take */
   downloadTimeoutMs: number
+  /** bytes of unexpired uploads one account may keep (MEDIA_ACCOUNT_QUOTA_BYTES); unlimited when absent */
+  accountQuotaBytes?: number
 }
 
 /** A media object of a send: exactly one source (the schema enforces it). */
@@ -39,12 +43,20 @@ export type MediaSource = {
   voice?: boolean
 }
 
-export type UploadView = { id: string; mimeType: string; size: number; sha256: string; fileName: string | null; expiresAt: string }
+export type { UploadView } from './uploads'
 
 /** A send's media, on disk under the gateway's own name, checked against its kind. */
 export type PreparedMedia = OutgoingMedia & { size: number; sha256: string; relPath: string }
 
-export type MediaStream = { stream: Readable; mimeType: string; size: number; fileName: string | null }
+export type MediaStream = {
+  stream: Readable
+  /** the type recorded for the message (declared by its sender for received media) */
+  mimeType: string
+  /** the type the bytes really are (file-type), null when they have no known signature */
+  sniffedType: string | null
+  size: number
+  fileName: string | null
+}
 
 export type MediaSessions = { connectedSocket(accountId: string): WaSocket | undefined }
 
@@ -63,6 +75,7 @@ export class MediaService {
   private readonly offs: (() => void)[] = []
   private timer: NodeJS.Timeout | undefined
   readonly linkPolicy: OutboundPolicy
+  private readonly waHosts: WhatsAppMediaHosts
 
   constructor(
     private readonly deps: { db: DB; bus: EventBus; logger: Logger; sessions: MediaSessions; config: MediaConfig; now?: () => number },
@@ -74,6 +87,7 @@ export class MediaService {
       allowHttp: deps.config.link.allowHttp,
       forbiddenCode: 'media_url_forbidden',
     }
+    this.waHosts = new WhatsAppMediaHosts((id) => deps.sessions.connectedSocket(id), this.log)
     fs.mkdirSync(path.join(deps.config.dir, 'tmp'), { recursive: true, mode: 0o700 })
   }
 
@@ -106,47 +120,24 @@ export class MediaService {
     return Math.max(...Object.values(this.deps.config.limits))
   }
 
-  /** Streams an uploaded file to disk, capped by what its real type may be sent as; nothing is kept on failure. */
-  async storeUpload(
-    accountId: string,
-    file: { stream: Readable; declaredType: string | null; fileName: string | null },
-  ): Promise<UploadView> {
-    const id = `med_${crypto.randomBytes(12).toString('hex')}`
-    const target = this.abs(`uploads/${id}`)
-    const limits = this.deps.config.limits
-    const written = await writeStreamToFile(file.stream, target, {
-      capFor: (sniffed) => capForType(sniffed ?? baseType(file.declaredType), limits),
-      tooLarge: (cap) => new AppError('payload_too_large', `The file is larger than ${cap} bytes, the most its type can be sent as.`),
-    })
-    const declared = baseType(file.declaredType)
-    try {
-      // a declared type the bytes contradict is refused now, not at send time
-      const mimeType = checkMedia(
-        {
-          kind: 'document',
-          sniffed: written.sniffed,
-          declared: declared === 'application/octet-stream' ? null : declared,
-          size: written.size,
-        },
-        limits,
-      )
-      const now = this.now()
-      const row = {
-        id,
-        accountId,
-        mimeType,
-        size: written.size,
-        sha256: written.sha256,
-        fileName: cleanFileName(file.fileName),
-        createdAt: now,
-        expiresAt: now + this.deps.config.uploadTtlMs,
-      }
-      insertUpload({ db: this.deps.db, row })
-      return { id, mimeType, size: row.size, sha256: row.sha256, fileName: row.fileName, expiresAt: new Date(row.expiresAt).toISOString() }
-    } catch (err) {
-      fs.rmSync(target, { force: true })
-      throw err
-    }
+  /**
+   * Streams an uploaded file to disk, capped by what its real type may be sent as and by what is left
+   * of the account's upload quota; nothing is kept on failure (lib/media/uploads.ts).
+   */
+  storeUpload(accountId: string, file: IncomingUpload): Promise<UploadView> {
+    const { db, config } = this.deps
+    return storeUpload(
+      {
+        db,
+        dir: config.dir,
+        limits: config.limits,
+        uploadTtlMs: config.uploadTtlMs,
+        quotaBytes: config.accountQuotaBytes ?? Number.POSITIVE_INFINITY,
+        now: this.now(),
+      },
+      accountId,
+      file,
+    )
   }
 
   // ---- sending ---------------------------------------------------------------------------------
@@ -277,7 +268,9 @@ export class MediaService {
     const abs = file ? this.abs(file.path) : undefined
     if (!file || !abs || !fs.existsSync(abs)) throw new AppError('media_gone', 'The media file is not available.')
     touchMediaFile({ db: this.deps.db, messageId: row.id, now: this.now() })
-    return { stream: fs.createReadStream(abs), mimeType: file.mimeType, size: file.size, fileName: file.fileName }
+    // served with the type of its bytes, not the one a sender declared
+    const sniffedType = await sniffFile(abs)
+    return { stream: fs.createReadStream(abs), mimeType: file.mimeType, sniffedType, size: file.size, fileName: file.fileName }
   }
 
   /** Downloads a received message's media into the cache (eager download; the GET route does the same on demand). */
@@ -312,6 +305,9 @@ export class MediaService {
       target: this.abs(relPath),
       timeoutMs: this.deps.config.downloadTimeoutMs,
       connectedSocket: () => this.deps.sessions.connectedSocket(accountId),
+      hosts: this.waHosts,
+      limits: this.deps.config.limits,
+      allowedCidrs: this.deps.config.link.allowedCidrs,
       log: this.log,
     })
     const now = this.now()

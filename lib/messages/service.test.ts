@@ -36,6 +36,7 @@ function fakeSocket() {
       }
     },
     reuploadMedia: () => Promise.reject(new Error('no media here')),
+    mediaHosts: () => Promise.resolve([]),
     async checkNumbers(phones): Promise<NumberCheck[]> {
       return phones.map((phone) => ({
         phone,

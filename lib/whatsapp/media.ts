@@ -1,5 +1,4 @@
-import type { Readable } from 'node:stream'
-import { downloadContentFromMessage, normalizeMessageContent, proto } from '@whiskeysockets/baileys'
+import { normalizeMessageContent, proto } from '@whiskeysockets/baileys'
 
 export type WaMediaKind = 'image' | 'video' | 'audio' | 'document' | 'sticker'
 
@@ -23,6 +22,7 @@ type MediaFields = {
   mimetype?: string | null
   fileLength?: number | Long | null
   fileSha256?: Uint8Array | null
+  fileEncSha256?: Uint8Array | null
   mediaKey?: Uint8Array | null
   directPath?: string | null
   url?: string | null
@@ -73,15 +73,36 @@ export function mediaInfoOf(m: proto.IMessage | null | undefined): MediaInfo | n
   }
 }
 
-/**
- * Fetches and decrypts a message's media from WhatsApp's media host as a stream. Rejects with
- * Baileys' error (its HTTP status readable with statusCodeOf) when the host refuses.
- */
-export async function downloadMedia(m: proto.IMessage): Promise<Readable> {
+/** What downloading a received message's media needs, exactly as the sender's client declared it. */
+export type ReceivedMediaSource = {
+  kind: WaMediaKind
+  mediaKey: Buffer | null
+  /** SHA-256 of the plain bytes */
+  fileSha256: Buffer | null
+  /** SHA-256 of the encrypted blob (ciphertext and MAC) */
+  fileEncSha256: Buffer | null
+  /** length of the plain bytes */
+  fileLength: number | null
+  url: string | null
+  directPath: string | null
+}
+
+const bytes = (v: Uint8Array | null | undefined): Buffer | null => (v?.length ? Buffer.from(v) : null)
+
+/** The download fields of a message's media, or null when it carries none. */
+export function receivedMediaSource(m: proto.IMessage | null | undefined): ReceivedMediaSource | null {
   const found = mediaPart(m)
-  if (!found?.part.mediaKey) throw new Error('the message carries no downloadable media')
-  const { part, kind } = found
-  return downloadContentFromMessage({ mediaKey: part.mediaKey, directPath: part.directPath ?? undefined, url: part.url ?? undefined }, kind)
+  if (!found) return null
+  const { kind, part } = found
+  return {
+    kind,
+    mediaKey: bytes(part.mediaKey),
+    fileSha256: bytes(part.fileSha256),
+    fileEncSha256: bytes(part.fileEncSha256),
+    fileLength: num(part.fileLength) ?? null,
+    url: str(part.url) ?? null,
+    directPath: str(part.directPath) ?? null,
+  }
 }
 
 export function decodeProto(buf: Buffer): proto.IMessage {

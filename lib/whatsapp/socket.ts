@@ -69,6 +69,8 @@ export type WaSocket = {
    * the message with its new direct path. Rejects (statusCodeOf 404/…) when the phone cannot.
    */
   reuploadMedia(key: WAMessageKey, message: proto.IMessage): Promise<proto.IMessage>
+  /** the media hosts (`host` or `host:port`) WhatsApp's media_conn answer names (cached by Baileys until its ttl) */
+  mediaHosts(): Promise<string[]>
   /** unlinks this device on WhatsApp (the phone's linked-devices list) */
   logout(): Promise<void>
   /** removes our listeners first, so nothing from this socket reaches the session afterwards */
@@ -236,6 +238,9 @@ export function createWaSocket(opts: WaSocketOptions): WaSocket {
       const updated = await sock.updateMediaMessage({ key, message })
       if (!updated.message) throw new Error('re-upload returned no message')
       return updated.message
+    },
+    async mediaHosts() {
+      return (await sock.refreshMediaConn(false)).hosts.map((h) => h.hostname)
     },
     requestPairingCode: (phone) => sock.requestPairingCode(phone),
     logout: () => sock.logout(),

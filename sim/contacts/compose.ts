@@ -68,9 +68,37 @@ export const ContactMediaInput = z.strictObject({
   fileName: z.string().max(255).optional(),
   voice: z.boolean().optional(),
   seconds: z.number().int().min(0).max(86_400).optional(),
+  /**
+   * The hostile contact: the media message points wherever the test says (`url`, `directPath`; `''`
+   * leaves the field out) and/or declares no hashes (`omitHashes`), as a modified client could send it.
+   * The bytes are still encrypted and stored on the media host as usual.
+   */
+  override: z
+    .strictObject({
+      url: z.string().max(4096).optional(),
+      directPath: z.string().max(4096).optional(),
+      omitHashes: z.literal(true).optional(),
+    })
+    .optional(),
   ...quote,
 })
 export type ContactMediaInput = Omit<z.infer<typeof ContactMediaInput>, 'base64'> & { data: Buffer }
+
+/** The stored blob's fields with a hostile contact's override laid over them. */
+export const overrideMediaFields = (fields: Record<string, unknown>, override: ContactMediaInput['override']): Record<string, unknown> => {
+  if (!override) return fields
+  const { url, directPath, fileSha256, fileEncSha256, ...rest } = fields
+  // an override of '' leaves the field out
+  const pick = (given: string | undefined, stored: unknown) => (given === undefined ? stored : given === '' ? undefined : given)
+  const newUrl = pick(override.url, url)
+  const newPath = pick(override.directPath, directPath)
+  return {
+    ...rest,
+    ...(newUrl === undefined ? {} : { url: newUrl }),
+    ...(newPath === undefined ? {} : { directPath: newPath }),
+    ...(override.omitHashes ? {} : { fileSha256, fileEncSha256 }),
+  }
+}
 
 /** What composing needs to know about the conversation: whose message an id is, and its text. */
 export type ComposeContext = {

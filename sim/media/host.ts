@@ -1,8 +1,11 @@
 /**
  * The HTTPS media host on loopback: `POST /mms/{type}/{encSha256}?auth=…` stores an upload (as
  * Baileys' waUploadToServer sends it) and answers `{url, direct_path}`; `GET /v/t62/{token}.enc`
- * serves the encrypted blob (404/410 once expired). Its certificate is signed by the simulator's CA.
+ * serves the encrypted blob (404/410 once expired); `GET /test/endless` answers 200 and sends random
+ * bytes until the client hangs up (a host that never stops, for size-cap tests). Its certificate is
+ * signed by the simulator's CA.
  */
+import crypto from 'node:crypto'
 import https from 'node:https'
 import fs from 'node:fs'
 import { once } from 'node:events'
@@ -11,6 +14,9 @@ import type { SimLogger } from '../logger'
 import { errorMessage } from '../errors'
 import { MediaStore } from './store'
 import type { ServerCertificate } from './tls'
+
+/** The path that streams forever (`GET https://{media host}/test/endless`). */
+export const ENDLESS_PATH = '/test/endless'
 
 export class MediaHost {
   private readonly server: https.Server
@@ -48,6 +54,17 @@ export class MediaHost {
     await new Promise<void>((resolve) => this.server.close(() => resolve()))
   }
 
+  /** Random bytes, 64 KiB at a time with back-pressure, until the client goes away. */
+  private endless(res: import('node:http').ServerResponse): void {
+    this.store.countDownload()
+    res.writeHead(200, { 'content-type': 'application/octet-stream' })
+    const pump = () => {
+      while (!res.destroyed && res.write(crypto.randomBytes(64 * 1024)));
+    }
+    res.on('drain', pump)
+    pump()
+  }
+
   private async handle(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://media.invalid')
     if (req.method === 'POST' && url.pathname.startsWith('/mms/')) {
@@ -60,6 +77,10 @@ export class MediaHost {
       res
         .writeHead(200, { 'content-type': 'application/json' })
         .end(JSON.stringify({ url: `https://${this.hostname}${directPath}`, direct_path: directPath }))
+      return
+    }
+    if (req.method === 'GET' && url.pathname === ENDLESS_PATH) {
+      this.endless(res)
       return
     }
     if (req.method === 'GET') {

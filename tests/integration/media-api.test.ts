@@ -15,6 +15,13 @@ const KEY = 'test-gateway-api-key-0123456789abcdef'
 const PHONE = '4915100000301'
 const ANN = '15551230301'
 const PDF = Buffer.concat([Buffer.from('%PDF-1.7\n'), crypto.randomBytes(40_000), Buffer.from('\n%%EOF\n')])
+const JPEG = Buffer.concat([
+  Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01]),
+  crypto.randomBytes(6000),
+])
+const HTML = Buffer.from('<!doctype html><html><body><script>fetch("/api/v1/api-keys")</script></body></html>')
+/** bytes of unexpired uploads one account may keep: room for six copies of PDF, not seven */
+const QUOTA = 250_000
 
 let sim: Simulator
 let gw: GatewayProcess
@@ -43,6 +50,9 @@ beforeAll(async () => {
     NODE_EXTRA_CA_CERTS: sim.caPath,
     MEDIA_MAX_DOCUMENT_BYTES: '100000',
     MEDIA_MAX_VIDEO_BYTES: '100000',
+    // the simulator's media host is on loopback; production allows public addresses only
+    MEDIA_ALLOWED_CIDRS: '127.0.0.1/32',
+    MEDIA_ACCOUNT_QUOTA_BYTES: String(QUOTA),
   })
   expect((await api()('POST', '/api/v1/accounts', { id: 'shop', name: 'Shop' })).status).toBe(201)
   expect((await api()('POST', '/api/v1/accounts/shop/connect')).status).toBeLessThan(300)
@@ -122,5 +132,77 @@ describe('GET /accounts/{id}/messages/{messageId}/media', () => {
   it('answers 404 for a message without media', async () => {
     const res = await api()('GET', '/api/v1/accounts/shop/messages/msg_nothing/media')
     expect(res.status).toBe(404)
+  })
+})
+
+describe('the upload quota per account (MEDIA_ACCOUNT_QUOTA_BYTES)', () => {
+  it("refuses an upload past the account's quota with 429 quota_exceeded naming the limit, keeps nothing, and leaves other accounts alone", async () => {
+    expect((await api()('POST', '/api/v1/accounts', { id: 'quota', name: 'Quota' })).status).toBe(201)
+    const post = async (account: string) => {
+      const { body, headers } = multipart(PDF, 'application/pdf', 'invoice.pdf')
+      const res = await fetch(`${gw.url}/api/v1/accounts/${account}/media`, { method: 'POST', headers, body })
+      return { status: res.status, json: (await res.json()) as { error?: { code: string; message: string } } }
+    }
+    for (let i = 0; i < Math.floor(QUOTA / PDF.length); i++) expect((await post('quota')).status).toBe(201)
+    const before = fs.readdirSync(path.join(dataDir, 'media', 'uploads'))
+    const refused = await post('quota')
+    expect(refused.status).toBe(429)
+    expect(refused.json.error?.code).toBe('quota_exceeded')
+    expect(refused.json.error?.message).toContain(String(QUOTA))
+    expect(fs.readdirSync(path.join(dataDir, 'media', 'uploads'))).toEqual(before)
+    // and again: nothing was counted for the refused one
+    expect((await post('quota')).status).toBe(429)
+    // the quota is per account
+    expect((await post('shop')).status).toBe(201)
+  })
+})
+
+describe('served media: the type of the bytes, never sniffed by the browser, scripts sandboxed', () => {
+  const fetchMedia = async (id: string) => {
+    let res: Response | undefined
+    for (let i = 0; i < 100; i++) {
+      res = await fetch(`${gw.url}/api/v1/accounts/shop/messages/${id}/media`, { headers: auth })
+      if (res.status !== 404) break
+      await res.arrayBuffer()
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    if (!res) throw new Error('no answer')
+    return { res, bytes: Buffer.from(await res.arrayBuffer()) }
+  }
+
+  it('an image the sender declared as text/html is served as the JPEG it is, inline and sandboxed', async () => {
+    const { id } = await sim.sendMedia(ANN, { type: 'image', to: PHONE, data: JPEG, mimeType: 'text/html' })
+    const { res, bytes } = await fetchMedia(id)
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toBe('image/jpeg')
+    expect(res.headers.get('content-disposition')).toMatch(/^inline;/)
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff')
+    expect(res.headers.get('content-security-policy')).toMatch(/^sandbox(;|$)/)
+    expect(bytes.equals(JPEG)).toBe(true)
+  })
+
+  it('an HTML document is never served as HTML: an octet-stream attachment, sandboxed', async () => {
+    const { id } = await sim.sendMedia(ANN, { type: 'document', to: PHONE, data: HTML, mimeType: 'text/html', fileName: 'page.html' })
+    const { res, bytes } = await fetchMedia(id)
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toBe('application/octet-stream')
+    expect(res.headers.get('content-disposition')).toMatch(/^attachment;.*page\.html/)
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff')
+    expect(res.headers.get('content-security-policy')).toMatch(/^sandbox(;|$)/)
+    expect(bytes.equals(HTML)).toBe(true)
+  })
+
+  it('a PDF is an attachment with its own type', async () => {
+    const { id } = await sim.sendMedia(ANN, {
+      type: 'document',
+      to: PHONE,
+      data: PDF,
+      mimeType: 'application/octet-stream',
+      fileName: 'x.pdf',
+    })
+    const { res } = await fetchMedia(id)
+    expect(res.headers.get('content-type')).toBe('application/pdf')
+    expect(res.headers.get('content-disposition')).toMatch(/^attachment;/)
+    expect(res.headers.get('content-security-policy')).toMatch(/^sandbox(;|$)/)
   })
 })
