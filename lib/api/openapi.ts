@@ -35,7 +35,7 @@ const EXAMPLE_MESSAGES: Record<ErrorCode, string> = {
   idempotency_mismatch: 'This Idempotency-Key was used with a different request body.',
   not_cancellable: 'Only a queued message can be cancelled.',
   media_url_forbidden: 'The URL is not allowed: 10.0.0.5 is a private address.',
-  webhook_url_forbidden: 'The URL is not allowed: internal.example resolves to 127.0.0.1 is a loopback address.',
+  webhook_url_forbidden: 'The URL is not allowed: internal.example resolves to an address that is not allowed.',
   url_forbidden: 'The URL is not allowed: only https URLs are fetched.',
   upstream_failed: 'The request failed: ECONNREFUSED',
   upstream_timeout: 'No complete answer within 15000 ms',
