@@ -4,8 +4,11 @@ import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { hashPassword } from '@/lib/auth/password'
+import { closeDb, openDb } from '@/lib/db/client'
+import { insertOperator } from '@/lib/db/operators'
 import { type Simulator, startSimulator } from '../../sim'
-import { apiClient, type GatewayProcess, startGateway } from '../support/gateway-process'
+import { apiClient, type GatewayProcess, signInCookie, startGateway } from '../support/gateway-process'
 
 /**
  * Issue #23's smaller guards on the real server: custom webhook headers, what a refused webhook
@@ -17,6 +20,8 @@ const SHOP = '15553000001'
 const ANN = '15553000002'
 const PAIR = '15553000003'
 const PAIR2 = '15553000004'
+const ADMIN = { email: 'admin@example.test', password: 'admin-password-1' }
+const VIEWER = { email: 'viewer@example.test', password: 'viewer-password-1' }
 
 type Api = ReturnType<typeof apiClient>
 let sim: Simulator
@@ -61,6 +66,8 @@ beforeAll(async () => {
     DATA_DIR: dataDir,
     WA_WS_URL: sim.wsUrl,
     GATEWAY_API_KEY: ADMIN_KEY,
+    ADMIN_EMAIL: ADMIN.email,
+    ADMIN_PASSWORD: ADMIN.password,
     SEND_MIN_GAP_MS: '0',
     SEND_PER_MINUTE: '0',
     WEBHOOK_ALLOW_HTTP: '1',
@@ -75,6 +82,9 @@ beforeAll(async () => {
   const key = created.json.apiKey as { key: string; id: string }
   shop = apiClient(gw.url, { authorization: `Bearer ${key.key}` })
   shopKeyId = key.id
+  const db = openDb(path.join(dataDir, 'gateway.db'))
+  insertOperator({ db, email: VIEWER.email, name: 'Viewer', role: 'viewer', passwordHash: await hashPassword(VIEWER.password) })
+  closeDb(db)
 }, 90_000)
 
 afterAll(async () => {
@@ -207,5 +217,26 @@ describe('pairing codes', () => {
     // another account is not held back by this one's requests
     expect((await admin('POST', '/api/v1/accounts', { id: 'pair2', name: 'Pair 2' })).status).toBe(201)
     expect((await admin('POST', '/api/v1/accounts/pair2/pairing-code', { phone: PAIR2 })).status).toBe(200)
+  })
+})
+
+describe('viewers on the dashboard', () => {
+  it('see no webhook URL on the Webhooks page or the account Webhooks tab, as the API refuses them; admins do', async () => {
+    const url = 'https://viewer-check.example/hook-7f3a'
+    expect((await admin('POST', '/api/v1/webhooks', { url, accountId: 'shop', enabled: false })).status).toBe(201)
+    const page = async (cookie: string, p: string) => {
+      const res = await fetch(gw.url + p, { headers: { cookie }, redirect: 'manual' })
+      expect(res.status).toBe(200)
+      return res.text()
+    }
+    const viewer = await signInCookie(gw.url, VIEWER.email, VIEWER.password)
+    const adminCookie = await signInCookie(gw.url, ADMIN.email, ADMIN.password)
+    expect((await apiClient(gw.url, { cookie: viewer })('GET', '/api/v1/webhooks')).status).toBe(403)
+    for (const p of ['/webhooks', '/accounts/shop?tab=webhooks']) {
+      const seen = await page(viewer, p)
+      expect(seen).toContain('webhooks-admins-only')
+      expect(seen).not.toContain('viewer-check.example')
+      expect(await page(adminCookie, p)).toContain('viewer-check.example')
+    }
   })
 })
