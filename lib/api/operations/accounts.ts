@@ -174,7 +174,7 @@ export const requestPairingCode = defineOperation({
     schema: PairingCode,
     example: { code: 'ABCD1234', expiresAt: '2026-01-01T10:03:00.000Z' },
   },
-  errors: ['already_connected', 'conflict', 'unavailable'],
+  errors: ['already_connected', 'conflict', 'unavailable', 'rate_limited'],
   audit: { action: 'account.pairing_code', details: ({ body }) => ({ phone: body.phone }) },
 })
 
