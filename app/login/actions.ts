@@ -18,7 +18,7 @@ export async function loginAction(_prev: LoginState, form: FormData): Promise<Lo
   } catch (err) {
     if (err instanceof CredentialsSignin && err.code === 'too_many_attempts') {
       return {
-        error: `Too many failed sign-in attempts. This sign-in is blocked for ${BLOCK_SECONDS / 60} minutes; try again later.`,
+        error: `Too many failed sign-in attempts for this email from your address. Try again later (at most ${BLOCK_SECONDS / 60} minutes).`,
         email,
       }
     }

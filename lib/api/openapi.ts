@@ -38,7 +38,7 @@ const EXAMPLE_MESSAGES: Record<ErrorCode, string> = {
   media_url_forbidden: 'The URL is not allowed: 10.0.0.5 is a private address.',
   media_unverifiable:
     'The media of this message is not fetched: the sender declared no media key or no encrypted and plain SHA-256 to check it against.',
-  webhook_url_forbidden: 'The URL is not allowed: internal.example resolves to 127.0.0.1 is a loopback address.',
+  webhook_url_forbidden: 'The URL is not allowed: internal.example resolves to an address that is not allowed.',
   url_forbidden: 'The URL is not allowed: only https URLs are fetched.',
   upstream_failed: 'The request failed: ECONNREFUSED',
   cursor_expired: 'Events older than 30 days are deleted (MESSAGE_RETENTION_DAYS), so the stream cannot resume from 01J…',

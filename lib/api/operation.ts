@@ -29,8 +29,8 @@ export type SuccessSpec<R> = {
 
 /**
  * What the audit log records about a successful write (action name, and optionally its target and
- * details), or why it records nothing: `{ skip }` for high-volume writes that have their own log
- * (a sent message is in the message log), so the audit log stays about who changed what.
+ * details), or why it records nothing (`{ skip }`, for a write that changes nothing worth recording).
+ * A read may declare one too, when reading is itself worth knowing about (a QR code links a phone).
  */
 export type AuditSpec<P, B, R> = AuditRecord<P, B, R> | { skip: string }
 
@@ -81,7 +81,7 @@ export type Operation<
   Q extends Schema | undefined = Schema | undefined,
   B extends Schema | undefined = Schema | undefined,
   R extends Schema | undefined = Schema | undefined,
-> = OperationBase<A, P, Q, B, R> & ({ method: ReadMethod; audit?: undefined } | { method: WriteMethod; audit: AuditSpec<P, B, R> })
+> = OperationBase<A, P, Q, B, R> & ({ method: ReadMethod; audit?: AuditSpec<P, B, R> } | { method: WriteMethod; audit: AuditSpec<P, B, R> })
 
 /** Declares an operation (an identity function that keeps the schemas' types). */
 export function defineOperation<

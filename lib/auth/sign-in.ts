@@ -28,6 +28,9 @@ export async function checkSignIn(
     logger.warn({ email: ref, ip, retryAfterSeconds: admission.retryAfterSeconds }, 'sign-in refused: too many failed attempts')
     return { ok: false, reason: 'blocked', retryAfterSeconds: admission.retryAfterSeconds }
   }
+  // The email is slowed down (many failures from other addresses): this address has not failed, so
+  // it is let through after a short wait instead of being locked out.
+  if (admission.delayMs > 0) await new Promise((r) => setTimeout(r, admission.delayMs))
   const op = findOperatorByEmail({ db, email })
   const verdict = await passwordChecks.check(op?.passwordHash ?? null, password)
   if (verdict === 'busy') {
@@ -37,9 +40,9 @@ export async function checkSignIn(
   }
   if (!op || !verdict || op.disabled) {
     const reason: FailedSignInReason = !op ? 'unknown_email' : !verdict ? 'wrong_password' : 'disabled'
-    const blockStarted = await limiter.failed(admission.ticket)
+    const { blockStarted, slowedDown } = await limiter.failed(admission.ticket)
     recordFailedSignIn({ db, who: op ? op.email : ref, ip, reason, blockStarted })
-    logger.info({ email: op ? op.email : ref, ip, reason, blockStarted }, 'sign-in failed')
+    logger.info({ email: op ? op.email : ref, ip, reason, blockStarted, slowedDown }, 'sign-in failed')
     return { ok: false, reason: 'invalid' }
   }
   await limiter.succeeded(admission.ticket)

@@ -4,6 +4,8 @@ import { appendMessageEvent, appendReactionEvent } from './events'
 import type { LogChanges, LogInput } from './messages'
 import { messages } from './schema'
 
+const isGroupJid = (jid: string) => jid.endsWith('@g.us')
+
 /** One sender's reaction to a message, as the log keeps it on the target row. */
 export type Reaction = { from: string; emoji: string; at: number }
 
@@ -48,6 +50,20 @@ export function applyEffect(
   }
   // Only the author edits or deletes: an incoming edit targets an incoming message, ours targets ours.
   if (target?.direction !== input.direction) return
+  // In a group every member's message is incoming, so the direction does not tell the author: the
+  // sender must be the message's own. A group admin may also delete others' messages, but the log
+  // has no group metadata (who is an admin) yet, so such a delete is not applied either; the caller
+  // logs it. In a one-to-one chat the chat and the direction already name the author.
+  if (input.direction === 'in' && isGroupJid(input.remoteJid) && target.senderJid !== input.senderJid) {
+    ;(changes.ignored ??= []).push({
+      kind: effect.kind,
+      chatJid: input.remoteJid,
+      targetWaId: effect.targetWaId,
+      from: input.senderJid,
+      author: target.senderJid,
+    })
+    return
+  }
   if (effect.kind === 'edit') {
     // our own edit comes back as an upsert after the service applied it: one change, one event
     if (target.editedAt !== null && target.text === effect.text) return

@@ -43,8 +43,11 @@ export type LogInput = {
   timestamp: number
 }
 
-/** Row ids the write created or changed, for the events announced after commit. */
-export type LogChanges = { created: number[]; updated: number[] }
+/** An edit or delete the log did not apply: someone other than the message's sender sent it in a group. */
+export type IgnoredEffect = { kind: 'edit' | 'delete'; chatJid: string; targetWaId: string; from: string | null; author: string | null }
+
+/** Row ids the write created or changed, for the events announced after commit; effects it refused, for the log. */
+export type LogChanges = { created: number[]; updated: number[]; ignored?: IgnoredEffect[] }
 
 /** Looked up for every echo, receipt and status of a message: prepared once per connection. */
 const byWaIdStatements = perDb((db) => {

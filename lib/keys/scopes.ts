@@ -29,6 +29,14 @@ export function scopesForRole(role: OperatorRole): readonly Scope[] {
   return ROLE_SCOPES[role]
 }
 
+/**
+ * Whether an operator's role holds a scope: the dashboard shows an operator what the API would show
+ * their session (a viewer does not see webhook endpoints, which need `webhooks:manage`).
+ */
+export function roleAllows(role: OperatorRole, needed: Scope): boolean {
+  return allows(ROLE_SCOPES[role], needed)
+}
+
 /** true when the granted scopes allow `needed` (`admin` allows everything). */
 export function allows(granted: readonly Scope[], needed: Scope): boolean {
   return granted.includes('admin') || granted.includes(needed)

@@ -234,6 +234,7 @@ export class MediaService {
     const started = this.now()
     const res = await guardedRequest(link, {
       policy: this.linkPolicy,
+      log: this.log,
       method: 'GET',
       timeoutMs: cfg.timeoutMs,
       maxRedirects: cfg.maxRedirects,

@@ -29,6 +29,7 @@ export function guardedLinkPreview(config: LinkPreviewConfig, logger: Logger): L
     try {
       const res = await guardedRequest(url, {
         policy,
+        log,
         timeoutMs: TIMEOUT_MS,
         maxRedirects: 3,
         headers: { accept: 'text/html,application/xhtml+xml', 'user-agent': 'wa-gateway link preview' },

@@ -215,3 +215,55 @@ describe('guardedRequest', () => {
     expect(await refusal('http://name-that-does-not-exist.invalid/', policy)).toBe('upstream_failed')
   })
 })
+
+describe('a refusal of a host name', () => {
+  it('does not say what the name resolved to; the log does', async () => {
+    const logged: { obj: Record<string, unknown>; msg: string }[] = []
+    const log = { warn: (obj: Record<string, unknown>, msg: string) => logged.push({ obj, msg }) }
+    const err = await guardedRequest('http://localhost:9/x', { policy: strict, timeoutMs: 2000, maxRedirects: 0, log }).catch(
+      (e: unknown) => e,
+    )
+    expect(isAppError(err) && err.code).toBe('media_url_forbidden')
+    const answer = JSON.stringify(isAppError(err) ? err.toJSON() : null)
+    expect(answer).toContain('localhost resolves to an address that is not allowed')
+    expect(answer).not.toMatch(/127\.0\.0\.1|::1|loopback/)
+    expect(logged).toEqual([
+      {
+        obj: expect.objectContaining({ host: 'localhost', address: '127.0.0.1', code: 'media_url_forbidden' }) as unknown,
+        msg: 'outbound name refused',
+      },
+    ])
+    // a caller logging the error ({ err }) has the address through its cause
+    expect(String((err as Error).cause)).toContain('127.0.0.1 is a loopback address')
+  })
+
+  it('still names an IP literal the caller typed', async () => {
+    const err = await guardedRequest('http://10.0.0.5/x', { policy: strict, timeoutMs: 2000, maxRedirects: 0 }).catch((e: unknown) => e)
+    expect(isAppError(err) && err.message).toBe('The URL is not allowed: 10.0.0.5 is a private address')
+  })
+})
+
+describe('keep-alive connections per policy', () => {
+  it('a connection kept alive under a wide policy is not reused by a narrower one', async () => {
+    const opened: net.Socket[] = []
+    const server = http.createServer({ keepAliveTimeout: 10_000 }, (_req, res) => res.end('inside'))
+    server.on('connection', (s) => opened.push(s))
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    const url = `http://localhost:${(server.address() as AddressInfo).port}/`
+    const wide: OutboundPolicy = { allowedCidrs: ['127.0.0.0/8'], allowHttp: true, forbiddenCode: 'webhook_url_forbidden' }
+    const narrow: OutboundPolicy = { allowedCidrs: [], allowHttp: true, forbiddenCode: 'url_forbidden' }
+    try {
+      for (let i = 0; i < 2; i++) {
+        const res = await guardedRequest(url, { policy: wide, timeoutMs: 2000, maxRedirects: 0 })
+        expect((await readBody(res.body, 100)).toString()).toBe('inside')
+        await new Promise((r) => setImmediate(r)) // the socket goes back to the pool
+      }
+      expect(opened).toHaveLength(1) // kept alive and reused under the same policy
+      expect(await refusal(url, narrow)).toBe('url_forbidden')
+      expect(opened).toHaveLength(1)
+    } finally {
+      server.closeAllConnections()
+      await new Promise((r) => server.close(r))
+    }
+  })
+})

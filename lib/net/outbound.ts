@@ -20,6 +20,11 @@ import { AppError, type ErrorCode } from '@/lib/errors'
  *   that was checked (no DNS rebinding between check and connect), and a refused name never gets a
  *   connection. A name with any refused answer is refused as a whole.
  * - Every redirect hop goes through the same checks.
+ * - Kept-alive connections are pooled per policy object: a socket opened under a wider policy (webhooks
+ *   with WEBHOOK_ALLOWED_CIDRS) is never handed to a request under a narrower one (link previews), whose
+ *   check runs only when a connection is opened. Build a policy once and keep it.
+ * - A refusal names what the caller typed (the URL, its host, an IP literal) but never what a name
+ *   resolved to: that address is the gateway's view of its own network. It goes to the log instead.
  */
 export type OutboundPolicy = {
   /** CIDRs that are allowed even though they are not public ('127.0.0.0/8', '::1/128'); see parseCidrs */
@@ -41,6 +46,8 @@ export type GuardedRequestOptions = {
   /** the body stream fails with payload_too_large past this many bytes (checked against Content-Length first) */
   maxBytes?: number
   signal?: AbortSignal
+  /** where a refused name is logged together with the address it resolved to (the error leaves it out) */
+  log?: { warn: (obj: Record<string, unknown>, msg: string) => void }
 }
 
 export type GuardedResponse = {
@@ -93,8 +100,8 @@ export function addressRefusal(address: string, allowedCidrs: readonly string[])
   return range === 'unicast' ? null : `${ip.toString()} is a ${range} address`
 }
 
-function refuse(policy: OutboundPolicy, why: string): AppError {
-  return new AppError(policy.forbiddenCode, `The URL is not allowed: ${why}`)
+function refuse(policy: OutboundPolicy, why: string, cause?: Error): AppError {
+  return new AppError(policy.forbiddenCode, `The URL is not allowed: ${why}`, { cause })
 }
 
 /** Checks scheme and literal host; returns the URL parsed. Throws the policy's refusal. */
@@ -118,7 +125,7 @@ export function checkUrl(input: string | URL, policy: OutboundPolicy): URL {
   return url
 }
 
-function guardedLookup(policy: OutboundPolicy): LookupFunction {
+function guardedLookup(policy: OutboundPolicy, log: GuardedRequestOptions['log']): LookupFunction {
   return (hostname, options, callback) => {
     dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
       if (err) {
@@ -128,7 +135,12 @@ function guardedLookup(policy: OutboundPolicy): LookupFunction {
       for (const a of addresses) {
         const why = addressRefusal(a.address, policy.allowedCidrs)
         if (why) {
-          callback(refuse(policy, `${hostname} resolves to ${why}`), '', 4)
+          // Neither the address nor its range reaches the caller: either would let anyone who can name
+          // a URL map the gateway's internal DNS (which names are loopback, private, link-local).
+          log?.warn({ host: hostname, address: a.address, reason: why, code: policy.forbiddenCode }, 'outbound name refused')
+          // the cause keeps the address for a caller that logs the error ({ err }); toJSON leaves it out
+          const cause = new Error(`${hostname} resolves to ${why}`)
+          callback(refuse(policy, `${hostname} resolves to an address that is not allowed`, cause), '', 4)
           return
         }
       }
@@ -145,9 +157,27 @@ function guardedLookup(policy: OutboundPolicy): LookupFunction {
   }
 }
 
-const agents = {
-  'http:': new http.Agent({ keepAlive: true, maxSockets: 64 }),
-  'https:': new https.Agent({ keepAlive: true, maxSockets: 64 }),
+type Agents = { 'http:': http.Agent; 'https:': https.Agent }
+
+/**
+ * Keep-alive agents by policy object. An agent reuses a free socket for the same host and port
+ * without a new lookup, so the address check would not run again: sharing one agent between
+ * policies would let a narrow request ride a connection a wide policy opened. Keyed by identity rather
+ * than by the policy's fields, so a field added to the policy later cannot be forgotten in a key; two
+ * equal policies built apart cost a handshake, never reach. A WeakMap lets a dropped policy's agents go.
+ */
+const agentsByPolicy = new WeakMap<OutboundPolicy, Agents>()
+
+function agentsFor(policy: OutboundPolicy): Agents {
+  let agents = agentsByPolicy.get(policy)
+  if (!agents) {
+    agents = {
+      'http:': new http.Agent({ keepAlive: true, maxSockets: 64 }),
+      'https:': new https.Agent({ keepAlive: true, maxSockets: 64 }),
+    }
+    agentsByPolicy.set(policy, agents)
+  }
+  return agents
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308])
@@ -177,8 +207,8 @@ function once(
     const req = mod.request(url, {
       method,
       headers,
-      agent: agents[url.protocol as 'http:' | 'https:'],
-      lookup: guardedLookup(opts.policy),
+      agent: agentsFor(opts.policy)[url.protocol as 'http:' | 'https:'],
+      lookup: guardedLookup(opts.policy, opts.log),
       signal,
     })
     req.once('response', resolve)

@@ -5,6 +5,7 @@ import { type ActiveSession, type SessionClaims, sessionFromClaims } from '@/lib
 import type { DB } from '@/lib/db/client'
 import type { EventBus } from '@/lib/events/bus'
 import { requestTrust } from '@/lib/http/request-trust'
+import { roleAllows } from '@/lib/keys/scopes'
 import type { Logger } from '@/lib/logger'
 import {
   accountRoom,
@@ -28,8 +29,14 @@ const ADMINS_ROOM = 'admins'
 /** Sockets on the event monitor page: admins get payloads whole, viewers without linking material. */
 const MONITOR_ADMINS_ROOM = 'monitor:admins'
 const MONITOR_VIEWERS_ROOM = 'monitor:viewers'
-/** Sockets on the Webhooks page: every endpoint's deliveries (no secrets or bodies in them, so viewers too). */
+/**
+ * Sockets on the Webhooks page: every endpoint's deliveries. They carry endpoint URLs and what the
+ * receivers answered, which the API shows only with `webhooks:manage`: operators whose role lacks it
+ * (viewers) never join, and webhook events skip them in account rooms too.
+ */
 const WEBHOOKS_ROOM = 'webhooks'
+/** Sockets of operators whose role lacks `webhooks:manage`: excluded from webhook events in account rooms. */
+const NO_WEBHOOKS_ROOM = 'no-webhooks'
 /** How many accounts one socket may watch at once (a page watches one; this bounds a misbehaving client). */
 const MAX_WATCHED_ACCOUNTS = 20
 const WATCHABLE_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/
@@ -187,6 +194,8 @@ export function attachRealtime({
     const { operatorId, role, expiresAt } = socket.data
     void socket.join(OPERATORS_ROOM)
     if (role === 'admin') void socket.join(ADMINS_ROOM)
+    const webhooksAllowed = roleAllows(role, 'webhooks:manage')
+    if (!webhooksAllowed) void socket.join(NO_WEBHOOKS_ROOM)
     let sockets = byOperator.get(operatorId)
     if (!sockets) byOperator.set(operatorId, (sockets = new Set()))
     sockets.add(socket)
@@ -211,7 +220,7 @@ export function attachRealtime({
       // Joined first, then replayed: both run in this one turn of the event loop, so no event falls between.
       const result = replay(
         p.since,
-        (e) => e.accountId === accountId && e.name in ROOM_EVENTS,
+        (e) => e.accountId === accountId && e.name in ROOM_EVENTS && (webhooksAllowed || !isWebhookEvent(e)),
         (e) => emitToRoom(socket.emit.bind(socket), e),
       )
       if (typeof ack === 'function') ack(result)
@@ -230,6 +239,10 @@ export function attachRealtime({
       if (typeof ack === 'function') ack(result)
     })
     socket.on('webhooks:watch', (p, ack) => {
+      if (!webhooksAllowed) {
+        if (typeof ack === 'function') ack({ complete: true, position: recent.position() })
+        return
+      }
       void socket.join(WEBHOOKS_ROOM)
       const since = typeof p === 'object' ? p.since : undefined
       const result = replay(since, isWebhookEvent, (e) => emitToRoom(socket.emit.bind(socket), e))
@@ -272,7 +285,8 @@ export function attachRealtime({
     ),
     recent.subscribe((e) => {
       if (e.accountId && e.name in ROOM_EVENTS) {
-        const room = toWatchers(e.accountId)
+        const watchers = toWatchers(e.accountId)
+        const room = watchers && isWebhookEvent(e) ? watchers.except(NO_WEBHOOKS_ROOM) : watchers
         if (room) emitToRoom(room.emit.bind(room), e)
       }
       if (isWebhookEvent(e) && occupied(WEBHOOKS_ROOM)) {

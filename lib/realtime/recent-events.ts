@@ -31,10 +31,11 @@ const DESCRIBE: { [K in DomainEventName]: Describe<K> | null } = {
   // null: not relayed. An outbox event is the persisted form of a change the monitor already shows
   // as its domain event (account.created, message.created, …); relaying both would show each twice.
   'event.committed': null,
-  // Operational: the Webhooks page and the account page follow deliveries live. They carry no event
-  // body and no secret (what the Webhooks page shows every operator), so viewers get them whole.
-  'webhook.delivery': { accountId: (p) => p.accountId },
-  'webhook.endpoint': { accountId: (p) => p.accountId },
+  // Operational: the Webhooks page and the account page follow deliveries live. They carry endpoint
+  // URLs and receivers' answers, which the API shows only with webhooks:manage: viewers see that
+  // something happened, not what.
+  'webhook.delivery': { accountId: (p) => p.accountId, forViewer: (p) => ({ change: p.change, accountId: p.accountId }) },
+  'webhook.endpoint': { accountId: (p) => p.accountId, forViewer: (p) => ({ change: p.change, accountId: p.accountId }) },
   'operator.changed': { accountId: () => null },
   'operator.session_ended': { accountId: () => null, forViewer: (p) => ({ operatorId: p.operatorId, reason: p.reason }) },
 }

@@ -19,6 +19,7 @@ import type { WaSocket } from '@/lib/whatsapp/socket'
 import type { SessionConfig } from './config'
 import { KeyedLock } from './lock'
 import { LoginGate } from './login-gate'
+import { MemoryPairingThrottle, type PairingThrottle } from './pairing-throttle'
 import { Session } from './session'
 
 /** A status change as the account page's timeline shows it. */
@@ -44,8 +45,20 @@ export class SessionManager {
   private readonly log: Logger
   private closed = false
 
-  constructor(private readonly deps: { db: DB; bus: EventBus; logger: Logger; keyring: Keyring; config: SessionConfig }) {
+  private readonly pairingThrottle: PairingThrottle
+
+  constructor(
+    private readonly deps: {
+      db: DB
+      bus: EventBus
+      logger: Logger
+      keyring: Keyring
+      config: SessionConfig
+      pairingThrottle?: PairingThrottle
+    },
+  ) {
     this.log = deps.logger.child({ component: 'sessions' })
+    this.pairingThrottle = deps.pairingThrottle ?? new MemoryPairingThrottle()
     this.gate = new LoginGate(deps.config.loginConcurrency)
   }
 
@@ -127,11 +140,15 @@ export class SessionManager {
     })
   }
 
-  /** Links by pairing code: opens a socket in pairing mode and returns the 8-character code. */
+  /**
+   * Links by pairing code: opens a socket in pairing mode and returns the 8-character code. Throttled
+   * per account (PAIRING_LIMITS): only requests that would ask WhatsApp for a code count.
+   */
   async requestPairingCode(id: string, phone: string): Promise<{ code: string; expiresAt: number }> {
     const session = await this.locked(id, async (s) => {
       if (s.status === 'connected') throw new AppError('already_connected', 'The account is already connected.')
       if (s.isLinked) throw new AppError('conflict', 'The account is already linked: connect it, or log out first to link another phone.')
+      await this.pairingThrottle.take(id)
       await s.open({ kind: 'pairing', phone }, { resetCounters: true })
       return s
     })

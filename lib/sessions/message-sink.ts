@@ -26,6 +26,11 @@ export function createMessageSink({ db, bus, accountId, log }: { db: DB; bus: Ev
     bus.emit('messages.store_failed', { accountId, count, error: err instanceof Error ? err.message : String(err), at: Date.now() })
   }
   const announce = (changes: LogChanges) => {
+    for (const e of changes.ignored ?? [])
+      log.warn(
+        { chatJid: e.chatJid, targetWaId: e.targetWaId, kind: e.kind, from: e.from, author: e.author },
+        'a group member edited or deleted a message they did not send: not applied',
+      )
     for (const message of messageViewsByRowIds({ db, ids: changes.created })) bus.emit('message.created', { accountId, message })
     const updated = [...new Set(changes.updated)].filter((id) => !changes.created.includes(id))
     for (const message of messageViewsByRowIds({ db, ids: updated })) bus.emit('message.updated', { accountId, message })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { CreateWebhookBody, UpdateWebhookBody } from '@/lib/api/schemas/webhooks'
-import { headerNameProblem, isReservedHeader, mergeHeaders } from './rules'
+import { headerNameProblem, headerValueProblem, isReservedHeader, mergeHeaders } from './rules'
 
 describe('custom header rules', () => {
   it('refuses the headers the gateway sends itself, in any case', () => {
@@ -9,6 +9,43 @@ describe('custom header rules', () => {
     for (const name of ['Authorization', 'X-Webhook-Token', 'x-api-key']) expect(isReservedHeader(name), name).toBe(false)
     expect(headerNameProblem('Bad Name')).toMatch(/not a header name/)
     expect(headerNameProblem('Authorization')).toBeNull()
+  })
+
+  it('refuses hop-by-hop and identity headers in any case, naming why', () => {
+    const names = [
+      'Host',
+      'Connection',
+      'Content-Length',
+      'Transfer-Encoding',
+      'Cookie',
+      'Forwarded',
+      'X-Forwarded-For',
+      'x-forwarded-host',
+    ]
+    const more = [
+      'Keep-Alive',
+      'UPGRADE',
+      'te',
+      'Trailer',
+      'Proxy-Authorization',
+      'proxy-connection',
+      'webhook-timestamp',
+      'Via',
+      'X-Real-IP',
+    ]
+    for (const name of [...names, ...more]) expect(headerNameProblem(name), name).toMatch(/cannot be/)
+    expect(headerNameProblem('Cookie')).toBe('names the target or the caller and cannot be set')
+    expect(headerNameProblem('Keep-Alive')).toBe('is a hop-by-hop or framing header and cannot be set')
+    for (const name of ['X-Forwarded', 'X-Proxy-Token', 'Cookies-Accepted', 'Authorization'])
+      expect(headerNameProblem(name), name).toBeNull()
+  })
+
+  it('takes one line of Latin-1 text without control characters as a value', () => {
+    expect(headerValueProblem('Bearer abc\tdef; café ÿ')).toBeNull()
+    expect(headerValueProblem('a\rInjected: 1')).toMatch(/one line/)
+    expect(headerValueProblem('a\nInjected: 1')).toMatch(/one line/)
+    for (const c of ['\0', '\x07', '\x1b', '\x7f', '\x85']) expect(headerValueProblem(`a${c}b`), JSON.stringify(c)).toMatch(/control/)
+    for (const v of ['€', 'ā', '日本', '😀']) expect(headerValueProblem(v), v).toMatch(/Latin-1/)
   })
 
   it('merges new values with kept ones, keeping the stored spelling and value', () => {
@@ -44,6 +81,12 @@ describe('the API schemas apply the same rules', () => {
       'headers.Bad Name: is not a header name',
     ])
     expect(issues(UpdateWebhookBody.safeParse({ headers: { 'X-A': '1', 'x-a': '2' } }))).toEqual(['headers.x-a: is given twice'])
+    expect(
+      issues(CreateWebhookBody.safeParse({ url: 'https://a.example/h', headers: { 'X-Forwarded-For': '1.2.3.4', 'X-A': 'ümlaut ✓' } })),
+    ).toEqual([
+      'headers.X-A: must be Latin-1 text (ISO-8859-1): other characters cannot be sent in a header',
+      'headers.X-Forwarded-For: names the target or the caller and cannot be set',
+    ])
   })
 
   it('takes keepHeaders, and refuses a header both kept and replaced', () => {

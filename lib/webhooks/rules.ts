@@ -22,26 +22,57 @@ export const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/
 export const MAX_HEADERS = 20
 export const MAX_HEADER_VALUE = 1024
 
-/** What the gateway sends itself, or what would break the request's framing. */
-const RESERVED = new Set(['content-type', 'content-length', 'transfer-encoding', 'connection', 'host', 'user-agent'])
+/** What the gateway sends itself: the body's type, its own name and the Standard Webhooks headers. */
+const GATEWAY_SET = new Set(['content-type', 'user-agent'])
+/**
+ * Hop-by-hop and framing headers (RFC 9110 §7.6.1, §6.4): they describe this connection or the body's
+ * length, so a custom value would break the request or smuggle a second one through a proxy.
+ */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'content-length'])
+/**
+ * Headers a receiver or its proxy reads as whom the request is for and who sends it from where: a
+ * custom value would misroute it (Host) or speak for the gateway's network (a forged client address,
+ * a cookie session).
+ */
+const IDENTITY = new Set(['host', 'cookie', 'forwarded', 'via', 'x-real-ip'])
+const IDENTITY_PREFIXES = ['x-forwarded-']
+const HOP_PREFIXES = ['proxy-']
 
-/** The `webhook-*` headers (id, timestamp, signature) and the framing ones cannot be replaced. */
-export function isReservedHeader(name: string): boolean {
+/** Why a name is the gateway's own, a hop-by-hop or an identity header; null for a custom one. */
+function reservedProblem(name: string): string | null {
   const n = name.toLowerCase()
-  return RESERVED.has(n) || n.startsWith('webhook-')
+  if (GATEWAY_SET.has(n) || n.startsWith('webhook-')) return 'is set by the gateway and cannot be replaced'
+  if (HOP_BY_HOP.has(n) || HOP_PREFIXES.some((p) => n.startsWith(p))) return 'is a hop-by-hop or framing header and cannot be set'
+  if (IDENTITY.has(n) || IDENTITY_PREFIXES.some((p) => n.startsWith(p))) return 'names the target or the caller and cannot be set'
+  return null
+}
+
+/**
+ * The `webhook-*` headers (id, timestamp, signature), the gateway's own, the hop-by-hop and the
+ * identity ones (Cookie, Forwarded, X-Forwarded-*) cannot be set. Names compare case-insensitively.
+ */
+export function isReservedHeader(name: string): boolean {
+  return reservedProblem(name) !== null
 }
 
 /** Why a custom header name is refused, or null when it is fine. */
 export function headerNameProblem(name: string): string | null {
   if (!HEADER_NAME.test(name)) return "is not a header name (letters, digits and !#$%&'*+.^_`|~-, at most 64)"
-  if (isReservedHeader(name)) return 'is set by the gateway and cannot be replaced'
-  return null
+  return reservedProblem(name)
 }
 
-/** Why a custom header value is refused, or null when it is fine. */
+/**
+ * Why a custom header value is refused, or null when it is fine. HTTP/1.1 carries header values as
+ * bytes, read as Latin-1: tab, printable ASCII and the printable Latin-1 range (U+00A0–U+00FF) only.
+ * CR and LF would end the header (header injection); other control characters (C0, DEL, C1) are
+ * refused too, since receivers and proxies treat them inconsistently.
+ */
 export function headerValueProblem(value: string): string | null {
   if (value.length > MAX_HEADER_VALUE) return `must be at most ${MAX_HEADER_VALUE} characters`
-  if (/[\r\n\0]/.test(value)) return 'must be one line'
+  if (/[\r\n]/.test(value)) return 'must be one line'
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  if (/[\x00-\x08\x0a-\x1f\x7f-\x9f]/.test(value)) return 'must not contain control characters'
+  if (/[\u0100-\u{10ffff}]/u.test(value)) return 'must be Latin-1 text (ISO-8859-1): other characters cannot be sent in a header'
   return null
 }
 

@@ -190,6 +190,7 @@ export class DeliveryWorker {
       )
       const res = await guardedRequest(endpoint.url, {
         policy: config.policy,
+        log: this.log.child({ webhookId: endpoint.id, deliveryId: id }),
         method: 'POST',
         headers,
         body,

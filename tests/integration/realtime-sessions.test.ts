@@ -215,16 +215,24 @@ describe('rooms scope what a page receives', () => {
     expect(names(watcher).filter((n) => n === 'message:created')).toHaveLength(1)
   })
 
-  it('webhook deliveries reach the webhooks room (viewers too) whole, and an account room only for its own bound endpoints', async () => {
-    const [page, accountPage, otherAccount] = await Promise.all([
-      connect(await signIn(operator('viewer'))),
-      connect(await signIn(operator('viewer'))),
+  it('webhook deliveries reach admins in the webhooks room whole, and an account room only for its own bound endpoints; viewers never', async () => {
+    const [page, accountPage, otherAccount, viewerPage, viewerAccountPage, viewerMonitor] = await Promise.all([
       connect(await signIn(operator('admin'))),
+      connect(await signIn(operator('admin'))),
+      connect(await signIn(operator('admin'))),
+      connect(await signIn(operator('viewer'))),
+      connect(await signIn(operator('viewer'))),
+      connect(await signIn(operator('viewer'))),
     ])
     page.socket.emit('webhooks:watch', {})
     accountPage.socket.emit('account:watch', { accountId: 'shop' })
     otherAccount.socket.emit('account:watch', { accountId: 'other-shop' })
-    await Promise.all([page, accountPage, otherAccount].map((s) => s.socket.emitWithAck('ping')))
+    // what the API refuses a viewer's scopes (webhooks:manage), the feed does not send them
+    viewerPage.socket.emit('webhooks:watch', {})
+    viewerAccountPage.socket.emit('account:watch', { accountId: 'shop' })
+    viewerMonitor.socket.emit('monitor:watch', {})
+    const all = [page, accountPage, otherAccount, viewerPage, viewerAccountPage, viewerMonitor]
+    await Promise.all(all.map((s) => s.socket.emitWithAck('ping')))
     const delivery = (id: number, webhookId: string) => ({
       id,
       webhookId,
@@ -253,6 +261,11 @@ describe('rooms scope what a page receives', () => {
     expect(ids(accountPage)).toEqual([1])
     expect(ids(otherAccount)).toEqual([])
     expect(names(otherAccount)).not.toContain('webhook:endpoint')
+    await until(() => viewerMonitor.events.filter((e) => e.name === 'monitor:event').length === 3, 2000, 'monitor events')
+    for (const viewer of [viewerPage, viewerAccountPage]) expect(names(viewer).filter((n) => n.startsWith('webhook:'))).toEqual([])
+    const monitored = viewerMonitor.events.map((e) => e.payload as { name: string; payload: unknown })
+    expect(monitored[0]).toMatchObject({ name: 'webhook.delivery', payload: { change: 'succeeded', accountId: 'shop' } })
+    expect(JSON.stringify(monitored)).not.toMatch(/whk_|"response"|lastStatusCode|eventId/)
   })
 
   it('the monitor room relays every domain event, numbered; viewers get QR and pairing events without the codes', async () => {

@@ -1,8 +1,10 @@
 import type { Metadata } from 'next'
+import { WebhooksForAdmins } from '@/components/webhooks/admins-only'
 import { NewEndpoint } from '@/components/webhooks/webhook-actions'
 import { WebhooksBoard } from '@/components/webhooks/webhooks-board'
 import { PageHeader } from '@/components/ui/primitives'
 import { requireOperatorPage } from '@/lib/auth/session'
+import { roleAllows } from '@/lib/keys/scopes'
 import { DELIVERY_STATUSES, EVENT_TYPES } from '@/lib/webhooks/service'
 import { getRuntime } from '@/lib/runtime'
 import type { DeliveryView } from '@/lib/webhooks/service'
@@ -15,11 +17,21 @@ const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v)
 
 /**
  * Webhook endpoints with their health, and the deliveries of the selected one (filters by status and
- * event type, pages by id, every attempt). Read on the server for every operator, then kept live over
- * Socket.IO by the board; the actions (admins only) call the REST API with the session.
+ * event type, pages by id, every attempt). Read on the server, then kept live over Socket.IO by the
+ * board; the actions call the REST API with the session. Only for roles holding `webhooks:manage`, as
+ * in the API: a viewer is told to ask an admin and nothing of the endpoints is read.
  */
 export default async function WebhooksPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const operator = await requireOperatorPage()
+  const description =
+    'Endpoints receive every event they subscribe to, signed (Standard Webhooks), retried on failure, in order unless they opt out.'
+  if (!roleAllows(operator.role, 'webhooks:manage'))
+    return (
+      <>
+        <PageHeader title="Webhooks" description={description} />
+        <WebhooksForAdmins />
+      </>
+    )
   const canEdit = operator.role === 'admin'
   const { webhooks, sessions, recentEvents } = getRuntime()
   // Read before the data: events after this position are replayed to the page, so none falls between.
@@ -36,10 +48,7 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
 
   return (
     <>
-      <PageHeader
-        title="Webhooks"
-        description="Endpoints receive every event they subscribe to, signed (Standard Webhooks), retried on failure, in order unless they opt out."
-      />
+      <PageHeader title="Webhooks" description={description} />
       {canEdit ? <NewEndpoint accounts={sessions.list().map((a) => ({ id: a.id, name: a.name }))} /> : null}
       <WebhooksBoard
         endpoints={endpoints}

@@ -151,6 +151,8 @@ export const getQr = defineOperation({
     example: { qr: '2@AbC…,…', image: 'data:image/png;base64,iVBORw0KGgo…', expiresAt: '2026-01-01T10:00:20.000Z' },
   },
   errors: ['no_qr', 'already_connected'],
+  // who saw a QR code could link a phone to the account: every read is recorded (never the code)
+  audit: { action: 'account.qr_read' },
 })
 
 export const requestPairingCode = defineOperation({
@@ -159,7 +161,8 @@ export const requestPairingCode = defineOperation({
   path: '/accounts/{accountId}/pairing-code',
   tag,
   summary: 'Link by pairing code',
-  description: 'Opens a connection in pairing mode and answers the 8-character code to enter on the phone.',
+  description:
+    'Opens a connection in pairing mode and answers the 8-character code to enter on the phone. At most one request per 30 s and 5 per 10 minutes per account (each makes WhatsApp notify the phone): beyond that 429 `rate_limited` with `Retry-After`.',
   auth: manage,
   params: AccountParams,
   body: PairingCodeBody,
@@ -171,7 +174,7 @@ export const requestPairingCode = defineOperation({
     schema: PairingCode,
     example: { code: 'ABCD1234', expiresAt: '2026-01-01T10:03:00.000Z' },
   },
-  errors: ['already_connected', 'conflict', 'unavailable'],
+  errors: ['already_connected', 'conflict', 'unavailable', 'rate_limited'],
   audit: { action: 'account.pairing_code', details: ({ body }) => ({ phone: body.phone }) },
 })
 

@@ -26,7 +26,16 @@ const tag = 'Messages'
 const send = { scope: 'messages:send' } as const
 const read = { scope: 'messages:read' } as const
 const manage = { scope: 'accounts:manage' } as const
-const noAudit = { skip: 'the message log records every message and change' } as const
+/**
+ * Sends, edits, deletes and cancels are audited with the key or operator that made them: the message
+ * log says what happened to a message, the audit log says who asked for it. Never the text.
+ */
+const messageAudit = (action: string) =>
+  ({
+    action,
+    details: ({ result }: { result: { id: string; type: string } | undefined }) =>
+      result ? { messageId: result.id, type: result.type, via: 'api' } : undefined,
+  }) as const
 
 const QUEUE_EXAMPLE = {
   accountId: 'support',
@@ -60,7 +69,7 @@ export const sendMessage = defineOperation({
   bodyExample: { to: '+1 555 123 4567', type: 'text', text: { body: 'Your order shipped', previewUrl: false } },
   success: { status: 202, description: 'Accepted and queued', schema: Message, example: MESSAGE_EXAMPLE },
   errors: ['not_connected', 'not_found', 'idempotency_mismatch', 'quota_exceeded'],
-  audit: noAudit,
+  audit: messageAudit('message.send'),
 })
 
 export const sendMessageByQuery = defineOperation({
@@ -80,6 +89,7 @@ export const sendMessageByQuery = defineOperation({
   query: QuerySendParams,
   success: { status: 202, description: 'Accepted and queued', schema: Message, example: MESSAGE_EXAMPLE },
   errors: ['not_connected', 'not_found', 'quota_exceeded'],
+  audit: messageAudit('message.send'),
 })
 
 export const listMessages = defineOperation({
@@ -126,7 +136,7 @@ export const editMessage = defineOperation({
     example: { ...MESSAGE_EXAMPLE, status: 'sent', queuePosition: null, text: 'Hi, corrected', editedAt: 1790000060000 },
   },
   errors: ['message_not_editable', 'edit_window_expired', 'not_connected'],
-  audit: noAudit,
+  audit: messageAudit('message.edit'),
 })
 
 export const deleteMessage = defineOperation({
@@ -146,7 +156,7 @@ export const deleteMessage = defineOperation({
     example: { ...MESSAGE_EXAMPLE, status: 'sent', queuePosition: null, deletedAt: 1790000060000 },
   },
   errors: ['message_not_editable', 'delete_window_expired', 'not_connected'],
-  audit: noAudit,
+  audit: messageAudit('message.delete'),
 })
 
 export const cancelMessage = defineOperation({
@@ -164,7 +174,7 @@ export const cancelMessage = defineOperation({
     example: { ...MESSAGE_EXAMPLE, status: 'cancelled', queuePosition: null },
   },
   errors: ['not_cancellable'],
-  audit: noAudit,
+  audit: messageAudit('message.cancel'),
 })
 
 export const listChats = defineOperation({

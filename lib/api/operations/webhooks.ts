@@ -28,6 +28,12 @@ const CONTENT_NOTE =
 const EVERY_ACCOUNT_NOTE =
   '**Also needs** `admin` for an endpoint of every account (`accountId: null`): 403 `insufficient_scope` otherwise.'
 
+/** An endpoint URL as the audit log keeps it: scheme, host and path; a query or user info may hold a token. */
+function auditUrl(url: string): string {
+  const u = URL.parse(url)
+  return u ? `${u.protocol}//${u.host}${u.pathname}` : '(not a URL)'
+}
+
 export const createWebhook = defineOperation({
   id: 'createWebhook',
   method: 'POST',
@@ -57,7 +63,8 @@ export const createWebhook = defineOperation({
   audit: {
     action: 'webhook.create',
     target: ({ result }) => result?.id,
-    details: ({ result }) => (result ? { url: result.url, accountId: result.accountId, events: result.events } : undefined),
+    details: ({ result }) =>
+      result ? { url: auditUrl(result.url), accountId: result.accountId, events: result.events, headers: result.headers } : undefined,
   },
 })
 
@@ -104,7 +111,12 @@ export const updateWebhook = defineOperation({
   audit: {
     action: 'webhook.update',
     target: ({ params }) => params.webhookId,
-    details: ({ body }) => ({ fields: Object.keys(body) }),
+    // which fields and which custom headers (by name) the change touched; never a value
+    details: ({ body }) => ({
+      fields: Object.keys(body),
+      ...(body.headers ? { headers: Object.keys(body.headers) } : {}),
+      ...(body.keepHeaders ? { keepHeaders: body.keepHeaders } : {}),
+    }),
   },
 })
 

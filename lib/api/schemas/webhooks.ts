@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { DELIVERY_STATUSES, EVENT_TYPES } from '@/lib/db/schema'
 import { ACCOUNT_ID_PATTERN } from '@/lib/sessions/manager'
-import { HEADER_NAME, headerNameProblem, MAX_HEADER_VALUE, MAX_HEADERS, SUBSCRIBABLE } from '@/lib/webhooks/rules'
+import { HEADER_NAME, headerNameProblem, headerValueProblem, MAX_HEADER_VALUE, MAX_HEADERS, SUBSCRIBABLE } from '@/lib/webhooks/rules'
 
 export { SUBSCRIBABLE }
 
@@ -38,15 +38,19 @@ const Headers = z
     HeaderName,
     z
       .string()
-      .max(MAX_HEADER_VALUE)
-      .regex(/^[^\r\n\0]*$/, 'must be one line'),
+      .max(MAX_HEADER_VALUE, `must be at most ${MAX_HEADER_VALUE} characters`)
+      .superRefine((v, ctx) => {
+        // the length has its own issue above (and its maxLength in the OpenAPI document)
+        const problem = v.length > MAX_HEADER_VALUE ? null : headerValueProblem(v)
+        if (problem) ctx.addIssue({ code: 'custom', message: problem })
+      }),
     { error: (iss) => (iss.code === 'invalid_key' ? 'is not a header name' : undefined) },
   )
   .refine((h) => Object.keys(h).length <= MAX_HEADERS, `at most ${MAX_HEADERS} headers`)
   .superRefine((h, ctx) => checkNames(Object.keys(h), ctx, (name) => [name]))
   .meta({
     description:
-      'sent with every delivery (e.g. an Authorization of your own); stored encrypted, listed by name only. The webhook-*, content-type, content-length, transfer-encoding, connection, user-agent and host headers are refused.',
+      'sent with every delivery (e.g. an Authorization of your own); stored encrypted, listed by name only. Values are one line of Latin-1 text without control characters. Refused names (any case): the ones the gateway sets (webhook-*, content-type, user-agent), hop-by-hop and framing ones (connection, keep-alive, te, trailer, transfer-encoding, upgrade, content-length, proxy-*) and the ones naming the target or caller (host, cookie, forwarded, via, x-real-ip, x-forwarded-*).',
     examples: [{ Authorization: 'Bearer my-receiver-token' }],
   })
 

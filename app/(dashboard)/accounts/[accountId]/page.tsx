@@ -6,9 +6,11 @@ import { StatusTimeline } from '@/components/accounts/status-timeline'
 import { ApiKeysPanel } from '@/components/keys/api-keys-panel'
 import { ChatView } from '@/components/messages/chat-view'
 import { AccountWebhooks } from '@/components/webhooks/account-webhooks'
+import { WebhooksForAdmins } from '@/components/webhooks/admins-only'
 import { Card, PageHeader } from '@/components/ui/primitives'
 import { requireOperatorPage } from '@/lib/auth/session'
 import { isAppError } from '@/lib/errors'
+import { roleAllows } from '@/lib/keys/scopes'
 import type { AccountSummary, QrPayload } from '@/lib/events/types'
 import { getRuntime } from '@/lib/runtime'
 
@@ -79,6 +81,9 @@ export default async function AccountPage({
           <Card>
             <StatusTimeline accountId={accountId} initial={sessions.history(accountId, { limit: 50 })} />
           </Card>
+        ) : tab === 'webhooks' && !roleAllows(operator.role, 'webhooks:manage') ? (
+          // as in the API: endpoint URLs and receivers' answers need webhooks:manage
+          <WebhooksForAdmins />
         ) : tab === 'webhooks' ? (
           <AccountWebhooks
             account={{ id: account.id, name: account.name }}
