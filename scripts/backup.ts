@@ -14,7 +14,7 @@ import { dataPathsFromEnv, isPostgresUrl } from '@/lib/ops/data-paths'
 
 const USAGE = 'usage: npm run backup -- <file> [--media]'
 const say = (line: string) => process.stdout.write(`${line}\n`)
-const fail = (line: string): never => {
+function fail(line: string): never {
   process.stderr.write(`backup: ${line}\n`)
   process.exit(1)
 }
@@ -23,7 +23,8 @@ const args = process.argv.slice(2)
 const media = args.includes('--media')
 const unknown = args.filter((a) => a.startsWith('-') && a !== '--media')
 const files = args.filter((a) => !a.startsWith('-'))
-if (unknown.length || files.length !== 1) fail(unknown.length ? `unknown option ${unknown[0]}\n${USAGE}` : USAGE)
+const target = files.length === 1 && !unknown.length ? files[0] : undefined
+if (target === undefined) fail(unknown.length ? `unknown option ${unknown[0]}\n${USAGE}` : USAGE)
 
 let paths
 try {
@@ -46,7 +47,13 @@ if (isPostgresUrl(paths.databaseUrl)) {
 
 const version = (JSON.parse(fs.readFileSync(path.join(process.cwd(), 'package.json'), 'utf8')) as { version: string }).version
 try {
-  const r = await createBackup({ paths, out: path.resolve(process.env.INIT_CWD ?? process.cwd(), files[0]!), media, gatewayVersion: version, env: process.env })
+  const r = await createBackup({
+    paths,
+    out: path.resolve(process.env.INIT_CWD ?? process.cwd(), target),
+    media,
+    gatewayVersion: version,
+    env: { AUTH_SECRET: process.env.AUTH_SECRET, ENCRYPTION_KEY: process.env.ENCRYPTION_KEY },
+  })
   say(
     `backup written: ${r.file} (${(r.bytes / 1024 ** 2).toFixed(1)} MiB, mode 0600): database ${(r.dbBytes / 1024 ** 2).toFixed(1)} MiB (integrity_check ok), ${r.files} files${media ? `, ${r.mediaFiles} media files` : ' (no media; add --media to include them)'}`,
   )
@@ -68,6 +75,7 @@ try {
   }
 } catch (e) {
   if (e instanceof BackupError) fail(e.message)
-  if (e instanceof Error && 'code' in e && typeof e.code === 'string' && e.code.startsWith('SQLITE_')) fail(`the database could not be copied: ${e.message}`)
+  if (e instanceof Error && 'code' in e && typeof e.code === 'string' && e.code.startsWith('SQLITE_'))
+    fail(`the database could not be copied: ${e.message}`)
   throw e
 }

@@ -12,7 +12,7 @@ import { dataPathsFor, dataPathsFromEnv, isPostgresUrl } from '@/lib/ops/data-pa
 import { RestoreError, restoreBackup } from '@/lib/ops/restore'
 
 const USAGE = 'usage: npm run restore -- <file> [--data-dir <dir>]'
-const fail = (line: string): never => {
+function fail(line: string): never {
   process.stderr.write(`restore: ${line}\n`)
   process.exit(1)
 }
@@ -21,16 +21,19 @@ const args = process.argv.slice(2)
 let dataDirArg: string | undefined
 const files: string[] = []
 for (let i = 0; i < args.length; i++) {
-  const a = args[i]!
+  const a = args[i] ?? ''
   if (a === '--data-dir') dataDirArg = args[++i] ?? fail(USAGE)
   else if (a.startsWith('-')) fail(`unknown option ${a}\n${USAGE}`)
   else files.push(a)
 }
-if (files.length !== 1) fail(USAGE)
+const archive = files.length === 1 ? files[0] : undefined
+if (archive === undefined) fail(USAGE)
 
 let paths
 try {
-  paths = dataDirArg ? dataPathsFor(path.resolve(process.env.INIT_CWD ?? process.cwd(), dataDirArg), process.env.DATABASE_URL) : dataPathsFromEnv()
+  paths = dataDirArg
+    ? dataPathsFor(path.resolve(process.env.INIT_CWD ?? process.cwd(), dataDirArg), process.env.DATABASE_URL)
+    : dataPathsFromEnv()
 } catch (e) {
   if (e instanceof ConfigError) fail(e.message)
   throw e
@@ -42,12 +45,14 @@ if (isPostgresUrl(paths.databaseUrl)) {
 }
 
 try {
-  const r = restoreBackup({ archive: path.resolve(process.env.INIT_CWD ?? process.cwd(), files[0]!), dataDir: paths.dataDir })
+  const r = restoreBackup({ archive: path.resolve(process.env.INIT_CWD ?? process.cwd(), archive), dataDir: paths.dataDir })
   process.stdout.write(
     `restored ${r.files} files from the backup of ${r.createdAt} into ${r.dataDir} (checksums and integrity_check ok${r.media ? ', with media' : ', without media'})\n`,
   )
   if (!r.containsEncryptionKey) {
-    process.stdout.write('the backup holds no encryption-key file: start the gateway with the ENCRYPTION_KEY it ran with, or linked accounts need a new QR\n')
+    process.stdout.write(
+      'the backup holds no encryption-key file: start the gateway with the ENCRYPTION_KEY it ran with, or linked accounts need a new QR\n',
+    )
   }
 } catch (e) {
   if (e instanceof RestoreError) fail(e.message)

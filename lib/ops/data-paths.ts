@@ -36,7 +36,7 @@ export function dataPathsFor(dataDirSetting: string, databaseUrl?: string): Data
       encryptionKey: path.join(dataDir, ENCRYPTION_KEY_FILE),
       setupToken: path.join(dataDir, SETUP_TOKEN_FILE),
     },
-    databaseUrl: databaseUrl?.trim() || undefined,
+    databaseUrl: databaseUrl?.trim() ? databaseUrl.trim() : undefined,
   }
 }
 

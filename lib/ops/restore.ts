@@ -2,6 +2,7 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
+import { z } from 'zod'
 import { ensurePrivateDir } from '@/lib/fs/private-files'
 import { BACKUP_FORMAT, type Manifest, MANIFEST_FILE } from './backup'
 import { DB_FILE_NAME, ENCRYPTION_KEY_FILE } from './data-paths'
@@ -14,6 +15,16 @@ import { extractTar, TarFormatError } from './tar'
  * into place, so a damaged archive leaves the target as it was. A non-empty target is refused: a
  * restore never mixes with or replaces a live installation.
  */
+
+const manifestSchema = z.object({
+  format: z.literal(BACKUP_FORMAT),
+  version: z.number().int().min(1),
+  createdAt: z.string(),
+  gatewayVersion: z.string(),
+  containsEncryptionKey: z.boolean(),
+  media: z.boolean(),
+  files: z.array(z.object({ name: z.string().min(1), size: z.number().int().min(0), sha256: z.string().regex(/^[0-9a-f]{64}$/) })),
+}) satisfies z.ZodType<Manifest>
 
 export class RestoreError extends Error {}
 
@@ -29,17 +40,20 @@ export function notEmptyReason(dir: string): string | null {
   return `${dir} is not empty (${shown}): restore only into an empty or new directory — stop the gateway, move the old data directory aside (e.g. mv ${dir} ${dir}.old) and run the restore again`
 }
 
-function readManifest(staging: string): Manifest {
+function readManifest(staging: string): z.infer<typeof manifestSchema> {
   const file = path.join(staging, MANIFEST_FILE)
   if (!fs.existsSync(file)) throw new RestoreError('the archive has no backup-manifest.json: not a complete wa-gateway backup')
-  let m: Manifest
+  let json: unknown
   try {
-    m = JSON.parse(fs.readFileSync(file, 'utf8')) as Manifest
+    json = JSON.parse(fs.readFileSync(file, 'utf8'))
   } catch {
     throw new RestoreError('backup-manifest.json is not valid JSON')
   }
-  if (m.format !== BACKUP_FORMAT || !Array.isArray(m.files)) throw new RestoreError('not a wa-gateway backup (unknown manifest format)')
-  if (m.version > 1) throw new RestoreError(`backup format version ${m.version} is newer than this gateway reads (1): upgrade the gateway first`)
+  const parsed = manifestSchema.safeParse(json)
+  if (!parsed.success) throw new RestoreError('not a wa-gateway backup (unknown manifest format)')
+  const m = parsed.data
+  if (m.version > 1)
+    throw new RestoreError(`backup format version ${m.version} is newer than this gateway reads (1): upgrade the gateway first`)
   return m
 }
 
@@ -74,7 +88,8 @@ export function restoreBackup(opts: { archive: string; dataDir: string }): Resto
       if (!fs.existsSync(file)) throw new RestoreError(`${f.name} is missing from the archive`)
       const size = fs.statSync(file).size
       const sha = (hashes.get(f.name) ?? crypto.createHash('sha256')).digest('hex')
-      if (size !== f.size || sha !== f.sha256) throw new RestoreError(`${f.name} does not match its checksum in the manifest: the archive is damaged`)
+      if (size !== f.size || sha !== f.sha256)
+        throw new RestoreError(`${f.name} does not match its checksum in the manifest: the archive is damaged`)
     }
     const extra = entries.filter((e) => e.type === 'file' && e.name !== MANIFEST_FILE && !listed.has(e.name))
     if (extra.length) throw new RestoreError(`files not in the manifest: ${extra.map((e) => e.name).join(', ')}`)
@@ -83,7 +98,8 @@ export function restoreBackup(opts: { archive: string; dataDir: string }): Resto
     const db = new Database(path.join(staging, DB_FILE_NAME), { fileMustExist: true })
     try {
       const rows = db.pragma('integrity_check') as { integrity_check: string }[]
-      if (rows.some((r) => r.integrity_check !== 'ok')) throw new RestoreError(`the database in the archive fails integrity_check: ${rows[0]?.integrity_check}`)
+      if (rows.some((r) => r.integrity_check !== 'ok'))
+        throw new RestoreError(`the database in the archive fails integrity_check: ${rows[0]?.integrity_check}`)
     } finally {
       db.close()
     }

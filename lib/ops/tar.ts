@@ -112,7 +112,7 @@ const field = (h: Buffer, offset: number, length: number) => {
 }
 
 function readNumber(h: Buffer, offset: number, length: number): number {
-  if (h[offset]! & 0x80) return Number(h.readBigUInt64BE(offset + length - 8))
+  if ((h[offset] ?? 0) & 0x80) return Number(h.readBigUInt64BE(offset + length - 8))
   const text = field(h, offset, length).trim()
   return text ? parseInt(text, 8) : 0
 }
@@ -155,7 +155,7 @@ export function extractTar(archive: string, dir: string, onFile?: (name: string,
       if (sum !== stored) throw new TarFormatError(`not a tar archive, or damaged (header checksum at byte ${pos - BLOCK})`)
       const prefix = field(h, 345, 155)
       const rawName = prefix ? `${prefix}/${field(h, 0, 100)}` : field(h, 0, 100)
-      const type = String.fromCharCode(h[156]!)
+      const type = String.fromCharCode(h[156] ?? 0)
       const size = readNumber(h, 124, 12)
       const mtime = readNumber(h, 136, 12) * 1000
       const name = safeEntryName(rawName)
