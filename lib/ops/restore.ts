@@ -10,9 +10,9 @@ import { extractTar, TarFormatError } from './tar'
 
 /**
  * `npm run restore -- <file>`: unpacks a backup (lib/ops/backup.ts) into an empty or missing data
- * directory. It is unpacked into a private directory beside the target first and checked there — the
- * manifest, every file's size and SHA-256, the database's integrity_check — and only then renamed
- * into place, so a damaged archive leaves the target as it was. A non-empty target is refused: a
+ * directory. It is unpacked into a private staging directory first and checked there — the manifest,
+ * every file's size and SHA-256, the database's integrity_check — and only then moved into place, so
+ * a damaged archive leaves the target as it was (empty or missing). A non-empty target is refused: a
  * restore never mixes with or replaces a live installation.
  */
 
@@ -64,9 +64,13 @@ export function restoreBackup(opts: { archive: string; dataDir: string }): Resto
   const reason = notEmptyReason(target)
   if (reason) throw new RestoreError(reason)
 
-  const parent = path.dirname(target)
-  fs.mkdirSync(parent, { recursive: true })
-  const staging = fs.mkdtempSync(path.join(parent, `.${path.basename(target)}.restoring-`))
+  // An existing (empty) target is staged inside itself: the service user may own the data directory
+  // but not its parent (/var/lib). A missing one is staged beside it and renamed into place.
+  const inside = fs.existsSync(target)
+  if (!inside) fs.mkdirSync(path.dirname(target), { recursive: true })
+  const staging = fs.mkdtempSync(
+    inside ? path.join(target, '.restoring-') : path.join(path.dirname(target), `.${path.basename(target)}.restoring-`),
+  )
   try {
     ensurePrivateDir(staging)
     const hashes = new Map<string, crypto.Hash>()
@@ -105,10 +109,13 @@ export function restoreBackup(opts: { archive: string; dataDir: string }): Resto
     }
     fs.rmSync(path.join(staging, MANIFEST_FILE))
 
-    // Renamed into place only now; an empty target directory is replaced (rmdir fails if anything
-    // appeared in it meanwhile, and the restore stops without touching it).
-    if (fs.existsSync(target)) fs.rmdirSync(target)
-    fs.renameSync(staging, target)
+    // Moved into place only now, when everything checked out.
+    if (inside) {
+      for (const name of fs.readdirSync(staging)) fs.renameSync(path.join(staging, name), path.join(target, name))
+      fs.rmdirSync(staging)
+    } else {
+      fs.renameSync(staging, target)
+    }
     ensurePrivateDir(target)
     return {
       dataDir: target,
