@@ -34,7 +34,7 @@ export type RestoreResult = { dataDir: string; files: number; createdAt: string;
 export function notEmptyReason(dir: string): string | null {
   if (!fs.existsSync(dir)) return null
   if (!fs.statSync(dir).isDirectory()) return `${dir} is a file, not a directory`
-  const names = fs.readdirSync(dir)
+  const names = fs.readdirSync(dir).sort()
   if (names.length === 0) return null
   const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? ', …' : '')
   return `${dir} is not empty (${shown}): restore only into an empty or new directory — stop the gateway, move the old data directory aside (e.g. mv ${dir} ${dir}.old) and run the restore again`

@@ -146,4 +146,22 @@ describe('npm run backup / restore on a running gateway', () => {
     const after = await sim.sendText(ANN, SHOPS[0]!.phone, 'after the restore')
     await until(() => inboundIds(path.join(restoredDir, 'gateway.db')).has(after.id) || undefined, 20_000, 'the message after the restore')
   }, 240_000)
+
+  it('with DATABASE_URL pointing at PostgreSQL, names the database tools and writes nothing', async () => {
+    const archive = path.join(root, 'pg.tar')
+    const r = await runScript('scripts/backup.ts', [archive], {
+      DATA_DIR: path.join(root, 'pg-data'),
+      DATABASE_URL: 'postgres://gw@127.0.0.1/gw',
+    })
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(/pg_dump --format=custom/)
+    expect(r.stderr).toMatch(/pg_basebackup/)
+    expect(fs.existsSync(archive)).toBe(false)
+    const restore = await runScript('scripts/restore.ts', [archive], {
+      DATA_DIR: path.join(root, 'pg-data'),
+      DATABASE_URL: 'postgresql://gw@127.0.0.1/gw',
+    })
+    expect(restore.code).toBe(1)
+    expect(restore.stderr).toMatch(/pg_restore/)
+  })
 })
