@@ -149,13 +149,12 @@ export async function createBackup(opts: {
           }
         }
       }
-      const containsEncryptionKey = files.some((f) => f.name === ENCRYPTION_KEY_FILE)
       const manifest: Manifest = {
         format: BACKUP_FORMAT,
         version: BACKUP_FORMAT_VERSION,
         createdAt: new Date().toISOString(),
         gatewayVersion: opts.gatewayVersion,
-        containsEncryptionKey,
+        containsEncryptionKey: files.some((f) => f.name === ENCRYPTION_KEY_FILE),
         media,
         files,
       }
