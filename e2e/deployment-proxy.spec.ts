@@ -73,8 +73,8 @@ test.describe('behind nginx', () => {
     await expect(image).toBeVisible()
     await expect(badge).toHaveAttribute('data-status', 'qr_ready')
     const qr = decodeQrDataUrl((await image.getAttribute('src')) ?? '')
-    await phone.create('15553001', 'Proxied phone')
-    await phone.scan('15553001', qr)
+    await phone.create('15559301', 'Proxied phone')
+    await phone.scan('15559301', qr)
     // no reload: the status change arrives as a Socket.IO event
     await expect(badge).toHaveAttribute('data-status', 'connected')
 
