@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream'
 import type { MessageRow } from '@/lib/db/messages'
 import { AppError, isAppError } from '@/lib/errors'
 import type { Logger } from '@/lib/logger'
-import { guardedRequest, type GuardedResponse } from '@/lib/net/outbound'
+import { guardedRequest, type GuardedResponse, type OutboundPolicy } from '@/lib/net/outbound'
 import { decodeProto, type MediaInfo, mediaInfoOf, type ReceivedMediaSource, receivedMediaSource } from '@/lib/whatsapp/media'
 import { encryptedLength, mediaDecipher, mediaDownloadUrl } from '@/lib/whatsapp/media-download'
 import type { WaSocket } from '@/lib/whatsapp/socket'
@@ -30,8 +30,11 @@ export type DownloadOptions = {
   hosts: WhatsAppMediaHosts
   /** per kind, the most plain bytes downloaded */
   limits: MediaLimits
-  /** ranges the address guard allows although they are not public (MEDIA_ALLOWED_CIDRS) */
-  allowedCidrs: readonly string[]
+  /**
+   * the address guard's policy (MEDIA_ALLOWED_CIDRS, https only): built once by the caller, since
+   * keep-alive connections are pooled per policy object
+   */
+  policy: OutboundPolicy
   log: Logger
 }
 
@@ -148,7 +151,7 @@ async function fetchOnce(opts: DownloadOptions, source: ReceivedMediaSource | nu
   let res: GuardedResponse
   try {
     res = await guardedRequest(url, {
-      policy: { allowedCidrs: opts.allowedCidrs, allowHttp: false, forbiddenCode: 'media_url_forbidden' },
+      policy: opts.policy,
       method: 'GET',
       timeoutMs: opts.timeoutMs,
       maxRedirects: 0,

@@ -75,6 +75,8 @@ export class MediaService {
   private readonly offs: (() => void)[] = []
   private timer: NodeJS.Timeout | undefined
   readonly linkPolicy: OutboundPolicy
+  /** received media from WhatsApp's hosts: https only; one object, so its keep-alive pool is reused (lib/net/outbound.ts) */
+  private readonly waPolicy: OutboundPolicy
   private readonly waHosts: WhatsAppMediaHosts
 
   constructor(
@@ -87,6 +89,7 @@ export class MediaService {
       allowHttp: deps.config.link.allowHttp,
       forbiddenCode: 'media_url_forbidden',
     }
+    this.waPolicy = { allowedCidrs: deps.config.link.allowedCidrs, allowHttp: false, forbiddenCode: 'media_url_forbidden' }
     this.waHosts = new WhatsAppMediaHosts((id) => deps.sessions.connectedSocket(id), this.log)
     fs.mkdirSync(path.join(deps.config.dir, 'tmp'), { recursive: true, mode: 0o700 })
   }
@@ -308,7 +311,7 @@ export class MediaService {
       connectedSocket: () => this.deps.sessions.connectedSocket(accountId),
       hosts: this.waHosts,
       limits: this.deps.config.limits,
-      allowedCidrs: this.deps.config.link.allowedCidrs,
+      policy: this.waPolicy,
       log: this.log,
     })
     const now = this.now()
