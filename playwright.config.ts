@@ -59,6 +59,8 @@ export default defineConfig({
       // The webhook receivers of the tests listen on loopback, which deliveries refuse unless allowed.
       WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32',
       WEBHOOK_ALLOW_HTTP: '1',
+      // The simulator's media host (the one WhatsApp's media_conn names here) is on loopback too.
+      MEDIA_ALLOWED_CIDRS: '127.0.0.1/32',
       NODE_EXTRA_CA_CERTS: simCa.certPath,
       // The bearer token Prometheus would use (e2e/dashboard-pages.spec.ts reads /metrics with it).
       METRICS_TOKEN: process.env.E2E_METRICS_TOKEN ?? 'e2e-metrics-token-0123456789abcdef0123',

@@ -59,7 +59,7 @@ test('a viewer sees the keys but cannot create or revoke', async ({ browser }) =
   await expect(admin.page.getByText(`Added ${viewer.email} as viewer.`)).toBeVisible()
   await admin.page.goto('/keys')
   await admin.page.getByLabel('Name', { exact: true }).fill('Visible to viewers')
-  await admin.page.getByRole('checkbox', { name: /messages:read/ }).check()
+  await admin.page.getByRole('checkbox', { name: /^messages:read/ }).check()
   await admin.page.getByRole('button', { name: 'Create key' }).click()
   await expect(admin.page.getByTestId('new-key-value')).toBeVisible()
   await admin.context.close()

@@ -221,7 +221,8 @@ test('an admin edits an endpoint: one event type, headers kept, added and remove
     }
     expect(seen.some((t) => t.includes('X-Kept'))).toBe(true) // what was recorded does hold the endpoint's data
 
-    // A viewer sees the endpoint and its headers' names, and no Edit control.
+    // A viewer sees no endpoint at all (the API refuses its role webhooks:manage): a notice, no
+    // settings, no header names, no Edit control.
     const viewer = { email: 'hooks-viewer@example.test', role: 'viewer' as const, password: 'hooks-viewer-password' }
     await addOperatorInUi(page, viewer)
     const viewerContext = await browser.newContext()
@@ -231,7 +232,9 @@ test('an admin edits an endpoint: one event type, headers kept, added and remove
     await login.signIn(viewer.email, viewer.password)
     await expectDashboard(viewerPage, viewer.email)
     await viewerPage.goto(`/webhooks?endpoint=${webhookId}`)
-    await expect(viewerPage.getByTestId('webhook-settings')).toContainText('headers: X-Kept')
+    await expect(viewerPage.getByTestId('webhooks-admins-only')).toBeVisible()
+    await expect(viewerPage.getByTestId('webhook-settings')).toHaveCount(0)
+    expect(await viewerPage.content()).not.toContain('X-Kept')
     await expect(viewerPage.getByRole('button', { name: /Edit|Add header/ })).toHaveCount(0)
     await expect(viewerPage.getByRole('dialog')).toHaveCount(0)
     await viewerContext.close()
