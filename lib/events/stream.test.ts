@@ -148,7 +148,7 @@ describe('EventStreams.stream', () => {
     for (;;) {
       const block = await reader.next(1_000)
       if (!block) break
-      if (block.event === 'error') last = block.data
+      if (block.event === 'stream.error') last = block.data
       else if (block.data !== undefined) events++
     }
     // ~600 bytes a frame: 16 KiB hold about 27 of the 2,000, not all of them
@@ -164,7 +164,7 @@ describe('EventStreams.stream', () => {
     const old = monotonicFactory()(now - 8 * day)
     const reader = new SseReader(s.stream({ owner: 'k1', after: old, filter: ALL, stillAllowed: allowed }))
     const block = await reader.nextEvent()
-    expect(block?.event).toBe('error')
+    expect(block?.event).toBe('stream.error')
     const body = JSON.parse(block?.data ?? '') as { error: { code: string; message: string } }
     expect(body.error.code).toBe('cursor_expired')
     expect(body.error.message).toContain('7 days')

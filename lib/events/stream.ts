@@ -92,8 +92,9 @@ export function expiredCursor(after: string, retentionDays: number, now: number)
 }
 
 const frame = (e: StoredEvent): Uint8Array => encoder.encode(`id: ${e.id}\nevent: ${e.type}\ndata: ${e.payload}\n\n`)
+// Its own type: EventSource uses `error` for its connection errors, and a program must tell them apart.
 const errorFrame = (code: string, message: string): Uint8Array =>
-  encoder.encode(`event: error\ndata: ${JSON.stringify({ error: { code, message } })}\n\n`)
+  encoder.encode(`event: stream.error\ndata: ${JSON.stringify({ error: { code, message } })}\n\n`)
 
 export type StreamHandle = { owner: string; isClosed(): boolean; close(reason?: { code: string; message: string }): void }
 

@@ -37,6 +37,15 @@ function send(req: Req): Promise<Res> {
   const headers = body ? { ...req.headers, 'content-length': String(body.length) } : req.headers
   return new Promise((resolve, reject) => {
     const r = http.request({ host: '127.0.0.1', port: gw.port, method: req.method, path: req.path, headers, agent }, (res) => {
+      if (res.statusCode === 200 && String(res.headers['content-type']).startsWith('text/event-stream')) {
+        // the event stream never ends by itself: its first block must be the stream's opening, then hang up
+        res.once('data', (c: Buffer) => {
+          res.destroy()
+          if (c.toString('utf8').startsWith('retry: ')) resolve({ status: 200, headers: res.headers, text: '' })
+          else reject(new Error(`the event stream opened with ${JSON.stringify(c.toString('utf8').slice(0, 80))}`))
+        })
+        return
+      }
       const chunks: Buffer[] = []
       res.on('data', (c: Buffer) => chunks.push(c))
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }))

@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
+import { EventSource } from 'eventsource'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Simulator, startSimulator } from '../../sim'
 import { quietLibsignalConsole } from '../../sim/contacts/quiet-libsignal'
@@ -241,6 +242,32 @@ describe('the event stream', () => {
     await api('POST', '/api/v1/accounts/shop/connect')
     await connected('shop')
   }, 120_000)
+
+  it('works with the maintained EventSource client, as the README shows', async () => {
+    await connected('shop')
+    const after = String((await api('GET', '/api/v1/events?limit=1000')).json.next)
+    for (const text of ['es one', 'es two', 'es three']) await sim.sendText(BOB, SHOP, text)
+    const url = new URL(`${gw.url}/api/v1/events/stream?types=message.*`)
+    url.searchParams.set('after', after)
+    const es = new EventSource(url, {
+      fetch: (input, init) => fetch(input, { ...init, headers: { ...init.headers, authorization: `Bearer ${keys.shopReader}` } }),
+    })
+    const got: { lastEventId: string; id: string; text: string }[] = []
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`got ${got.length} of 3 events`)), 15_000)
+      es.addEventListener('message.received', (e) => {
+        const event = JSON.parse(String(e.data)) as { id: string; data: { message: { text: string } } }
+        got.push({ lastEventId: e.lastEventId, id: event.id, text: event.data.message.text })
+        if (got.length === 3) {
+          clearTimeout(timer)
+          resolve()
+        }
+      })
+    })
+    es.close()
+    expect(got.map((g) => g.text)).toEqual(['es one', 'es two', 'es three'])
+    for (const g of got) expect(g.lastEventId).toBe(g.id)
+  }, 60_000)
 
   it('disconnects a client that stops reading instead of buffering for it', async () => {
     // a raw connection that sends the request and then reads nothing

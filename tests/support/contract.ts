@@ -52,7 +52,8 @@ export class Contract {
     const op = this.doc.paths[template]?.[method.toLowerCase()]
     const res = op?.responses[String(status)]
     if (!res) return undefined
-    if (!res.content) return ''
+    // an event stream's body is never complete: the client checks its opening, this checks the status
+    if (!res.content || 'text/event-stream' in res.content) return ''
     const esc = template.replaceAll('~', '~0').replaceAll('/', '~1')
     return `doc#/paths/${esc}/${method.toLowerCase()}/responses/${status}/content/application~1json/schema`
   }

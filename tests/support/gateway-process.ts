@@ -108,7 +108,16 @@ export function apiClient(base: string, headers: Record<string, string> = {}) {
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       redirect: 'manual',
     })
-    const text = await res.text()
+    let text: string
+    if (res.status === 200 && (res.headers.get('content-type') ?? '').startsWith('text/event-stream') && res.body) {
+      // an event stream never ends by itself: check that it opened as one, then hang up
+      const reader = res.body.getReader()
+      const first = await reader.read()
+      await reader.cancel()
+      const opening = new TextDecoder().decode(first.value)
+      if (!opening.startsWith('retry: ')) throw new Error(`the event stream opened with ${JSON.stringify(opening.slice(0, 80))}`)
+      text = ''
+    } else text = await res.text()
     let json: unknown = null
     try {
       json = text ? JSON.parse(text) : null
