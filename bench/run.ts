@@ -16,6 +16,7 @@ const BENCHES = [
   { name: 'messages', args: ['bench/messages.bench.ts'] },
   { name: 'media', args: ['bench/media.bench.ts'] },
   { name: 'webhooks', args: ['bench/webhooks.bench.ts'] },
+  { name: 'events', args: ['bench/events.bench.ts'] },
   { name: 'dashboard', args: ['bench/dashboard.bench.ts'] },
   { name: 'sessions', args: ['bench/sessions.bench.ts', ...(process.env.BENCH_SESSIONS ?? '200,1000,2000').split(',')] },
 ]
