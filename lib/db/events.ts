@@ -135,7 +135,7 @@ export function purgeEventsBefore({ db, before, limit }: { db: DB; before: numbe
   return db.delete(events).where(inArray(events.id, ids)).run().changes
 }
 
-export type StoredEvent = { id: string; type: EventType; payload: string }
+export type StoredEvent = { id: string; type: EventType; accountId: string | null; payload: string }
 
 /**
  * Events after `after` (an event id; ids sort in commit order within one process, see appendEvent),
@@ -158,7 +158,7 @@ export function eventsAfter({
   if (types) where.push(inArray(events.type, [...types]))
   if (accountId) where.push(eq(events.accountId, accountId))
   return db
-    .select({ id: events.id, type: events.type, payload: events.payload })
+    .select({ id: events.id, type: events.type, accountId: events.accountId, payload: events.payload })
     .from(events)
     .where(and(...where))
     .orderBy(asc(events.id))

@@ -134,6 +134,50 @@ describe('EventStreams.stream', () => {
     await reader.cancel()
   })
 
+  it('serves many live streams from one read: each gets what its filter allows, once, in order, also one that fell behind', async () => {
+    const s = make({ maxBufferedBytes: 16 * 1024 })
+    const filters: EventFilter[] = [
+      ALL,
+      { types: ['account.status'], accountId: null },
+      { types: STREAMABLE_TYPES, accountId: 'shop' },
+      { types: ['message.received'], accountId: 'other' },
+    ]
+    const readers = filters.map((filter, i) => new SseReader(s.stream({ owner: `k${i}`, after: undefined, filter, stillAllowed: allowed })))
+    for (const r of readers) await r.next()
+    const added: { id: string; type: EventType; accountId: string }[] = []
+    const got = readers.map((): string[] => [])
+    const wanted = (filter: EventFilter) =>
+      added.filter((e) => filter.types.includes(e.type) && (filter.accountId ?? e.accountId) === e.accountId).map((e) => e.id)
+    const kinds: [EventType, string][] = [
+      ['message.received', 'shop'],
+      ['account.status', 'other'],
+      ['message.received', 'other'],
+      ['account.status', 'shop'],
+    ]
+    // bursts committed in different turns of the event loop; reader 0 reads nothing until the end
+    for (let burst = 0; burst < 30; burst++) {
+      for (let k = 0; k < 10; k++) {
+        const [type, accountId] = kinds[(burst + k) % kinds.length] ?? ['account.status', 'shop']
+        added.push({ id: add(type, accountId, burst * 10 + k, 300), type, accountId })
+      }
+      await tick()
+      for (const [i, r] of readers.entries()) {
+        const mine = got[i] ?? []
+        if (i === 0) continue
+        while (mine.length < wanted(filters[i] ?? ALL).length) mine.push((await r.nextEvent())?.id ?? '')
+      }
+    }
+    for (const [i, r] of readers.entries()) {
+      const want = wanted(filters[i] ?? ALL)
+      const mine = got[i] ?? []
+      // the reader that fell behind (300 events of ~400 bytes, over its 16 KiB) catches up on its own
+      while (mine.length < want.length) mine.push((await r.nextEvent())?.id ?? '')
+      expect(mine, `stream ${i}`).toEqual(want)
+      expect(await r.nextEvent(50).catch(() => 'nothing more'), `stream ${i}`).toBe('nothing more')
+      await r.cancel()
+    }
+  })
+
   it('drops a client that reads nothing while events wait, holding at most its buffer for it', async () => {
     const s = make({ maxBufferedBytes: 16 * 1024, slowClientMs: 100, heartbeatMs: 20 })
     const stream = s.stream({ owner: 'k1', after: undefined, filter: ALL, stillAllowed: allowed })

@@ -98,9 +98,23 @@ const errorFrame = (code: string, message: string): Uint8Array =>
 
 export type StreamHandle = { owner: string; isClosed(): boolean; close(reason?: { code: string; message: string }): void }
 
+/** What the fan-out needs of an open stream. */
+type Member = {
+  /** caught up: everything after its cursor that it may see was sent, and it has room */
+  isLive(): boolean
+  cursor(): string
+  /** sends what of `rows` (every event after the oldest live cursor, up to `newest`) it may see */
+  deliver(rows: readonly StoredEvent[], newest: string, frameOf: (row: StoredEvent) => Uint8Array): void
+  /** catches up on its own: reads after its cursor with its filter */
+  pump(): void
+}
+
+/** Events the fan-out reads at once; a larger burst is left to each stream's own catch-up. */
+const FANOUT_BATCH = 1000
+
 export class EventStreams {
   private readonly open = new Set<StreamHandle>()
-  private readonly wakers = new Set<() => void>()
+  private readonly members = new Set<Member>()
   private readonly unsubscribe: () => void
   private readonly now: () => number
 
@@ -108,8 +122,39 @@ export class EventStreams {
     this.now = deps.now ?? Date.now
     // one listener for every stream: appendEvent signals once per turn of the event loop, after commit
     this.unsubscribe = onEventsAppended(deps.db, () => {
-      for (const wake of this.wakers) wake()
+      this.fanOut()
     })
+  }
+
+  /**
+   * New events committed: the streams that were caught up share one read of them and one encoding
+   * of each frame (20 streams cost one query, not 20); the others catch up on their own when they
+   * have room.
+   */
+  private fanOut(): void {
+    const live: Member[] = []
+    for (const m of this.members) {
+      if (m.isLive()) live.push(m)
+      else m.pump()
+    }
+    if (live.length === 0) return
+    const newest = newestEventId(this.deps.db)
+    if (newest === undefined) return
+    let from = newest
+    for (const m of live) if (m.cursor() < from) from = m.cursor()
+    if (from >= newest) return
+    const rows = eventsAfter({ db: this.deps.db, after: from, limit: FANOUT_BATCH })
+    if (rows.length >= FANOUT_BATCH) {
+      for (const m of live) m.pump()
+      return
+    }
+    const frames = new Map<string, Uint8Array>()
+    const frameOf = (row: StoredEvent): Uint8Array => {
+      let f = frames.get(row.id)
+      if (!f) frames.set(row.id, (f = frame(row)))
+      return f
+    }
+    for (const m of live) m.deliver(rows, newest, frameOf)
   }
 
   /** Streams open now (all, or one owner's). */
@@ -162,14 +207,18 @@ export class EventStreams {
     let heartbeat: NodeJS.Timeout | undefined
     let forced: NodeJS.Timeout | undefined
     let waiting = false
+    /** caught up with what is stored (the fan-out then brings new events) */
+    let live = false
     let lastProgress = this.now()
     let closed = false
     const log = logger.child({ stream: opts.owner })
+    const types = new Set(opts.filter.types)
+    const matches = (row: StoredEvent) => types.has(row.type) && (opts.filter.accountId === null || row.accountId === opts.filter.accountId)
 
     const cleanup = () => {
       closed = true
       clearInterval(heartbeat)
-      this.wakers.delete(pump)
+      this.members.delete(member)
       this.open.delete(handle)
     }
     const handle: StreamHandle = {
@@ -211,6 +260,7 @@ export class EventStreams {
       }
     }
     const fill = (c: ReadableStreamDefaultController<Uint8Array>): void => {
+      live = false
       for (;;) {
         if (closed) return
         if ((c.desiredSize ?? 0) <= 0) {
@@ -231,9 +281,36 @@ export class EventStreams {
           // everything up to `newest` was considered: the filter left the rest out
           cursor = maxId(cursor, newest)
           waiting = false
+          live = true
           return
         }
       }
+    }
+    const member: Member = {
+      isLive: () => live && !closed,
+      cursor: () => cursor,
+      pump,
+      deliver: (rows, newest, frameOf) => {
+        if (closed || !controller || pumping) return
+        const c = controller
+        pumping = true
+        try {
+          for (const row of rows) {
+            if (row.id <= cursor || !matches(row)) continue
+            if ((c.desiredSize ?? 0) <= 0) {
+              // no room: it catches up on its own once the client reads (pull)
+              live = false
+              waiting = true
+              return
+            }
+            cursor = told = row.id
+            c.enqueue(frameOf(row))
+          }
+          cursor = maxId(cursor, newest)
+        } finally {
+          pumping = false
+        }
+      },
     }
 
     const tick = async (): Promise<void> => {
@@ -269,7 +346,7 @@ export class EventStreams {
             return
           }
           c.enqueue(encoder.encode(`retry: ${config.retryMs}\n: wa-gateway event stream\n\n`))
-          this.wakers.add(pump)
+          this.members.add(member)
           heartbeat = setInterval(() => {
             void tick()
           }, config.heartbeatMs)
