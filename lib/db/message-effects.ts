@@ -51,13 +51,15 @@ export function applyEffect(
   // Only the author edits or deletes: an incoming edit targets an incoming message, ours targets ours.
   if (target?.direction !== input.direction) return
   // In a group every member's message is incoming, so the direction does not tell the author: the
-  // sender must be the message's own. A group admin may also delete others' messages, but the log
-  // has no group metadata (who is an admin) yet, so such a delete is not applied either; the caller
-  // logs it. In a one-to-one chat the chat and the direction already name the author.
+  // sender must be the message's own. A group admin may also delete others' messages; who is an admin
+  // needs WhatsApp's group metadata, so such a delete is handed back to the caller, which asks and
+  // applies it with recordDelete (lib/sessions/message-sink.ts). In a one-to-one chat the chat and
+  // the direction already name the author.
   if (input.direction === 'in' && isGroupJid(input.remoteJid) && target.senderJid !== input.senderJid) {
     ;(changes.ignored ??= []).push({
       kind: effect.kind,
       chatJid: input.remoteJid,
+      targetId: target.id,
       targetWaId: effect.targetWaId,
       from: input.senderJid,
       author: target.senderJid,

@@ -44,7 +44,15 @@ export type LogInput = {
 }
 
 /** An edit or delete the log did not apply: someone other than the message's sender sent it in a group. */
-export type IgnoredEffect = { kind: 'edit' | 'delete'; chatJid: string; targetWaId: string; from: string | null; author: string | null }
+export type IgnoredEffect = {
+  kind: 'edit' | 'delete'
+  chatJid: string
+  /** the target's row id and WhatsApp id */
+  targetId: number
+  targetWaId: string
+  from: string | null
+  author: string | null
+}
 
 /** Row ids the write created or changed, for the events announced after commit; effects it refused, for the log. */
 export type LogChanges = { created: number[]; updated: number[]; ignored?: IgnoredEffect[] }

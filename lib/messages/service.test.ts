@@ -37,6 +37,7 @@ function fakeSocket() {
     },
     reuploadMedia: () => Promise.reject(new Error('no media here')),
     mediaHosts: () => Promise.resolve([]),
+    groupAdmins: () => Promise.resolve([]),
     async checkNumbers(phones): Promise<NumberCheck[]> {
       return phones.map((phone) => ({
         phone,

@@ -72,3 +72,75 @@ describe('message sink and the decrypt journal', () => {
     expect(listJournal(db, 'a1').map((r) => r.waMessageId)).toEqual(['M3'])
   })
 })
+
+describe('deletes in groups', () => {
+  const GROUP = '120363000000000001@g.us'
+  const AUTHOR = '15550000301@s.whatsapp.net'
+  const ADMIN = '15550000302@s.whatsapp.net'
+  const MEMBER = '15550000303@s.whatsapp.net'
+  const groupText = (id: string, from: string, body: string): WAMessage => ({
+    key: { remoteJid: GROUP, id, fromMe: false, participant: from },
+    message: { conversation: body },
+    messageTimestamp: 1790000000,
+  })
+  const revoke = (id: string, from: string, target: string): WAMessage => ({
+    key: { remoteJid: GROUP, id, fromMe: false, participant: from },
+    message: {
+      protocolMessage: {
+        type: proto.Message.ProtocolMessage.Type.REVOKE,
+        key: { remoteJid: GROUP, id: target, fromMe: false, participant: AUTHOR },
+      },
+    },
+    messageTimestamp: 1790000001,
+  })
+  const deletedAt = (waId: string) =>
+    (db.$client.prepare('SELECT deleted_at AS d FROM messages WHERE wa_message_id = ?').get(waId) as { d: number | null } | undefined)?.d
+
+  it("applies a delete of another member's message only when WhatsApp says the deleter is a group admin", async () => {
+    const asked: [string, string][] = []
+    const bus = new EventBus(logger)
+    const updated: string[] = []
+    bus.on('message.updated', (e) => updated.push(e.message.waMessageId))
+    const sink = createMessageSink({
+      db,
+      bus,
+      accountId: 'a1',
+      log: logger,
+      isGroupAdmin: (group, member) => {
+        asked.push([group, member])
+        return Promise.resolve(member === ADMIN)
+      },
+    })
+    sink.store([groupText('G1', AUTHOR, 'one'), groupText('G2', AUTHOR, 'two'), groupText('G3', AUTHOR, 'three')])
+    // a member who is not an admin: asked, not applied
+    sink.store([revoke('R1', MEMBER, 'G1')])
+    // an admin: applied, announced, with its event
+    sink.store([revoke('R2', ADMIN, 'G2')])
+    // the author deletes their own: applied at once, nobody asked
+    sink.store([{ ...revoke('R3', AUTHOR, 'G3') }])
+    await new Promise((r) => setTimeout(r, 20))
+    expect(asked).toEqual([
+      [GROUP, MEMBER],
+      [GROUP, ADMIN],
+    ])
+    expect(deletedAt('G1')).toBeNull()
+    expect(deletedAt('G2')).toEqual(expect.any(Number))
+    expect(deletedAt('G3')).toEqual(expect.any(Number))
+    expect(updated.sort()).toEqual(['G2', 'G3'])
+    expect(count("SELECT count(*) AS n FROM events WHERE type = 'message.deleted'")).toBe(2)
+  })
+
+  it('does not apply such a delete when the admins cannot be read (the account went offline)', async () => {
+    const sink = createMessageSink({
+      db,
+      bus: new EventBus(logger),
+      accountId: 'a1',
+      log: logger,
+      isGroupAdmin: () => Promise.reject(new Error('not connected')),
+    })
+    sink.store([groupText('G4', AUTHOR, 'four')])
+    sink.store([revoke('R4', ADMIN, 'G4')])
+    await new Promise((r) => setTimeout(r, 20))
+    expect(deletedAt('G4')).toBeNull()
+  })
+})

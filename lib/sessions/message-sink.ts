@@ -1,7 +1,16 @@
 import type { DB } from '@/lib/db/client'
 import { messageViewsByRowIds } from '@/lib/db/message-views'
 import { forgetJournaled } from '@/lib/db/inbound-journal'
-import { advanceStatuses, findMessageProto, type LogChanges, type LogInput, logMessages, type StatusReport } from '@/lib/db/messages'
+import { recordDelete } from '@/lib/db/message-effects'
+import {
+  advanceStatuses,
+  findMessageProto,
+  type IgnoredEffect,
+  type LogChanges,
+  type LogInput,
+  logMessages,
+  type StatusReport,
+} from '@/lib/db/messages'
 import type { EventBus } from '@/lib/events/bus'
 import type { Logger } from '@/lib/logger'
 import { proto } from '@whiskeysockets/baileys'
@@ -18,19 +27,62 @@ export type MessageSink = {
   updateStatuses(updates: Updates): void
 }
 
+/**
+ * Whether `memberJid` is an admin of `groupJid` now (WhatsApp's group metadata); false when it cannot
+ * be told (the account is offline, WhatsApp does not answer).
+ */
+export type GroupAdminCheck = (groupJid: string, memberJid: string) => Promise<boolean>
+
 /** What one session's socket reads from and writes to the message log; changes are announced after commit. */
-export function createMessageSink({ db, bus, accountId, log }: { db: DB; bus: EventBus; accountId: string; log: Logger }): MessageSink {
+export function createMessageSink({
+  db,
+  bus,
+  accountId,
+  log,
+  isGroupAdmin = () => Promise.resolve(false),
+}: {
+  db: DB
+  bus: EventBus
+  accountId: string
+  log: Logger
+  isGroupAdmin?: GroupAdminCheck
+}): MessageSink {
   // A write that fails is loud: logged as an error, counted, and announced (the dashboard shows it).
   const failed = (err: unknown, count: number) => {
     log.error({ err, count }, 'storing messages failed')
     bus.emit('messages.store_failed', { accountId, count, error: err instanceof Error ? err.message : String(err), at: Date.now() })
   }
+  /**
+   * A group member deleted a message someone else sent: applied only when WhatsApp says the deleter
+   * is an admin of the group (asked after the write, so the receive path never waits on the network).
+   */
+  const adminDelete = async (e: IgnoredEffect & { from: string }) => {
+    const admin = await isGroupAdmin(e.chatJid, e.from).catch((err: unknown) => {
+      log.warn({ err, chatJid: e.chatJid }, 'could not read the group’s admins')
+      return false
+    })
+    const facts = { chatJid: e.chatJid, targetWaId: e.targetWaId, from: e.from, author: e.author }
+    if (!admin) {
+      log.warn(facts, 'a group member who is not an admin deleted a message they did not send: not applied')
+      return
+    }
+    try {
+      recordDelete({ db, accountId, id: e.targetId, at: Date.now() })
+      log.info(facts, 'a group admin deleted a member’s message')
+      announce({ created: [], updated: [e.targetId] })
+    } catch (err) {
+      failed(err, 1)
+    }
+  }
   const announce = (changes: LogChanges) => {
-    for (const e of changes.ignored ?? [])
-      log.warn(
-        { chatJid: e.chatJid, targetWaId: e.targetWaId, kind: e.kind, from: e.from, author: e.author },
-        'a group member edited or deleted a message they did not send: not applied',
-      )
+    for (const e of changes.ignored ?? []) {
+      if (e.kind === 'delete' && e.from) void adminDelete({ ...e, from: e.from })
+      else
+        log.warn(
+          { chatJid: e.chatJid, targetWaId: e.targetWaId, kind: e.kind, from: e.from, author: e.author },
+          'a group member edited a message they did not send: not applied',
+        )
+    }
     for (const message of messageViewsByRowIds({ db, ids: changes.created })) bus.emit('message.created', { accountId, message })
     const updated = [...new Set(changes.updated)].filter((id) => !changes.created.includes(id))
     for (const message of messageViewsByRowIds({ db, ids: updated })) bus.emit('message.updated', { accountId, message })

@@ -10,7 +10,7 @@ import type { AccountSummary, QrPayload } from '@/lib/events/types'
 import type { Logger } from '@/lib/logger'
 import { journalDecrypt, listJournal } from '@/lib/db/inbound-journal'
 import { type SqliteAuthState, useSqliteAuthState } from '@/lib/whatsapp/auth-state'
-import { phoneOfJid } from '@/lib/whatsapp/jid'
+import { phoneOfJid, userJid } from '@/lib/whatsapp/jid'
 import { type ConnectionUpdate, createWaSocket, type WaSocket } from '@/lib/whatsapp/socket'
 import type { SessionConfig } from './config'
 import { createMessageSink, type MessageSink } from './message-sink'
@@ -64,7 +64,17 @@ export class Session {
   ) {
     this.account = account
     this.log = deps.logger.child({ accountId: account.id })
-    this.messages = createMessageSink({ db: deps.db, bus: deps.bus, accountId: account.id, log: this.log })
+    this.messages = createMessageSink({
+      db: deps.db,
+      bus: deps.bus,
+      accountId: account.id,
+      log: this.log,
+      isGroupAdmin: async (groupJid, memberJid) => {
+        const sock = this.connectedSocket
+        if (!sock) return false
+        return (await sock.groupAdmins(groupJid)).includes(userJid(memberJid))
+      },
+    })
   }
 
   get id(): string {

@@ -2,6 +2,7 @@ import makeWASocket, {
   Browsers,
   USyncQuery,
   USyncUser,
+  jidNormalizedUser,
   type AuthenticationState,
   type BaileysEventMap,
   type WAMessage,
@@ -71,6 +72,8 @@ export type WaSocket = {
   reuploadMedia(key: WAMessageKey, message: proto.IMessage): Promise<proto.IMessage>
   /** the media hosts (`host` or `host:port`) WhatsApp's media_conn answer names (cached by Baileys until its ttl) */
   mediaHosts(): Promise<string[]>
+  /** every address (phone JID and LID) of the group's admins, as WhatsApp answers now */
+  groupAdmins(groupJid: string): Promise<string[]>
   /** unlinks this device on WhatsApp (the phone's linked-devices list) */
   logout(): Promise<void>
   /** removes our listeners first, so nothing from this socket reaches the session afterwards */
@@ -241,6 +244,14 @@ export function createWaSocket(opts: WaSocketOptions): WaSocket {
     },
     async mediaHosts() {
       return (await sock.refreshMediaConn(false)).hosts.map((h) => h.hostname)
+    },
+    async groupAdmins(groupJid) {
+      const meta = await sock.groupMetadata(groupJid)
+      return meta.participants
+        .filter((p) => p.admin === 'admin' || p.admin === 'superadmin' || p.isAdmin === true || p.isSuperAdmin === true)
+        .flatMap((p) => [p.id, p.lid, p.phoneNumber])
+        .filter((j): j is string => typeof j === 'string' && j !== '')
+        .map((j) => jidNormalizedUser(j))
     },
     requestPairingCode: (phone) => sock.requestPairingCode(phone),
     logout: () => sock.logout(),
