@@ -9,16 +9,19 @@ import { startNginx, type Nginx } from './nginx'
 import { decodeQrDataUrl, phone } from './phone'
 
 /**
- * docs/deployment.md, proved: the gateway with TRUST_PROXY=1 on loopback behind a real nginx (the
- * guide's configuration, without TLS): sign-in, a live QR and a status change over Socket.IO's
- * WebSocket through the proxy, and the audit log records the client address nginx saw — not one the
- * browser forged in X-Forwarded-For, and not nginx's own socket address.
+ * docs/deployment.md, proved: the gateway behind a real nginx (the guide's configuration, without
+ * TLS), trusting forwarding headers only from nginx's address (TRUST_PROXY=<proxy address>): sign-in,
+ * a live QR and a status change over Socket.IO's WebSocket through the proxy, and the audit log
+ * records the client address nginx saw — not one the browser forged in X-Forwarded-For, and not
+ * nginx's own socket address. A client that reaches the same gateway directly and forges the header
+ * is not believed.
  */
 
 const OPERATOR = { email: 'ops@example.test', password: 'proxy-operator-password' }
 const FORGED = '203.0.113.66'
 // nginx connects to the gateway from this address (proxy_bind): the gateway's socket sees it, and must not record it.
 const PROXY_SOURCE = '127.0.0.3'
+const PROXIED_KEY = 'e2e-proxied-gateway-key-0123456789abcdef'
 
 let gateway: GatewayProcess | undefined
 let nginx: Nginx | undefined
@@ -33,7 +36,9 @@ test.describe('behind nginx', () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-proxied-'))
     gateway = await startGateway({
       DATA_DIR: dataDir,
-      TRUST_PROXY: '1',
+      // forwarding headers count only from nginx (it connects from PROXY_SOURCE)
+      TRUST_PROXY: PROXY_SOURCE,
+      GATEWAY_API_KEY: PROXIED_KEY,
       WA_WS_URL: `ws://127.0.0.1:${E2E_SIM_PORT}/ws/chat`,
       ADMIN_EMAIL: OPERATOR.email,
       ADMIN_PASSWORD: OPERATOR.password,
@@ -109,6 +114,21 @@ test.describe('behind nginx', () => {
     await expect
       .poll(() => (nginx?.accessLog() ?? []).some((l) => /"GET \/socket\.io\/\?[^"]*transport=websocket[^"]*" 101$/.test(l)))
       .toBe(true)
+  })
+
+  test('a client that reaches the proxied gateway directly and forges X-Forwarded-For is not believed', async ({ request }) => {
+    const base = gateway?.url ?? ''
+    const auth = { authorization: `Bearer ${PROXIED_KEY}` }
+    const res = await request.post(`${base}/api/v1/accounts`, {
+      headers: { ...auth, 'x-forwarded-for': FORGED },
+      data: { id: 'around-proxy', name: 'Around the proxy' },
+    })
+    expect(res.status()).toBe(201)
+    const audit = await request.get(`${base}/api/v1/audit?action=account.create&target=around-proxy`, { headers: auth })
+    const entries = ((await audit.json()) as { data: { ip: string | null }[] }).data
+    expect(entries).toHaveLength(1)
+    // the address of the socket (this test's, on loopback), not the forged one nor anything nginx would add
+    expect(entries[0]?.ip).toBe('127.0.0.1')
   })
 })
 

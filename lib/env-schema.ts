@@ -136,7 +136,24 @@ export const rawSchema = z.object({
   SEND_PER_MINUTE: int({ min: 0, max: 100_000, default: 30 }),
   SEND_RESTRICTED_PAUSE_AFTER: int({ min: 1, max: 1000, default: 3 }),
   SEND_RESTRICTED_PAUSE_MS: int({ min: 1000, max: 604_800_000, default: 3_600_000 }),
-  TRUST_PROXY: flagSchema,
+  // `1`/`true`: believe the forwarding headers of any peer (the port is reachable only through the
+  // proxy); a CIDR list: only of peers in it (the proxy's own addresses); `0`/unset: of none
+  TRUST_PROXY: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .default('0')
+      .transform((v, ctx): boolean | string[] => {
+        if (['0', 'false'].includes(v)) return false
+        if (['1', 'true'].includes(v)) return true
+        try {
+          return parseCidrs(v)
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'must be 1, 0, or the proxy addresses as a comma-separated list of IP addresses or CIDR ranges (e.g. 127.0.0.1,10.0.0.0/8)' })
+          return z.NEVER
+        }
+      }),
+  ),
   ALLOW_CUSTOM_WA_URL: flagSchema,
   ALLOW_QUERY_API_KEY: flagSchema,
   LINK_PREVIEW_ALLOWED_CIDRS: cidrList(),

@@ -52,6 +52,14 @@ describe('parseEnv', () => {
     expect(() => parseEnv({ DATA_DIR: dir, API_AUTH_FAILURE_LIMIT: 'lots' })).toThrow(ConfigError)
   })
 
+  it('reads TRUST_PROXY as on, off or the proxy addresses', () => {
+    const dir = tmp()
+    expect(parseEnv({ DATA_DIR: dir, TRUST_PROXY: '1' }).trustProxy).toBe(true)
+    expect(parseEnv({ DATA_DIR: dir, TRUST_PROXY: 'false' }).trustProxy).toBe(false)
+    expect(parseEnv({ DATA_DIR: dir, TRUST_PROXY: '127.0.0.1, 10.0.0.0/8' }).trustProxy).toEqual(['127.0.0.1/32', '10.0.0.0/8'])
+    expect(() => parseEnv({ DATA_DIR: dir, TRUST_PROXY: 'yes please' })).toThrow(/TRUST_PROXY must be 1, 0, or the proxy addresses/)
+  })
+
   it('generates AUTH_SECRET and ENCRYPTION_KEY once, stores them with mode 0600 and reuses them', () => {
     const dir = tmp()
     const first = parseEnv({ DATA_DIR: dir })

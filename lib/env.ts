@@ -30,7 +30,8 @@ export type Env = {
   /** bearer token that may read /metrics (besides admin API keys) */
   metricsToken?: string
   waWsUrl?: string
-  trustProxy: boolean
+  /** whose forwarding headers are believed: every peer (true), none (false), or peers in these CIDRs */
+  trustProxy: boolean | string[]
   /** older encryption keys still accepted for reading (key rotation) */
   previousEncryptionKeys: Buffer[]
   sessions: {
@@ -211,7 +212,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     gatewayApiKey: raw.GATEWAY_API_KEY,
     metricsToken: raw.METRICS_TOKEN,
     waWsUrl: raw.WA_WS_URL,
-    trustProxy: isOn(raw.TRUST_PROXY),
+    trustProxy: raw.TRUST_PROXY,
     previousEncryptionKeys,
     sessions: {
       reconnectBaseMs: raw.RECONNECT_BASE_MS,

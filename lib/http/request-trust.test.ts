@@ -29,6 +29,23 @@ describe('request trust', () => {
     expect(requestTrust(request({}, '::ffff:10.0.0.3'), true).clientIp).toBe('10.0.0.3')
   })
 
+  it('with TRUST_PROXY as a list of proxy addresses: only those peers are believed; anyone else is judged by the socket', () => {
+    const proxies = ['127.0.0.3/32', '10.0.0.0/24']
+    const forged = { host: 'gw', 'x-forwarded-for': '203.0.113.66', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'evil.example' }
+    // the proxy (in the list): what it appended counts
+    expect(requestTrust(request(forged, '127.0.0.3'), proxies)).toMatchObject({ clientIp: '203.0.113.66', secure: true, host: 'evil.example' })
+    expect(requestTrust(request(forged, '::ffff:10.0.0.9'), proxies).clientIp).toBe('203.0.113.66')
+    // a client reaching the port directly, forging the same headers: not believed, and they are removed
+    const direct = request(forged, '127.0.0.1')
+    expect(stampRequestTrust(direct, proxies)).toEqual({ clientIp: '127.0.0.1', secure: false, host: 'gw', local: false })
+    expect(direct.headers['x-forwarded-for']).toBeUndefined()
+    expect(direct.headers['x-forwarded-host']).toBeUndefined()
+    // the proxy's own request keeps them
+    const viaProxy = request(forged, '127.0.0.3')
+    stampRequestTrust(viaProxy, proxies)
+    expect(viaProxy.headers['x-forwarded-for']).toBe('203.0.113.66')
+  })
+
   it('honours X-Forwarded-Host and X-Forwarded-Proto only with TRUST_PROXY', () => {
     const headers = { host: 'internal:3000', 'x-forwarded-host': 'gw.example', 'x-forwarded-proto': 'https' }
     expect(requestTrust(request(headers), true)).toMatchObject({ host: 'gw.example', secure: true })

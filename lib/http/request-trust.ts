@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http'
 import net from 'node:net'
+import ipaddr from 'ipaddr.js'
 
 /**
  * What the gateway believes about a request: who sent it, over which scheme, to which host, and
@@ -8,8 +9,9 @@ import net from 'node:net'
  * stamp, the route wrapper and the login limiter inside Next.
  *
  * Without TRUST_PROXY every X-Forwarded-* / Forwarded header is a value the client wrote, so none is
- * used. With TRUST_PROXY=1 the client address is the RIGHTMOST X-Forwarded-For entry: the one the
- * proxy appended (the address it saw), where everything to its left came from the client.
+ * used. From a trusted proxy (TRUST_PROXY=1: any peer; TRUST_PROXY=<CIDRs>: peers in them) the client
+ * address is the RIGHTMOST X-Forwarded-For entry: the one the proxy appended (the address it saw),
+ * where everything to its left came from the client.
  */
 export type RequestTrust = {
   clientIp: string
@@ -61,11 +63,29 @@ function isLoopbackHost(host: string | null): boolean {
   return name.toLowerCase() === 'localhost' || isLoopbackIp(normalizeIp(name) ?? '')
 }
 
-export function requestTrust(req: IncomingMessage, trustProxy: boolean): RequestTrust {
+/**
+ * Whose forwarding headers are believed (TRUST_PROXY): every peer (`true`: the port is reachable only
+ * through the proxy), none (`false`), or only peers whose address is in one of these CIDRs (the
+ * proxy's own addresses), so a client that reaches the port directly cannot forge its address.
+ */
+export type ProxyTrust = boolean | readonly string[]
+
+/** Whether the peer at `socketIp` is a proxy whose forwarding headers count. */
+export function isTrustedProxy(trust: ProxyTrust, socketIp: string): boolean {
+  if (typeof trust === 'boolean') return trust
+  if (!ipaddr.isValid(socketIp)) return false
+  const ip = ipaddr.process(socketIp)
+  return trust.some((text) => {
+    const [range, bits] = ipaddr.parseCIDR(text)
+    return range.kind() === ip.kind() && ip.match(range, bits)
+  })
+}
+
+export function requestTrust(req: IncomingMessage, trustProxy: ProxyTrust): RequestTrust {
   const socketIp = normalizeIp(req.socket.remoteAddress) ?? 'unknown'
   const forwarded = FORWARDING_HEADERS.some((h) => req.headers[h] !== undefined)
   const tls = 'encrypted' in req.socket && req.socket.encrypted === true
-  if (!trustProxy) {
+  if (!isTrustedProxy(trustProxy, socketIp)) {
     const host = req.headers.host ?? null
     return { clientIp: socketIp, secure: tls, host, local: !forwarded && isLoopbackIp(socketIp) && isLoopbackHost(host) }
   }
@@ -80,9 +100,10 @@ export function requestTrust(req: IncomingMessage, trustProxy: boolean): Request
  * request, and proxy headers that are not trusted are removed, so neither Next nor Auth.js builds a
  * URL or picks a cookie name from a value the client wrote.
  */
-export function stampRequestTrust(req: IncomingMessage, trustProxy: boolean): RequestTrust {
+export function stampRequestTrust(req: IncomingMessage, trustProxy: ProxyTrust): RequestTrust {
   const trust = requestTrust(req, trustProxy)
-  if (!trustProxy) for (const h of FORWARDING_HEADERS) Reflect.deleteProperty(req.headers, h)
+  if (!isTrustedProxy(trustProxy, normalizeIp(req.socket.remoteAddress) ?? 'unknown'))
+    for (const h of FORWARDING_HEADERS) Reflect.deleteProperty(req.headers, h)
   req.headers[TRUST_HEADERS.clientIp] = trust.clientIp
   req.headers[TRUST_HEADERS.secure] = trust.secure ? '1' : '0'
   req.headers[TRUST_HEADERS.local] = trust.local ? '1' : '0'

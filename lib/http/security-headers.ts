@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { requestTrust } from './request-trust'
+import { type ProxyTrust, requestTrust } from './request-trust'
 
 /**
  * Security headers for every response the gateway sends (pages, API, Socket.IO). Next's hydration
@@ -33,7 +33,7 @@ export function cspFor(path: string, dev: boolean): string {
   return MEDIA_ROUTE.test(path) ? `sandbox; ${buildCsp(dev)}` : buildCsp(dev)
 }
 
-export function applySecurityHeaders(req: IncomingMessage, res: ServerResponse, opts: { dev: boolean; trustProxy: boolean }): void {
+export function applySecurityHeaders(req: IncomingMessage, res: ServerResponse, opts: { dev: boolean; trustProxy: ProxyTrust }): void {
   res.setHeader('Content-Security-Policy', cspFor((req.url ?? '/').split('?')[0] ?? '/', opts.dev))
   res.setHeader('X-Content-Type-Options', 'nosniff')
   res.setHeader('X-Frame-Options', 'DENY')

@@ -4,7 +4,7 @@ import { Server, type Socket } from 'socket.io'
 import { type ActiveSession, type SessionClaims, sessionFromClaims } from '@/lib/auth/session-check'
 import type { DB } from '@/lib/db/client'
 import type { EventBus } from '@/lib/events/bus'
-import { requestTrust } from '@/lib/http/request-trust'
+import { type ProxyTrust, requestTrust } from '@/lib/http/request-trust'
 import { roleAllows } from '@/lib/keys/scopes'
 import type { Logger } from '@/lib/logger'
 import {
@@ -114,7 +114,7 @@ export function attachRealtime({
   db: DB
   logger: Logger
   authSecret: string
-  trustProxy: boolean
+  trustProxy: ProxyTrust
 }): { io: RealtimeServer; close(): Promise<void> } {
   const log = logger.child({ component: 'realtime' })
   const handshakes = new WeakMap<IncomingMessage, { session: ActiveSession; claims: SessionClaims }>()

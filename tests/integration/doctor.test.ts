@@ -228,13 +228,16 @@ describe.concurrent('npm run doctor', () => {
     expect(warnings.join('\n')).toMatch(/WEBHOOK_ALLOW_HTTP=1/)
     expect(warnings.join('\n')).toMatch(/ALLOW_QUERY_API_KEY=1/)
     expect(warnings.join('\n')).toMatch(
-      /HOST=0\.0\.0\.0 serves plain HTTP .* → listen on 127\.0\.0\.1 behind a TLS reverse proxy with TRUST_PROXY=1/,
+      /HOST=0\.0\.0\.0 serves plain HTTP .* → listen on 127\.0\.0\.1 behind a TLS reverse proxy, with TRUST_PROXY set to its address/,
     )
     expect(r.code).toBe(0)
     const proxied = await doctor({ DATA_DIR: dir, HOST: '0.0.0.0', TRUST_PROXY: '1' })
     expect(proxied.stdout).toMatch(
       /^WARN {2}settings +TRUST_PROXY=1 with HOST=0\.0\.0\.0: a client reaching the port directly can forge X-Forwarded-For/m,
     )
+    // naming the proxy's address closes that: no forging warning, no plain-HTTP warning
+    const named = await doctor({ DATA_DIR: dir, HOST: '0.0.0.0', TRUST_PROXY: '10.0.0.2' })
+    expect(named.stdout).not.toMatch(/forge X-Forwarded-For|serves plain HTTP/)
   })
 })
 

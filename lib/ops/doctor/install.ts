@@ -135,12 +135,15 @@ export function checkSettings(source: Record<string, string | undefined>): Check
         ),
       )
   }
-  if (!loopback && !on(source.TRUST_PROXY))
+  const trust = source.TRUST_PROXY?.trim() ?? ''
+  // a list of proxy addresses: forwarding headers count only from those peers
+  const proxyList = trust !== '' && !['0', '1', 'true', 'false'].includes(trust)
+  if (!loopback && !on(source.TRUST_PROXY) && !proxyList)
     out.push(
       warn(
         'settings',
         `HOST=${host} serves plain HTTP to the network (sign-in passwords and API keys unencrypted)`,
-        'listen on 127.0.0.1 behind a TLS reverse proxy with TRUST_PROXY=1 (docs/deployment.md)',
+        'listen on 127.0.0.1 behind a TLS reverse proxy, with TRUST_PROXY set to its address (docs/deployment.md)',
       ),
     )
   if (!loopback && on(source.TRUST_PROXY))
@@ -148,7 +151,7 @@ export function checkSettings(source: Record<string, string | undefined>): Check
       warn(
         'settings',
         `TRUST_PROXY=1 with HOST=${host}: a client reaching the port directly can forge X-Forwarded-For (audit addresses, rate limits)`,
-        'set HOST=127.0.0.1 so only the proxy reaches the gateway, or firewall the port',
+        'set TRUST_PROXY to the proxy’s addresses (e.g. TRUST_PROXY=10.0.0.2), or HOST=127.0.0.1 so only the proxy reaches the gateway',
       ),
     )
   if (out.length === 0) out.push(ok('settings', 'no risky production setting'))
