@@ -355,7 +355,8 @@ export class EventStreams {
         },
         pull: () => {
           lastProgress = this.now()
-          pump()
+          // a caught-up stream has nothing to read: the fan-out brings what is committed next
+          if (!live) pump()
         },
         cancel: () => {
           cleanup()
