@@ -18,13 +18,7 @@ export function queryKeyRoute(handler: RouteHandler): RouteHandler {
         requestIdOf(req),
       )
     }
-    const url = new URL(req.url)
-    const key = url.searchParams.get('apiKey')
-    url.searchParams.delete('apiKey')
-    const headers = new Headers(req.headers)
-    headers.delete('cookie')
-    if (key && !headers.has('authorization')) headers.set('authorization', `Bearer ${key}`)
-    return handler(new Request(url, { method: req.method, headers }), context)
+    return handler(withKeyFromQuery(req), context)
   }
   return Object.assign(run, { operation: handler.operation })
 }
@@ -36,8 +30,7 @@ export function queryKeyRoute(handler: RouteHandler): RouteHandler {
  */
 export function optionalQueryKeyRoute(handler: RouteHandler): RouteHandler {
   const run = async (req: Request, context: Parameters<RouteHandler>[1]) => {
-    const url = new URL(req.url)
-    if (!url.searchParams.has('apiKey')) return handler(req, context)
+    if (!new URL(req.url).searchParams.has('apiKey')) return handler(req, context)
     if (!getRuntime().env.messages.allowQueryApiKey) {
       return errorResponse(
         new AppError(
@@ -47,12 +40,21 @@ export function optionalQueryKeyRoute(handler: RouteHandler): RouteHandler {
         requestIdOf(req),
       )
     }
-    const key = url.searchParams.get('apiKey')
-    url.searchParams.delete('apiKey')
-    const headers = new Headers(req.headers)
-    headers.delete('cookie')
-    if (key && !headers.has('authorization')) headers.set('authorization', `Bearer ${key}`)
-    return handler(new Request(url, { method: req.method, headers }), context)
+    return handler(withKeyFromQuery(req), context)
   }
   return Object.assign(run, { operation: handler.operation })
+}
+
+/**
+ * The request as the route wrapper sees it: the `?apiKey=` moved into an Authorization header (unless
+ * one was sent), gone from the URL (so no log carries it), and without session cookies.
+ */
+function withKeyFromQuery(req: Request): Request {
+  const url = new URL(req.url)
+  const key = url.searchParams.get('apiKey')
+  url.searchParams.delete('apiKey')
+  const headers = new Headers(req.headers)
+  headers.delete('cookie')
+  if (key && !headers.has('authorization')) headers.set('authorization', `Bearer ${key}`)
+  return new Request(url, { method: req.method, headers })
 }

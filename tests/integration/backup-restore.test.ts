@@ -5,7 +5,7 @@ import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
 import { type Simulator, startSimulator } from '../../sim'
 import { until } from '../support/gateway-harness'
-import { apiClient, type GatewayProcess, startGateway } from '../support/gateway-process'
+import { accountConnected, apiClient, type GatewayProcess, linkAccountByQr, startGateway } from '../support/gateway-process'
 import { runScript } from '../support/run-script'
 
 const API_KEY = 'test-gateway-api-key-backup-0123456789'
@@ -15,16 +15,6 @@ const SHOPS = [
 ]
 const ANN = '15551230031'
 const BEN = '15551230032'
-
-async function waitFor<T>(what: string, check: () => Promise<T | false | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const v = await check()
-    if (v !== undefined && v !== false) return v
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
 
 /** The inbound WhatsApp message ids committed in `dbFile`, read through a read-only connection. */
 function inboundIds(dbFile: string): Set<string> {
@@ -59,18 +49,7 @@ describe('npm run backup / restore on a running gateway', () => {
     const first = await startGateway(env)
     gateways.push(first)
     const api = apiClient(first.url, { authorization: `Bearer ${API_KEY}` })
-    for (const s of SHOPS) {
-      expect((await api('POST', '/api/v1/accounts', { id: s.id, name: s.id })).status).toBe(201)
-      expect((await api('POST', `/api/v1/accounts/${s.id}/connect`)).status).toBe(202)
-      const qr = await waitFor(`a QR for ${s.id}`, async () => {
-        const res = await api('GET', `/api/v1/accounts/${s.id}/qr`)
-        return res.status === 200 && String(res.json.qr)
-      })
-      await sim.scan(s.phone, qr)
-    }
-    for (const s of SHOPS) {
-      await waitFor(`${s.id} connected`, async () => (await api('GET', `/api/v1/accounts/${s.id}`)).json.status === 'connected')
-    }
+    for (const s of SHOPS) await linkAccountByQr(api, sim, s)
     const devicesBefore = SHOPS.map((s) => sim!.getUser(s.phone).devices.length)
 
     // The burst: two contacts write to both accounts without pause until told to stop.
@@ -134,12 +113,8 @@ describe('npm run backup / restore on a running gateway', () => {
     const second = await startGateway({ ...env, DATA_DIR: restoredDir })
     gateways.push(second)
     const api2 = apiClient(second.url, { authorization: `Bearer ${API_KEY}` })
-    for (const s of SHOPS) {
-      await waitFor(
-        `${s.id} reconnected from the restored directory`,
-        async () => (await api2('GET', `/api/v1/accounts/${s.id}`)).json.status === 'connected',
-      )
-    }
+    // each account reconnects from the restored directory with its saved credentials
+    for (const s of SHOPS) await accountConnected(api2, s.id)
     // reconnected with the saved credentials: no new device was linked at the phone
     expect(SHOPS.map((s) => sim!.getUser(s.phone).devices.length)).toEqual(devicesBefore)
     // and the restored Signal sessions work: a new message from a contact arrives in the restored gateway

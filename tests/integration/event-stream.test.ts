@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Simulator, startSimulator } from '../../sim'
 import { quietLibsignalConsole } from '../../sim/contacts/quiet-libsignal'
 import { until } from '../support/gateway-harness'
-import { apiClient, type GatewayProcess, startGateway } from '../support/gateway-process'
+import { accountConnected, apiClient, eventually, type GatewayProcess, linkAccountByQr, startGateway } from '../support/gateway-process'
 import { type SseBlock, SseReader } from '../support/sse'
 
 /**
@@ -27,35 +27,6 @@ let dataDir: string
 let env: Record<string, string>
 let api: ReturnType<typeof apiClient>
 const keys: Record<string, string> = {}
-
-/** Polls an asynchronous check until it holds. */
-async function eventually<T>(check: () => Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const v = await check()
-    if (v !== undefined && v !== false) return v
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
-
-async function link(id: string, phone: string) {
-  expect((await api('POST', '/api/v1/accounts', { id, name: id })).status).toBe(201)
-  expect((await api('POST', `/api/v1/accounts/${id}/connect`)).status).toBeLessThan(300)
-  const qr = await eventually(
-    async () => {
-      const res = await api('GET', `/api/v1/accounts/${id}/qr`)
-      return res.status === 200 ? String(res.json.qr) : undefined
-    },
-    15_000,
-    `a QR for ${id}`,
-  )
-  await sim.scan(phone, qr)
-  await connected(id)
-}
-
-const connected = (id: string) =>
-  eventually(async () => (await api('GET', `/api/v1/accounts/${id}`)).json.status === 'connected', 30_000, `${id} connected`)
 
 async function newKey(name: string, accountId: string | null, scopes: string[]): Promise<string> {
   const res = await api('POST', '/api/v1/api-keys', { name, accountId, scopes })
@@ -98,8 +69,8 @@ beforeAll(async () => {
   }
   gw = await startGateway(env)
   api = apiClient(gw.url, { authorization: `Bearer ${API_KEY}` })
-  await link('shop', SHOP)
-  await link('other', OTHER)
+  await linkAccountByQr(api, sim, { id: 'shop', phone: SHOP })
+  await linkAccountByQr(api, sim, { id: 'other', phone: OTHER })
   keys.shopReader = await newKey('shop reader', 'shop', ['accounts:read', 'messages:read'])
   keys.shopStatus = await newKey('shop status only', 'shop', ['accounts:read'])
   keys.otherReader = await newKey('other reader', 'other', ['accounts:read', 'messages:read'])
@@ -188,8 +159,8 @@ describe('the event stream', () => {
   }, 300_000)
 
   it('shows a key only its own account and the types its scopes allow', async () => {
-    await connected('shop')
-    await connected('other')
+    await accountConnected(api, 'shop')
+    await accountConnected(api, 'other')
     const otherStream = await openStream(keys.otherReader ?? '')
     const statusOnly = await openStream(keys.shopStatus ?? '')
     await otherStream.reader?.next()
@@ -240,11 +211,11 @@ describe('the event stream', () => {
     expect(fourth.res.headers.get('retry-after')).toBeTruthy()
     for (const s of open) s.controller.abort()
     await api('POST', '/api/v1/accounts/shop/connect')
-    await connected('shop')
+    await accountConnected(api, 'shop')
   }, 120_000)
 
   it('works with the maintained EventSource client, as the README shows', async () => {
-    await connected('shop')
+    await accountConnected(api, 'shop')
     const after = String((await api('GET', '/api/v1/events?limit=1000')).json.next)
     for (const text of ['es one', 'es two', 'es three']) await sim.sendText(BOB, SHOP, text)
     const url = new URL(`${gw.url}/api/v1/events/stream?types=message.*`)

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Simulator, startSimulator } from '../../sim'
 import { quietLibsignalConsole } from '../../sim/contacts/quiet-libsignal'
 import { until } from '../support/gateway-harness'
-import { apiClient, type GatewayProcess, startGateway } from '../support/gateway-process'
+import { apiClient, eventually, type GatewayProcess, linkAccountByQr, startGateway } from '../support/gateway-process'
 
 /**
  * libsignal prints whole Signal sessions (private keys, root and chain keys) with console.info when
@@ -45,31 +45,9 @@ async function inboundTexts(): Promise<string[]> {
   return (res.json.data as { text?: string | null }[]).map((m) => m.text ?? '')
 }
 
-/** Polls an asynchronous check until it holds. */
-async function eventually<T>(check: () => Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const v = await check()
-    if (v !== undefined && v !== false) return v
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
-
 describe('Signal key material never reaches the gateway’s stdout or stderr', () => {
   it('a contact’s session replaced mid-conversation is logged as JSON facts, without keys', async () => {
-    expect((await api('POST', '/api/v1/accounts', { id: 'shop', name: 'Shop' })).status).toBe(201)
-    expect((await api('POST', '/api/v1/accounts/shop/connect')).status).toBeLessThan(300)
-    const qr = await eventually(
-      async () => {
-        const res = await api('GET', '/api/v1/accounts/shop/qr')
-        return res.status === 200 ? String(res.json.qr) : undefined
-      },
-      15_000,
-      'a QR',
-    )
-    await sim.scan(SHOP, qr)
-    await eventually(async () => (await api('GET', '/api/v1/accounts/shop')).json.status === 'connected', 20_000, 'connected')
+    await linkAccountByQr(api, sim, { id: 'shop', phone: SHOP })
 
     await sim.sendText(ANN, SHOP, 'before the reinstall')
     await eventually(async () => (await inboundTexts()).includes('before the reinstall'), 15_000, 'the first message logged')

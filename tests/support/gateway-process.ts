@@ -155,3 +155,43 @@ export async function signInCookie(base: string, email: string, password: string
   if (!session) throw new Error(`sign-in failed for ${email} (status ${res.status})`)
   return session
 }
+
+/** Polls an asynchronous check (an API call, say) until it returns a value, or fails naming `what`. */
+export async function eventually<T>(check: () => Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const v = await check()
+    if (v !== undefined && v !== false) return v
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+/** Resolves once the account reports `connected` through the API. */
+export const accountConnected = (api: ReturnType<typeof apiClient>, id: string, timeoutMs = 30_000) =>
+  eventually(async () => (await api('GET', `/api/v1/accounts/${id}`)).json.status === 'connected', timeoutMs, `${id} connected`)
+
+/**
+ * Links an account as an operator would through the API: create it, connect, read the QR, and let
+ * the simulated phone scan it; resolves once it is connected.
+ */
+export async function linkAccountByQr(
+  api: ReturnType<typeof apiClient>,
+  phone: { scan(phone: string, qr: string): Promise<unknown> },
+  account: { id: string; phone: string },
+): Promise<void> {
+  const created = await api('POST', '/api/v1/accounts', { id: account.id, name: account.id })
+  if (created.status !== 201) throw new Error(`creating ${account.id}: ${created.status} ${JSON.stringify(created.json)}`)
+  const connect = await api('POST', `/api/v1/accounts/${account.id}/connect`)
+  if (connect.status >= 300) throw new Error(`connecting ${account.id}: ${connect.status}`)
+  const qr = await eventually(
+    async () => {
+      const res = await api('GET', `/api/v1/accounts/${account.id}/qr`)
+      return res.status === 200 ? String(res.json.qr) : undefined
+    },
+    15_000,
+    `a QR for ${account.id}`,
+  )
+  await phone.scan(account.phone, qr)
+  await accountConnected(api, account.id)
+}
