@@ -1,5 +1,5 @@
 import { AppError } from '@/lib/errors'
-import type { EventType } from '@/lib/events/names'
+import { type EventType, MESSAGE_CONTENT_EVENTS } from '@/lib/events/names'
 import { type EventFilter, parseTypes, STREAMABLE_TYPES } from '@/lib/events/stream'
 import { allows } from '@/lib/keys/scopes'
 import type { Principal } from './principal'
@@ -16,7 +16,7 @@ export function eventFilterFor(principal: Principal, query: { types?: string | u
     throw new AppError('validation_failed', `Invalid query: types ${parsed.error}`, { details: [{ path: 'types', message: parsed.error }] })
   }
   const readsMessages = allows(principal.scopes, 'messages:read')
-  const visible = (t: EventType) => readsMessages || !t.startsWith('message.')
+  const visible = (t: EventType) => readsMessages || !(MESSAGE_CONTENT_EVENTS as readonly string[]).includes(t)
   let types: EventType[]
   if (parsed.types === null) types = STREAMABLE_TYPES.filter(visible)
   else {

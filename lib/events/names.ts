@@ -22,14 +22,10 @@ export type SubscribableEvent = (typeof SUBSCRIBABLE)[number]
  * messages, so subscribing an endpoint to them needs `messages:read` as well as `webhooks:manage`.
  * Every `message.*` event carries the whole message view, even a status change or a delete.
  */
-export const MESSAGE_CONTENT_EVENTS = [
-  'message.received',
-  'message.sent',
-  'message.status',
-  'message.edited',
-  'message.deleted',
-  'message.reaction',
-] as const satisfies readonly SubscribableEvent[]
+export type MessageContentEvent = Extract<SubscribableEvent, `message.${string}`>
+export const MESSAGE_CONTENT_EVENTS: readonly MessageContentEvent[] = SUBSCRIBABLE.filter((t): t is MessageContentEvent =>
+  t.startsWith('message.'),
+)
 
 /** Every type an outbox event may have: the subscribable ones, and `webhook.test` (sent only by the test operation). */
 export const EVENT_TYPES = [...SUBSCRIBABLE, 'webhook.test'] as const
