@@ -149,7 +149,11 @@ export const rawSchema = z.object({
         try {
           return parseCidrs(v)
         } catch {
-          ctx.addIssue({ code: 'custom', message: 'must be 1, 0, or the proxy addresses as a comma-separated list of IP addresses or CIDR ranges (e.g. 127.0.0.1,10.0.0.0/8)' })
+          ctx.addIssue({
+            code: 'custom',
+            message:
+              'must be 1, 0, or the proxy addresses as a comma-separated list of IP addresses or CIDR ranges (e.g. 127.0.0.1,10.0.0.0/8)',
+          })
           return z.NEVER
         }
       }),

@@ -33,7 +33,11 @@ describe('request trust', () => {
     const proxies = ['127.0.0.3/32', '10.0.0.0/24']
     const forged = { host: 'gw', 'x-forwarded-for': '203.0.113.66', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'evil.example' }
     // the proxy (in the list): what it appended counts
-    expect(requestTrust(request(forged, '127.0.0.3'), proxies)).toMatchObject({ clientIp: '203.0.113.66', secure: true, host: 'evil.example' })
+    expect(requestTrust(request(forged, '127.0.0.3'), proxies)).toMatchObject({
+      clientIp: '203.0.113.66',
+      secure: true,
+      host: 'evil.example',
+    })
     expect(requestTrust(request(forged, '::ffff:10.0.0.9'), proxies).clientIp).toBe('203.0.113.66')
     // a client reaching the port directly, forging the same headers: not believed, and they are removed
     const direct = request(forged, '127.0.0.1')
