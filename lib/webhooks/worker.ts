@@ -190,7 +190,8 @@ export class DeliveryWorker {
       )
       const res = await guardedRequest(endpoint.url, {
         policy: config.policy,
-        log: this.log.child({ webhookId: endpoint.id, deliveryId: id }),
+        // only a refused host name logs through it (rare): no child logger per attempt
+        log: this.log,
         method: 'POST',
         headers,
         body,
