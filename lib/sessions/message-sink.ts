@@ -13,8 +13,7 @@ import {
 } from '@/lib/db/messages'
 import type { EventBus } from '@/lib/events/bus'
 import type { Logger } from '@/lib/logger'
-import { proto } from '@whiskeysockets/baileys'
-import { decodeMessageProto, describeWaError, errorCodeOf, parseWaMessage, statusFromWa } from '@/lib/whatsapp/messages'
+import { decodeMessageProto, describeWaError, errorCodeOf, isUndecrypted, parseWaMessage, statusFromWa } from '@/lib/whatsapp/messages'
 import type { WaSocketHandlers, WaSocketOptions } from '@/lib/whatsapp/socket'
 
 type Messages = Parameters<NonNullable<WaSocketHandlers['onMessages']>>[0]
@@ -106,7 +105,7 @@ export function createMessageSink({
       // for messages the log does not keep (protocol messages…). A copy that failed to decrypt (a
       // CIPHERTEXT stub) resolves nothing live; a replayed one has used what the journal had.
       const resolved = messages
-        .filter((m) => opts?.replayed === true || m.messageStubType !== proto.WebMessageInfo.StubType.CIPHERTEXT)
+        .filter((m) => opts?.replayed === true || !isUndecrypted(m))
         .map((m) => m.key.id)
         .filter((id): id is string => !!id)
       try {

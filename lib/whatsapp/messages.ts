@@ -162,6 +162,11 @@ export function parseWaMessage(msg: WAMessage): ParsedMessage | null {
   }
 }
 
+/** A copy of a message that Baileys could not decrypt (a CIPHERTEXT stub): it carries no content yet. */
+export function isUndecrypted(msg: Pick<WAMessage, 'messageStubType'>): boolean {
+  return msg.messageStubType === proto.WebMessageInfo.StubType.CIPHERTEXT
+}
+
 export function decodeMessageProto(buf: Buffer): proto.IMessage {
   return proto.Message.decode(buf)
 }
