@@ -76,6 +76,7 @@ export function EventMonitor({
   // Accounts created while the page is open join the filter as their events arrive.
   const accountOptions = [...new Set([...accountIds, ...rows.flatMap((r) => ('gap' in r || !r.accountId ? [] : [r.accountId]))])].sort()
   const visible = rows.filter((r) => 'gap' in r || ((!account || r.accountId === account) && (!type || r.name === type)))
+  const shownCount = visible.filter((r) => !('gap' in r)).length
   const pages = Math.max(1, Math.ceil(visible.length / PAGE))
   const current = Math.min(page, pages - 1)
   const pageRows = visible.slice(current * PAGE, (current + 1) * PAGE)
@@ -130,7 +131,7 @@ export function EventMonitor({
           Clear
         </Button>
         <span className="ml-auto text-xs text-slate-500" data-testid="monitor-count">
-          {visible.filter((r) => !('gap' in r)).length} events shown
+          {shownCount} {shownCount === 1 ? 'event' : 'events'} shown
         </span>
       </div>
 
