@@ -7,9 +7,7 @@ import type { Logger } from '@/lib/logger'
 import type { LinkPreview, OutgoingContent, QuotedRef } from '@/lib/whatsapp/outgoing'
 import type { WaSocket } from '@/lib/whatsapp/socket'
 import { decideNextSend, type PacingConfig, resolvePacing, WINDOW_MS } from './pacing'
-
-/** What a queued row keeps until it is sent (the `request` column). */
-export type StoredRequest = { content: OutgoingContent; quotedRowId?: number; previewUrl?: boolean }
+import { readStoredRequest, type StoredRequest } from './stored-request'
 
 export type LinkPreviewer = (url: string) => Promise<LinkPreview | null>
 
@@ -116,9 +114,17 @@ export class SendQueue {
       }
       const row = claimNextOwed({ db, accountId, now })
       if (!row) return
+      const stored = readStoredRequest(row.request)
+      if (!stored.ok) {
+        // written by a version whose shape this one does not know: failed with the reason, never thrown
+        markFailed({ db, id: row.id, reason: stored.reason })
+        this.log.warn({ accountId, msgId: row.waMessageId, reason: stored.reason }, 'queued message cannot be read; failed')
+        this.announce(accountId, row.id)
+        continue
+      }
       let sent
       try {
-        const { jid, content, quoted } = await this.prepare(row)
+        const { jid, content, quoted } = await this.prepare(row, stored.request)
         sent = await sock.send(jid, content, { messageId: row.waMessageId, ...(quoted ? { quoted } : {}) })
       } catch (err) {
         if (!this.deps.connectedSocket(accountId)) {
@@ -141,8 +147,7 @@ export class SendQueue {
   }
 
   /** The Baileys-ready pieces of a row: its target chat, content (with a preview if asked) and the quoted message. */
-  private async prepare(row: MessageRow): Promise<{ jid: string; content: OutgoingContent; quoted?: QuotedRef }> {
-    const request = row.request as StoredRequest
+  private async prepare(row: MessageRow, request: StoredRequest): Promise<{ jid: string; content: OutgoingContent; quoted?: QuotedRef }> {
     let content = request.content
     if (content.kind === 'text' && request.previewUrl && !content.linkPreview) {
       const url = URL_RE.exec(content.text)?.[0]

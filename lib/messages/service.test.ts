@@ -236,6 +236,45 @@ describe('sending', () => {
     expect(fake.sent.map((s) => (s.content.kind === 'text' ? s.content.text : ''))).toEqual(['a', 'b'])
   })
 
+  it('queued rows written by an older version: the old shape is sent, an unreadable one fails with the reason, the queue goes on', async () => {
+    // three messages wait behind one in flight, as they would across an upgrade
+    fake.hold()
+    await sendText('in flight')
+    const old = await sendText('written before versioning')
+    const broken = await sendText('written by a version this one cannot read')
+    const damaged = await sendText('damaged')
+    const current = await sendText('written by this version')
+    const setRequest = (id: string, request: unknown) =>
+      db.$client.prepare('UPDATE messages SET request = ? WHERE public_id = ?').run(JSON.stringify(request), id)
+    const stored = (id: string) =>
+      JSON.parse((db.$client.prepare('SELECT request FROM messages WHERE public_id = ?').get(id) as { request: string }).request) as {
+        v?: number
+        content: { text: string }
+      }
+    expect(stored(current.id)).toMatchObject({ v: 1, content: { kind: 'text', text: 'written by this version' } })
+    // the shape of the column before it had a version
+    setRequest(old.id, { content: { ...stored(old.id).content }, previewUrl: false })
+    // a shape from a later (or broken) version: a kind this one does not know
+    setRequest(broken.id, { v: 2, content: { kind: 'poll', question: 'Lunch?', options: ['yes', 'no'] } })
+    // the current format, but a text without its text
+    setRequest(damaged.id, { v: 1, content: { kind: 'text', mentions: [], linkPreview: null } })
+    fake.release()
+    await until(() => service.get('acc', current.id).status === 'sent', 'the queue to go on past the unreadable row')
+    expect(fake.sent.map((x) => (x.content.kind === 'text' ? x.content.text : x.content.kind))).toEqual([
+      'in flight',
+      'written before versioning',
+      'written by this version',
+    ])
+    expect(service.get('acc', broken.id)).toMatchObject({
+      status: 'failed',
+      statusReason: expect.stringMatching(/stored in format 2, which this version of the gateway does not read/) as unknown,
+    })
+    expect(service.get('acc', damaged.id)).toMatchObject({
+      status: 'failed',
+      statusReason: expect.stringMatching(/\(format 1\) cannot be read by this version of the gateway: content\.text/) as unknown,
+    })
+  })
+
   it('edit within 15 minutes and delete within 48 hours; clear errors outside', async () => {
     const m = await sendText('tpyo')
     await until(() => service.get('acc', m.id).status === 'sent', 'sent')

@@ -35,7 +35,8 @@ import { type ComposeLookup, composeOutgoing, hashRequest, keyOf, mediaSourceOf 
 import { type PacingConfig, resolvePacing, type RestrictionConfig } from './pacing'
 import { noteSendOutcome } from './restrictions'
 import { parsePhone, parseRecipient, type Recipient } from './recipient'
-import { type LinkPreviewer, SendQueue, type StoredRequest, urlOnlyPreview } from './queue'
+import { type LinkPreviewer, SendQueue, urlOnlyPreview } from './queue'
+import { readStoredRequest, type StoredRequest, storeRequest } from './stored-request'
 import {
   type ChatView,
   DELETE_WINDOW_MS,
@@ -204,7 +205,7 @@ export class MessageService {
         text: content.kind === 'text' ? content.text : content.kind === 'media' ? (content.caption ?? null) : null,
         content: view,
         quotedWaId: quotedWaId ?? null,
-        request: request,
+        request: storeRequest(request),
       },
       idempotency: opts.idempotencyKey
         ? { key: opts.idempotencyKey, requestHash: hashRequest(input), ttlMs: this.deps.config.idempotencyTtlMs }
@@ -231,12 +232,13 @@ export class MessageService {
       throw new AppError('message_not_editable', `The message was never sent (${row.status}).`)
     }
     if (row.status === 'queued') {
-      const request = row.request as StoredRequest | null
+      const read = readStoredRequest(row.request)
+      const request = read.ok ? read.request : null
       if (request?.content.kind === 'text') {
         const content: OutgoingContent = { ...request.content, text }
         const view = { text: { ...((row.content as { text?: object } | null)?.text ?? {}), body: text } }
         const stored: StoredRequest = { ...request, content }
-        if (updateQueuedRequest({ db: this.deps.db, id: row.id, request: stored, text, content: view })) {
+        if (updateQueuedRequest({ db: this.deps.db, id: row.id, request: storeRequest(stored), text, content: view })) {
           return this.announceUpdate(accountId, row.publicId ?? '')
         }
       }
