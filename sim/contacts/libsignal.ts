@@ -1,6 +1,6 @@
 /**
  * The one corner of libsignal (a Baileys dependency) the simulator calls directly: Baileys' own
- * `Curve.verify` ignores libsignal's boolean result (see docs/WA-PROTOCOL.md), so the simulated phone
+ * `Curve.verify` ignores libsignal's boolean result (see docs/wa-protocol.md), so the simulated phone
  * verifies the companion's device signature with libsignal's `verifySignature`, which returns it.
  */
 import { verifySignature as libsignalVerify } from 'libsignal/src/curve.js'

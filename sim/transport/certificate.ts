@@ -2,7 +2,7 @@
  * The simulator's Noise certificate chain (root → intermediate → leaf = server static key).
  * Baileys rc14 checks the chain's shape and that `intermediate.details.issuerSerial === 0`; its signature
  * check goes through `Curve.verify`, which ignores libsignal's boolean result, so a self-signed chain is
- * accepted (see docs/WA-PROTOCOL.md). If a later Baileys verifies it, pin `WA_CERT_DETAILS.PUBLIC_KEY`
+ * accepted (see docs/wa-protocol.md). If a later Baileys verifies it, pin `WA_CERT_DETAILS.PUBLIC_KEY`
  * to `rootPublicKey` in the client process.
  */
 import { Curve, type KeyPair, proto } from '@whiskeysockets/baileys'
