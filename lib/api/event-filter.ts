@@ -1,6 +1,6 @@
 import { AppError } from '@/lib/errors'
 import { type EventType, MESSAGE_CONTENT_EVENTS } from '@/lib/events/names'
-import { type EventFilter, parseTypes, STREAMABLE_TYPES } from '@/lib/events/stream'
+import { type EventFilter, parseTypes, STREAMABLE_TYPES } from '@/lib/events/stream-filter'
 import { allows } from '@/lib/keys/scopes'
 import type { Principal } from './principal'
 

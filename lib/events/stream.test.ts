@@ -8,7 +8,8 @@ import { SseReader } from '../../tests/support/sse'
 import { tempDb } from '../../tests/support/temp-db'
 import type { EventDataMap } from './types'
 import type { EventType } from './names'
-import { DEFAULT_STREAM_CONFIG, type EventFilter, EventStreams, parseTypes, type StreamConfig, STREAMABLE_TYPES } from './stream'
+import { DEFAULT_STREAM_CONFIG, EventStreams, type StreamConfig } from './stream'
+import { type EventFilter, parseTypes, STREAMABLE_TYPES } from './stream-filter'
 
 let db: DB
 let close: () => void

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { CURSOR } from '@/lib/events/stream'
+import { CURSOR } from '@/lib/events/stream-filter'
 
 /** Query and answers of the event stream and its pages (GET /events, GET /events/stream). */
 
