@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http'
 import net from 'node:net'
-import ipaddr from 'ipaddr.js'
+import { inCidrs } from '@/lib/net/outbound'
 
 /**
  * What the gateway believes about a request: who sent it, over which scheme, to which host, and
@@ -72,20 +72,18 @@ export type ProxyTrust = boolean | readonly string[]
 
 /** Whether the peer at `socketIp` is a proxy whose forwarding headers count. */
 export function isTrustedProxy(trust: ProxyTrust, socketIp: string): boolean {
-  if (typeof trust === 'boolean') return trust
-  if (!ipaddr.isValid(socketIp)) return false
-  const ip = ipaddr.process(socketIp)
-  return trust.some((text) => {
-    const [range, bits] = ipaddr.parseCIDR(text)
-    return range.kind() === ip.kind() && ip.match(range, bits)
-  })
+  return typeof trust === 'boolean' ? trust : inCidrs(socketIp, trust)
 }
 
 export function requestTrust(req: IncomingMessage, trustProxy: ProxyTrust): RequestTrust {
   const socketIp = normalizeIp(req.socket.remoteAddress) ?? 'unknown'
+  return trustOf(req, socketIp, isTrustedProxy(trustProxy, socketIp))
+}
+
+function trustOf(req: IncomingMessage, socketIp: string, viaTrustedProxy: boolean): RequestTrust {
   const forwarded = FORWARDING_HEADERS.some((h) => req.headers[h] !== undefined)
   const tls = 'encrypted' in req.socket && req.socket.encrypted === true
-  if (!isTrustedProxy(trustProxy, socketIp)) {
+  if (!viaTrustedProxy) {
     const host = req.headers.host ?? null
     return { clientIp: socketIp, secure: tls, host, local: !forwarded && isLoopbackIp(socketIp) && isLoopbackHost(host) }
   }
@@ -101,9 +99,10 @@ export function requestTrust(req: IncomingMessage, trustProxy: ProxyTrust): Requ
  * URL or picks a cookie name from a value the client wrote.
  */
 export function stampRequestTrust(req: IncomingMessage, trustProxy: ProxyTrust): RequestTrust {
-  const trust = requestTrust(req, trustProxy)
-  if (!isTrustedProxy(trustProxy, normalizeIp(req.socket.remoteAddress) ?? 'unknown'))
-    for (const h of FORWARDING_HEADERS) Reflect.deleteProperty(req.headers, h)
+  const socketIp = normalizeIp(req.socket.remoteAddress) ?? 'unknown'
+  const viaTrustedProxy = isTrustedProxy(trustProxy, socketIp)
+  const trust = trustOf(req, socketIp, viaTrustedProxy)
+  if (!viaTrustedProxy) for (const h of FORWARDING_HEADERS) Reflect.deleteProperty(req.headers, h)
   req.headers[TRUST_HEADERS.clientIp] = trust.clientIp
   req.headers[TRUST_HEADERS.secure] = trust.secure ? '1' : '0'
   req.headers[TRUST_HEADERS.local] = trust.local ? '1' : '0'

@@ -85,6 +85,18 @@ function toCidr(text: string): Cidr {
   return c
 }
 
+function matchesAny(ip: ipaddr.IPv4 | ipaddr.IPv6, cidrs: readonly string[]): boolean {
+  return cidrs.some((text) => {
+    const [range, bits] = toCidr(text)
+    return range.kind() === ip.kind() && ip.match(range, bits)
+  })
+}
+
+/** Whether an address (IPv4-mapped IPv6 judged as IPv4) lies in one of the CIDRs (parseCidrs' form). */
+export function inCidrs(address: string, cidrs: readonly string[]): boolean {
+  return ipaddr.isValid(address) && matchesAny(ipaddr.process(address), cidrs)
+}
+
 /**
  * Why an address is refused under a policy, or null when it may be connected to. The address is
  * normalised first (IPv4-mapped IPv6 becomes IPv4), so `::ffff:127.0.0.1` is judged as `127.0.0.1`.
@@ -92,10 +104,7 @@ function toCidr(text: string): Cidr {
 export function addressRefusal(address: string, allowedCidrs: readonly string[]): string | null {
   if (!ipaddr.isValid(address)) return `"${address}" is not an IP address`
   const ip = ipaddr.process(address)
-  for (const text of allowedCidrs) {
-    const [range, bits] = toCidr(text)
-    if (range.kind() === ip.kind() && ip.match(range, bits)) return null
-  }
+  if (matchesAny(ip, allowedCidrs)) return null
   const range = ip.range()
   return range === 'unicast' ? null : `${ip.toString()} is a ${range} address`
 }
