@@ -3,6 +3,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { ConfigError, parseEnv } from '@/lib/env'
+import { isOn, LOOPBACK_HOSTS, rawSchema } from '@/lib/env-schema'
 import { type CheckResult, fail, ok, warn } from './types'
 
 /** Checks of the installation itself: Node, the build, the configuration. */
@@ -89,14 +90,13 @@ export function checkConfig(source: Record<string, string | undefined>): CheckRe
   }
 }
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost', '[::1]'])
-const on = (v: string | undefined) => v === '1' || v === 'true'
+const on = (v: string | undefined) => isOn(v ?? '')
 
 /** Settings that are valid but risky in production: each one set is a warning of its own. */
 export function checkSettings(source: Record<string, string | undefined>): CheckResult[] {
   const out: CheckResult[] = []
   const host = source.HOST?.trim() ? source.HOST.trim() : '127.0.0.1'
-  const loopback = LOOPBACK.has(host.toLowerCase())
+  const loopback = LOOPBACK_HOSTS.has(host.toLowerCase())
   if (source.NODE_ENV === 'development')
     out.push(warn('settings', 'NODE_ENV=development runs the development server', 'unset NODE_ENV (production is the default)'))
   if (on(source.WEBHOOK_ALLOW_HTTP))
@@ -135,10 +135,10 @@ export function checkSettings(source: Record<string, string | undefined>): Check
         ),
       )
   }
-  const trust = source.TRUST_PROXY?.trim() ?? ''
-  // a list of proxy addresses: forwarding headers count only from those peers
-  const proxyList = trust !== '' && !['0', '1', 'true', 'false'].includes(trust)
-  if (!loopback && !on(source.TRUST_PROXY) && !proxyList)
+  // read as the server reads it: true (any peer), false, or the proxy's addresses (only those peers)
+  const parsedTrust = rawSchema.shape.TRUST_PROXY.safeParse(source.TRUST_PROXY)
+  const trust = parsedTrust.success ? parsedTrust.data : false
+  if (!loopback && trust === false)
     out.push(
       warn(
         'settings',
@@ -146,7 +146,7 @@ export function checkSettings(source: Record<string, string | undefined>): Check
         'listen on 127.0.0.1 behind a TLS reverse proxy, with TRUST_PROXY set to its address (docs/deployment.md)',
       ),
     )
-  if (!loopback && on(source.TRUST_PROXY))
+  if (!loopback && trust === true)
     out.push(
       warn(
         'settings',
