@@ -34,3 +34,17 @@ export function assertMayReach(principal: Principal, target: EndpointReach, opts
     })
   }
 }
+
+/**
+ * The stored endpoint `webhookId` as the caller may see it (404 otherwise), checked as
+ * assertMayReach checks it; returns what it receives, for a change that judges its new events too.
+ */
+export function assertMayReachStored(
+  ctx: { principal: Principal; rt: { webhooks: { reach(scope: string | null, id: string): EndpointReach } } },
+  webhookId: string,
+  opts: { sendsContent: boolean },
+): EndpointReach {
+  const target = ctx.rt.webhooks.reach(ctx.principal.accountId, webhookId)
+  assertMayReach(ctx.principal, target, opts)
+  return target
+}

@@ -132,6 +132,12 @@ export class WebhookService {
     return listEndpoints({ db: this.deps.db, accountId: scope ?? accountId }).map((r) => endpointView(r, now))
   }
 
+  /** Whose events an endpoint receives, and which (what the API's scope rules judge); 404 like get. */
+  reach(scope: string | null, id: string): { accountId: string | null; events: string[] | null } {
+    const row = this.require(scope, id)
+    return { accountId: row.accountId, events: row.events }
+  }
+
   get(scope: string | null, id: string): WebhookView {
     return endpointView(this.require(scope, id), this.now())
   }

@@ -1,13 +1,13 @@
 import { testWebhook } from '@/lib/api/operations/webhooks'
 import { endpoint, route } from '@/lib/api/route'
-import { assertMayReach } from '@/lib/api/webhook-reach'
+import { assertMayReachStored } from '@/lib/api/webhook-reach'
 
 export const dynamic = 'force-dynamic'
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = endpoint(
   route(testWebhook, ({ params, ctx }) => {
     const { webhooks } = ctx.rt
-    assertMayReach(ctx.principal, webhooks.get(ctx.principal.accountId, params.webhookId), { sendsContent: true })
+    assertMayReachStored(ctx, params.webhookId, { sendsContent: true })
     return webhooks.test(ctx.principal.accountId, params.webhookId)
   }),
 )
