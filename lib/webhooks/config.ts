@@ -21,6 +21,8 @@ export type WebhookConfig = {
   leaseMs: number
   /** how long the previous secret keeps signing after a rotation, unless the request says otherwise */
   rotationOverlapMs: number
+  /** at shutdown, how long attempts in flight may finish before they are aborted (default 5 s) */
+  stopGraceMs?: number
 }
 
 export function webhookConfigFromEnv(env: Pick<Env, 'webhooks'>): WebhookConfig {

@@ -78,21 +78,28 @@ let filesUrl = ''
 const served = new Map<string, Buffer>()
 let now = Date.now()
 
+/** What the gateway under test is tuned with: small caps, a one-minute upload lifetime, links from loopback over HTTPS. */
+const MEDIA_TUNING = {
+  limits: LIMITS,
+  uploadTtlMs: 60_000,
+  cacheMaxBytes: 50_000_000,
+  eagerDownload: false,
+  link: { allowedCidrs: ['127.0.0.1/32'], allowHttp: false, timeoutMs: 5000, maxRedirects: 3 },
+  downloadTimeoutMs: 10_000,
+}
+
+/** One more media service beside the gateway's, on its database and sessions, under another link policy. */
 function mediaService(opts: { allowedCidrs: string[]; dir: string; timeoutMs?: number }) {
   return new MediaService({
     db: h.db,
     bus: h.bus,
     logger: createLogger({ level: 'silent' }),
-    sessions: { connectedSocket: (id) => h.manager.connectedSocket(id) },
+    sessions: h.manager,
     now: () => now,
     config: {
+      ...MEDIA_TUNING,
       dir: opts.dir,
-      limits: LIMITS,
-      uploadTtlMs: 60_000,
-      cacheMaxBytes: 50_000_000,
-      eagerDownload: false,
-      link: { allowedCidrs: opts.allowedCidrs, allowHttp: false, timeoutMs: opts.timeoutMs ?? 5000, maxRedirects: 3 },
-      downloadTimeoutMs: 10_000,
+      link: { ...MEDIA_TUNING.link, allowedCidrs: opts.allowedCidrs, timeoutMs: opts.timeoutMs ?? 5000 },
     },
   })
 }
@@ -119,19 +126,10 @@ const failure = async (p: Promise<unknown>): Promise<AppError> => {
 }
 
 beforeAll(async () => {
-  h = await createHarness()
+  h = await createHarness({}, {}, { media: MEDIA_TUNING, now: () => now })
   h.sim.createUser({ phone: ANN, name: 'Ann' })
   await linkByQr(h, 'shop', SHOP)
-  media = mediaService({ allowedCidrs: ['127.0.0.1/32'], dir: path.join(h.dir, 'media') })
-  messages = new MessageService({
-    db: h.db,
-    bus: h.bus,
-    logger: createLogger({ level: 'silent' }),
-    sessions: { get: (id) => h.manager.get(id), connectedSocket: (id) => h.manager.connectedSocket(id) },
-    media,
-    config: { pacing: { minGapMs: 0, perMinute: 0 }, restriction: { pauseAfter: 2, pauseMs: 60_000 }, idempotencyTtlMs: 86_400_000 },
-  })
-  messages.start()
+  ;({ media, messages } = h.gw)
   // a file server on an allowed test address, with a certificate from the simulator's CA
   const cert = issueServerCertificate(loadOrCreateCa())
   files = https.createServer({ cert: cert.certPem, key: cert.keyPem }, (req, res) => {
@@ -155,8 +153,6 @@ beforeAll(async () => {
   filesUrl = `https://127.0.0.1:${(files.address() as AddressInfo).port}`
 }, 60_000)
 afterAll(async () => {
-  await messages.stop()
-  media.stop()
   files.closeAllConnections()
   await new Promise((r) => files.close(r))
   await h.close()

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AppError } from '@/lib/errors'
-import { createLogger } from '@/lib/logger'
-import { MessageService } from '@/lib/messages/service'
+import type { MessageService } from '@/lib/messages/service'
 import type { MessageView } from '@/lib/messages/types'
 import { createHarness, type Harness, linkByQr, until } from '../support/gateway-harness'
 
@@ -33,17 +32,9 @@ beforeAll(async () => {
   h.sim.createUser({ phone: ANN, name: 'Ann' })
   h.sim.createUser({ phone: BEN, name: 'Ben' })
   await linkByQr(h, 'shop', SHOP)
-  messages = new MessageService({
-    db: h.db,
-    bus: h.bus,
-    logger: createLogger({ level: 'silent' }),
-    sessions: { get: (id) => h.manager.get(id), connectedSocket: (id) => h.manager.connectedSocket(id) },
-    config: { pacing: { minGapMs: 0, perMinute: 0 }, restriction: { pauseAfter: 2, pauseMs: 60_000 }, idempotencyTtlMs: 86_400_000 },
-  })
-  messages.start()
+  messages = h.gw.messages
 })
 afterAll(async () => {
-  await messages.stop()
   await h.close()
 })
 

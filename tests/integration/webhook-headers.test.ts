@@ -1,38 +1,32 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { insertAccount } from '@/lib/db/accounts'
 import { appendEvent } from '@/lib/db/events'
-import { EventBus } from '@/lib/events/bus'
 import { until } from '../support/gateway-harness'
 import { type Receiver, startReceiver } from '../support/webhook-receiver'
-import { tempDb } from '../support/temp-db'
 import { startWebhookStack } from '../support/webhook-stack'
 
 /**
  * Editing an endpoint's custom headers: a kept header goes on being sent with its stored value (which
  * the editor never sends again), a new one is added, an unlisted one stops; the endpoint shows names only.
  */
-let store: ReturnType<typeof tempDb>
-let stack: ReturnType<typeof startWebhookStack>
+let stack: Awaited<ReturnType<typeof startWebhookStack>>
 let rx: Receiver
-const bus = new EventBus()
 
 beforeAll(async () => {
-  store = tempDb()
   rx = await startReceiver()
-  stack = startWebhookStack({ db: store.db, bus, keyring: store.keyring })
-  insertAccount({ db: store.db, id: 'hdr', name: 'hdr' })
+  stack = await startWebhookStack()
+  insertAccount({ db: stack.db, id: 'hdr', name: 'hdr' })
   stack.dispatcher.run()
 })
 afterAll(async () => {
   await stack.stop()
   await rx.close()
-  store.close()
 })
 
 let n = 0
 async function deliverOne(): Promise<Record<string, string | string[] | undefined>> {
   const before = rx.at('/h').length
-  appendEvent(store.db, { type: 'account.deleted', accountId: 'hdr', data: { accountId: `hdr-${++n}` } })
+  appendEvent(stack.db, { type: 'account.deleted', accountId: 'hdr', data: { accountId: `hdr-${++n}` } })
   stack.dispatcher.run()
   await until(() => rx.at('/h').length > before, 5000, 'a delivery')
   return rx.at('/h')[before]!.headers

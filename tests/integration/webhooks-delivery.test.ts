@@ -2,44 +2,38 @@ import { Webhook } from 'standardwebhooks'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { insertAccount } from '@/lib/db/accounts'
 import { appendEvent } from '@/lib/db/events'
-import { EventBus } from '@/lib/events/bus'
 import { until } from '../support/gateway-harness'
 import { type Receiver, startReceiver } from '../support/webhook-receiver'
-import { tempDb } from '../support/temp-db'
 import { startWebhookStack } from '../support/webhook-stack'
 
 /**
  * The delivery worker against a real local receiver that misbehaves: every rule of the retry policy
  * as a receiver sees it (real HTTP, a real SQLite file, the production worker with short timings).
  */
-let store: ReturnType<typeof tempDb>
-let stack: ReturnType<typeof startWebhookStack>
+let stack: Awaited<ReturnType<typeof startWebhookStack>>
 let rx: Receiver
-const bus = new EventBus()
 
 /** An event for `account` (a real outbox row, fanned out by the dispatcher). */
 let n = 0
 const emit = (accountId: string) => {
   const id = `acc-${++n}`
-  return appendEvent(store.db, { type: 'account.deleted', accountId, data: { accountId: `${accountId}:${id}` } })
+  return appendEvent(stack.db, { type: 'account.deleted', accountId, data: { accountId: `${accountId}:${id}` } })
 }
 const endpoint = (path: string, accountId: string, extra: { ordered?: boolean } = {}) =>
   stack.service.create(null, { url: rx.url(path), accountId, ...extra })
 const deliveries = (webhookId: string) => stack.service.deliveries(null, webhookId, { limit: 200 }).data
 
 beforeAll(async () => {
-  store = tempDb()
   rx = await startReceiver()
-  stack = startWebhookStack({ db: store.db, bus, keyring: store.keyring })
+  stack = await startWebhookStack()
   for (const id of ['a500', 'slow', 'r429', 'redir', 'gone', 'reset', 'dead', 'healthy', 'rot', 'guard', 'replay'])
-    insertAccount({ db: store.db, id, name: id })
+    insertAccount({ db: stack.db, id, name: id })
   // their account.created events go out before any endpoint exists: each test sees only its own events
   stack.dispatcher.run()
 })
 afterAll(async () => {
   await stack.stop()
   await rx.close()
-  store.close()
 })
 
 describe('a receiver that misbehaves', () => {
@@ -168,13 +162,10 @@ describe('secrets, guard and replay', () => {
   })
 
   it('a loopback target is refused unless an allowed CIDR covers it', async () => {
-    const strict = startWebhookStack({
-      db: store.db,
-      bus,
-      keyring: store.keyring,
-      config: { policy: { allowedCidrs: [], allowHttp: true, forbiddenCode: 'webhook_url_forbidden' } },
-    })
+    // a gateway of its own whose deliveries may reach no private address (the production default)
+    const strict = await startWebhookStack({ policy: { allowedCidrs: [], allowHttp: true, forbiddenCode: 'webhook_url_forbidden' } })
     try {
+      insertAccount({ db: strict.db, id: 'guard', name: 'guard' })
       expect(() => strict.service.create(null, { url: 'http://127.0.0.1:9/x', accountId: 'guard' })).toThrow(/loopback/)
       expect(() => strict.service.create(null, { url: 'http://[::ffff:127.0.0.1]/x', accountId: 'guard' })).toThrow(/not allowed/)
       expect(() => strict.service.create(null, { url: 'http://0x7f.1/x', accountId: 'guard' })).toThrow(/loopback/)
@@ -218,7 +209,7 @@ describe('secrets, guard and replay', () => {
     const events = [emit('replay'), emit('replay')]
     await until(() => deliveries(webhook.id).filter((d) => d.status === 'failed').length === 2, 3000, 'both failed')
     const announced: { change: string; id: number; status: string }[] = []
-    const off = bus.on('webhook.delivery', (e) => {
+    const off = stack.gw.bus.on('webhook.delivery', (e) => {
       if (e.delivery.webhookId === webhook.id) announced.push({ change: e.change, id: e.delivery.id, status: e.delivery.status })
     })
     try {
@@ -243,18 +234,12 @@ describe('secrets, guard and replay', () => {
 describe('fair share of the delivery slots', () => {
   it('an endpoint that never answers holds at most half the slots: another endpoint is delivered at once', async () => {
     // its own database and worker (4 slots, attempts that could hang for 30 s), so no other worker delivers these
-    const own = tempDb()
-    const fair = startWebhookStack({
-      db: own.db,
-      bus: new EventBus(),
-      keyring: own.keyring,
-      config: { concurrency: 4, timeoutMs: 30_000, leaseMs: 65_000 },
-    })
+    const fair = await startWebhookStack({ concurrency: 4, timeoutMs: 30_000, leaseMs: 65_000 })
     try {
-      for (const id of ['hang', 'fine']) insertAccount({ db: own.db, id, name: id })
+      for (const id of ['hang', 'fine']) insertAccount({ db: fair.db, id, name: id })
       fair.dispatcher.run()
       const on = (accountId: string, i: number) =>
-        appendEvent(own.db, { type: 'account.deleted', accountId, data: { accountId: `${accountId}:${i}` } })
+        appendEvent(fair.db, { type: 'account.deleted', accountId, data: { accountId: `${accountId}:${i}` } })
       fair.service.create(null, { url: rx.url('/hang'), accountId: 'hang', ordered: false })
       fair.service.create(null, { url: rx.url('/fine'), accountId: 'fine' })
       rx.on('/hang', () => undefined) // never answers: each attempt holds its slot until the 30 s timeout
@@ -269,7 +254,6 @@ describe('fair share of the delivery slots', () => {
       expect(rx.at('/hang')).toHaveLength(2)
     } finally {
       await fair.stop()
-      own.close()
     }
   })
 })

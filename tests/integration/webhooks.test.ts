@@ -2,11 +2,9 @@ import { Webhook } from 'standardwebhooks'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EVENT_SCHEMAS } from '@/lib/api/schemas/events'
 import type { EventType } from '@/lib/db/schema'
-import { createLogger } from '@/lib/logger'
-import { MessageService } from '@/lib/messages/service'
+import type { MessageService } from '@/lib/messages/service'
 import { createHarness, type Harness, linkByQr, until } from '../support/gateway-harness'
 import { type Receiver, startReceiver } from '../support/webhook-receiver'
-import { startWebhookStack } from '../support/webhook-stack'
 
 /**
  * Webhooks end to end: real Baileys against the simulator, the message log, the outbox, the worker,
@@ -19,7 +17,6 @@ type Delivered = { id: string; type: EventType; accountId: string | null; timest
 
 let h: Harness
 let rx: Receiver
-let stack: ReturnType<typeof startWebhookStack>
 let messages: MessageService
 let secret: string
 
@@ -38,22 +35,12 @@ beforeAll(async () => {
   h = await createHarness()
   rx = await startReceiver()
   h.sim.createUser({ phone: ANN, name: 'Ann' })
-  stack = startWebhookStack({ db: h.db, bus: h.bus, keyring: h.keyring })
-  messages = new MessageService({
-    db: h.db,
-    bus: h.bus,
-    logger: createLogger({ level: 'silent' }),
-    sessions: { get: (id) => h.manager.get(id), connectedSocket: (id) => h.manager.connectedSocket(id) },
-    config: { pacing: { minGapMs: 0, perMinute: 0 }, restriction: { pauseAfter: 2, pauseMs: 60_000 }, idempotencyTtlMs: 86_400_000 },
-  })
-  messages.start()
+  messages = h.gw.messages
   // a gateway-wide endpoint: it also sees account.created and the account's status changes
-  ;({ secret } = stack.service.create(null, { url: rx.url('/hooks') }))
+  ;({ secret } = h.gw.webhooks.create(null, { url: rx.url('/hooks') }))
   await linkByQr(h, 'shop', SHOP)
 })
 afterAll(async () => {
-  await messages.stop()
-  await stack.stop()
   await rx.close()
   await h.close()
 })

@@ -1,17 +1,17 @@
-import crypto from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { createKeyring, type Keyring } from '@/lib/crypto/aead'
+import type { Keyring } from '@/lib/crypto/aead'
 import { findAccount } from '@/lib/db/accounts'
-import { closeDb, type DB, openDb } from '@/lib/db/client'
-import { EventBus } from '@/lib/events/bus'
+import type { DB } from '@/lib/db/client'
+import type { EventBus } from '@/lib/events/bus'
 import type { DomainEvents } from '@/lib/events/types'
-import { createLogger } from '@/lib/logger'
-import { DEFAULT_SESSION_CONFIG, type SessionConfig } from '@/lib/sessions/config'
-import { SessionManager } from '@/lib/sessions/manager'
+import { createGateway, type Gateway, type GatewayTuning } from '@/lib/gateway'
+import { DEFAULT_SESSION_CONFIG, type SessionConfig, sessionConfigFromEnv } from '@/lib/sessions/config'
+import type { SessionManager } from '@/lib/sessions/manager'
 import type { SessionStatus } from '@/lib/db/schema'
 import { type Simulator, startSimulator } from '../../sim'
+import { mergeTuning, TEST_TUNING, testEnv } from './test-gateway'
 
 /** Polls `check` until it returns a value (not undefined/false) or the timeout passes. */
 export async function until<T>(check: () => T | undefined | false, timeoutMs = 15_000, what = 'condition'): Promise<T> {
@@ -26,6 +26,8 @@ export async function until<T>(check: () => T | undefined | false, timeoutMs = 1
 
 export type Harness = {
   dir: string
+  /** the gateway under test (lib/gateway.ts); replaced by restart() */
+  gw: Gateway
   db: DB
   bus: EventBus
   keyring: Keyring
@@ -33,63 +35,73 @@ export type Harness = {
   manager: SessionManager
   config: SessionConfig
   events: { [K in keyof DomainEvents]?: DomainEvents[K][] }
-  /** a new manager on the same database (a gateway restart) */
+  /** a new gateway on the same data folder (a restart); resolves once it has restored the saved sessions */
   restart(): Promise<SessionManager>
   status(id: string): SessionStatus | undefined
   waitStatus(id: string, status: SessionStatus, timeoutMs?: number): Promise<void>
   close(): Promise<void>
 }
 
-/** Fast policy so failure paths finish in seconds; the logic is the production one. */
-export const FAST_CONFIG: Partial<SessionConfig> = {
-  policy: { baseDelayMs: 100, maxDelayMs: 400, maxAttempts: 5, maxConflicts: 3, jitter: 0 },
-  watchdogMs: 1500,
-  pairingTimeoutMs: 10_000,
-  baileysLogLevel: 'silent',
-}
-
+/**
+ * A whole gateway built by createGateway (as server.ts builds it, without HTTP) on a fresh data
+ * folder, against its own simulator; `overrides` tune the sessions, `tune` anything else.
+ */
 export async function createHarness(
   overrides: Partial<SessionConfig> = {},
   simOptions: Parameters<typeof startSimulator>[0] = {},
+  tune: GatewayTuning = {},
 ): Promise<Harness> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-int-'))
-  const db = openDb(path.join(dir, 'gateway.db'))
-  const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' })
-  const bus = new EventBus(logger)
-  const keyring = createKeyring({ current: crypto.randomBytes(32) })
   const sim = await startSimulator({ port: 0, ...simOptions })
-  const config: SessionConfig = { ...DEFAULT_SESSION_CONFIG, ...FAST_CONFIG, wsUrl: sim.wsUrl, ...overrides }
+  const env = testEnv(dir, { WA_WS_URL: sim.wsUrl })
+  const tuning = mergeTuning(TEST_TUNING, { ...tune, sessions: { ...tune.sessions, ...overrides } })
   const events: Harness['events'] = {}
-  bus.on('account.status', (p) => (events['account.status'] ??= []).push(p))
-  bus.on('account.qr', (p) => (events['account.qr'] ??= []).push(p))
-  bus.on('account.pairing_code', (p) => (events['account.pairing_code'] ??= []).push(p))
+  const build = async () => {
+    const gw = await createGateway({ env, tune: tuning })
+    gw.bus.on('account.status', (p) => (events['account.status'] ??= []).push(p))
+    gw.bus.on('account.qr', (p) => (events['account.qr'] ??= []).push(p))
+    gw.bus.on('account.pairing_code', (p) => (events['account.pairing_code'] ??= []).push(p))
+    gw.start({ restoreSessions: false })
+    return gw
+  }
+  let gw = await build()
   const h: Harness = {
     dir,
-    db,
-    bus,
-    keyring,
     sim,
-    config,
     events,
-    manager: new SessionManager({ db, bus, logger, keyring, config }),
-    async restart() {
-      await h.manager.shutdown()
-      h.manager = new SessionManager({ db, bus, logger, keyring, config })
-      await h.manager.restore()
-      return h.manager
+    get gw() {
+      return gw
     },
-    status: (id) => findAccount({ db, id })?.status,
+    get db() {
+      return gw.db
+    },
+    get bus() {
+      return gw.bus
+    },
+    get keyring() {
+      return gw.keyring
+    },
+    get manager() {
+      return gw.sessions
+    },
+    config: { ...DEFAULT_SESSION_CONFIG, ...sessionConfigFromEnv(env), ...tuning.sessions },
+    async restart() {
+      await gw.stop()
+      gw = await build()
+      await gw.sessions.restore()
+      return gw.sessions
+    },
+    status: (id) => findAccount({ db: gw.db, id })?.status,
     async waitStatus(id, status, timeoutMs = 15_000) {
       await until(
-        () => findAccount({ db, id })?.status === status,
+        () => findAccount({ db: gw.db, id })?.status === status,
         timeoutMs,
-        `${id} to be ${status} (is ${findAccount({ db, id })?.status}: ${findAccount({ db, id })?.statusReason})`,
+        `${id} to be ${status} (is ${findAccount({ db: gw.db, id })?.status}: ${findAccount({ db: gw.db, id })?.statusReason})`,
       )
     },
     async close() {
-      await h.manager.shutdown()
+      await gw.stop()
       await sim.close()
-      closeDb(db)
       fs.rmSync(dir, { recursive: true, force: true })
     },
   }
