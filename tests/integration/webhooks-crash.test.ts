@@ -47,10 +47,11 @@ describe('webhooks survive SIGKILL', () => {
     for (const a of ACCOUNTS) sim.createUser({ phone: a.phone, name: a.id })
     for (const c of CONTACTS) sim.createUser({ phone: c, name: `Contact ${c}` })
     const env = {
-      DB_FILE: path.join(dir, 'gateway.db'),
+      DATA_DIR: dir,
       ENCRYPTION_KEY: crypto.randomBytes(32).toString('hex'),
       WA_WS_URL: sim.wsUrl,
       WEBHOOK_ALLOWED_CIDRS: '127.0.0.0/8',
+      WEBHOOK_ALLOW_HTTP: '1', // the receiver is plain HTTP on loopback
       WEBHOOK_LEASE_MS: '3000',
       // info: the journal replays (counted in the summary below); Baileys stays silent
       TEST_LOG_LEVEL: 'info',
@@ -124,7 +125,7 @@ describe('webhooks survive SIGKILL', () => {
 
     core.child.kill('SIGTERM')
     expect(await core.exited).toBe(0)
-    const db = openDb(env.DB_FILE, { migrate: false })
+    const db = openDb(path.join(dir, 'gateway.db'), { migrate: false })
     try {
       const q = <T>(sql: string) => db.$client.prepare(sql).all() as T[]
       const rows = q<{ wa_message_id: string; n: number }>(
