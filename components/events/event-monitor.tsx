@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
 import { useRealtime, useRealtimeEvent } from '@/components/realtime/realtime-provider'
 import { Button } from '@/components/ui/primitives'
-import { formatTime } from '@/components/ui/format'
+import { countOf, formatTime } from '@/components/ui/format'
 import type { OutboxEvent } from '@/lib/events/types'
 import type { MonitorWatchResult } from '@/lib/realtime/events'
 import { freshEvents, insertGap, type MonitorRow, prependEvents } from '@/lib/realtime/monitor-list'
@@ -133,7 +133,7 @@ export function EventMonitor({
           Clear
         </Button>
         <span className="ml-auto text-xs text-slate-500" data-testid="monitor-count">
-          {shownCount} {shownCount === 1 ? 'event' : 'events'} shown
+          {countOf(shownCount, 'event')} shown
         </span>
       </div>
 
