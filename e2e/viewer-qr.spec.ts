@@ -34,8 +34,8 @@ test('a viewer never receives a QR code: not over the socket, not in the page; i
   await expect(card(viewer, 'frontdesk').getByTestId('status-badge')).toHaveAttribute('data-status', 'qr_ready')
   await expect(card(viewer, 'frontdesk').getByTestId('link-waiting')).toHaveText(/A QR code is waiting to be scanned/)
   await expect(card(viewer, 'frontdesk').getByTestId('qr-image')).toHaveCount(0)
-  expect(frames.some((f) => f.includes('"account:upsert"') && f.includes('qr_ready'))).toBe(true)
-  expect(frames.filter((f) => f.includes('account:qr') || f.includes('data:image/png'))).toEqual([])
+  expect(frames.some((f) => f.includes('"dashboard.account"') && f.includes('qr_ready'))).toBe(true)
+  expect(frames.filter((f) => f.includes('dashboard.qr') || f.includes('data:image/png'))).toEqual([])
 
   // A fresh page load carries no QR either (the page's initial data).
   const html = await (await viewer.request.get('/accounts')).text()

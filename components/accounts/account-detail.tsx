@@ -31,19 +31,19 @@ export function AccountDetail({
   const [pairing, setPairing] = useState<{ code: string; expiresAt: number } | undefined>()
   const [deleted, setDeleted] = useState(false)
   useRealtimeEvent(
-    'account:upsert',
+    'dashboard.account',
     useCallback((a: AccountSummary) => setAccount((cur) => (a.id === cur.id && a.statusAt >= cur.statusAt ? a : cur)), []),
   )
   useRealtimeEvent(
-    'account:deleted',
+    'dashboard.account_deleted',
     useCallback((p: { accountId: string }) => setDeleted((d) => d || p.accountId === initial.id), [initial.id]),
   )
   useRealtimeEvent(
-    'account:qr',
+    'dashboard.qr',
     useCallback((q: QrPayload) => (q.accountId === initial.id ? setQr(q) : undefined), [initial.id]),
   )
   useRealtimeEvent(
-    'account:pairing_code',
+    'dashboard.pairing_code',
     useCallback(
       (p: { accountId: string; code: string; expiresAt: number }) => (p.accountId === initial.id ? setPairing(p) : undefined),
       [initial.id],

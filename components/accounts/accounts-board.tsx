@@ -55,11 +55,11 @@ export function AccountsBoard({
       setPairings((m) => ({ ...m, [p.accountId]: { code: p.code, expiresAt: p.expiresAt } })),
     [],
   )
-  useRealtimeEvent('account:upsert', upsert)
-  useRealtimeEvent('account:deleted', onDeleted)
-  useRealtimeEvent('account:qr', onQr)
-  useRealtimeEvent('account:qr_cleared', onQrCleared)
-  useRealtimeEvent('account:pairing_code', onPairing)
+  useRealtimeEvent('dashboard.account', upsert)
+  useRealtimeEvent('dashboard.account_deleted', onDeleted)
+  useRealtimeEvent('dashboard.qr', onQr)
+  useRealtimeEvent('dashboard.qr_cleared', onQrCleared)
+  useRealtimeEvent('dashboard.pairing_code', onPairing)
   // Back from a dropped connection: the list is re-read, since status events were missed.
   useResync(
     useCallback(() => {

@@ -25,7 +25,7 @@ export function StatusTimeline({ accountId, initial }: { accountId: string; init
     },
     [accountId],
   )
-  useRealtimeEvent('account:upsert', onUpsert)
+  useRealtimeEvent('dashboard.account', onUpsert)
   useResync(
     useCallback(() => {
       void statusHistoryAction(accountId).then((res) => {

@@ -1,82 +1,84 @@
 'use client'
 
-import { useCallback, useRef, useState } from 'react'
-import { type GatewaySocket, useRealtimeEvent, useResumableFeed } from '@/components/realtime/realtime-provider'
+import { useCallback, useEffect, useRef, useState } from 'react'
+import { useRealtime, useRealtimeEvent } from '@/components/realtime/realtime-provider'
 import { Button } from '@/components/ui/primitives'
-import { formatTime } from '@/components/ui/format'
-import type { EventPosition, MonitorEvent, WatchResult } from '@/lib/realtime/events'
-
-/** The monitor's feed: every domain event, resumed after a reconnect from the last one seen. */
-function joinMonitor(socket: GatewaySocket, since: EventPosition, ack: (r: WatchResult) => void): () => void {
-  socket.emit('monitor:watch', { since }, ack)
-  return () => {
-    socket.emit('monitor:unwatch')
-  }
-}
+import { countOf, formatTime } from '@/components/ui/format'
+import type { OutboxEvent } from '@/lib/events/types'
+import type { MonitorWatchResult } from '@/lib/realtime/events'
+import { freshEvents, insertGap, type MonitorRow, prependEvents } from '@/lib/realtime/monitor-list'
 
 /** How many events the page keeps; older ones drop off the bottom. */
 const KEEP = 500
 const PAGE = 50
 
-type Row = (MonitorEvent | { gap: true; seq: number; missed: number }) & { key: number }
-
 /**
- * The live stream of domain events from the gateway's bus (newest first): filter by account and type,
- * pause (events keep counting and appear on resume), inspect one as JSON. A jump in the sequence number
- * (the socket dropped, or the server restarted) shows as a marked gap.
+ * The gateway's events as webhook endpoints receive them — the outbox's types and JSON bodies — newest
+ * first: the most recent stored ones (server-rendered), then live ones. Filter by account and type,
+ * pause (events keep arriving and appear on resume), inspect one as JSON. The position is the newest
+ * event id the page holds: after a dropped connection the server replays what came after it, and a
+ * mark shows where it could not (more than the page keeps, or deleted by retention).
  */
 export function EventMonitor({
-  eventNames,
+  eventTypes,
   accountIds,
+  initial,
   position,
 }: {
-  eventNames: string[]
+  eventTypes: string[]
   accountIds: string[]
-  /** where the event sequence was when the page was rendered */
-  position: EventPosition
+  /** the most recent stored events when the page was rendered, oldest first */
+  initial: OutboxEvent[]
+  /** the newest event id when the page was rendered */
+  position: string
 }) {
-  const [rows, setRows] = useState<Row[]>([])
+  const [rows, setRows] = useState<MonitorRow[]>(() => prependEvents([], initial, KEEP))
   const [paused, setPaused] = useState(false)
-  const [held, setHeld] = useState<MonitorEvent[]>([])
+  const [held, setHeld] = useState<OutboxEvent[]>([])
   const [account, setAccount] = useState('')
   const [type, setType] = useState('')
-  const [selected, setSelected] = useState<(MonitorEvent & { key: number }) | null>(null)
+  const [selected, setSelected] = useState<OutboxEvent | null>(null)
   const [page, setPage] = useState(0)
-  const lastSeq = useRef(0)
-  const nextKey = useRef(0)
+  const lastId = useRef(position)
+  /** set while a (re)join is answered: the first event sent after it is where a gap would be */
+  const seam = useRef<{ open: boolean; id: string | null }>({ open: false, id: null })
+  const gaps = useRef(0)
 
-  const add = useCallback((events: MonitorEvent[]) => {
-    const fresh: Row[] = []
-    for (const e of events) {
-      const missed = lastSeq.current > 0 ? e.seq - lastSeq.current - 1 : 0
-      if (missed > 0) fresh.unshift({ gap: true, seq: e.seq, missed, key: ++nextKey.current })
-      else if (e.seq <= lastSeq.current) fresh.unshift({ gap: true, seq: e.seq, missed: -1, key: ++nextKey.current })
-      lastSeq.current = e.seq
-      fresh.unshift({ ...e, key: ++nextKey.current })
+  const { socket, generation } = useRealtime()
+  useEffect(() => {
+    if (!socket || generation === 0) return
+    seam.current = { open: true, id: null }
+    socket.emit('monitor:watch', { since: lastId.current }, (r: MonitorWatchResult) => {
+      const seamId = seam.current.id
+      seam.current = { open: false, id: null }
+      if (r.position > lastId.current) lastId.current = r.position
+      if (!r.complete) setRows((list) => insertGap(list, seamId, `gap-${++gaps.current}`, KEEP))
+    })
+    return () => {
+      socket.emit('monitor:unwatch')
     }
-    setRows((list) => [...fresh, ...list].slice(0, KEEP))
-  }, [])
-  // Back from a dropped connection the server replays what the page missed; when it cannot (it
-  // restarted, or kept fewer events than were missed) the stream says so.
-  const onIncomplete = useCallback(() => {
-    lastSeq.current = 0
-    setRows((list) => [{ gap: true, seq: 0, missed: -2, key: ++nextKey.current } as Row, ...list].slice(0, KEEP))
-  }, [])
-  const seen = useResumableFeed(joinMonitor, position, onIncomplete)
+  }, [socket, generation])
+
   const onEvent = useCallback(
-    (e: MonitorEvent) => {
-      seen(e.seq)
+    (e: OutboxEvent) => {
+      const fresh = freshEvents(lastId.current, [e])
+      // a replay of an event the page already has (it was rendered after the feed had read it)
+      if (fresh.events.length === 0) return
+      lastId.current = fresh.lastId
+      if (seam.current.open) seam.current.id ??= e.id
       if (paused) setHeld((h) => [...h, e].slice(-KEEP))
-      else add([e])
+      else setRows((list) => prependEvents(list, [e], KEEP))
     },
-    [paused, add, seen],
+    [paused],
   )
-  useRealtimeEvent('monitor:event', onEvent)
+  useRealtimeEvent('event', onEvent)
 
   // Accounts created while the page is open join the filter as their events arrive.
-  const accountOptions = [...new Set([...accountIds, ...rows.flatMap((r) => ('gap' in r || !r.accountId ? [] : [r.accountId]))])].sort()
-  const visible = rows.filter((r) => 'gap' in r || ((!account || r.accountId === account) && (!type || r.name === type)))
-  const shownCount = visible.filter((r) => !('gap' in r)).length
+  const accountOptions = [
+    ...new Set([...accountIds, ...rows.flatMap((r) => (r.kind === 'event' && r.event.accountId ? [r.event.accountId] : []))]),
+  ].sort()
+  const visible = rows.filter((r) => r.kind === 'gap' || ((!account || r.event.accountId === account) && (!type || r.event.type === type)))
+  const shownCount = visible.filter((r) => r.kind === 'event').length
   const pages = Math.max(1, Math.ceil(visible.length / PAGE))
   const current = Math.min(page, pages - 1)
   const pageRows = visible.slice(current * PAGE, (current + 1) * PAGE)
@@ -107,7 +109,7 @@ export function EventMonitor({
             className="rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-900"
           >
             <option value="">All types</option>
-            {eventNames.map((n) => (
+            {eventTypes.map((n) => (
               <option key={n} value={n}>
                 {n}
               </option>
@@ -119,7 +121,7 @@ export function EventMonitor({
           aria-pressed={paused}
           onClick={() => {
             if (paused) {
-              add(held)
+              setRows((list) => prependEvents(list, held, KEEP))
               setHeld([])
             }
             setPaused(!paused)
@@ -131,7 +133,7 @@ export function EventMonitor({
           Clear
         </Button>
         <span className="ml-auto text-xs text-slate-500" data-testid="monitor-count">
-          {shownCount} {shownCount === 1 ? 'event' : 'events'} shown
+          {countOf(shownCount, 'event')} shown
         </span>
       </div>
 
@@ -140,49 +142,49 @@ export function EventMonitor({
           <table className="w-full text-left text-sm" data-testid="event-table">
             <thead className="border-b border-slate-200 text-xs uppercase text-slate-500 dark:border-slate-800">
               <tr>
-                <th className="px-3 py-2">#</th>
                 <th className="px-3 py-2">Time (UTC)</th>
                 <th className="px-3 py-2">Type</th>
                 <th className="px-3 py-2">Account</th>
+                <th className="px-3 py-2">Event id</th>
               </tr>
             </thead>
             <tbody>
               {pageRows.length === 0 ? (
                 <tr>
                   <td colSpan={4} className="px-3 py-6 text-center text-slate-500">
-                    Waiting for events… Connect an account or send a message to see them arrive.
+                    No events yet… Connect an account or send a message to see them arrive.
                   </td>
                 </tr>
               ) : null}
               {pageRows.map((r) =>
-                'gap' in r ? (
+                r.kind === 'gap' ? (
                   <tr key={r.key} className="bg-amber-50 text-xs text-amber-900 dark:bg-amber-950 dark:text-amber-100">
                     <td colSpan={4} className="px-3 py-1" data-testid="monitor-gap">
-                      {r.missed > 0
-                        ? `${r.missed} event(s) missed while the connection was down`
-                        : 'The gateway restarted: numbering starts again'}
+                      Some events are not shown here: more happened while the connection was down than the monitor replays. The event stream
+                      (GET /api/v1/events) has them all.
                     </td>
                   </tr>
                 ) : (
                   <tr
                     key={r.key}
                     data-testid="monitor-event"
-                    data-name={r.name}
-                    className={`border-b border-slate-100 last:border-0 dark:border-slate-800 ${selected?.key === r.key ? 'bg-slate-100 dark:bg-slate-800' : ''}`}
+                    data-type={r.event.type}
+                    data-id={r.event.id}
+                    className={`border-b border-slate-100 last:border-0 dark:border-slate-800 ${selected?.id === r.event.id ? 'bg-slate-100 dark:bg-slate-800' : ''}`}
                   >
-                    <td className="px-3 py-1.5 font-mono text-xs text-slate-500">{r.seq}</td>
-                    <td className="px-3 py-1.5 font-mono text-xs">{formatTime(r.at).slice(11)}</td>
+                    <td className="px-3 py-1.5 font-mono text-xs">{formatTime(Date.parse(r.event.timestamp)).slice(11)}</td>
                     <td className="px-3 py-1.5">
                       <button
                         type="button"
                         className="font-mono text-xs underline"
-                        onClick={() => setSelected(r)}
-                        aria-label={`Inspect event ${r.seq}, ${r.name}`}
+                        onClick={() => setSelected(r.event)}
+                        aria-label={`Inspect event ${r.event.id}, ${r.event.type}`}
                       >
-                        {r.name}
+                        {r.event.type}
                       </button>
                     </td>
-                    <td className="px-3 py-1.5 font-mono text-xs">{r.accountId ?? '—'}</td>
+                    <td className="px-3 py-1.5 font-mono text-xs">{r.event.accountId ?? '—'}</td>
+                    <td className="px-3 py-1.5 font-mono text-xs text-slate-500">{r.event.id}</td>
                   </tr>
                 ),
               )}
@@ -206,24 +208,19 @@ export function EventMonitor({
           aria-label="Event details"
           className="rounded-lg border border-slate-200 bg-white p-3 dark:border-slate-800 dark:bg-slate-900"
         >
-          <h2 className="mb-2 text-sm font-semibold">{selected ? `${selected.name} #${selected.seq}` : 'Event details'}</h2>
+          <h2 className="mb-2 text-sm font-semibold">{selected ? selected.type : 'Event details'}</h2>
           {selected ? (
-            <pre
-              className="max-h-[32rem] overflow-auto whitespace-pre-wrap break-all rounded bg-slate-50 p-2 font-mono text-xs dark:bg-slate-950"
-              data-testid="event-json"
-            >
-              {JSON.stringify(
-                {
-                  seq: selected.seq,
-                  at: new Date(selected.at).toISOString(),
-                  name: selected.name,
-                  accountId: selected.accountId,
-                  payload: selected.payload,
-                },
-                null,
-                2,
-              )}
-            </pre>
+            <>
+              <p className="mb-2 text-xs text-slate-500">
+                The body a webhook endpoint receives for this event; its <code>webhook-id</code> header is <code>{selected.id}</code>.
+              </p>
+              <pre
+                className="max-h-[32rem] overflow-auto whitespace-pre-wrap break-all rounded bg-slate-50 p-2 font-mono text-xs dark:bg-slate-950"
+                data-testid="event-json"
+              >
+                {JSON.stringify(selected, null, 2)}
+              </pre>
+            </>
           ) : (
             <p className="text-sm text-slate-500">Choose an event to see its JSON.</p>
           )}

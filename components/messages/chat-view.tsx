@@ -7,7 +7,7 @@ import type { SessionStatus } from '@/lib/db/schema'
 import type { AccountSummary } from '@/lib/events/types'
 import type { ChatView as Chat, MessageView, Page } from '@/lib/messages/types'
 import { mergeViews as merge } from '@/lib/messages/view-merge'
-import type { EventPosition } from '@/lib/realtime/events'
+import type { EventPosition, MessageSignal } from '@/lib/realtime/events'
 import { Composer } from './composer'
 import { formatTime } from '@/components/ui/format'
 import { addressOf, type ChatTarget, chatTitle, LoadMore, MessageSearch, NewChat } from './chat-parts'
@@ -45,13 +45,13 @@ export function ChatView({
 }) {
   const [status, setStatus] = useState(initialStatus)
   useRealtimeEvent(
-    'account:upsert',
+    'dashboard.account',
     useCallback((a: AccountSummary) => (a.id === accountId ? setStatus(a.status) : undefined), [accountId]),
   )
   const connected = status === 'connected'
   const [queue, setQueue] = useState(initialQueue)
   useRealtimeEvent(
-    'queue:changed',
+    'dashboard.queue',
     useCallback(
       (q: { accountId: string; paused: boolean; reason: string | null; pausedUntil: number | null }) =>
         q.accountId === accountId
@@ -131,25 +131,15 @@ export function ChatView({
     setChats((list) => list.map((c) => (c.lastMessage?.id === message.id ? { ...c, lastMessage: message } : c)))
   }, [])
   useRealtimeEvent(
-    'message:created',
+    'dashboard.message',
     useCallback(
-      (p: { accountId: string; message: MessageView; seq: number }) => {
+      (p: MessageSignal) => {
         if (p.accountId !== accountId) return
         seen(p.seq)
-        onCreated(p)
+        if (p.change === 'created') onCreated(p)
+        else onUpdated(p)
       },
-      [accountId, seen, onCreated],
-    ),
-  )
-  useRealtimeEvent(
-    'message:updated',
-    useCallback(
-      (p: { accountId: string; message: MessageView; seq: number }) => {
-        if (p.accountId !== accountId) return
-        seen(p.seq)
-        onUpdated(p)
-      },
-      [accountId, seen, onUpdated],
+      [accountId, seen, onCreated, onUpdated],
     ),
   )
 

@@ -13,3 +13,6 @@ export function formatDuration(ms: number): string {
 
 /** A timestamp as UTC "YYYY-MM-DD HH:MM:SS" (the same text on the server and in every browser). */
 export const formatTime = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 19)
+
+/** "1 failure", "3 failures": a count with its noun in the right number (`many` for irregular plurals). */
+export const countOf = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`

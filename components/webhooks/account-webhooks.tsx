@@ -3,6 +3,7 @@
 import Link from 'next/link'
 import { useRouter } from 'next/navigation'
 import { useCallback, useState } from 'react'
+import { countOf } from '@/components/ui/format'
 import { Card, EmptyState } from '@/components/ui/primitives'
 import type { DeliveryView, WebhookView } from '@/lib/db/webhook-views'
 import type { EventPosition } from '@/lib/realtime/events'
@@ -98,7 +99,7 @@ export function AccountWebhooks({
                     {w.enabled ? 'enabled' : 'disabled'}
                   </span>{' '}
                   · {w.events ? w.events.join(', ') : 'every event'} · last success {when(w.health.lastSuccessAt)}
-                  {w.health.consecutiveFailures > 0 ? ` · ${w.health.consecutiveFailures} failures in a row` : ''}
+                  {w.health.consecutiveFailures > 0 ? ` · ${countOf(w.health.consecutiveFailures, 'failure')} in a row` : ''}
                 </p>
               </div>
               <Link href={`/webhooks?endpoint=${encodeURIComponent(w.id)}`} className="text-sm underline">

@@ -1,6 +1,7 @@
 'use client'
 
 import Link from 'next/link'
+import { countOf } from '@/components/ui/format'
 import { Card, cx, EmptyState } from '@/components/ui/primitives'
 import type { DeliveryStatus } from '@/lib/db/schema'
 import type { DeliveryView, WebhookView } from '@/lib/db/webhook-views'
@@ -32,7 +33,9 @@ export function EndpointCard({ endpoint: e, active, href }: { endpoint: WebhookV
           {e.enabled ? 'enabled' : 'disabled'}
         </span>
         <span data-testid="webhook-last-success">last success {when(e.health.lastSuccessAt)}</span>
-        {failing ? <span className="text-amber-700 dark:text-amber-300">{e.health.consecutiveFailures} failures in a row</span> : null}
+        {failing ? (
+          <span className="text-amber-700 dark:text-amber-300">{countOf(e.health.consecutiveFailures, 'failure')} in a row</span>
+        ) : null}
       </span>
     </Link>
   )
@@ -60,7 +63,7 @@ export function DeliveryList({ deliveries, canEdit, webhookId }: { deliveries: D
                 <span className="font-mono text-xs">{d.eventType}</span>
                 <span className="text-xs text-slate-500">{when(d.createdAt)}</span>
                 <span className="text-xs text-slate-500">
-                  {d.attempts} attempt{d.attempts === 1 ? '' : 's'}
+                  {countOf(d.attempts, 'attempt')}
                   {d.lastStatusCode !== null ? ` · HTTP ${d.lastStatusCode}` : ''}
                   {d.status === 'pending' && d.nextAttemptAt ? ` · next ${when(d.nextAttemptAt)}` : ''}
                 </span>

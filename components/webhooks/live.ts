@@ -3,11 +3,11 @@
 import { useCallback, useEffect, useRef } from 'react'
 import { type GatewaySocket, useRealtimeEvent, useResumableFeed } from '@/components/realtime/realtime-provider'
 import type { DeliveryView, WebhookView } from '@/lib/db/webhook-views'
-import type { DomainEvents } from '@/lib/events/types'
-import type { EventPosition, WatchResult } from '@/lib/realtime/events'
+import type { DeliverySignal, EndpointSignal, EventPosition, WatchResult } from '@/lib/realtime/events'
 
-export type DeliveryEvent = DomainEvents['webhook.delivery'] & { seq: number }
-export type EndpointEvent = DomainEvents['webhook.endpoint'] & { seq: number }
+/** The dashboard's delivery-progress signal (not a domain event: webhooks never receive it). */
+export type DeliveryEvent = DeliverySignal
+export type EndpointEvent = EndpointSignal
 
 /**
  * Applies one delivery event to a list (newest first). A known delivery takes the new state and the
@@ -83,7 +83,7 @@ export function useWebhookFeed({
   }, [onDelivery, onEndpoint])
   const mine = useCallback((a: string | null) => accountId === null || a === accountId, [accountId])
   useRealtimeEvent(
-    'webhook:delivery',
+    'dashboard.webhook_delivery',
     useCallback(
       (e: DeliveryEvent) => {
         if (!mine(e.accountId)) return
@@ -94,7 +94,7 @@ export function useWebhookFeed({
     ),
   )
   useRealtimeEvent(
-    'webhook:endpoint',
+    'dashboard.webhook_endpoint',
     useCallback(
       (e: EndpointEvent) => {
         if (!mine(e.accountId)) return

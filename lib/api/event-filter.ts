@@ -1,6 +1,6 @@
 import { AppError } from '@/lib/errors'
-import { type EventType, MESSAGE_CONTENT_EVENTS } from '@/lib/events/names'
-import { type EventFilter, parseTypes, STREAMABLE_TYPES } from '@/lib/events/stream-filter'
+import type { EventType } from '@/lib/events/names'
+import { type EventFilter, parseTypes, visibleEventTypes } from '@/lib/events/stream-filter'
 import { allows } from '@/lib/keys/scopes'
 import type { Principal } from './principal'
 
@@ -15,12 +15,11 @@ export function eventFilterFor(principal: Principal, query: { types?: string | u
   if ('error' in parsed) {
     throw new AppError('validation_failed', `Invalid query: types ${parsed.error}`, { details: [{ path: 'types', message: parsed.error }] })
   }
-  const readsMessages = allows(principal.scopes, 'messages:read')
-  const visible = (t: EventType) => readsMessages || !(MESSAGE_CONTENT_EVENTS as readonly string[]).includes(t)
+  const allowed = new Set(visibleEventTypes({ readsMessages: allows(principal.scopes, 'messages:read') }))
   let types: EventType[]
-  if (parsed.types === null) types = STREAMABLE_TYPES.filter(visible)
+  if (parsed.types === null) types = [...allowed]
   else {
-    const hidden = parsed.types.filter((t) => !visible(t))
+    const hidden = parsed.types.filter((t) => !allowed.has(t))
     if (hidden.length > 0) {
       const who = principal.kind === 'operator' ? 'Your role' : 'This API key'
       throw new AppError(

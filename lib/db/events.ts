@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, isNull, lt, type SQL, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, inArray, isNull, lt, lte, type SQL, sql } from 'drizzle-orm'
 import { monotonicFactory } from 'ulid'
 import type { EventDataMap, OutboxEvent, ReactionChange } from '@/lib/events/types'
 import { type DB, perDb } from './client'
@@ -171,4 +171,30 @@ const newestStatement = perDb((db) => db.select({ id: events.id }).from(events).
 /** The id of the newest stored event, or undefined when there is none. */
 export function newestEventId(db: DB): string | undefined {
   return newestStatement(db).get()?.id
+}
+
+/**
+ * The newest `limit` events up to and including `upTo` (an event id), of some types, oldest first:
+ * what the dashboard's event monitor shows when it opens, and after a gap too long to replay.
+ */
+export function latestEvents({
+  db,
+  upTo,
+  limit,
+  types,
+}: {
+  db: DB
+  upTo: string
+  limit: number
+  types: readonly EventType[]
+}): StoredEvent[] {
+  if (types.length === 0 || limit <= 0) return []
+  return db
+    .select({ id: events.id, type: events.type, accountId: events.accountId, payload: events.payload })
+    .from(events)
+    .where(and(lte(events.id, upTo), inArray(events.type, [...types])))
+    .orderBy(desc(events.id))
+    .limit(limit)
+    .all()
+    .reverse()
 }

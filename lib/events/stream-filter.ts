@@ -1,6 +1,6 @@
 import { decodeTime } from 'ulid'
 import { AppError } from '@/lib/errors'
-import { EVENT_TYPES, type EventType } from './names'
+import { EVENT_TYPES, type EventType, MESSAGE_CONTENT_EVENTS } from './names'
 
 /**
  * What an event-stream client asked for and may see, and where it may resume: the pure parts of
@@ -17,6 +17,15 @@ const DAY_MS = 86_400_000
 
 /** Every event type a stream can carry: `webhook.test` goes to one endpoint only. */
 export const STREAMABLE_TYPES: readonly EventType[] = EVENT_TYPES.filter((t) => t !== 'webhook.test')
+
+/**
+ * The streamable types a reader may see. Message events carry message content, so they need
+ * `messages:read` (the API's rule for reading messages); the event stream, its pages and the
+ * dashboard's event monitor all ask this one question.
+ */
+export function visibleEventTypes({ readsMessages }: { readsMessages: boolean }): EventType[] {
+  return STREAMABLE_TYPES.filter((t) => readsMessages || !(MESSAGE_CONTENT_EVENTS as readonly string[]).includes(t))
+}
 
 /**
  * Parses `types=`: a comma list of exact types and prefixes (`message.*`, or `*`). Unknown names are

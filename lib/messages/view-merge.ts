@@ -2,7 +2,7 @@ import type { MessageView } from './types'
 
 /**
  * The newer of two copies of one message. A page hears of a message from several places (a server
- * action's answer, `message:created`, `message:updated`, a re-read after reconnecting) that can
+ * action's answer, a `dashboard.message` signal, a re-read after reconnecting) that can
  * arrive in any order: a refused send may be `failed` over Socket.IO before the action that queued
  * it answers with its `queued` copy. The copy changed last wins; on the same millisecond the one
  * that has left `queued` wins, since nothing ever goes back to it.

@@ -10,13 +10,15 @@ import type { Logger } from '@/lib/logger'
 import {
   accountRoom,
   type ClientToServerEvents,
+  type MonitorWatchResult,
+  type RoomSignal,
   type ServerToClientEvents,
   type SessionEndReason,
-  type MonitorEvent,
   type SocketData,
   SOCKET_PATH,
   type WatchResult,
 } from './events'
+import { monitorTypesFor, OutboxFeed, outboxEvent } from './outbox-feed'
 import { type NumberedEvent, type RecentEvents } from './recent-events'
 
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>
@@ -26,9 +28,11 @@ type GatewaySocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<s
 const OPERATORS_ROOM = 'operators'
 /** Admins' sockets only: QR codes and pairing codes (linking material). */
 const ADMINS_ROOM = 'admins'
-/** Sockets on the event monitor page: admins get payloads whole, viewers without linking material. */
-const MONITOR_ADMINS_ROOM = 'monitor:admins'
-const MONITOR_VIEWERS_ROOM = 'monitor:viewers'
+/**
+ * Sockets on the event monitor page, by role: each gets the outbox events its role may see on the
+ * event stream (monitorTypesFor). Both roles see every type today; the rooms keep the rule in one place.
+ */
+const MONITOR_ROOMS = { admin: 'monitor:admin', viewer: 'monitor:viewer' } as const
 /**
  * Sockets on the Webhooks page: every endpoint's deliveries. They carry endpoint URLs and what the
  * receivers answered, which the API shows only with `webhooks:manage`: operators whose role lacks it
@@ -40,6 +44,8 @@ const NO_WEBHOOKS_ROOM = 'no-webhooks'
 /** How many accounts one socket may watch at once (a page watches one; this bounds a misbehaving client). */
 const MAX_WATCHED_ACCOUNTS = 20
 const WATCHABLE_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/
+/** An outbox event id (a ULID), or `0`: before the first event. */
+const OUTBOX_ID = /^(0|[0-9A-HJKMNP-TV-Z]{26})$/
 
 const isPosition = (v: unknown): v is { epoch: string; seq: number } =>
   typeof v === 'object' &&
@@ -57,36 +63,18 @@ function sameOrigin(req: IncomingMessage, host: string | null): boolean {
   }
 }
 
-type RoomEvent = 'message:created' | 'message:updated' | 'queue:changed' | 'webhook:delivery' | 'webhook:endpoint'
+/** Account-room signals carrying webhook data: never to operators whose role lacks `webhooks:manage`. */
+const isWebhookSignal = (e: NumberedEvent) => e.signal === 'dashboard.webhook_delivery' || e.signal === 'dashboard.webhook_endpoint'
 
-/**
- * The domain events an account's room receives, and the Socket.IO event each becomes. Webhook events
- * reach an account's room only for endpoints bound to that account (a gateway-wide one has no account).
- */
-const ROOM_EVENTS: Partial<Record<NumberedEvent['name'], RoomEvent>> = {
-  'message.created': 'message:created',
-  'message.updated': 'message:updated',
-  'messages.queue': 'queue:changed',
-  'webhook.delivery': 'webhook:delivery',
-  'webhook.endpoint': 'webhook:endpoint',
-}
-const isWebhookEvent = (e: NumberedEvent) => e.name === 'webhook.delivery' || e.name === 'webhook.endpoint'
+type Emit = (event: RoomSignal, payload: never) => unknown
 
-type Emit = (event: RoomEvent, payload: never) => unknown
-
-/** Emits one numbered account event under its Socket.IO name, with its sequence number. */
-function emitToRoom(emit: Emit, e: NumberedEvent): void {
-  const name = ROOM_EVENTS[e.name]
-  if (name) emit(name, { ...(e.payload as object), seq: e.seq } as never)
+/** Emits one numbered dashboard signal with its sequence number. */
+function emitSignal(emit: Emit, e: NumberedEvent): void {
+  emit(e.signal, { ...e.payload, seq: e.seq } as never)
 }
 
-const monitorEvent = (e: NumberedEvent, admin: boolean): MonitorEvent => ({
-  seq: e.seq,
-  at: e.at,
-  name: e.name,
-  accountId: e.accountId,
-  payload: admin ? e.payload : e.viewerPayload,
-})
+/** How many outbox events a page coming back to the monitor is replayed at most (the page keeps as many). */
+const MONITOR_REPLAY = 500
 
 type Handshake = { ok: true; session: ActiveSession; claims: SessionClaims } | { ok: false; reason: 'forbidden' | 'unauthorized' }
 
@@ -96,7 +84,9 @@ type Handshake = { ok: true; session: ActiveSession; claims: SessionClaims } | {
  * session at all (refused with 403 before any socket exists). Open sockets follow their session: an
  * index per operator lets a change to the operator (disable, role, password, removal) or a sign-out
  * end them at once, and a timer ends each at its session's 12-hour expiry; the client is told first
- * (`session:ended`). The bus is the only source of what is pushed; QR and pairing codes go to admins only.
+ * (`session:ended`). Two vocabularies, apart by name (./events.ts): the event monitor gets the outbox's
+ * events (`event`, what webhooks receive), read from the outbox by id; pages get `dashboard.*` signals
+ * from the bus. QR and pairing codes go to admins only; webhook data never to viewers.
  */
 export function attachRealtime({
   httpServer,
@@ -109,7 +99,7 @@ export function attachRealtime({
 }: {
   httpServer: HttpServer
   bus: EventBus
-  /** the numbered recent events: relayed to rooms, and replayed to a socket that comes back */
+  /** the numbered recent dashboard signals: relayed to rooms, and replayed to a socket that comes back */
   recent: RecentEvents
   db: DB
   logger: Logger
@@ -119,6 +109,9 @@ export function attachRealtime({
   const log = logger.child({ component: 'realtime' })
   const handshakes = new WeakMap<IncomingMessage, { session: ActiveSession; claims: SessionClaims }>()
   const byOperator = new Map<number, Set<GatewaySocket>>()
+  // Created before `io`, read only once a socket watches (the occupied() check runs later).
+  const monitorTypes = { admin: new Set(monitorTypesFor('admin')), viewer: new Set(monitorTypesFor('viewer')) }
+  const outbox = new OutboxFeed(db, bus, () => occupied(MONITOR_ROOMS.admin) || occupied(MONITOR_ROOMS.viewer))
 
   /** Replays the events after `since` that pass `filter`; with no `since` there is nothing to replay. */
   function replay(since: unknown, filter: (e: NumberedEvent) => boolean, send: (e: NumberedEvent) => void): WatchResult {
@@ -220,8 +213,8 @@ export function attachRealtime({
       // Joined first, then replayed: both run in this one turn of the event loop, so no event falls between.
       const result = replay(
         p.since,
-        (e) => e.accountId === accountId && e.name in ROOM_EVENTS && (webhooksAllowed || !isWebhookEvent(e)),
-        (e) => emitToRoom(socket.emit.bind(socket), e),
+        (e) => e.accountId === accountId && (webhooksAllowed || !isWebhookSignal(e)),
+        (e) => emitSignal(socket.emit.bind(socket), e),
       )
       if (typeof ack === 'function') ack(result)
     })
@@ -229,13 +222,16 @@ export function attachRealtime({
       if (typeof accountId === 'string') void socket.leave(accountRoom(accountId))
     })
     socket.on('monitor:watch', (p, ack) => {
-      void socket.join(role === 'admin' ? MONITOR_ADMINS_ROOM : MONITOR_VIEWERS_ROOM)
-      const since = typeof p === 'object' ? p.since : undefined
-      const result = replay(
-        since,
-        () => true,
-        (e) => socket.emit('monitor:event', monitorEvent(e, role === 'admin')),
-      )
+      void socket.join(MONITOR_ROOMS[role])
+      const since = typeof p === 'object' && typeof p.since === 'string' && OUTBOX_ID.test(p.since) ? p.since : undefined
+      // Joined first, then replayed up to the feed's cursor; what is committed after it reaches the
+      // room on the feed's next read. Both steps run in this one turn, so nothing falls between.
+      const result: MonitorWatchResult = { complete: true, position: outbox.position() }
+      if (since !== undefined) {
+        const replay = outbox.since(since, [...monitorTypes[role]], MONITOR_REPLAY)
+        for (const row of replay.events) socket.emit('event', outboxEvent(row))
+        result.complete = replay.complete
+      }
       if (typeof ack === 'function') ack(result)
     })
     socket.on('webhooks:watch', (p, ack) => {
@@ -245,15 +241,14 @@ export function attachRealtime({
       }
       void socket.join(WEBHOOKS_ROOM)
       const since = typeof p === 'object' ? p.since : undefined
-      const result = replay(since, isWebhookEvent, (e) => emitToRoom(socket.emit.bind(socket), e))
+      const result = replay(since, isWebhookSignal, (e) => emitSignal(socket.emit.bind(socket), e))
       if (typeof ack === 'function') ack(result)
     })
     socket.on('webhooks:unwatch', () => {
       void socket.leave(WEBHOOKS_ROOM)
     })
     socket.on('monitor:unwatch', () => {
-      void socket.leave(MONITOR_ADMINS_ROOM)
-      void socket.leave(MONITOR_VIEWERS_ROOM)
+      void socket.leave(MONITOR_ROOMS[role])
     })
   })
 
@@ -274,27 +269,32 @@ export function attachRealtime({
   const everyone = () => io.to(OPERATORS_ROOM)
   const admins = () => io.to(ADMINS_ROOM)
   const offs = [
-    bus.on('account.created', ({ account }) => everyone().emit('account:upsert', account)),
-    bus.on('account.updated', ({ account }) => everyone().emit('account:upsert', account)),
-    bus.on('account.status', ({ account }) => everyone().emit('account:upsert', account)),
-    bus.on('account.deleted', (p) => everyone().emit('account:deleted', p)),
-    bus.on('account.qr', (p) => admins().emit('account:qr', p)),
-    bus.on('account.qr_cleared', (p) => admins().emit('account:qr_cleared', p)),
+    bus.on('account.created', ({ account }) => everyone().emit('dashboard.account', account)),
+    bus.on('account.updated', ({ account }) => everyone().emit('dashboard.account', account)),
+    bus.on('account.status', ({ account }) => everyone().emit('dashboard.account', account)),
+    bus.on('account.deleted', (p) => everyone().emit('dashboard.account_deleted', p)),
+    bus.on('account.qr', (p) => admins().emit('dashboard.qr', p)),
+    bus.on('account.qr_cleared', (p) => admins().emit('dashboard.qr_cleared', p)),
     bus.on('account.pairing_code', ({ accountId, code, expiresAt }) =>
-      admins().emit('account:pairing_code', { accountId, code, expiresAt }),
+      admins().emit('dashboard.pairing_code', { accountId, code, expiresAt }),
     ),
     recent.subscribe((e) => {
-      if (e.accountId && e.name in ROOM_EVENTS) {
+      if (e.accountId) {
         const watchers = toWatchers(e.accountId)
-        const room = watchers && isWebhookEvent(e) ? watchers.except(NO_WEBHOOKS_ROOM) : watchers
-        if (room) emitToRoom(room.emit.bind(room), e)
+        const room = watchers && isWebhookSignal(e) ? watchers.except(NO_WEBHOOKS_ROOM) : watchers
+        if (room) emitSignal(room.emit.bind(room), e)
       }
-      if (isWebhookEvent(e) && occupied(WEBHOOKS_ROOM)) {
+      if (isWebhookSignal(e) && occupied(WEBHOOKS_ROOM)) {
         const room = io.to(WEBHOOKS_ROOM)
-        emitToRoom(room.emit.bind(room), e)
+        emitSignal(room.emit.bind(room), e)
       }
-      if (occupied(MONITOR_ADMINS_ROOM)) io.to(MONITOR_ADMINS_ROOM).emit('monitor:event', monitorEvent(e, true))
-      if (occupied(MONITOR_VIEWERS_ROOM)) io.to(MONITOR_VIEWERS_ROOM).emit('monitor:event', monitorEvent(e, false))
+    }),
+    outbox.subscribe((rows) => {
+      for (const role of ['admin', 'viewer'] as const) {
+        if (!occupied(MONITOR_ROOMS[role])) continue
+        const room = io.to(MONITOR_ROOMS[role])
+        for (const row of rows) if (monitorTypes[role].has(row.type)) room.emit('event', outboxEvent(row))
+      }
     }),
     bus.on('operator.changed', ({ operatorId }) => recheckOperator(operatorId)),
     bus.on('operator.session_ended', ({ operatorId, sessionId }) => {
@@ -307,6 +307,7 @@ export function attachRealtime({
     close: () =>
       new Promise<void>((resolve) => {
         for (const off of offs) off()
+        outbox.close()
         // io.close() would also close the shared HTTP server; disconnect the clients only.
         io.disconnectSockets(true)
         void io.engine.close()

@@ -1,68 +1,67 @@
 import crypto from 'node:crypto'
 import type { EventBus } from '@/lib/events/bus'
 import type { DomainEventName, DomainEvents } from '@/lib/events/types'
+import type { EventPosition, RoomSignal } from './events'
 
 type Describe<K extends DomainEventName> = {
+  signal: RoomSignal
   accountId: (p: DomainEvents[K]) => string | null
-  /** what a viewer may see of the payload: linking material (QR images, pairing codes) never */
-  forViewer?: (p: DomainEvents[K]) => unknown
+  payload: (p: DomainEvents[K]) => object
 }
 
 /**
- * Every domain event the monitor relays, with its account and its viewer-safe form. A mapped type over
- * DomainEventName: an event added to lib/events/types.ts does not compile until it is described here,
- * so the monitor can never silently miss one (or leak one's secrets to viewers).
+ * The dashboard signals that pages follow and resume (an account's room, the Webhooks page), and the
+ * bus event each comes from. These are not domain events: the domain events are the outbox's, which
+ * the event monitor shows (./outbox-feed.ts). A mapped type over DomainEventName: an event added to
+ * lib/events/types.ts does not compile until it is placed here (null: not a resumable signal; account
+ * changes, QR and pairing codes go to every operator or to admins directly, see gateway.ts).
  */
 const DESCRIBE: { [K in DomainEventName]: Describe<K> | null } = {
-  'account.created': { accountId: (p) => p.account.id },
-  'account.updated': { accountId: (p) => p.account.id },
-  'account.deleted': { accountId: (p) => p.accountId },
-  'account.status': { accountId: (p) => p.accountId },
-  'account.qr': { accountId: (p) => p.accountId, forViewer: (p) => ({ accountId: p.accountId, expiresAt: p.expiresAt }) },
-  'account.qr_cleared': { accountId: (p) => p.accountId },
-  'account.pairing_code': {
+  'account.created': null,
+  'account.updated': null,
+  'account.deleted': null,
+  'account.status': null,
+  'account.qr': null,
+  'account.qr_cleared': null,
+  'account.pairing_code': null,
+  'message.created': {
+    signal: 'dashboard.message',
     accountId: (p) => p.accountId,
-    forViewer: (p) => ({ accountId: p.accountId, expiresAt: p.expiresAt }),
+    payload: (p) => ({ change: 'created', accountId: p.accountId, message: p.message }),
   },
-  'message.created': { accountId: (p) => p.accountId },
-  'message.updated': { accountId: (p) => p.accountId },
-  'messages.queue': { accountId: (p) => p.accountId },
-  'messages.store_failed': { accountId: (p) => p.accountId },
-  // null: not relayed. An outbox event is the persisted form of a change the monitor already shows
-  // as its domain event (account.created, message.created, …); relaying both would show each twice.
+  'message.updated': {
+    signal: 'dashboard.message',
+    accountId: (p) => p.accountId,
+    payload: (p) => ({ change: 'updated', accountId: p.accountId, message: p.message }),
+  },
+  'messages.queue': { signal: 'dashboard.queue', accountId: (p) => p.accountId, payload: (p) => p },
+  // the session logs it; no page shows it
+  'messages.store_failed': null,
   'event.committed': null,
-  // Operational: the Webhooks page and the account page follow deliveries live. They carry endpoint
-  // URLs and receivers' answers, which the API shows only with webhooks:manage: viewers see that
-  // something happened, not what.
-  'webhook.delivery': { accountId: (p) => p.accountId, forViewer: (p) => ({ change: p.change, accountId: p.accountId }) },
-  'webhook.endpoint': { accountId: (p) => p.accountId, forViewer: (p) => ({ change: p.change, accountId: p.accountId }) },
-  'operator.changed': { accountId: () => null },
-  'operator.session_ended': { accountId: () => null, forViewer: (p) => ({ operatorId: p.operatorId, reason: p.reason }) },
+  // Operational: the Webhooks page and the account page follow deliveries live.
+  'webhook.delivery': { signal: 'dashboard.webhook_delivery', accountId: (p) => p.accountId, payload: (p) => p },
+  'webhook.endpoint': { signal: 'dashboard.webhook_endpoint', accountId: (p) => p.accountId, payload: (p) => p },
+  'operator.changed': null,
+  'operator.session_ended': null,
 }
 
-/** The event names the monitor can filter by. */
-export const MONITORED_EVENTS = (Object.keys(DESCRIBE) as DomainEventName[]).filter((name) => DESCRIBE[name] !== null)
-
-/** One domain event, numbered, in the form admins see and the form viewers see. */
+/** One dashboard signal, numbered. */
 export type NumberedEvent = {
   seq: number
   at: number
-  name: DomainEventName
+  signal: RoomSignal
   accountId: string | null
-  payload: unknown
-  viewerPayload: unknown
+  /** what the signal carries (without `seq`, added when it is sent) */
+  payload: object
 }
 
-/** Where a reader is in the event sequence: the process's epoch (numbering restarts with it) and the last seq seen. */
-export type EventPosition = { epoch: string; seq: number }
-
 /**
- * The recent domain events of this process, numbered: what the realtime gateway relays, and what a
- * page that lost its socket replays from (by event id) instead of re-reading everything. Bounded by
- * count (`capacity`) and age (`maxAgeMs`), so a burst of long messages cannot hold much memory; a
- * reader whose position is older than what is kept, or from another process epoch (a restart), is told
- * the replay is incomplete and re-reads. Per-process state behind a small
- * interface: the persisted event outbox can answer `since()` the same way once it exists.
+ * The recent dashboard signals of this process, numbered: what the realtime gateway relays to
+ * account rooms and the Webhooks page, and what a page that lost its socket replays from (by seq)
+ * instead of re-reading everything. Bounded by count (`capacity`) and age (`maxAgeMs`), so a burst of
+ * long messages cannot hold much memory; a reader whose position is older than what is kept, or from
+ * another process epoch (a restart), is told the replay is incomplete and re-reads. Per-process state
+ * behind a small interface.
  */
 export class RecentEvents {
   readonly epoch = crypto.randomBytes(6).toString('hex')
@@ -86,10 +85,9 @@ export class RecentEvents {
         const e: NumberedEvent = {
           seq: ++this.seq,
           at: this.now(),
-          name,
+          signal: d.signal,
           accountId: d.accountId(payload),
-          payload,
-          viewerPayload: d.forViewer ? d.forViewer(payload) : payload,
+          payload: d.payload(payload),
         }
         this.buffer.push(e)
         if (this.buffer.length > this.capacity) this.buffer.shift()
@@ -103,7 +101,7 @@ export class RecentEvents {
     return { epoch: this.epoch, seq: this.seq }
   }
 
-  /** Events after `from` that pass `filter`, oldest first; `complete` false when some may be missing. */
+  /** Signals after `from` that pass `filter`, oldest first; `complete` false when some may be missing. */
   since(from: EventPosition, filter: (e: NumberedEvent) => boolean = () => true): { events: NumberedEvent[]; complete: boolean } {
     if (from.epoch !== this.epoch || from.seq > this.seq) return { events: [], complete: false }
     const oldest = this.buffer[0]?.seq ?? this.seq + 1

@@ -9,14 +9,17 @@ import { io as connectSocket, type Socket } from 'socket.io-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SESSION_MAX_AGE_MS } from '@/lib/auth/config'
 import { closeDb, type DB, openDb } from '@/lib/db/client'
+import { appendEvent } from '@/lib/db/events'
+import type { MessageView } from '@/lib/db/message-views'
 import { insertOperatorSession } from '@/lib/db/operator-sessions'
 import { insertOperator, type Operator } from '@/lib/db/operators'
+import { eventPayload } from '@/lib/db/webhooks'
 import { EventBus } from '@/lib/events/bus'
 import type { AccountSummary } from '@/lib/events/types'
 import { createLogger } from '@/lib/logger'
 import { removeOperator, resetOperatorPassword, setOperatorDisabled, setOperatorRole } from '@/lib/operators/operators'
 import { attachRealtime } from '@/lib/realtime/gateway'
-import type { WatchResult } from '@/lib/realtime/events'
+import type { MessageSignal, MonitorWatchResult, WatchResult } from '@/lib/realtime/events'
 import { RecentEvents } from '@/lib/realtime/recent-events'
 
 /**
@@ -176,16 +179,28 @@ describe('linking material', () => {
     })
     bus.emit('account.pairing_code', { accountId: 'shop', code: 'ABCD1234', phone: '15550001', expiresAt: Date.now() + 60_000 })
     bus.emit('account.status', { accountId: 'shop', status: 'qr_ready', reason: null, at: Date.now(), account })
-    await until(() => names(viewer).includes('account:upsert') && names(admin).includes('account:upsert'), 2000, 'status reached both')
-    expect(names(admin)).toEqual(['account:qr', 'account:pairing_code', 'account:upsert'])
-    expect(names(viewer)).toEqual(['account:upsert'])
+    await until(
+      () => names(viewer).includes('dashboard.account') && names(admin).includes('dashboard.account'),
+      2000,
+      'status reached both',
+    )
+    expect(names(admin)).toEqual(['dashboard.qr', 'dashboard.pairing_code', 'dashboard.account'])
+    expect(names(viewer)).toEqual(['dashboard.account'])
     expect(JSON.stringify(viewer.events)).not.toContain('ABCD1234')
   })
 })
 
-/** A message as the bus announces it (only the fields the gateway routes by matter here). */
-const messageEvent = (accountId: string, text: string) =>
-  ({ accountId, message: { id: `msg_${text}`, accountId, text } }) as unknown as Parameters<typeof bus.emit<'message.created'>>[1]
+/** A message view (only the fields the gateway routes by matter here). */
+const messageView = (accountId: string, text: string) => ({ id: `msg_${text}`, accountId, text }) as unknown as MessageView
+/** A message as the bus announces it. */
+const messageEvent = (accountId: string, text: string) => ({ accountId, message: messageView(accountId, text) })
+
+/** The message-log signals a socket received: "created shop", "updated other-shop"… */
+const changes = (s: Seen) =>
+  s.events
+    .filter((e) => e.name === 'dashboard.message')
+    .map((e) => e.payload as MessageSignal)
+    .map((p) => `${p.change} ${p.accountId}`)
 
 describe('rooms scope what a page receives', () => {
   it('message events reach only the sockets watching that account, and stop when they unwatch', async () => {
@@ -202,17 +217,17 @@ describe('rooms scope what a page receives', () => {
     await Promise.all([watcher, other, idle].map((s) => s.socket.emitWithAck('ping')))
     bus.emit('message.created', messageEvent('shop', 'hello'))
     bus.emit('message.updated', messageEvent('other-shop', 'there'))
-    await until(() => names(watcher).includes('message:created') && names(other).includes('message:updated'), 2000, 'room events')
-    expect(names(watcher)).not.toContain('message:updated')
-    expect(names(other)).not.toContain('message:created')
-    expect(names(idle).filter((n) => n.startsWith('message:'))).toEqual([])
+    await until(() => changes(watcher).length > 0 && changes(other).length > 0, 2000, 'room events')
+    expect(changes(watcher)).toEqual(['created shop'])
+    expect(changes(other)).toEqual(['updated other-shop'])
+    expect(names(idle).filter((n) => n.startsWith('dashboard.message'))).toEqual([])
 
     watcher.socket.emit('account:unwatch', 'shop')
     await watcher.socket.emitWithAck('ping')
     bus.emit('message.created', messageEvent('shop', 'after'))
     bus.emit('message.created', messageEvent('other-shop', 'marker'))
-    await until(() => names(other).filter((n) => n === 'message:created').length === 1, 2000, 'marker')
-    expect(names(watcher).filter((n) => n === 'message:created')).toHaveLength(1)
+    await until(() => changes(other).length === 2, 2000, 'marker')
+    expect(changes(watcher)).toEqual(['created shop'])
   })
 
   it('webhook deliveries reach admins in the webhooks room whole, and an account room only for its own bound endpoints; viewers never', async () => {
@@ -252,53 +267,66 @@ describe('rooms scope what a page receives', () => {
     bus.emit('webhook.delivery', { change: 'created', accountId: null, delivery: delivery(2, 'whk_all'), attempt: null, webhook: null })
     bus.emit('webhook.endpoint', { change: 'deleted', accountId: 'shop', webhookId: 'whk_shop', webhook: null })
     const ids = (s: Seen) =>
-      s.events.filter((e) => e.name === 'webhook:delivery').map((e) => (e.payload as { delivery: { id: number } }).delivery.id)
-    await until(() => ids(page).length === 2 && names(accountPage).includes('webhook:endpoint'), 2000, 'webhook events')
+      s.events.filter((e) => e.name === 'dashboard.webhook_delivery').map((e) => (e.payload as { delivery: { id: number } }).delivery.id)
+    await until(() => ids(page).length === 2 && names(accountPage).includes('dashboard.webhook_endpoint'), 2000, 'webhook events')
     expect(ids(page)).toEqual([1, 2])
-    const first = page.events.find((e) => e.name === 'webhook:delivery')?.payload as { attempt: { response: string }; seq: unknown }
+    const first = page.events.find((e) => e.name === 'dashboard.webhook_delivery')?.payload as {
+      attempt: { response: string }
+      seq: unknown
+    }
     expect(first.attempt.response).toBe('ok')
     expect(typeof first.seq).toBe('number')
     expect(ids(accountPage)).toEqual([1])
     expect(ids(otherAccount)).toEqual([])
-    expect(names(otherAccount)).not.toContain('webhook:endpoint')
-    await until(() => viewerMonitor.events.filter((e) => e.name === 'monitor:event').length === 3, 2000, 'monitor events')
-    for (const viewer of [viewerPage, viewerAccountPage]) expect(names(viewer).filter((n) => n.startsWith('webhook:'))).toEqual([])
-    const monitored = viewerMonitor.events.map((e) => e.payload as { name: string; payload: unknown })
-    expect(monitored[0]).toMatchObject({ name: 'webhook.delivery', payload: { change: 'succeeded', accountId: 'shop' } })
-    expect(JSON.stringify(monitored)).not.toMatch(/whk_|"response"|lastStatusCode|eventId/)
+    expect(names(otherAccount)).not.toContain('dashboard.webhook_endpoint')
+    // the event monitor carries outbox events only: delivery progress is a dashboard signal, not an event
+    for (const viewer of [viewerPage, viewerAccountPage, viewerMonitor])
+      expect(names(viewer).filter((n) => n.includes('webhook'))).toEqual([])
+    expect(JSON.stringify(viewerMonitor.events)).not.toMatch(/whk_|"response"|lastStatusCode|eventId/)
   })
 
-  it('the monitor room relays every domain event, numbered; viewers get QR and pairing events without the codes', async () => {
+  it('the monitor relays outbox events, the bodies webhooks receive, to the admins and viewers watching it; never a dashboard signal', async () => {
     const [admin, viewer, bystander] = await Promise.all([
       connect(await signIn(operator('admin'))),
       connect(await signIn(operator('viewer'))),
       connect(await signIn(operator('viewer'))),
     ])
-    admin.socket.emit('monitor:watch', {})
-    viewer.socket.emit('monitor:watch', {})
-    await Promise.all([admin, viewer].map((s) => s.socket.emitWithAck('ping')))
+    await Promise.all([admin, viewer].map((s) => s.socket.emitWithAck('monitor:watch', {})))
     bus.emit('account.qr', { accountId: 'shop', qr: '2@secret-ref', image: 'data:image/png;base64,AAAA', expiresAt: 1 })
     bus.emit('account.pairing_code', { accountId: 'shop', code: 'ABCD1234', phone: '15550001', expiresAt: 2 })
-    bus.emit('operator.changed', { operatorId: 999_999, change: 'role' })
-    const monitored = (s: Seen) =>
-      s.events
-        .filter((e) => e.name === 'monitor:event')
-        .map((e) => e.payload as { seq: number; name: string; accountId: string | null; payload: unknown })
+    const received = appendEvent(db, { type: 'message.received', accountId: 'shop', data: { message: messageView('shop', 'hi') } })
+    const deleted = appendEvent(db, { type: 'account.deleted', accountId: 'gone', data: { accountId: 'gone' } })
+    // written by the test operation only (one endpoint): not on the event stream, not on the monitor
+    appendEvent(db, { type: 'webhook.test', accountId: null, data: { webhookId: 'whk_1', message: 'test' }, dispatched: true })
+    const marker = appendEvent(db, { type: 'account.deleted', accountId: 'marker', data: { accountId: 'marker' } })
+    const monitored = (s: Seen) => s.events.filter((e) => e.name === 'event').map((e) => e.payload)
     await until(() => monitored(admin).length === 3 && monitored(viewer).length === 3, 2000, 'monitor events')
-    const [qrA, codeA, opA] = monitored(admin)
-    const [qrV, codeV] = monitored(viewer)
-    expect(qrA).toMatchObject({
-      name: 'account.qr',
-      accountId: 'shop',
-      payload: { qr: '2@secret-ref', image: 'data:image/png;base64,AAAA' },
-    })
-    expect(codeA?.payload).toMatchObject({ code: 'ABCD1234' })
-    expect(opA).toMatchObject({ name: 'operator.changed', accountId: null })
-    expect((codeA?.seq ?? 0) - (qrA?.seq ?? 0)).toBe(1)
-    expect(qrV).toMatchObject({ name: 'account.qr', seq: qrA?.seq, payload: { accountId: 'shop', expiresAt: 1 } })
-    expect(JSON.stringify(monitored(viewer))).not.toMatch(/secret-ref|data:image|ABCD1234|15550001/)
-    expect(codeV?.payload).toEqual({ accountId: 'shop', expiresAt: 2 })
-    expect(names(bystander)).not.toContain('monitor:event')
+    for (const s of [admin, viewer]) {
+      // the stored JSON as a webhook endpoint would receive it, byte for byte once encoded
+      expect(monitored(s)).toEqual([received, deleted, marker])
+      expect(JSON.stringify(monitored(s)[0])).toBe(eventPayload({ db, eventId: received.id }))
+    }
+    expect(JSON.stringify(viewer.events)).not.toMatch(/secret-ref|data:image|ABCD1234|15550001/)
+    expect(names(viewer).filter((n) => n.startsWith('dashboard.') && n !== 'dashboard.account')).toEqual([])
+    expect(names(bystander)).not.toContain('event')
+  })
+
+  it('a monitor coming back is replayed the events after the last id it saw, then live ones; too old a position says incomplete', async () => {
+    const seenId = appendEvent(db, { type: 'account.deleted', accountId: 'r0', data: { accountId: 'r0' } }).id
+    const missed = ['r1', 'r2'].map((id) => appendEvent(db, { type: 'account.deleted', accountId: id, data: { accountId: id } }))
+    const back = await connect(await signIn(operator('viewer')))
+    const result = (await back.socket.emitWithAck('monitor:watch', { since: seenId })) as MonitorWatchResult
+    expect(result.complete).toBe(true)
+    const ids = () => back.events.filter((e) => e.name === 'event').map((e) => (e.payload as { id: string }).id)
+    // the feed may not have read the last ones yet when the socket joined: then they come live, once
+    await until(() => ids().length >= 2, 2000, 'replayed')
+    expect(ids()).toEqual(missed.map((e) => e.id))
+    const live = appendEvent(db, { type: 'account.deleted', accountId: 'r3', data: { accountId: 'r3' } })
+    await until(() => ids().length === 3, 2000, 'live after replay')
+    expect(ids()).toEqual([...missed, live].map((e) => e.id))
+
+    const stale = (await back.socket.emitWithAck('monitor:watch', { since: '01ARZ3NDEKTSV4RRFFQ69G5FAV' })) as MonitorWatchResult
+    expect(stale).toEqual({ complete: false, position: live.id })
   })
 })
 
@@ -307,8 +335,8 @@ describe('a page that comes back resumes from the last event it saw', () => {
     const first = await connect(await signIn(operator('admin')))
     const joined = (await first.socket.emitWithAck('account:watch', { accountId: 'resume', since: undefined })) as WatchResult
     bus.emit('message.created', messageEvent('resume', 'one'))
-    await until(() => names(first).includes('message:created'), 2000, 'first event')
-    const lastSeen = (first.events.find((e) => e.name === 'message:created')?.payload as { seq: number }).seq
+    await until(() => names(first).includes('dashboard.message'), 2000, 'first event')
+    const lastSeen = (first.events.find((e) => e.name === 'dashboard.message')?.payload as { seq: number }).seq
     first.socket.close()
 
     // While the page is away: two messages of its account, one of another.
@@ -323,7 +351,7 @@ describe('a page that comes back resumes from the last event it saw', () => {
     })) as WatchResult
     expect(result.complete).toBe(true)
     const texts = () =>
-      back.events.filter((e) => e.name.startsWith('message:')).map((e) => (e.payload as { message: { text: string } }).message.text)
+      back.events.filter((e) => e.name === 'dashboard.message').map((e) => (e.payload as { message: { text: string } }).message.text)
     expect(texts()).toEqual(['two', 'three'])
     bus.emit('message.created', messageEvent('resume', 'four'))
     await until(() => texts().length === 3, 2000, 'live after replay')

@@ -2,24 +2,27 @@ import type { Metadata } from 'next'
 import { EventMonitor } from '@/components/events/event-monitor'
 import { PageHeader } from '@/components/ui/primitives'
 import { requireOperatorPage } from '@/lib/auth/session'
-import { MONITORED_EVENTS } from '@/lib/realtime/recent-events'
+import { monitorTypesFor, recentOutboxEvents } from '@/lib/realtime/outbox-feed'
 import { getRuntime } from '@/lib/runtime'
 
 export const metadata: Metadata = { title: 'Events' }
 export const dynamic = 'force-dynamic'
 
+/** How many stored events the page opens with (the newest), before live ones arrive. */
+const RECENT = 100
+
 export default async function EventsPage() {
   const operator = await requireOperatorPage()
-  const { sessions, recentEvents } = getRuntime()
-  const position = recentEvents.position()
+  const { db, sessions } = getRuntime()
+  const { events, position } = recentOutboxEvents(db, operator.role, RECENT)
   const accountIds = sessions.list().map((a) => a.id)
   return (
     <>
       <PageHeader
         title="Event monitor"
-        description={`Every domain event of this gateway as it happens.${operator.role === 'admin' ? '' : ' QR and pairing codes are left out for viewers.'}`}
+        description="The gateway's events as webhook endpoints receive them (the same types and JSON): the most recent first, then live ones as they are committed."
       />
-      <EventMonitor eventNames={[...MONITORED_EVENTS].sort()} accountIds={accountIds} position={position} />
+      <EventMonitor eventTypes={[...monitorTypesFor(operator.role)].sort()} accountIds={accountIds} initial={events} position={position} />
     </>
   )
 }
