@@ -105,7 +105,30 @@ test('a viewer sees every page and is offered no action anywhere; the composer s
   await expect
     .poll(async () => JSON.stringify(await (await page.request.get(`/api/v1/accounts/${ACCOUNT.id}/messages?limit=5`)).json()))
     .toContain(`Anyone there? (/accounts/${ACCOUNT.id}?tab=webhooks)`)
-  await page.waitForTimeout(1000)
+  // Their deliveries have been attempted: each attempt is recorded and announced (dashboard.webhook_delivery) in
+  // one step, so a frame leaked to the viewer has left the server by then. An admin reads that.
+  const admin = await browser.newContext({ storageState: ADMIN_STATE })
+  const hooks = (await (await admin.request.get(`/api/v1/webhooks?accountId=${ACCOUNT.id}`)).json()) as { data: { id: string }[] }
+  await expect
+    .poll(async () => {
+      let attempted = 0
+      for (const { id } of hooks.data) {
+        const list = (await (await admin.request.get(`/api/v1/webhooks/${id}/deliveries?limit=200`)).json()) as {
+          data: { attempts: number }[]
+        }
+        attempted += list.data.filter((d) => d.attempts > 0).length
+      }
+      return attempted
+    })
+    .toBeGreaterThanOrEqual(2) // the two above (the setup's messages came before the endpoint)
+  // A fence on the viewer's own socket: an account created after those attempts is announced to every
+  // operator (dashboard.account). Socket.IO keeps one connection's order, so a frame leaked earlier would
+  // have arrived before it. The account goes again at once.
+  const fenceId = `fence-${Date.now()}`
+  expect((await admin.request.post('/api/v1/accounts', { headers: { origin }, data: { id: fenceId, name: 'Fence' } })).status()).toBe(201)
+  await expect.poll(() => frames.some((f) => f.includes('dashboard.account') && f.includes(fenceId))).toBe(true)
+  expect((await admin.request.delete(`/api/v1/accounts/${fenceId}`, { headers: { origin } })).status()).toBeLessThan(300)
+  await admin.close()
   expect(frames.filter((f) => f.includes('dashboard.webhook') || f.includes('127.0.0.1:9'))).toEqual([])
   // Anonymous: the media is not served.
   const anonymous = await browser.newContext()

@@ -37,6 +37,34 @@ function namedPaths(text: string): string[] {
   return [...found]
 }
 
+/** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens. */
+const slug = (heading: string) =>
+  heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/g, '-')
+const anchorsOf = (file: string) =>
+  new Set(
+    fs
+      .readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => /^#{1,6} /.test(l))
+      .map((l) => slug(l.replace(/^#+ /, ''))),
+  )
+
+/** Markdown links relative to the document (`benchmarks.md#media`, `../docs/x.md`): [target, anchor]. */
+function relativeLinks(text: string): [string, string | undefined][] {
+  const found: [string, string | undefined][] = []
+  for (const m of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+    const link = m[1] ?? ''
+    if (/^[a-z]+:/i.test(link)) continue
+    const [target = '', anchor] = link.split('#')
+    found.push([target, anchor])
+  }
+  return found
+}
+
 describe('paths named in the README and docs/', () => {
   for (const doc of DOCS) {
     it(`${doc}: every named path exists`, () => {
@@ -45,6 +73,17 @@ describe('paths named in the README and docs/', () => {
       const exists = (p: string) => ['', '.ts', '.tsx', '.mjs'].some((ext) => fs.existsSync(path.join(ROOT, p + ext)))
       const missing = namedPaths(text).filter((p) => !exists(p))
       expect(missing).toEqual([])
+    })
+
+    it(`${doc}: every relative link reaches a file, and its #anchor a heading there`, () => {
+      const text = fs.readFileSync(path.join(ROOT, doc), 'utf8')
+      const broken: string[] = []
+      for (const [target, anchor] of relativeLinks(text)) {
+        const file = target ? path.resolve(ROOT, path.dirname(doc), target) : path.join(ROOT, doc)
+        if (!fs.existsSync(file)) broken.push(`${target}: no such file`)
+        else if (anchor && file.endsWith('.md') && !anchorsOf(file).has(anchor)) broken.push(`${target}#${anchor}: no such heading`)
+      }
+      expect(broken).toEqual([])
     })
   }
 })

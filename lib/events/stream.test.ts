@@ -38,7 +38,20 @@ function add(type: EventType, accountId: string, n: number, pad = 0): string {
 }
 
 const tick = () => new Promise((r) => setImmediate(r))
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+/** Polls `check` every 10 ms until it holds; fails naming `what` after 5 s. */
+async function waitUntil(check: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 5_000
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 10))
+  }
+}
+/**
+ * How long a stream is watched for an event that must not come. Everything here is in one process: an
+ * event a stream would (wrongly) send is enqueued in the turn that reads its commit, the same turn as
+ * the events before it that the test has already read; 50 ms is dozens of turns of an idle loop.
+ */
+const NOTHING_MORE_MS = 50
 
 describe('parseTypes', () => {
   it('takes exact types and prefixes, refuses unknown names, never offers webhook.test', () => {
@@ -94,7 +107,7 @@ describe('EventStreams.stream', () => {
     const expected = [...stored.slice(50), ...live]
     while (seen.length < expected.length) seen.push((await reader.nextEvent())?.id ?? '')
     expect(seen).toEqual(expected)
-    const block = await reader.nextEvent(50).catch(() => 'nothing more')
+    const block = await reader.nextEvent(NOTHING_MORE_MS).catch(() => 'nothing more')
     expect(block).toBe('nothing more')
     await reader.cancel()
     expect(s.count('k1')).toBe(0)
@@ -113,7 +126,7 @@ describe('EventStreams.stream', () => {
     expect(block).toMatchObject({ id: ids[0], event: 'account.status' })
     expect(JSON.parse(block?.data ?? '')).toMatchObject({ id: ids[0], type: 'account.status', accountId: 'shop', data: { n: 2 } })
     expect([(await reader.nextEvent())?.id, (await reader.nextEvent())?.id]).toEqual(ids.slice(1))
-    expect(await reader.nextEvent(100).catch(() => 'nothing more')).toBe('nothing more')
+    expect(await reader.nextEvent(NOTHING_MORE_MS).catch(() => 'nothing more')).toBe('nothing more')
     await reader.cancel()
   })
 
@@ -174,7 +187,7 @@ describe('EventStreams.stream', () => {
       // the reader that fell behind (300 events of ~400 bytes, over its 16 KiB) catches up on its own
       while (mine.length < want.length) mine.push((await r.nextEvent())?.id ?? '')
       expect(mine, `stream ${i}`).toEqual(want)
-      expect(await r.nextEvent(50).catch(() => 'nothing more'), `stream ${i}`).toBe('nothing more')
+      expect(await r.nextEvent(NOTHING_MORE_MS).catch(() => 'nothing more'), `stream ${i}`).toBe('nothing more')
       await r.cancel()
     }
   })
@@ -186,8 +199,8 @@ describe('EventStreams.stream', () => {
     await reader.next()
     for (let i = 0; i < 2_000; i++) add('message.received', 'shop', i, 500)
     await tick()
-    await sleep(300)
-    expect(s.count('k1')).toBe(0)
+    // the client is dropped once it has taken nothing for slowClientMs (100 ms) while events wait
+    await waitUntil(() => s.count('k1') === 0, 'the slow client dropped')
     let events = 0
     let last: string | undefined
     for (;;) {

@@ -334,6 +334,9 @@ describe('restrictions', () => {
     expect(status).toMatchObject({ paused: true, restrictions: 3 })
     expect(status.reason).toMatch(/463/)
     const held = await sendText('held back')
+    // An unpaused queue claims the row inside the send itself (the loop runs up to its first await
+    // when kicked) and the fake socket answers within a few microtasks, as the resume below shows:
+    // 50 ms, dozens of turns of the loop, would have shown 'sent'.
     await new Promise((r) => setTimeout(r, 50))
     expect(service.get('acc', held.id).status).toBe('queued')
     expect(service.resume('acc').paused).toBe(false)

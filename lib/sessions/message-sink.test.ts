@@ -93,6 +93,20 @@ describe('deletes in groups', () => {
     },
     messageTimestamp: 1790000001,
   })
+  /** Every admin check's answer given so far. */
+  let answers: Promise<boolean>[] = []
+  beforeEach(() => {
+    answers = []
+  })
+  /**
+   * Resolves once the sink has acted on every answer: it applies (or drops) a delete in the
+   * continuations of the answer's promise, with no further waiting, and all pending continuations
+   * run before the next macrotask (setImmediate).
+   */
+  const actedOnAnswers = async () => {
+    await Promise.allSettled(answers)
+    await new Promise((r) => setImmediate(r))
+  }
   const deletedAt = (waId: string) =>
     (db.$client.prepare('SELECT deleted_at AS d FROM messages WHERE wa_message_id = ?').get(waId) as { d: number | null } | undefined)?.d
 
@@ -108,7 +122,9 @@ describe('deletes in groups', () => {
       log: logger,
       isGroupAdmin: (group, member) => {
         asked.push([group, member])
-        return Promise.resolve(member === ADMIN)
+        const answer = Promise.resolve(member === ADMIN)
+        answers.push(answer)
+        return answer
       },
     })
     sink.store([groupText('G1', AUTHOR, 'one'), groupText('G2', AUTHOR, 'two'), groupText('G3', AUTHOR, 'three')])
@@ -118,7 +134,7 @@ describe('deletes in groups', () => {
     sink.store([revoke('R2', ADMIN, 'G2')])
     // the author deletes their own: applied at once, nobody asked
     sink.store([{ ...revoke('R3', AUTHOR, 'G3') }])
-    await new Promise((r) => setTimeout(r, 20))
+    await actedOnAnswers()
     expect(asked).toEqual([
       [GROUP, MEMBER],
       [GROUP, ADMIN],
@@ -136,11 +152,16 @@ describe('deletes in groups', () => {
       bus: new EventBus(logger),
       accountId: 'a1',
       log: logger,
-      isGroupAdmin: () => Promise.reject(new Error('not connected')),
+      isGroupAdmin: () => {
+        const answer = Promise.reject(new Error('not connected'))
+        answers.push(answer)
+        return answer
+      },
     })
     sink.store([groupText('G4', AUTHOR, 'four')])
     sink.store([revoke('R4', ADMIN, 'G4')])
-    await new Promise((r) => setTimeout(r, 20))
+    expect(answers).toHaveLength(1) // it did ask
+    await actedOnAnswers()
     expect(deletedAt('G4')).toBeNull()
   })
 })

@@ -1,10 +1,13 @@
 import { createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto'
 import fs from 'node:fs'
+import https from 'node:https'
+import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import { getMediaKeys } from '@whiskeysockets/baileys'
+import { type CacheStore, getMediaKeys, proto } from '@whiskeysockets/baileys'
 import { afterAll, describe, expect, it } from 'vitest'
-import { encryptMediaFile, PreparedMedia } from './media-send'
+import { defaultCaDir, issueServerCertificate, loadOrCreateCa } from '../../sim/media/tls'
+import { encryptMediaFile, type MediaHosts, PreparedMedia } from './media-send'
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'media-send-'))
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
@@ -35,16 +38,80 @@ describe('encryptMediaFile', () => {
     expect(out.fileEncSha256).toEqual(createHash('sha256').update(enc).digest())
   })
 
-  it('leaves no encrypted file behind when the source cannot be read', async () => {
-    await expect(encryptMediaFile(path.join(dir, 'missing.jpg'), 'image')).rejects.toThrow()
-    expect(fs.existsSync(path.join(dir, 'missing.jpg.enc'))).toBe(false)
+  it('leaves no encrypted file behind when reading the source fails midway', async () => {
+    // A directory opens for reading but fails at the first read (EISDIR): by then the `.enc` file
+    // has been created, so only the clean-up can make it disappear. (A missing source fails before
+    // the `.enc` file exists, and would pass whether or not anything is cleaned up.)
+    const src = path.join(dir, 'not-a-file.jpg')
+    fs.mkdirSync(src)
+    await expect(encryptMediaFile(src, 'image')).rejects.toThrow(/EISDIR/)
+    expect(fs.readdirSync(dir)).not.toContain('not-a-file.jpg.enc')
   })
 })
 
 describe('PreparedMedia', () => {
-  it('serves only what it prepared and ignores what Baileys tries to cache', () => {
-    const cache = new PreparedMedia()
-    cache.set()
-    expect(cache.get('image:/tmp/x')).toBeUndefined()
+  /** A loopback media host with a certificate from the simulator's CA (trusted via NODE_EXTRA_CA_CERTS). */
+  async function mediaHost(): Promise<{ hosts: MediaHosts; uploads: Buffer[]; close(): Promise<void> }> {
+    const uploads: Buffer[] = []
+    const { certPem, keyPem } = issueServerCertificate(loadOrCreateCa(defaultCaDir()))
+    const server = https.createServer({ cert: certPem, key: keyPem }, (req, res) => {
+      const chunks: Buffer[] = []
+      req.on('data', (c: Buffer) => chunks.push(c))
+      req.on('end', () => {
+        uploads.push(Buffer.concat(chunks))
+        res.setHeader('content-type', 'application/json')
+        res.end(JSON.stringify({ url: 'https://media.example/u/1', direct_path: '/v/t62/1' }))
+      })
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as AddressInfo
+    const hosts: MediaHosts = {
+      refreshMediaConn: () =>
+        Promise.resolve({
+          auth: 'token',
+          ttl: 300,
+          hosts: [{ hostname: `127.0.0.1:${port}`, maxContentLengthBytes: 100_000_000 }],
+          fetchDate: new Date(),
+        }),
+    }
+    return { hosts, uploads, close: () => new Promise<void>((resolve) => server.close(() => resolve())) }
+  }
+
+  it('serves the message it prepared, and ignores what Baileys tries to cache', async () => {
+    const host = await mediaHost()
+    try {
+      const plain = randomBytes(70_000)
+      const src = path.join(dir, 'photo.jpg')
+      fs.writeFileSync(src, plain)
+      const cache = new PreparedMedia()
+      const key = await cache.prepare(host.hosts, 'image', src)
+      expect(key).toBe(`image:${src}`)
+
+      // Baileys writes its own upload results through the CacheStore interface: none may stick,
+      // neither under a new key nor over the prepared one.
+      const store: CacheStore = cache
+      await store.set('image:/tmp/other.jpg', new Uint8Array([1, 2, 3]))
+      await store.set(key, new Uint8Array([1, 2, 3]))
+      expect(await store.get('image:/tmp/other.jpg')).toBeUndefined()
+
+      const encoded = await store.get<Uint8Array>(key)
+      expect(encoded).toBeInstanceOf(Uint8Array)
+      const image = proto.Message.decode(encoded ?? new Uint8Array()).imageMessage
+      expect(image?.url).toBe('https://media.example/u/1')
+      expect(image?.directPath).toBe('/v/t62/1')
+      expect(Number(image?.fileLength)).toBe(plain.length)
+      expect(Buffer.from(image?.fileSha256 ?? [])).toEqual(createHash('sha256').update(plain).digest())
+      // what the media host received is the encrypted file the message describes
+      expect(host.uploads).toHaveLength(1)
+      expect(Buffer.from(image?.fileEncSha256 ?? [])).toEqual(
+        createHash('sha256')
+          .update(host.uploads[0] ?? '')
+          .digest(),
+      )
+      // the encrypted copy is gone once uploaded
+      expect(fs.existsSync(`${src}.enc`)).toBe(false)
+    } finally {
+      await host.close()
+    }
   })
 })

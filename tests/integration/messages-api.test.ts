@@ -71,6 +71,17 @@ const messageRows = () => {
 }
 
 const send = (api: Api, body: unknown, headers?: Record<string, string>) => api('POST', '/api/v1/accounts/shop/messages', body, headers)
+
+/**
+ * Sends one more text from shop to Ann and waits until Ann has it. Shop's send queue sends one message
+ * at a time in the order accepted, so whatever it held before (a duplicate the test must not see) has
+ * reached the simulator by then: the wait ends on an event, not after a guessed pause.
+ */
+async function fence(): Promise<void> {
+  const text = `fence ${Date.now()}-${Math.random()}`
+  expect((await send(shop, { to: ANN, type: 'text', text: { body: text } })).status).toBe(202)
+  await sim.waitForInbox(ANN, (e) => e.text === text)
+}
 const sentStatus = (m: Msg) =>
   waitFor(`${m.id} sent`, async () => {
     const res = await shop('GET', `/api/v1/accounts/shop/messages/${m.id}`)
@@ -214,7 +225,7 @@ describe('sending through the API', () => {
     expect(ids.size).toBe(1)
     const m = answers[0]?.json as unknown as Msg
     await sentStatus(m)
-    await sleep(300)
+    await fence()
     expect(sim.inbox(ANN).filter((e) => e.text === body.text.body)).toHaveLength(1)
 
     const mismatch = await send(shop, { ...body, text: { body: 'something else' } }, { 'idempotency-key': 'order-4711' })
@@ -261,9 +272,11 @@ describe('sending through the API', () => {
       const res = await otherShop(method, url, body)
       expect({ url, method, status: res.status, code: res.json.error?.code }).toEqual({ url, method, status: 404, code: 'not_found' })
     }
-    await sleep(300)
+    // an accepted send is stored before it is answered, so a row would be here already
     expect(messageRows()).toBe(before)
-    expect(sim.inbox(ANN).length).toBe(inboxBefore)
+    await fence()
+    expect(sim.inbox(ANN).filter((e) => e.text === 'intruder')).toEqual([])
+    expect(sim.inbox(ANN).length).toBe(inboxBefore + 1) // the fence alone
     expect(((await shop('GET', `/api/v1/accounts/shop/messages/${some?.id ?? ''}`)).json as unknown as Msg).text).toBe(some?.text)
   })
 
@@ -364,6 +377,10 @@ describe('the queue', () => {
     expect(queue.reason).toMatch(/restrict|463/i)
 
     const held = (await send(shop, { to: ANN, type: 'text', text: { body: 'held while paused' } })).json as unknown as Msg
+    // Nothing can fence a paused queue, so a bounded window: with pacing off (SEND_MIN_GAP_MS=0,
+    // SEND_PER_MINUTE=0) an unpaused queue claims a message as it is accepted and the loopback
+    // simulator acknowledges it within tens of milliseconds (sentStatus after the resume below);
+    // 500 ms would have shown it sent.
     await sleep(500)
     expect(((await shop('GET', `/api/v1/accounts/shop/messages/${held.id}`)).json as unknown as Msg).status).toBe('queued')
     expect((await shop('GET', '/api/v1/accounts/shop/queue')).json).toMatchObject({ paused: true, queued: 1 })
@@ -408,7 +425,7 @@ describe('sending by GET (compatibility)', () => {
     expect(wrong.status).toBe(401)
     const head = await fetch(`${gw.url}/api/v1/accounts/shop/messages/send?to=%2B${ANN}&text=head&apiKey=${shopKey}`, { method: 'HEAD' })
     expect(head.status).toBe(405)
-    await sleep(200)
+    // every request has been answered, and an accepted send is stored before it is answered
     expect(messageRows()).toBe(before)
   })
 })

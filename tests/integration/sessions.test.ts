@@ -18,6 +18,12 @@ const deviceIdOf = (jid: string | null | undefined) => Number(/:(\d+)@/.exec(jid
 const device = (h: Harness, phone: string, id: string) => h.sim.getDevice(phone, deviceIdOf(findAccount({ db: h.db, id })?.jid))
 const credsRows = (h: Harness, id: string) => h.db.select().from(waCreds).where(eq(waCreds.accountId, id)).all().length
 
+/** Every backoff delay of the harness' policy added up: what the longest run of retries waits in all. */
+const wholeBackoffScheduleMs = (h: Harness) => {
+  const { baseDelayMs, maxDelayMs, maxAttempts } = h.config.policy
+  return Array.from({ length: maxAttempts }, (_, i) => Math.min(baseDelayMs * 2 ** i, maxDelayMs)).reduce((a, b) => a + b, 0)
+}
+
 describe('session manager through real Baileys and the simulator', () => {
   it('links by QR: create → qr_ready with a PNG → the phone scans → connected with the phone number', async () => {
     h = await createHarness()
@@ -111,7 +117,10 @@ describe('session manager through real Baileys and the simulator', () => {
     expect(credsRows(h, 'shop')).toBe(0)
     expect(h.db.select().from(waKeys).where(eq(waKeys.accountId, 'shop')).all()).toHaveLength(0)
     expect(packs()).toHaveLength(0)
-    // Longer than the whole backoff schedule: nothing dials again.
+    // Nothing dials again. A reconnect would be dialled after one backoff step (FAST_CONFIG: 100 ms
+    // doubling to 400 ms, no jitter); 1,500 ms is the whole schedule (100+200+400+400+400), so even
+    // one that waited out every step would have reached the loopback simulator by now.
+    expect(wholeBackoffScheduleMs(h)).toBeLessThanOrEqual(1500)
     await new Promise((r) => setTimeout(r, 1500))
     expect(h.sim.stats().connections.accepted).toBe(accepted)
     expect(h.status('shop')).toBe('logged_out')
@@ -129,7 +138,9 @@ describe('session manager through real Baileys and the simulator', () => {
     }
     await h.waitStatus('shop', 'failed')
     expect(h.manager.get('shop').statusReason).toMatch(/replaced by another session/)
-    // One reconnect per conflict before giving up, none after.
+    // One reconnect per conflict before giving up, none after. A further one would wait the longest
+    // backoff step (what a conflict waits: 400 ms in FAST_CONFIG), so 1,000 ms would have seen it.
+    expect(h.config.policy.maxDelayMs).toBeLessThanOrEqual(400)
     await new Promise((r) => setTimeout(r, 1000))
     expect(h.sim.stats().connections.accepted - accepted).toBe(2)
   })
@@ -144,6 +155,9 @@ describe('session manager through real Baileys and the simulator', () => {
     await h.waitStatus('shop', 'failed', 30_000)
     expect(h.manager.get('shop').statusReason).toMatch(/gave up after 5 consecutive failures/)
     const rejected = h.sim.getFaults().rejected
+    // No more dials: a retry would come after at most the longest backoff step (400 ms in FAST_CONFIG)
+    // and be rejected at the upgrade at once, so 1,000 ms would have counted it.
+    expect(h.config.policy.maxDelayMs).toBeLessThanOrEqual(400)
     await new Promise((r) => setTimeout(r, 1000))
     expect(h.sim.getFaults().rejected).toBe(rejected)
 

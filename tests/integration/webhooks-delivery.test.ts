@@ -22,6 +22,9 @@ const emit = (accountId: string) => {
 const endpoint = (path: string, accountId: string, extra: { ordered?: boolean } = {}) =>
   stack.service.create(null, { url: rx.url(path), accountId, ...extra })
 const deliveries = (webhookId: string) => stack.service.deliveries(null, webhookId, { limit: 200 }).data
+const dispatched = (eventId: string) =>
+  (store.db.$client.prepare('SELECT dispatched_at AS d FROM events WHERE id = ?').get(eventId) as { d: number | null } | undefined)?.d !=
+  null
 
 beforeAll(async () => {
   rx = await startReceiver()
@@ -111,8 +114,11 @@ describe('a receiver that misbehaves', () => {
     emit('gone')
     await until(() => !stack.service.get(null, webhook.id).enabled, 5000, 'disabled')
     expect(stack.service.get(null, webhook.id)).toMatchObject({ disabledReason: 'the endpoint answered 410 Gone' })
-    emit('gone')
-    await new Promise((r) => setTimeout(r, 300))
+    const later = emit('gone')
+    // The dispatcher fans an event out to the enabled endpoints in the transaction that marks it
+    // dispatched: once it is marked, a delivery to this endpoint exists or never will.
+    await until(() => dispatched(later.id), 5000, 'the later event dispatched')
+    expect(deliveries(webhook.id)).toHaveLength(1)
     expect(rx.at('/gone')).toHaveLength(1)
   })
 
@@ -182,7 +188,9 @@ describe('secrets, guard and replay', () => {
     })
     const event = emit('replay')
     await until(() => deliveries(webhook.id)[0]?.status === 'failed', 3000, 'failed')
-    await new Promise((r) => setTimeout(r, 1100)) // the next second: a new webhook-timestamp
+    // webhook-timestamp counts seconds: replay once the clock has moved past the first attempt's
+    const firstSecond = Number(rx.at('/replay')[0]?.headers['webhook-timestamp'])
+    await until(() => Math.floor(Date.now() / 1000) > firstSecond, 3000, 'the next second')
     const d = deliveries(webhook.id)[0]!
     expect(stack.service.replay(null, webhook.id, d.id)).toMatchObject({ status: 'pending' })
     await until(() => deliveries(webhook.id)[0]?.status === 'delivered', 3000, 'delivered after replay')
