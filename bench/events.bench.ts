@@ -20,7 +20,6 @@ import path from 'node:path'
 import { createInterface } from 'node:readline'
 import { Readable } from 'node:stream'
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
-import { DEFAULT_STREAM_CONFIG, EventStreams } from '@/lib/events/stream'
 import { STREAMABLE_TYPES } from '@/lib/events/stream-filter'
 import { quietLibsignalConsole } from '../sim/contacts/quiet-libsignal'
 import { procCpuSeconds, seedLinkedAccount } from './support/gateway-seed'
@@ -60,9 +59,10 @@ function startClients(url: string, streams: number) {
 }
 
 export async function run() {
-  const core = await startBenchCore('events')
-  const { sim, db, logger, keyring, manager } = core
-  const streams = new EventStreams({ db, logger, config: { ...DEFAULT_STREAM_CONFIG, maxStreamsPerKey: 100_000 } })
+  // every client streams as one owner here: the per-key cap is lifted to its ceiling
+  const core = await startBenchCore('events', { vars: { EVENT_STREAMS_PER_KEY: '1000' } })
+  const { sim, db, logger, keyring } = core
+  const streams = core.gw.eventStreams
   const server = http.createServer((req, res) => {
     const body = streams.stream({
       owner: 'bench',
@@ -88,6 +88,7 @@ export async function run() {
       await sim.call('POST', '/users', { phone: p.contact, name: `Contact ${i}` })
       await seedLinkedAccount({ sim, db, keyring, logger, id: p.account, phone: p.phone, name: p.account })
     }
+    core.gw.start({ restoreSessions: false })
     await core.connectAll(ACCOUNTS, `events-${ACCOUNTS - 1}`)
     // Warm-up: one message per contact opens every Signal session (pkmsg), as a running gateway has.
     await Promise.all(pairs.map((p) => sim.call('POST', `/users/${p.contact}/messages`, { type: 'text', to: p.phone, text: 'warm-up' })))
@@ -161,7 +162,6 @@ export async function run() {
     streams.close()
     server.closeAllConnections()
     server.close()
-    await manager.shutdown()
     await core.close()
   }
 }

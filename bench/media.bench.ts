@@ -13,8 +13,6 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { MediaService } from '@/lib/media/service'
-import { MessageService } from '@/lib/messages/service'
 import { seedLinkedAccount } from './support/gateway-seed'
 import { startBenchCore } from './support/core'
 import { sleep } from './support/util'
@@ -32,31 +30,21 @@ const MB = (b: number) => (b / 1e6).toFixed(1)
 const gc = () => (globalThis as { gc?: () => void }).gc?.()
 
 async function main() {
-  const core = await startBenchCore('media')
-  const { sim, dir, db, logger, bus, keyring, manager } = core
-  const media = new MediaService({
-    db,
-    bus,
-    logger,
-    sessions: manager,
-    config: {
-      dir: path.join(dir, 'media'),
-      limits: { image: 16 * 2 ** 20, video: VIDEO_BYTES, audio: 16 * 2 ** 20, document: 100 * 2 ** 20, sticker: 2 ** 19 },
-      uploadTtlMs: 3_600_000,
-      cacheMaxBytes: 2 ** 30,
-      eagerDownload: false,
-      link: { allowedCidrs: [], allowHttp: false, timeoutMs: 60_000, maxRedirects: 3 },
-      downloadTimeoutMs: 300_000,
+  const core = await startBenchCore('media', {
+    tune: {
+      media: {
+        limits: { image: 16 * 2 ** 20, video: VIDEO_BYTES, audio: 16 * 2 ** 20, document: 100 * 2 ** 20, sticker: 2 ** 19 },
+        uploadTtlMs: 3_600_000,
+        cacheMaxBytes: 2 ** 30,
+        eagerDownload: false,
+        link: { allowedCidrs: [], allowHttp: false, timeoutMs: 60_000, maxRedirects: 3 },
+        downloadTimeoutMs: 300_000,
+        accountQuotaBytes: 2 ** 40,
+      },
     },
   })
-  const messages = new MessageService({
-    db,
-    bus,
-    logger,
-    media,
-    sessions: { get: (id) => manager.get(id), connectedSocket: (id) => manager.connectedSocket(id) },
-    config: { pacing: { minGapMs: 0, perMinute: 0 }, restriction: { pauseAfter: 3, pauseMs: 3_600_000 }, idempotencyTtlMs: 86_400_000 },
-  })
+  const { sim, dir } = core
+  const { db, logger, bus, keyring, media, messages } = core.gw
   const done = new Set<string>()
   bus.on('message.updated', (e) => {
     if (['sent', 'delivered', 'read', 'failed'].includes(e.message.status)) done.add(e.message.id)
@@ -70,7 +58,7 @@ async function main() {
       await sim.call('POST', `/users/${contact}/receipts`, { delivery: false, read: false })
       await seedLinkedAccount({ sim, db, keyring, logger, id: `media-${i}`, phone: String(4915300000000 + i), name: `Media ${i}` })
     }
-    messages.start()
+    core.gw.start({ restoreSessions: false })
     await core.connectAll(ACCOUNTS, `media-${ACCOUNTS - 1}`)
     const waitSent = async (ids: string[], timeoutMs: number) => {
       const until = performance.now() + timeoutMs
@@ -158,9 +146,6 @@ async function main() {
       `(b) ${ids.length} images (50 KB) over ${ACCOUNTS} accounts in ${s.toFixed(1)} s: ${(ids.length / s).toFixed(1)} images/s (load avg ${os.loadavg()[0]?.toFixed(2)})`,
     )
   } finally {
-    await messages.stop()
-    media.stop()
-    await manager.shutdown()
     await core.close()
   }
 }

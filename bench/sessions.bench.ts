@@ -14,12 +14,8 @@ import { monitorEventLoopDelay } from 'node:perf_hooks'
 import os from 'node:os'
 import path from 'node:path'
 import pino from 'pino'
-import { createKeyring } from '@/lib/crypto/aead'
-import { closeDb, openDb } from '@/lib/db/client'
-import { EventBus } from '@/lib/events/bus'
 import { createLogger } from '@/lib/logger'
-import { DEFAULT_SESSION_CONFIG } from '@/lib/sessions/config'
-import { SessionManager } from '@/lib/sessions/manager'
+import { benchGateway } from './support/core'
 import { procCpuSeconds, seedLinkedAccount } from './support/gateway-seed'
 import { startSimProcess } from './support/sim-process'
 
@@ -71,14 +67,29 @@ export async function run(sizes = [200, 1000]) {
 async function runOnce(n: number) {
   const sim = await startSimProcess()
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-sessions-'))
-  const db = openDb(path.join(dir, 'gateway.db'))
   // BENCH_LOG=file: the gateway's logs (info and up) go there, for finding out why sessions close.
   const logger = process.env.BENCH_LOG
     ? pino({ level: 'info' }, pino.destination({ dest: process.env.BENCH_LOG, sync: false }))
     : createLogger({ level: 'silent' })
-  const bus = new EventBus(logger)
-  const keyring = createKeyring({ current: crypto.randomBytes(32) })
-  const config = { ...DEFAULT_SESSION_CONFIG, wsUrl: sim.wsUrl, baileysLogLevel: 'silent' }
+  // Each phase is a gateway process's life: a new gateway (lib/gateway.ts) on the same data folder.
+  const encryptionKey = crypto.randomBytes(32).toString('hex')
+  const statusOf = new Map<string, string>()
+  const reasons = new Map<string, number>()
+  const start = async () => {
+    const gw = await benchGateway({ dir, wsUrl: sim.wsUrl, encryptionKey, logger })
+    // The current status of every account, and how often each kind of close happened (reasons).
+    gw.bus.on('account.status', (e) => {
+      statusOf.set(e.accountId, e.status)
+      if (e.status !== 'connected' && e.status !== 'connecting' && e.reason) {
+        const key = `${e.status}: ${e.reason.replace(/; retrying in .*$/, '')}`
+        reasons.set(key, (reasons.get(key) ?? 0) + 1)
+      }
+    })
+    gw.start({ restoreSessions: false })
+    return gw
+  }
+  let gw = await start()
+  const { db, keyring } = gw
   try {
     // Seed n linked accounts (+1 for warm-up), as a previous run of the gateway would have left them.
     const t0 = performance.now()
@@ -89,17 +100,6 @@ async function runOnce(n: number) {
 
     // First start: every account logs in once (uploading its pre-keys, receiving the history
     // bootstrap), exactly as after linking. Not the figure under test, but reported.
-    let manager = new SessionManager({ db, bus, logger, keyring, config })
-    // The current status of every account, and how often each kind of close happened (reasons).
-    const statusOf = new Map<string, string>()
-    const reasons = new Map<string, number>()
-    bus.on('account.status', (e) => {
-      statusOf.set(e.accountId, e.status)
-      if (e.status !== 'connected' && e.status !== 'connecting' && e.reason) {
-        const key = `${e.status}: ${e.reason.replace(/; retrying in .*$/, '')}`
-        reasons.set(key, (reasons.get(key) ?? 0) + 1)
-      }
-    })
     const countConnected = () => [...statusOf.values()].filter((s) => s === 'connected').length
     const loopDelay = monitorEventLoopDelay({ resolution: 20 })
     loopDelay.enable()
@@ -138,31 +138,31 @@ async function runOnce(n: number) {
       }
     }
     const tFirst = performance.now()
-    await manager.restore()
+    await gw.sessions.restore()
     const firstOk = await waitAll(n + 1, 'first login')
     const firstLoginMs = performance.now() - tFirst
     console.log(
       `  first login: ${countConnected()}/${n + 1} connected after ${(firstLoginMs / 1000).toFixed(1)} s; closes seen: ${JSON.stringify(Object.fromEntries(reasons))}`,
     )
-    await manager.shutdown()
+    await gw.stop()
     reasons.clear()
 
     // Baseline: one connected session, so Baileys' modules and a first socket are in it.
-    manager = new SessionManager({ db, bus, logger, keyring, config })
     statusOf.clear()
-    await manager.connect('bench-0')
+    gw = await start()
+    await gw.sessions.connect('bench-0')
     await waitAll(1, 'baseline')
     const base = await settle()
-    await manager.shutdown()
+    await gw.stop()
 
-    // The restart under test: a new manager restores every account that was connected.
-    manager = new SessionManager({ db, bus, logger, keyring, config })
+    // The restart under test: a new gateway restores every account that was connected.
     statusOf.clear()
+    gw = await start()
     const t1 = performance.now()
     const cpu0 = process.cpuUsage()
     const simCpu0 = procCpuSeconds(sim.child.pid)
     const profiler = process.env.BENCH_PROFILE ? await startProfiler() : undefined
-    await manager.restore()
+    await gw.sessions.restore()
     const restoreOk = await waitAll(n + 1, 'restart')
     const restoreMs = performance.now() - t1
     await profiler?.stop(process.env.BENCH_PROFILE ?? '')
@@ -191,7 +191,7 @@ async function runOnce(n: number) {
       heapPerSessionMB: +heapPer.toFixed(2),
       gatewayRssMB: Math.round(after.rss / MB),
       idleLoopDelayP99Ms: +idleP99Ms.toFixed(1),
-      liveSockets: manager.liveSockets(),
+      liveSockets: gw.sessions.liveSockets(),
     }
     const target = TARGETS[n]
     // A phase that stalled (waitAll gave up after 120 s without progress) has no "all connected" time to report.
@@ -213,10 +213,9 @@ async function runOnce(n: number) {
         `RSS ${res.rssPerSessionMB} MB/session, heap ${res.heapPerSessionMB} MB/session, gateway RSS ${res.gatewayRssMB} MB, ` +
         `idle event-loop delay p99 ${res.idleLoopDelayP99Ms} ms\n  targets: ${checks.join('; ')}`,
     )
-    await manager.shutdown()
     return res
   } finally {
-    closeDb(db)
+    await gw.stop()
     fs.rmSync(dir, { recursive: true, force: true })
     await sim.stop()
   }

@@ -18,9 +18,6 @@
  */
 import os from 'node:os'
 import { parseCidrs } from '@/lib/net/outbound'
-import { EventDispatcher } from '@/lib/webhooks/dispatcher'
-import { WebhookService } from '@/lib/webhooks/service'
-import { DeliveryWorker } from '@/lib/webhooks/worker'
 import { quietLibsignalConsole } from '../sim/contacts/quiet-libsignal'
 import { procCpuSeconds, seedLinkedAccount } from './support/gateway-seed'
 import { startBenchCore } from './support/core'
@@ -35,20 +32,20 @@ const TARGET_RATE = 1000
 const TARGET_P99_MS = 1000
 
 export async function run() {
-  const core = await startBenchCore('webhooks')
-  const { sim, db, logger, bus, keyring, manager } = core
+  const core = await startBenchCore('webhooks', {
+    tune: {
+      webhooks: {
+        policy: { allowedCidrs: parseCidrs('127.0.0.1'), allowHttp: true, forbiddenCode: 'webhook_url_forbidden' },
+        timeoutMs: 15_000,
+        retry: { scheduleMs: [0, 5000, 300_000], jitter: 0.2, disableAfterMs: 86_400_000, maxRetryAfterMs: 60_000 },
+        concurrency: 32,
+        leaseMs: 35_000,
+      },
+    },
+  })
+  const { sim, db, logger, keyring, manager } = core
+  const { webhooks } = core.gw
   const rx = await startReceiverProcess()
-  const config = {
-    policy: { allowedCidrs: parseCidrs('127.0.0.1'), allowHttp: true, forbiddenCode: 'webhook_url_forbidden' as const },
-    timeoutMs: 15_000,
-    retry: { scheduleMs: [0, 5000, 300_000], jitter: 0.2, disableAfterMs: 86_400_000, maxRetryAfterMs: 60_000 },
-    concurrency: 32,
-    leaseMs: 35_000,
-    rotationOverlapMs: 86_400_000,
-  }
-  const worker = new DeliveryWorker({ db, keyring, logger, config, userAgent: 'wa-gateway/bench' })
-  const dispatcher = new EventDispatcher({ db, bus, logger, onDeliveries: () => worker.kick(), firstDelayMs: 0 })
-  const webhooks = new WebhookService({ db, keyring, config, onDeliveries: () => worker.kick() })
   const count = (sql: string) => (db.$client.prepare(sql).get() as { n: number }).n
   try {
     const pairs: { account: string; phone: string; contact: string }[] = []
@@ -60,8 +57,7 @@ export async function run() {
     }
     webhooks.create(null, { url: rx.url('/in'), events: ['message.received'] })
     webhooks.create(null, { url: rx.url('/unordered'), events: ['message.received'], ordered: false })
-    dispatcher.start()
-    worker.start()
+    core.gw.start({ restoreSessions: false })
     await core.connectAll(ACCOUNTS, `hook-${ACCOUNTS - 1}`)
     // Warm-up: one message per contact opens every Signal session (pkmsg), as a running gateway has.
     await Promise.all(pairs.map((p) => sim.call('POST', `/users/${p.contact}/messages`, { type: 'text', to: p.phone, text: 'warm-up' })))
@@ -148,9 +144,6 @@ export async function run() {
       `  (c) CPU from the reconnect to the last delivery: gateway ${gwCpuS.toFixed(1)} s (${((1000 * gwCpuS) / TOTAL).toFixed(2)} ms per message, 2 deliveries each), simulator ${simCpuS.toFixed(1)} s replaying, receiver ${rxCpuS.toFixed(1)} s; 2 cores`,
     )
   } finally {
-    await manager.shutdown()
-    dispatcher.stop()
-    await worker.stop()
     await rx.close()
     await core.close()
   }

@@ -23,7 +23,7 @@ const endpoint = (path: string, accountId: string, extra: { ordered?: boolean } 
   stack.service.create(null, { url: rx.url(path), accountId, ...extra })
 const deliveries = (webhookId: string) => stack.service.deliveries(null, webhookId, { limit: 200 }).data
 const dispatched = (eventId: string) =>
-  (store.db.$client.prepare('SELECT dispatched_at AS d FROM events WHERE id = ?').get(eventId) as { d: number | null } | undefined)?.d !=
+  (stack.db.$client.prepare('SELECT dispatched_at AS d FROM events WHERE id = ?').get(eventId) as { d: number | null } | undefined)?.d !=
   null
 
 beforeAll(async () => {
