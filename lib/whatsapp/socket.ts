@@ -109,7 +109,7 @@ export function createWaSocket(opts: WaSocketOptions): WaSocket {
     ...(opts.keepAliveIntervalMs ? { keepAliveIntervalMs: opts.keepAliveIntervalMs } : {}),
     ...(opts.qrTimeoutMs ? { qrTimeout: opts.qrTimeoutMs } : {}),
   })
-  const seams: SocketSeams = { retryCache: dropRetryCachePurgeTimers(sock), messagesAtEmit: { engaged: true } }
+  const retryCache = dropRetryCachePurgeTimers(sock)
   const h = opts.handlers
   const onConnection = (u: BaileysEventMap['connection.update']) => {
     const err = u.lastDisconnect?.error
@@ -124,7 +124,7 @@ export function createWaSocket(opts: WaSocketOptions): WaSocket {
   sock.ev.on('connection.update', onConnection)
   sock.ev.on('creds.update', onCreds)
   let ended = false
-  seams.messagesAtEmit = takeMessagesAtEmit(sock.ev, {
+  const messagesAtEmit = takeMessagesAtEmit(sock.ev, {
     upsert: (u) => {
       if (!ended) h.onMessages?.(u.messages, u.type)
     },
@@ -133,6 +133,7 @@ export function createWaSocket(opts: WaSocketOptions): WaSocket {
     },
     logger: opts.logger,
   })
+  const seams: SocketSeams = { retryCache, messagesAtEmit }
 
   if (opts.journal) {
     seams.decryptJournal = journalDecrypts(sock, opts.journal, opts.logger)
@@ -169,16 +170,19 @@ export function createWaSocket(opts: WaSocketOptions): WaSocket {
           messageId,
           ...(quoted ? { quoted: toQuotedMessage(quoted) } : {}),
         })
-        .finally(() => {
-          if (!prepared) return
-          if (!preparedMedia.taken(prepared) && !warnedMediaCache) {
+        .then((message) => {
+          // sent without reading what was prepared: Baileys encrypted and uploaded the file again itself
+          if (prepared && !preparedMedia.taken(prepared) && !warnedMediaCache) {
             warnedMediaCache = true
             opts.logger.warn(
               { seams: { mediaCache: { engaged: false, reason: 'Baileys did not look the prepared media up in mediaCache' } } },
               'a Baileys seam did not engage on this socket: it encrypted and uploaded the media again itself',
             )
           }
-          preparedMedia.del(prepared)
+          return message
+        })
+        .finally(() => {
+          if (prepared) preparedMedia.del(prepared)
         })
       const ts = Number(sent?.messageTimestamp ?? 0)
       return {
