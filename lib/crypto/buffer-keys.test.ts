@@ -1,7 +1,8 @@
+import { execFileSync } from 'node:child_process'
 import crypto, { createHmac as importedHmac } from 'node:crypto'
 import { createRequire } from 'node:module'
 import { afterEach, describe, expect, it } from 'vitest'
-import { fastBufferKeys, restoreBufferKeys } from './buffer-keys'
+import { bufferKeysInstalled, fastBufferKeys, restoreBufferKeys } from './buffer-keys'
 
 const require = createRequire(import.meta.url)
 const original = { createHmac: crypto.createHmac, createCipheriv: crypto.createCipheriv, createDecipheriv: crypto.createDecipheriv }
@@ -35,6 +36,24 @@ function work(key: unknown, iv: Buffer, data: Buffer): Outcome[] {
 
 afterEach(() => restoreBufferKeys())
 
+describe('Node as it runs the gateway (canary: when this fails after a Node upgrade, the work-around can go)', () => {
+  it('answers "is this byte key a KeyObject? a CryptoKey?" by catching a thrown error, in createHmac and createCipheriv', () => {
+    // Node's own source of the checks (what docs/upstream.md tells to re-read on each Node update)
+    const source = execFileSync(
+      process.execPath,
+      [
+        '--expose-internals',
+        '-p',
+        "const k = require('internal/crypto/keys'); [k.isKeyObject, k.isCryptoKey, k.prepareSecretKey].map(String).join('\\n')",
+      ],
+      { encoding: 'utf8' },
+    )
+    const [isKeyObject, isCryptoKey] = source.split(/\n(?=function )/)
+    for (const check of [isKeyObject, isCryptoKey]) expect(check).toMatch(/try\s*\{[\s\S]*\}\s*catch\b/)
+    expect(source).toMatch(/isKeyObject\(key\)[\s\S]*isCryptoKey\(key\)/) // prepareSecretKey asks both, a Buffer failing each
+  })
+})
+
 describe('fastBufferKeys (KeyObjects for byte keys in createHmac/createCipheriv/createDecipheriv)', () => {
   it('gives the same bytes and the same errors as Node for keys of every form and length', () => {
     const iv = crypto.randomBytes(16)
@@ -64,13 +83,16 @@ describe('fastBufferKeys (KeyObjects for byte keys in createHmac/createCipheriv/
   })
 
   it('is what ES-module imports and require() see, until restored', () => {
+    expect(bufferKeysInstalled()).toBe(false)
     expect(fastBufferKeys()).toBe(true)
     expect(fastBufferKeys()).toBe(false) // once per process
+    expect(bufferKeysInstalled()).toBe(true)
     const cjs = require('node:crypto') as typeof crypto
     expect(cjs.createHmac).not.toBe(original.createHmac)
     expect(importedHmac).toBe(cjs.createHmac) // a live binding, synced
     expect(cjs.createCipheriv.name).toBe('createCipheriv')
     restoreBufferKeys()
+    expect(bufferKeysInstalled()).toBe(false)
     expect(cjs.createHmac).toBe(original.createHmac)
     expect(importedHmac).toBe(original.createHmac)
     expect(cjs.createDecipheriv).toBe(original.createDecipheriv)

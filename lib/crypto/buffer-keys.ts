@@ -46,6 +46,9 @@ export function fastBufferKeys(): boolean {
   return true
 }
 
+/** Whether the wrapping is in place in this process (by any caller). */
+export const bufferKeysInstalled = (): boolean => originals.size > 0
+
 /** Puts Node's own functions back (tests). */
 export function restoreBufferKeys(): void {
   if (originals.size === 0) return

@@ -14,6 +14,7 @@ import { phoneOfJid, userJid } from '@/lib/whatsapp/jid'
 import { type ConnectionUpdate, createWaSocket, type WaSocket } from '@/lib/whatsapp/socket'
 import type { SessionConfig } from './config'
 import { createMessageSink, type MessageSink } from './message-sink'
+import { type IssuedPairingCode, PairingCodeRequest } from './pairing-code'
 import { decideOnClose, describeClose, DISCONNECT } from './policy'
 
 export type SessionDeps = {
@@ -32,7 +33,6 @@ export type SessionDeps = {
 }
 
 type Mode = { kind: 'qr' } | { kind: 'pairing'; phone: string }
-type PairingWaiter = { resolve(v: { code: string; expiresAt: number }): void; reject(e: Error): void }
 
 /**
  * One WhatsApp account's connection: an explicit state machine around at most one Baileys socket.
@@ -49,7 +49,8 @@ export class Session {
   private conflicts = 0
   private qrCount = 0
   private qr: QrPayload | undefined
-  private pairing: { code?: string; expiresAt?: number; requested: boolean; waiters: PairingWaiter[] } | undefined
+  /** the pairing code of the current socket, when it was opened in pairing mode */
+  private pairing: PairingCodeRequest | undefined
   private backoffTimer: NodeJS.Timeout | undefined
   private watchdogTimer: NodeJS.Timeout | undefined
   private credsSaving: Promise<void> = Promise.resolve()
@@ -110,7 +111,7 @@ export class Session {
   async open(mode: Mode = this.mode, { resetCounters = false } = {}): Promise<void> {
     this.teardownSocket()
     this.mode = mode
-    this.pairing = mode.kind === 'pairing' ? { requested: false, waiters: [] } : undefined
+    this.pairing = mode.kind === 'pairing' ? new PairingCodeRequest() : undefined
     if (resetCounters) {
       this.conflicts = 0
       this.account.reconnectAttempts = 0
@@ -195,26 +196,10 @@ export class Session {
   }
 
   /** Waits for the pairing code of the socket opened in pairing mode. */
-  waitForPairingCode(timeoutMs: number): Promise<{ code: string; expiresAt: number }> {
+  waitForPairingCode(timeoutMs: number): Promise<IssuedPairingCode> {
     const p = this.pairing
     if (!p) return Promise.reject(new AppError('conflict', 'No pairing-code request is in progress.'))
-    if (p.code && p.expiresAt) return Promise.resolve({ code: p.code, expiresAt: p.expiresAt })
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new AppError('unavailable', 'WhatsApp did not hand out a pairing code in time; try again.')),
-        timeoutMs,
-      )
-      p.waiters.push({
-        resolve: (v) => {
-          clearTimeout(timer)
-          resolve(v)
-        },
-        reject: (e) => {
-          clearTimeout(timer)
-          reject(e)
-        },
-      })
-    })
+    return p.wait(timeoutMs)
   }
 
   // ---- socket events --------------------------------------------------------------------------
@@ -237,18 +222,16 @@ export class Session {
     const ttl = qrTimeoutMs ?? (this.qrCount === 1 ? 60_000 : 20_000)
     if (this.mode.kind === 'pairing') {
       if (this.pairing?.requested || !this.sock) return
-      const pending = { requested: true, waiters: this.pairing?.waiters ?? [] }
-      this.pairing = pending
+      const pending = (this.pairing ??= new PairingCodeRequest())
+      pending.markRequested()
       try {
         const code = await this.sock.requestPairingCode(this.mode.phone)
         if (generation !== this.generation) return
         // The code stays valid while this socket waits; Baileys gives up when its QR refs run out.
         const expiresAt = Date.now() + (qrTimeoutMs ? qrTimeoutMs * 6 : 160_000)
-        const waiters = pending.waiters
-        this.pairing = { code, expiresAt, requested: true, waiters: [] }
+        pending.issue({ code, expiresAt })
         this.setStatus('pairing_code_ready', `enter the code on the phone ${this.mode.phone}`)
         this.deps.bus.emit('account.pairing_code', { accountId: this.id, code, phone: this.mode.phone, expiresAt })
-        for (const w of waiters) w.resolve({ code, expiresAt })
       } catch (err) {
         this.log.warn({ err }, 'pairing code request failed')
         this.rejectPairing(
@@ -408,7 +391,7 @@ export class Session {
   }
 
   private rejectPairing(err: Error): void {
-    for (const w of this.pairing?.waiters.splice(0) ?? []) w.reject(err)
+    this.pairing?.fail(err)
   }
 }
 

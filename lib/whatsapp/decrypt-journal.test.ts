@@ -7,7 +7,7 @@ import type { DB } from '@/lib/db/client'
 import { forgetJournaled, journalDecrypt, listJournal } from '@/lib/db/inbound-journal'
 import { createLogger } from '@/lib/logger'
 import { useSqliteAuthState } from './auth-state'
-import { journalDecrypts, replayJournal } from './decrypt-journal'
+import { journalDecrypts, probeDecryptJournal, replayJournal } from './decrypt-journal'
 import { tempDb } from '../../tests/support/temp-db'
 
 const logger = createLogger({ level: 'silent' })
@@ -132,5 +132,21 @@ describe('decrypt journal', () => {
     expect(r?.message.message?.conversation).toBe('kept across a crash')
     expect(r?.message.pushName).toBe('Contact')
     expect(Number(r?.message.messageTimestamp)).toBe(1790000000)
+  })
+})
+
+describe('decrypt journal seam', () => {
+  it("the start-time check against the installed Baileys: its decrypt hands over the stanza's own ciphertext bytes", async () => {
+    expect(await probeDecryptJournal()).toEqual({ engaged: true })
+  })
+
+  it('says so, and changes nothing, when the socket has no repository to hook', () => {
+    const ws = new EventEmitter()
+    const journal = { hold: <T>(work: () => Promise<T>) => work(), record: () => undefined }
+    expect(journalDecrypts({ ws } as unknown as Pick<WASocket, 'ws' | 'signalRepository'>, journal, logger)).toEqual({
+      engaged: false,
+      reason: 'the socket has no signalRepository with decryptMessage and decryptGroupMessage',
+    })
+    expect(ws.listenerCount('frame')).toBe(0)
   })
 })

@@ -4,11 +4,15 @@ import {
   decodeBinaryNode,
   decryptMessageNode,
   encodeBinaryNode,
+  proto,
   type WAMessage,
   type WASocket,
+  writeRandomPadMax16,
 } from '@whiskeysockets/baileys'
+import pino from 'pino'
 import type { JournalEntry, JournalRow } from '@/lib/db/inbound-journal'
 import type { Logger } from '@/lib/logger'
+import { ENGAGED, notEngaged, type SeamState } from './seam-state'
 
 /**
  * The decrypt journal: no inbound message is lost between Baileys' Signal session commit and the
@@ -28,6 +32,8 @@ import type { Logger } from '@/lib/logger'
  * calls, so its `decryptMessage` / `decryptGroupMessage` are wrapped there; the stanza a ciphertext
  * belongs to is found through a `frame` listener on `sock.ws`, which sees every stanza before
  * Baileys' handlers do, keyed by the ciphertext bytes object itself (what Baileys passes on).
+ * `journalDecrypts` says whether it could hook in; `probeDecryptJournal` checks the installed Baileys
+ * at start (its decrypt still hands the repository the stanza's own bytes object).
  */
 export type DecryptJournal = {
   hold<T>(work: () => Promise<T>, also: (result: T) => void): Promise<T>
@@ -36,7 +42,13 @@ export type DecryptJournal = {
 
 type Located = { stanza: BinaryNode; part: number }
 
-export function journalDecrypts(sock: Pick<WASocket, 'ws' | 'signalRepository'>, journal: DecryptJournal, logger: Logger): void {
+export function journalDecrypts(sock: Pick<WASocket, 'ws' | 'signalRepository'>, journal: DecryptJournal, logger: Logger): SeamState {
+  // what a Baileys of another shape could leave out (its types say these are always there)
+  const seen = sock as { ws?: { on?: unknown }; signalRepository?: { decryptMessage?: unknown; decryptGroupMessage?: unknown } }
+  if (typeof seen.ws?.on !== 'function') return notEngaged('the socket has no ws emitter to see frames on')
+  const repoSeen = seen.signalRepository
+  if (typeof repoSeen?.decryptMessage !== 'function' || typeof repoSeen.decryptGroupMessage !== 'function')
+    return notEngaged('the socket has no signalRepository with decryptMessage and decryptGroupMessage')
   const located = new WeakMap<Uint8Array, Located>()
   sock.ws.on('frame', (frame: BinaryNode | Uint8Array) => {
     if (frame instanceof Uint8Array || frame.tag !== 'message' || !Array.isArray(frame.content)) return
@@ -60,6 +72,38 @@ export function journalDecrypts(sock: Pick<WASocket, 'ws' | 'signalRepository'>,
   const decryptGroupMessage = repo.decryptGroupMessage.bind(repo)
   repo.decryptMessage = (opts) => journaled(opts.ciphertext, () => decryptMessage(opts))
   repo.decryptGroupMessage = (opts) => journaled(opts.msg, () => decryptGroupMessage(opts))
+  return ENGAGED
+}
+
+/**
+ * The start-time check against the installed Baileys: its decryptMessageNode decrypts a `<message>`
+ * through the repository it is given, handing over the stanza's own ciphertext bytes object (what
+ * the journal and the replay find the stanza by), and builds the message from the plaintext.
+ */
+export async function probeDecryptJournal(): Promise<SeamState> {
+  const ciphertext = new Uint8Array([7, 7, 7])
+  const stanza: BinaryNode = {
+    tag: 'message',
+    attrs: { id: 'SEAMPROBE', from: '15550000000@s.whatsapp.net', type: 'text', t: '1700000000' },
+    content: [{ tag: 'enc', attrs: { v: '2', type: 'msg' }, content: ciphertext }],
+  }
+  let handed: Uint8Array | undefined
+  const repository = {
+    decryptMessage: async (o: { ciphertext: Uint8Array }) => {
+      handed = o.ciphertext
+      return writeRandomPadMax16(proto.Message.encode({ conversation: 'probe' }).finish())
+    },
+    decryptGroupMessage: async () => new Uint8Array(),
+    lidMapping: { getLIDForPN: async () => null, getPNForLID: async () => null, storeLIDPNMappings: async () => undefined },
+    migrateSession: async () => undefined,
+  } as unknown as WASocket['signalRepository']
+  const node = decryptMessageNode(stanza, '15551111111:1@s.whatsapp.net', '', repository, pino({ level: 'silent' }))
+  await node.decrypt()
+  if (handed === undefined) return notEngaged("decryptMessageNode did not call the repository's decryptMessage")
+  if (handed !== ciphertext) return notEngaged("decryptMessageNode hands the repository a copy, not the stanza's own ciphertext bytes")
+  if (node.fullMessage.message?.conversation !== 'probe')
+    return notEngaged('decryptMessageNode did not build the message from the plaintext')
+  return ENGAGED
 }
 
 export type Replayed = { rows: number[]; message: WAMessage; offline: boolean }

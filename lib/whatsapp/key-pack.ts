@@ -1,5 +1,5 @@
 /**
- * The plaintext of a key pack (see auth-state.ts): several serialised signal-key values sealed by one
+ * The plaintext of a key pack (see auth-writes.ts): several serialised signal-key values sealed by one
  * AES-GCM call.
  *
  *   [u32 BE: manifest length][manifest: JSON [[type, id, byteLength], …]][the values, in manifest order]

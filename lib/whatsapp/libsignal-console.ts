@@ -156,6 +156,9 @@ export function routeLibsignalConsole(logger: Logger, opts: { everything?: boole
   return true
 }
 
+/** Whether the routing is in place in this process (by any caller). */
+export const libsignalConsoleRouted = (): boolean => installed !== undefined
+
 export function restoreLibsignalConsole(): void {
   if (!installed) return
   for (const [method, original] of installed.originals) console[method] = original

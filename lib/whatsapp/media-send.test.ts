@@ -4,10 +4,10 @@ import https from 'node:https'
 import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import { type CacheStore, getMediaKeys, proto } from '@whiskeysockets/baileys'
+import { type CacheStore, getMediaKeys, prepareWAMessageMedia, proto } from '@whiskeysockets/baileys'
 import { afterAll, describe, expect, it } from 'vitest'
 import { defaultCaDir, issueServerCertificate, loadOrCreateCa } from '../../sim/media/tls'
-import { encryptMediaFile, type MediaHosts, PreparedMedia } from './media-send'
+import { encryptMediaFile, type MediaHosts, PreparedMedia, probeMediaCache } from './media-send'
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'media-send-'))
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
@@ -113,5 +113,43 @@ describe('PreparedMedia', () => {
     } finally {
       await host.close()
     }
+  })
+
+  it('is what Baileys sends (canary): a prepared entry is taken, the send’s fields laid over it, nothing read or uploaded', async () => {
+    const cache = new PreparedMedia()
+    const src = path.join(dir, 'never-read.mp4') // does not exist: Baileys must not open it
+    cache.put(`video:${src}`, { videoMessage: { url: 'https://mmg.example/v', directPath: '/v/1', fileLength: 1234 } })
+    let uploads = 0
+    const message = await prepareWAMessageMedia(
+      { video: { url: src }, caption: 'hello', mimetype: 'video/mp4' },
+      {
+        mediaCache: cache,
+        upload: () => {
+          uploads++
+          return Promise.reject(new Error('not expected'))
+        },
+      },
+    )
+    expect(uploads).toBe(0)
+    expect(cache.taken(`video:${src}`)).toBe(true)
+    expect(message.videoMessage).toMatchObject({
+      url: 'https://mmg.example/v',
+      directPath: '/v/1',
+      caption: 'hello',
+      mimetype: 'video/mp4',
+    })
+    expect(Number(message.videoMessage?.fileLength)).toBe(1234)
+    // the start-time check says the same
+    expect(await probeMediaCache()).toEqual({ engaged: true })
+  })
+
+  it('says when Baileys did not take what was prepared', () => {
+    const cache = new PreparedMedia()
+    cache.put('image:/tmp/a.jpg', { imageMessage: { url: 'https://mmg.example/a' } })
+    expect(cache.taken('image:/tmp/a.jpg')).toBe(false)
+    expect(cache.get('image:/tmp/a.jpg')).toBeInstanceOf(Uint8Array)
+    expect(cache.taken('image:/tmp/a.jpg')).toBe(true)
+    cache.del('image:/tmp/a.jpg')
+    expect(cache.taken('image:/tmp/a.jpg')).toBe(false)
   })
 })

@@ -8,8 +8,10 @@ import {
   getMediaKeys,
   MEDIA_PATH_MAP,
   type MediaConnInfo,
+  prepareWAMessageMedia,
   proto,
 } from '@whiskeysockets/baileys'
+import { ENGAGED, notEngaged, type SeamState } from './seam-state'
 
 /**
  * Encrypts and uploads outgoing media with memory that does not grow with the file.
@@ -195,10 +197,13 @@ export async function uploadEncrypted(
  * Finished media messages for Baileys to send. Baileys' prepareWAMessageMedia looks up
  * `${kind}:${url}` in the socket's `mediaCache` before encrypting anything itself; a hit is decoded
  * and the send's own fields (mimetype, caption, file name…) are laid over it. This cache only ever
- * holds what `prepare` put there for one send, and ignores Baileys' own writes.
+ * holds what `prepare` put there for one send, and ignores Baileys' own writes. `taken` says whether
+ * Baileys read a prepared entry: when it did not, it encrypted and uploaded the file again itself
+ * (the seam no longer engages; socket.ts warns).
  */
 export class PreparedMedia implements CacheStore {
   private readonly ready = new Map<string, Uint8Array>()
+  private readonly read = new Set<string>()
 
   async prepare(hosts: MediaHosts, kind: UploadKind, path: string): Promise<string> {
     const file = await encryptMediaFile(path, kind)
@@ -216,25 +221,66 @@ export class PreparedMedia implements CacheStore {
           mediaKeyTimestamp: Math.floor(Date.now() / 1000),
         },
       })
-      this.ready.set(key, proto.Message.encode(message).finish())
+      this.put(key, message)
       return key
     } finally {
       await fs.rm(file.encPath, { force: true })
     }
   }
 
+  /** a finished media message for the send whose content names `key` (`${kind}:${path}`) */
+  put(key: string, message: proto.IMessage): void {
+    this.ready.set(key, proto.Message.encode(message).finish())
+    this.read.delete(key)
+  }
+
+  /** whether Baileys read the entry `put` under `key` */
+  taken(key: string): boolean {
+    return this.read.has(key)
+  }
+
   // Baileys' CacheStore signature is generic; the only values here are encoded messages
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
   get<T>(key: string): T | undefined {
-    return this.ready.get(key) as T | undefined
+    const value = this.ready.get(key)
+    if (value) this.read.add(key)
+    return value as T | undefined
   }
   set(): boolean {
     return false
   }
   del(key: string): boolean {
+    this.read.delete(key)
     return this.ready.delete(key)
   }
   flushAll(): void {
     this.ready.clear()
+    this.read.clear()
   }
+}
+
+/**
+ * The start-time check against the installed Baileys: its prepareWAMessageMedia answers a send from
+ * a prepared entry, with the send's own fields laid over it, and neither reads the file nor uploads.
+ */
+export async function probeMediaCache(): Promise<SeamState> {
+  const cache = new PreparedMedia()
+  const key = 'image:/nonexistent/gateway-seam-probe.jpg'
+  cache.put(key, { imageMessage: { url: 'https://media.invalid/probe', directPath: '/probe', fileLength: 3 } })
+  const uploads: string[] = []
+  const message = await prepareWAMessageMedia(
+    { image: { url: '/nonexistent/gateway-seam-probe.jpg' }, caption: 'probe' },
+    {
+      mediaCache: cache,
+      upload: (file) => {
+        uploads.push(file)
+        return Promise.reject(new Error('the probe uploads nothing'))
+      },
+    },
+  )
+  if (uploads.length > 0 || !cache.taken(key)) return notEngaged('prepareWAMessageMedia did not look the media up in mediaCache')
+  const image = message.imageMessage
+  if (image?.url !== 'https://media.invalid/probe' || image.caption !== 'probe')
+    return notEngaged("prepareWAMessageMedia did not send the cached message with the send's own fields")
+  return ENGAGED
 }

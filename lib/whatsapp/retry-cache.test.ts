@@ -1,7 +1,7 @@
 import { MessageRetryManager, proto } from '@whiskeysockets/baileys'
 import pino from 'pino'
 import { describe, expect, it, vi } from 'vitest'
-import { dropRetryCachePurgeTimers } from './retry-cache'
+import { dropRetryCachePurgeTimers, probeRetryCache } from './retry-cache'
 
 const logger = pino({ level: 'silent' })
 const TO = '15550001@s.whatsapp.net'
@@ -31,7 +31,7 @@ describe("dropRetryCachePurgeTimers (Baileys' recent-message cache without a tim
 
   it('after the swap: no timer per message, and the cache answers, evicts and expires as before', () => {
     const manager = new MessageRetryManager(logger, 5)
-    expect(dropRetryCachePurgeTimers({ messageRetryManager: manager })).toBe(true)
+    expect(dropRetryCachePurgeTimers({ messageRetryManager: manager })).toEqual({ engaged: true })
     expect(
       longTimersDuring(() => {
         for (let i = 0; i < 600; i++) manager.addRecentMessage(TO, `ID${i}`, message(i))
@@ -58,14 +58,24 @@ describe("dropRetryCachePurgeTimers (Baileys' recent-message cache without a tim
   })
 
   it('changes nothing when Baileys has another shape (no manager, cache off, a cache already in use)', () => {
-    expect(dropRetryCachePurgeTimers({})).toBe(false)
-    expect(dropRetryCachePurgeTimers({ messageRetryManager: null })).toBe(false)
-    expect(dropRetryCachePurgeTimers({ messageRetryManager: { recentMessagesMap: new Map() } })).toBe(false)
+    expect(dropRetryCachePurgeTimers({})).toEqual({ engaged: false, reason: 'the socket has no messageRetryManager' })
+    expect(dropRetryCachePurgeTimers({ messageRetryManager: null })).toMatchObject({ engaged: false })
+    expect(dropRetryCachePurgeTimers({ messageRetryManager: { recentMessagesMap: new Map() } })).toMatchObject({
+      engaged: false,
+      reason: expect.stringContaining('not an lru-cache') as unknown,
+    })
     const busy = new MessageRetryManager(logger, 5)
     busy.addRecentMessage(TO, 'X', message(1))
     const cache = (busy as unknown as { recentMessagesMap: unknown }).recentMessagesMap
-    expect(dropRetryCachePurgeTimers({ messageRetryManager: busy })).toBe(false)
+    expect(dropRetryCachePurgeTimers({ messageRetryManager: busy })).toEqual({
+      engaged: false,
+      reason: 'recentMessagesMap already holds messages',
+    })
     expect((busy as unknown as { recentMessagesMap: unknown }).recentMessagesMap).toBe(cache)
     ;(cache as { clear(): void }).clear()
+  })
+
+  it('the start-time check: the installed Baileys keeps the cache by default and its retry manager takes the swap', () => {
+    expect(probeRetryCache()).toEqual({ engaged: true })
   })
 })

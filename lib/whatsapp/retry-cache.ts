@@ -1,4 +1,7 @@
+import { DEFAULT_CONNECTION_CONFIG, MessageRetryManager } from '@whiskeysockets/baileys'
 import { LRUCache } from 'lru-cache'
+import pino from 'pino'
+import { ENGAGED, notEngaged, type SeamState } from './seam-state'
 
 /**
  * Baileys keeps the last 512 messages each socket sent (its `MessageRetryManager`), to answer a
@@ -15,15 +18,28 @@ import { LRUCache } from 'lru-cache'
  * callback but no timers: a stale entry is dropped when it is read or when it is the least recently
  * used of 512, so the cache stays as bounded and answers exactly as before. Baileys is not changed;
  * the socket exposes its retry manager, and this only replaces an empty cache right after the
- * socket is made. Returns false (and changes nothing) when Baileys no longer has the shape this
+ * socket is made. It changes nothing, and says why, when Baileys no longer has the shape this
  * expects, so a Baileys upgrade cannot break sending through it.
  */
-export function dropRetryCachePurgeTimers(sock: { messageRetryManager?: unknown }): boolean {
+export function dropRetryCachePurgeTimers(sock: { messageRetryManager?: unknown }): SeamState {
   const manager = sock.messageRetryManager
-  if (typeof manager !== 'object' || manager === null || !('recentMessagesMap' in manager)) return false
+  if (manager === null || manager === undefined) return notEngaged('the socket has no messageRetryManager')
+  if (typeof manager !== 'object' || !('recentMessagesMap' in manager)) return notEngaged('the retry manager has no recentMessagesMap')
   const cache = manager.recentMessagesMap
-  if (!(cache instanceof LRUCache) || !cache.ttlAutopurge || cache.size > 0 || cache.ttl <= 0 || cache.max <= 0) return false
+  if (!(cache instanceof LRUCache)) return notEngaged('recentMessagesMap is not an lru-cache LRUCache of the version the gateway uses')
+  if (!cache.ttlAutopurge) return notEngaged('recentMessagesMap has no ttlAutopurge (no timer per message to drop)')
+  if (cache.size > 0) return notEngaged('recentMessagesMap already holds messages')
+  if (cache.ttl <= 0 || cache.max <= 0) return notEngaged('recentMessagesMap has no lifetime or no size bound')
   const { max, ttl, dispose } = cache as LRUCache<string, object>
   manager.recentMessagesMap = new LRUCache<string, object>({ max, ttl, ...(dispose ? { dispose } : {}) })
-  return true
+  return ENGAGED
+}
+
+/**
+ * The start-time check against the installed Baileys: a socket would keep a recent-message cache
+ * (its default config), and a retry manager as Baileys makes it takes the swap.
+ */
+export function probeRetryCache(): SeamState {
+  if (!DEFAULT_CONNECTION_CONFIG.enableRecentMessageCache) return notEngaged('Baileys keeps no recent-message cache by default')
+  return dropRetryCachePurgeTimers({ messageRetryManager: new MessageRetryManager(pino({ level: 'silent' }), 5) })
 }

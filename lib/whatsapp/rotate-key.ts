@@ -2,7 +2,7 @@ import { isDecryptionError, type Keyring } from '@/lib/crypto/aead'
 import type { DB } from '@/lib/db/client'
 import { AppError } from '@/lib/errors'
 import type { Logger } from '@/lib/logger'
-import { credsAad, keyAad, packAad } from '@/lib/whatsapp/auth-state'
+import { credsAad, keyAad, packAad } from '@/lib/whatsapp/auth-rows'
 import { webhookSecretsAad } from '@/lib/webhooks/secrets'
 
 export type RotationResult = {

@@ -7,15 +7,16 @@ import makeWASocket, {
   type BaileysEventMap,
   type WAMessage,
   type WAMessageKey,
-  type WASocket,
   proto,
 } from '@whiskeysockets/baileys'
 import type { JournalRow } from '@/lib/db/inbound-journal'
 import type { Logger } from '@/lib/logger'
 import { type DecryptJournal, journalDecrypts, replayJournal } from './decrypt-journal'
 import { PreparedMedia } from './media-send'
+import { takeMessagesAtEmit } from './messages-at-emit'
 import { type OutgoingContent, type QuotedRef, toBaileysContent, toQuotedMessage } from './outgoing'
 import { dropRetryCachePurgeTimers } from './retry-cache'
+import type { SeamState } from './seam-state'
 
 /**
  * The gateway's one door to Baileys' socket. Sessions see only this small typed surface, so the
@@ -81,51 +82,8 @@ export type WaSocket = {
   user(): WaUser | undefined
 }
 
-type EventBuffer = WASocket['ev']
-
-/**
- * Hands 'messages.upsert' and 'messages.update' to us when Baileys emits them, not when its event
- * buffer flushes.
- *
- * Baileys (rc14, messages-recv handleMessage) decrypts an inbound message, sends WhatsApp its
- * receipt, and only then calls upsertMessage, which emits 'messages.upsert' through `ev`, the event
- * buffer. While the buffer is on (inside every upsertMessage call until ~100 ms later, and on every
- * connect from the start until the `<ib><offline>` marker) the event waits in memory. WhatsApp was
- * already told the message arrived and will not deliver it again, so a crash in that window lost the
- * message. Baileys calls `ev.emit` on the same object the socket exposes as `sock.ev`, so replacing
- * `emit` there sees every event at emit time: these two are handed to our handler synchronously (the
- * message log writes them in the same tick, better-sqlite3 being synchronous) and are NOT passed on
- * to the buffer, so they are handled once. Nothing inside Baileys listens to either event (it only
- * emits them), so swallowing them changes nothing else; we lose only the buffer's merging (an update
- * folded into an upsert of the same key), which the message log does itself (idempotent upserts,
- * statuses that only move forward). The few microtasks between the receipt being written and
- * upsertMessage being called are covered by the decrypt journal (./decrypt-journal.ts): the message
- * was made durable before the receipt could be written.
- */
-export function takeMessagesAtEmit(
-  ev: EventBuffer,
-  handlers: {
-    upsert: (u: BaileysEventMap['messages.upsert']) => void
-    update: (u: BaileysEventMap['messages.update']) => void
-    logger: Logger
-  },
-): void {
-  const emit = ev.emit.bind(ev)
-  const take = <T>(handler: (data: T) => void, data: T): true => {
-    try {
-      handler(data)
-    } catch (err) {
-      // the sink reports its own failures; this only keeps a bug of ours out of Baileys' receive path
-      handlers.logger.error({ err }, 'message handler failed')
-    }
-    return true
-  }
-  ev.emit = <E extends keyof BaileysEventMap>(event: E, data: BaileysEventMap[E]): boolean => {
-    if (event === 'messages.upsert') return take(handlers.upsert, data as BaileysEventMap['messages.upsert'])
-    if (event === 'messages.update') return take(handlers.update, data as BaileysEventMap['messages.update'])
-    return emit(event, data)
-  }
-}
+/** The seams each socket engages; decryptJournal only when the socket journals. */
+export type SocketSeams = { retryCache: SeamState; messagesAtEmit: SeamState; decryptJournal?: SeamState }
 
 /** Baileys closes with a Boom error; read its status code without trusting its shape. */
 export function statusCodeOf(error: unknown): number | undefined {
@@ -151,7 +109,7 @@ export function createWaSocket(opts: WaSocketOptions): WaSocket {
     ...(opts.keepAliveIntervalMs ? { keepAliveIntervalMs: opts.keepAliveIntervalMs } : {}),
     ...(opts.qrTimeoutMs ? { qrTimeout: opts.qrTimeoutMs } : {}),
   })
-  if (!dropRetryCachePurgeTimers(sock)) opts.logger.warn('Baileys retry cache has an unexpected shape; its per-message timers stay')
+  const retryCache = dropRetryCachePurgeTimers(sock)
   const h = opts.handlers
   const onConnection = (u: BaileysEventMap['connection.update']) => {
     const err = u.lastDisconnect?.error
@@ -166,7 +124,7 @@ export function createWaSocket(opts: WaSocketOptions): WaSocket {
   sock.ev.on('connection.update', onConnection)
   sock.ev.on('creds.update', onCreds)
   let ended = false
-  takeMessagesAtEmit(sock.ev, {
+  const messagesAtEmit = takeMessagesAtEmit(sock.ev, {
     upsert: (u) => {
       if (!ended) h.onMessages?.(u.messages, u.type)
     },
@@ -175,9 +133,10 @@ export function createWaSocket(opts: WaSocketOptions): WaSocket {
     },
     logger: opts.logger,
   })
+  const seams: SocketSeams = { retryCache, messagesAtEmit }
 
   if (opts.journal) {
-    journalDecrypts(sock, opts.journal, opts.logger)
+    seams.decryptJournal = journalDecrypts(sock, opts.journal, opts.logger)
     const me = opts.auth.creds.me
     const rows = me?.id ? opts.journal.pending() : []
     if (me?.id && rows.length > 0) {
@@ -194,6 +153,12 @@ export function createWaSocket(opts: WaSocketOptions): WaSocket {
     }
   }
 
+  const missed = Object.entries(seams).filter(([, state]) => !state.engaged)
+  // each seam that does not engage leaves the socket working, without what the seam is for (docs/upstream.md)
+  if (missed.length > 0) opts.logger.warn({ seams: Object.fromEntries(missed) }, 'a Baileys seam did not engage on this socket')
+  else opts.logger.debug({ seams }, 'Baileys seams engaged on this socket')
+  let warnedMediaCache = false
+
   return {
     async send(jid, content, { messageId, quoted }) {
       // media (except audio, whose duration Baileys works out from the file) is encrypted and
@@ -204,6 +169,17 @@ export function createWaSocket(opts: WaSocketOptions): WaSocket {
         .sendMessage(jid, toBaileysContent(content), {
           messageId,
           ...(quoted ? { quoted: toQuotedMessage(quoted) } : {}),
+        })
+        .then((message) => {
+          // sent without reading what was prepared: Baileys encrypted and uploaded the file again itself
+          if (prepared && !preparedMedia.taken(prepared) && !warnedMediaCache) {
+            warnedMediaCache = true
+            opts.logger.warn(
+              { seams: { mediaCache: { engaged: false, reason: 'Baileys did not look the prepared media up in mediaCache' } } },
+              'a Baileys seam did not engage on this socket: it encrypted and uploaded the media again itself',
+            )
+          }
+          return message
         })
         .finally(() => {
           if (prepared) preparedMedia.del(prepared)

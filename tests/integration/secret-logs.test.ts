@@ -91,3 +91,16 @@ describe('Signal key material never reaches the gateway’s stdout or stderr', (
     expect(notJson).toEqual([])
   }, 120_000)
 })
+
+describe('the dependency seams report themselves at start (docs/upstream.md)', () => {
+  it('the real server logs one line saying every seam engaged, and no socket warned that one did not', async () => {
+    const line = await until(() => gw.stdout.find((l) => l.includes('"msg":"dependency seams checked"')), 10_000, 'the seams line')
+    const logged = JSON.parse(line) as { level: number; seams: Record<string, { engaged: boolean }> }
+    expect(logged.level).toBe(30)
+    expect(Object.keys(logged.seams).sort()).toEqual(
+      ['curve25519Native', 'decryptJournal', 'fastBufferKeys', 'libsignalConsole', 'mediaCache', 'messagesAtEmit', 'retryCache'].sort(),
+    )
+    for (const [name, state] of Object.entries(logged.seams)) expect({ name, ...state }).toEqual({ name, engaged: true })
+    expect(gw.stdout.filter((l) => l.includes('a Baileys seam did not engage'))).toEqual([])
+  })
+})

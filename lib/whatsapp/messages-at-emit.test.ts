@@ -1,7 +1,7 @@
 import { type BaileysEventMap, makeEventBuffer, proto, type WAMessage } from '@whiskeysockets/baileys'
 import pino from 'pino'
 import { describe, expect, it } from 'vitest'
-import { takeMessagesAtEmit } from './socket'
+import { probeMessagesAtEmit, takeMessagesAtEmit } from './messages-at-emit'
 
 const logger = pino({ level: 'silent' })
 const message = (id: string): WAMessage => ({
@@ -61,5 +61,15 @@ describe('takeMessagesAtEmit (Baileys event buffer)', () => {
       logger,
     })
     expect(() => ev.emit('messages.upsert', { messages: [message('D')], type: 'notify' })).not.toThrow()
+  })
+
+  it('the start-time check: the installed Baileys buffers behind the emit it exposes', () => {
+    expect(probeMessagesAtEmit()).toEqual({ engaged: true })
+    expect(
+      takeMessagesAtEmit({} as ReturnType<typeof makeEventBuffer>, { upsert: () => undefined, update: () => undefined, logger }),
+    ).toEqual({
+      engaged: false,
+      reason: 'the socket has no event buffer with an emit to take over',
+    })
   })
 })
