@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { listChatsAction, listMessagesAction } from '@/app/(dashboard)/accounts/[accountId]/actions'
 import { useRealtimeEvent, useWatchAccount } from '@/components/realtime/realtime-provider'
-import type { SessionStatus } from '@/lib/db/schema'
+import type { SessionStatus } from '@/lib/vocabulary/statuses'
 import type { AccountSummary } from '@/lib/events/types'
 import type { ChatView as Chat, MessageView, Page } from '@/lib/messages/types'
 import { mergeViews as merge } from '@/lib/messages/view-merge'

@@ -1,5 +1,5 @@
 import { AppError } from '@/lib/errors'
-import { type EventType, MESSAGE_CONTENT_EVENTS } from '@/lib/events/names'
+import { type EventType, MESSAGE_CONTENT_EVENTS } from '@/lib/vocabulary/event-types'
 import { type EventFilter, parseTypes, STREAMABLE_TYPES } from '@/lib/events/stream-filter'
 import { allows } from '@/lib/keys/scopes'
 import type { Principal } from './principal'

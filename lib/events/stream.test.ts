@@ -7,7 +7,7 @@ import { createLogger } from '@/lib/logger'
 import { SseReader } from '../../tests/support/sse'
 import { tempDb } from '../../tests/support/temp-db'
 import type { EventDataMap } from './types'
-import type { EventType } from './names'
+import type { EventType } from '@/lib/vocabulary/event-types'
 import { DEFAULT_STREAM_CONFIG, EventStreams, type StreamConfig } from './stream'
 import { type EventFilter, parseTypes, STREAMABLE_TYPES } from './stream-filter'
 

@@ -1,5 +1,5 @@
 import type { AccountSummary, DomainEvents, QrPayload } from '@/lib/events/types'
-import type { MessageView } from '@/lib/db/message-views'
+import type { MessageView } from '@/lib/messages/views'
 import type { EventPosition } from './recent-events'
 
 export type { EventPosition }

@@ -6,6 +6,7 @@ import { until } from '../support/gateway-harness'
 import { type Receiver, startReceiver } from '../support/webhook-receiver'
 import { tempDb } from '../support/temp-db'
 import { startWebhookStack } from '../support/webhook-stack'
+import { recordAccountNews } from '@/lib/sessions/accounts'
 
 /**
  * Editing an endpoint's custom headers: a kept header goes on being sent with its stored value (which
@@ -20,7 +21,7 @@ beforeAll(async () => {
   store = tempDb()
   rx = await startReceiver()
   stack = startWebhookStack({ db: store.db, bus, keyring: store.keyring })
-  insertAccount({ db: store.db, id: 'hdr', name: 'hdr' })
+  insertAccount({ db: store.db, id: 'hdr', name: 'hdr', onNews: recordAccountNews })
   stack.dispatcher.run()
 })
 afterAll(async () => {

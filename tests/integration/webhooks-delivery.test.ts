@@ -7,6 +7,7 @@ import { until } from '../support/gateway-harness'
 import { type Receiver, startReceiver } from '../support/webhook-receiver'
 import { tempDb } from '../support/temp-db'
 import { startWebhookStack } from '../support/webhook-stack'
+import { recordAccountNews } from '@/lib/sessions/accounts'
 
 /**
  * The delivery worker against a real local receiver that misbehaves: every rule of the retry policy
@@ -32,7 +33,7 @@ beforeAll(async () => {
   rx = await startReceiver()
   stack = startWebhookStack({ db: store.db, bus, keyring: store.keyring })
   for (const id of ['a500', 'slow', 'r429', 'redir', 'gone', 'reset', 'dead', 'healthy', 'rot', 'guard', 'replay'])
-    insertAccount({ db: store.db, id, name: id })
+    insertAccount({ db: store.db, id, name: id, onNews: recordAccountNews })
   // their account.created events go out before any endpoint exists: each test sees only its own events
   stack.dispatcher.run()
 })
@@ -251,7 +252,7 @@ describe('fair share of the delivery slots', () => {
       config: { concurrency: 4, timeoutMs: 30_000, leaseMs: 65_000 },
     })
     try {
-      for (const id of ['hang', 'fine']) insertAccount({ db: own.db, id, name: id })
+      for (const id of ['hang', 'fine']) insertAccount({ db: own.db, id, name: id, onNews: recordAccountNews })
       fair.dispatcher.run()
       const on = (accountId: string, i: number) =>
         appendEvent(own.db, { type: 'account.deleted', accountId, data: { accountId: `${accountId}:${i}` } })
