@@ -18,6 +18,7 @@ import { insertAccount } from '@/lib/db/accounts'
 import { closeDb, openDb } from '@/lib/db/client'
 import { allows } from '@/lib/keys/scopes'
 import { KeyService } from '@/lib/keys/service'
+import { recordAccountNews } from '@/lib/sessions/accounts'
 
 const SIZES = [10, 10_000]
 const CALLS = 50_000
@@ -37,7 +38,7 @@ function measure(size: number): { steady: Stats; unknown: Stats; firstUse: Stats
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-keys-'))
   const db = openDb(path.join(dir, 'gateway.db'))
   try {
-    insertAccount({ db, id: 'shop', name: 'Shop' })
+    insertAccount({ db, id: 'shop', name: 'Shop', onNews: recordAccountNews })
     const service = new KeyService({ db })
     const keys: string[] = []
     db.$client.transaction(() => {

@@ -6,6 +6,7 @@ import type { DB } from '@/lib/db/client'
 import type { Logger } from '@/lib/logger'
 import { useSqliteAuthState } from '@/lib/whatsapp/auth-state'
 import type { SimProcess } from './sim-process'
+import { recordAccountNews } from '@/lib/sessions/accounts'
 
 /**
  * One linked account as a previous run of the gateway would have left it: a user on the simulator
@@ -23,11 +24,11 @@ export async function seedLinkedAccount(opts: {
   const { sim, db, keyring, logger, id, phone, name } = opts
   await sim.call('POST', '/users', { phone, name })
   const { creds } = await sim.call<{ creds: AuthenticationCreds }>('POST', `/users/${phone}/devices`, {})
-  insertAccount({ db, id, name: id })
+  insertAccount({ db, id, name: id, onNews: recordAccountNews })
   const auth = useSqliteAuthState({ db, accountId: id, keyring, logger })
   Object.assign(auth.state.creds, creds)
   await auth.saveCreds()
-  recordStatus({ db, id, status: 'connected', reason: null })
+  recordStatus({ db, id, status: 'connected', reason: null, onNews: recordAccountNews })
 }
 
 /** CPU seconds a process has used so far (Linux /proc). */

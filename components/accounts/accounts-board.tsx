@@ -3,7 +3,7 @@
 import { useCallback, useRef, useState } from 'react'
 import { useRealtimeEvent, useResync } from '@/components/realtime/realtime-provider'
 import { Alert, Button, EmptyState, Field, Input } from '@/components/ui/primitives'
-import type { SessionStatus } from '@/lib/db/schema'
+import type { SessionStatus } from '@/lib/vocabulary/statuses'
 import type { AccountSummary, QrPayload } from '@/lib/events/types'
 import { AccountCard } from './account-card'
 import { formText } from '@/lib/http/form'

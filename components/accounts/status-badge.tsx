@@ -1,4 +1,4 @@
-import type { SessionStatus } from '@/lib/db/schema'
+import type { SessionStatus } from '@/lib/vocabulary/statuses'
 
 const STYLES: Record<SessionStatus, string> = {
   connected: 'bg-emerald-100 text-emerald-800 dark:bg-emerald-900/60 dark:text-emerald-200',

@@ -1,16 +1,25 @@
 'use client'
 
 import { useCallback, useState } from 'react'
-import { statusHistoryAction } from '@/app/(dashboard)/accounts/[accountId]/actions'
 import { useRealtimeEvent, useResync } from '@/components/realtime/realtime-provider'
 import { Button } from '@/components/ui/primitives'
 import { formatTime } from '@/components/ui/format'
-import type { StatusChange } from '@/lib/db/accounts'
+import type { ActionResult } from '@/components/messages/actions'
 import type { AccountSummary } from '@/lib/events/types'
+import type { StatusChange } from '@/lib/sessions/manager'
 import { StatusBadge } from './status-badge'
 
 /** Every status change of the account with its reason, newest first; new ones arrive live. */
-export function StatusTimeline({ accountId, initial }: { accountId: string; initial: StatusChange[] }) {
+export function StatusTimeline({
+  accountId,
+  initial,
+  loadHistory,
+}: {
+  accountId: string
+  initial: StatusChange[]
+  /** the page's server action: the account's history, newest first, before a row id */
+  loadHistory: (accountId: string, before?: number) => Promise<ActionResult<StatusChange[]>>
+}) {
   const [entries, setEntries] = useState(initial)
   const [more, setMore] = useState(initial.length >= 50)
   const onUpsert = useCallback(
@@ -28,10 +37,10 @@ export function StatusTimeline({ accountId, initial }: { accountId: string; init
   useRealtimeEvent('dashboard.account', onUpsert)
   useResync(
     useCallback(() => {
-      void statusHistoryAction(accountId).then((res) => {
+      void loadHistory(accountId).then((res) => {
         if (res.ok) setEntries(res.data)
       })
-    }, [accountId]),
+    }, [accountId, loadHistory]),
   )
   const oldest = entries.filter((e) => e.id > 0).at(-1)?.id
   return (
@@ -56,7 +65,7 @@ export function StatusTimeline({ accountId, initial }: { accountId: string; init
           variant="ghost"
           className="mt-3"
           onClick={() =>
-            void statusHistoryAction(accountId, oldest).then((res) => {
+            void loadHistory(accountId, oldest).then((res) => {
               if (!res.ok) return
               setEntries((list) => [...list, ...res.data])
               setMore(res.data.length >= 50)

@@ -1,10 +1,10 @@
 'use client'
 
 import { type ReactNode, useState } from 'react'
-import { listMessagesAction } from '@/app/(dashboard)/accounts/[accountId]/actions'
 import { Button, Input } from '@/components/ui/primitives'
 import { formText } from '@/lib/http/form'
 import type { MessageView } from '@/lib/messages/types'
+import type { ChatActions } from './actions'
 import { messageSummary } from './message-bubble'
 
 export type ChatTarget = { jid: string; to: string; title: string }
@@ -20,10 +20,13 @@ export const chatTitle = (c: { name: string | null; phone: string | null; jid: s
 export function MessageSearch({
   accountId,
   onOpen,
+  search: find,
   children,
 }: {
   accountId: string
   onOpen: (c: ChatTarget) => void
+  /** the page's server action that reads messages */
+  search: ChatActions['listMessages']
   children: ReactNode
 }) {
   const [search, setSearch] = useState<{ q: string; items: MessageView[]; nextCursor: string | null } | null>(null)
@@ -41,7 +44,7 @@ export function MessageSearch({
             setSearch(null)
             return
           }
-          void listMessagesAction(accountId, { q }).then((res) =>
+          void find(accountId, { q }).then((res) =>
             res.ok ? setSearch({ q, items: res.data.items, nextCursor: res.data.nextCursor }) : setError(res.error),
           )
         }}
@@ -87,7 +90,7 @@ export function MessageSearch({
           {search.nextCursor ? (
             <LoadMore
               onClick={() =>
-                void listMessagesAction(accountId, { q: search.q, cursor: search.nextCursor ?? undefined }).then((res) => {
+                void find(accountId, { q: search.q, cursor: search.nextCursor ?? undefined }).then((res) => {
                   if (res.ok) setSearch((s) => (s ? { ...s, items: [...s.items, ...res.data.items], nextCursor: res.data.nextCursor } : s))
                 })
               }

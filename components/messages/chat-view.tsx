@@ -1,13 +1,13 @@
 'use client'
 
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
-import { listChatsAction, listMessagesAction } from '@/app/(dashboard)/accounts/[accountId]/actions'
 import { useRealtimeEvent, useWatchAccount } from '@/components/realtime/realtime-provider'
-import type { SessionStatus } from '@/lib/db/schema'
+import type { SessionStatus } from '@/lib/vocabulary/statuses'
 import type { AccountSummary } from '@/lib/events/types'
 import type { ChatView as Chat, MessageView, Page } from '@/lib/messages/types'
 import { mergeViews as merge } from '@/lib/messages/view-merge'
 import type { EventPosition, MessageSignal } from '@/lib/realtime/events'
+import type { ChatActions } from './actions'
 import { Composer } from './composer'
 import { formatTime } from '@/components/ui/format'
 import { addressOf, type ChatTarget, chatTitle, LoadMore, MessageSearch, NewChat } from './chat-parts'
@@ -33,6 +33,7 @@ export function ChatView({
   initialStatus,
   initialQueue,
   position,
+  actions,
 }: {
   accountId: string
   initialChats: Page<Chat>
@@ -42,7 +43,10 @@ export function ChatView({
   initialQueue: { queued: number; paused: boolean; reason: string | null; pausedUntil: number | null }
   /** where the event sequence was when the page was rendered: the feed resumes from there */
   position: EventPosition
+  /** the page's server actions: read chats and messages, send */
+  actions: ChatActions
 }) {
+  const { listChats, listMessages, send } = actions
   const [status, setStatus] = useState(initialStatus)
   useRealtimeEvent(
     'dashboard.account',
@@ -71,7 +75,7 @@ export function ChatView({
 
   const loadConversation = useCallback(
     async (c: ChatTarget, cursor?: string) => {
-      const res = await listMessagesAction(accountId, { chat: c.to, cursor })
+      const res = await listMessages(accountId, { chat: c.to, cursor })
       if (!res.ok) {
         setError(res.error)
         return
@@ -86,7 +90,7 @@ export function ChatView({
         }
       })
     },
-    [accountId],
+    [accountId, listMessages],
   )
 
   const open = useCallback(
@@ -105,14 +109,14 @@ export function ChatView({
   // Back from a dropped connection that the server could not replay: re-read the chat list and the
   // open conversation's newest page.
   const resync = useCallback(() => {
-    void listChatsAction(accountId).then((res) => {
+    void listChats(accountId).then((res) => {
       if (res.ok) {
         setChats(res.data.items)
         setChatsCursor(res.data.nextCursor)
       }
     })
     if (openChat.current) void loadConversation(openChat.current)
-  }, [accountId, loadConversation])
+  }, [accountId, listChats, loadConversation])
   const seen = useWatchAccount(accountId, position, resync)
 
   const onCreated = useCallback(({ message }: { accountId: string; message: MessageView }) => {
@@ -173,7 +177,7 @@ export function ChatView({
           aria-label="Chats"
           className={`flex min-h-0 flex-col border-slate-200 md:border-r dark:border-slate-800 ${conv ? 'hidden md:flex' : 'flex'}`}
         >
-          <MessageSearch accountId={accountId} onOpen={open}>
+          <MessageSearch accountId={accountId} onOpen={open} search={listMessages}>
             <NewChat onOpen={(phone) => open({ jid: `${phone}@s.whatsapp.net`, to: phone, title: `+${phone}` })} />
             <ul className="min-h-0 flex-1 overflow-y-auto" data-testid="chat-list">
               {chats.length === 0 ? (
@@ -209,7 +213,7 @@ export function ChatView({
                 <li>
                   <LoadMore
                     onClick={() =>
-                      void listChatsAction(accountId, chatsCursor).then((res) => {
+                      void listChats(accountId, chatsCursor).then((res) => {
                         if (!res.ok) return
                         setChats((list) => [...list, ...res.data.items.filter((c) => !list.some((x) => x.jid === c.jid))])
                         setChatsCursor(res.data.nextCursor)
@@ -271,6 +275,7 @@ export function ChatView({
                 replyTo={replyTo}
                 onCancelReply={() => setReplyTo(null)}
                 disabledReason={disabledReason}
+                send={send}
                 onSent={(m) => {
                   setReplyTo(null)
                   openJid.current = m.chat.jid

@@ -1,11 +1,11 @@
 'use client'
 
 import { useState } from 'react'
-import { sendMessageAction } from '@/app/(dashboard)/accounts/[accountId]/actions'
 import { Button, Input } from '@/components/ui/primitives'
 import { useToast } from '@/components/ui/toast'
 import { formText } from '@/lib/http/form'
 import type { MessageView } from '@/lib/messages/types'
+import type { ChatActions } from './actions'
 import { type MediaKind, mediaBody, MediaPicker, uploadFile } from './media-picker'
 import { messageSummary } from './message-bubble'
 
@@ -60,6 +60,7 @@ export function Composer({
   onCancelReply,
   onSent,
   disabledReason,
+  send,
 }: {
   accountId: string
   /** the chat's address (phone or JID) */
@@ -69,6 +70,8 @@ export function Composer({
   onSent: (m: MessageView) => void
   /** why sending is not possible now (viewer, not connected); null when it is */
   disabledReason: string | null
+  /** the page's server action that sends */
+  send: ChatActions['send']
 }) {
   const [kind, setKind] = useState<Kind>('text')
   const [file, setFile] = useState<File | null>(null)
@@ -110,7 +113,7 @@ export function Composer({
                 )
               : Promise.reject(new Error('Choose a file first.'))
         body
-          .then((b) => sendMessageAction(accountId, b))
+          .then((b) => send(accountId, b))
           .then((res) => {
             if (!res.ok) {
               setError(res.error)

@@ -3,8 +3,8 @@
 import Link from 'next/link'
 import { countOf } from '@/components/ui/format'
 import { Card, cx, EmptyState } from '@/components/ui/primitives'
-import type { DeliveryStatus } from '@/lib/db/schema'
-import type { DeliveryView, WebhookView } from '@/lib/db/webhook-views'
+import type { DeliveryStatus } from '@/lib/vocabulary/statuses'
+import type { DeliveryView, WebhookView } from '@/lib/webhooks/views'
 import { DeliveryActions } from './webhook-actions'
 
 export const when = (iso: string | null) => (iso ? iso.replace('T', ' ').slice(0, 19) : '—')

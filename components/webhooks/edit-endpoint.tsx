@@ -3,7 +3,7 @@
 import { useEffect, useId, useRef, useState } from 'react'
 import { apiFetch } from '@/components/accounts/api-client'
 import { Alert, Button, Input } from '@/components/ui/primitives'
-import type { WebhookView } from '@/lib/db/webhook-views'
+import type { WebhookView } from '@/lib/webhooks/views'
 import {
   draftFor,
   draftProblems,

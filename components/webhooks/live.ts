@@ -2,7 +2,7 @@
 
 import { useCallback, useEffect, useRef } from 'react'
 import { type GatewaySocket, useRealtimeEvent, useResumableFeed } from '@/components/realtime/realtime-provider'
-import type { DeliveryView, WebhookView } from '@/lib/db/webhook-views'
+import type { DeliveryView, WebhookView } from '@/lib/webhooks/views'
 import type { DeliverySignal, EndpointSignal, EventPosition, WatchResult } from '@/lib/realtime/events'
 
 /** The dashboard's delivery-progress signal (not a domain event: webhooks never receive it). */

@@ -4,7 +4,7 @@ import { useId, useState, useTransition } from 'react'
 import { apiFetch } from '@/components/accounts/api-client'
 import { Alert, Button, Card, Field, Input } from '@/components/ui/primitives'
 import { formText } from '@/lib/http/form'
-import type { WebhookView } from '@/lib/db/webhook-views'
+import type { WebhookView } from '@/lib/webhooks/views'
 import { EditEndpoint } from './edit-endpoint'
 import {
   draftFor,

@@ -1,5 +1,5 @@
 import { AppError } from '@/lib/errors'
-import type { EventType } from '@/lib/events/names'
+import type { EventType } from '@/lib/vocabulary/event-types'
 import { type EventFilter, parseTypes, visibleEventTypes } from '@/lib/events/stream-filter'
 import { allows } from '@/lib/keys/scopes'
 import type { Principal } from './principal'

@@ -14,6 +14,7 @@ import { createMemoryApiLimits } from './limits'
 import { defineOperation } from './operation'
 import { endpoint, type NextHandler, route } from './route'
 import { tempDb } from '../../tests/support/temp-db'
+import { recordAccountNews } from '@/lib/sessions/accounts'
 
 const ENV_KEY = 'gateway-env-key-0123456789abcdef0123'
 let db: DB
@@ -36,8 +37,8 @@ function start(
 
 beforeEach(() => {
   ;({ db, close } = tempDb())
-  insertAccount({ db, id: 'shop', name: 'Shop' })
-  insertAccount({ db, id: 'other', name: 'Other' })
+  insertAccount({ db, id: 'shop', name: 'Shop', onNews: recordAccountNews })
+  insertAccount({ db, id: 'other', name: 'Other', onNews: recordAccountNews })
   keys = new KeyService({ db, envKey: ENV_KEY })
   calls = 0
   start()

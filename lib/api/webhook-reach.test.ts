@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { SUBSCRIBABLE } from '@/lib/events/names'
+import { SUBSCRIBABLE } from '@/lib/vocabulary/event-types'
 import { scopesToReach } from './webhook-reach'
 
 describe('what acting on a webhook endpoint needs beside webhooks:manage', () => {

@@ -1,25 +1,19 @@
 import { and, asc, desc, eq, lt, sql } from 'drizzle-orm'
-import type { AccountSummary } from '@/lib/events/types'
 import { type DB, perDb } from './client'
-import { appendEvent } from './events'
 import { accounts, accountStatusLog, type SessionStatus } from './schema'
 
 export type Account = typeof accounts.$inferSelect
 
-export const toAccountSummary = (a: Account): AccountSummary => ({
-  id: a.id,
-  name: a.name,
-  phone: a.phone,
-  jid: a.jid,
-  lid: a.lid,
-  pushName: a.pushName,
-  status: a.status,
-  statusReason: a.statusReason,
-  statusAt: a.statusAt,
-  reconnectAttempts: a.reconnectAttempts,
-  lastError: a.lastError,
-  createdAt: a.createdAt,
-})
+/**
+ * What an account write reports for the outbox, inside its transaction: the row as it is now. The
+ * caller's `onNews` (lib/sessions/accounts.ts) builds the event's data from it and records it in the
+ * same transaction: lib/db stores rows, the session module builds what it publishes.
+ */
+export type AccountNews =
+  | { type: 'account.created'; account: Account }
+  | { type: 'account.status'; account: Account; status: SessionStatus; reason: string | null; at: number }
+  | { type: 'account.deleted'; accountId: string }
+export type OnAccountNews = (db: DB, news: AccountNews) => void
 
 export function listAccounts({ db }: { db: DB }): Account[] {
   return db.select().from(accounts).orderBy(asc(accounts.createdAt), asc(accounts.id)).all()
@@ -39,11 +33,11 @@ export function findAccount({ db, id }: { db: DB; id: string }): Account | undef
 }
 
 /** A new account and its account.created event commit together. */
-export function insertAccount({ db, id, name }: { db: DB; id: string; name: string }): Account {
+export function insertAccount({ db, id, name, onNews }: { db: DB; id: string; name: string; onNews: OnAccountNews }): Account {
   return db.$client
     .transaction(() => {
       const row = db.insert(accounts).values({ id, name, status: 'disconnected', statusAt: Date.now() }).returning().get()
-      appendEvent(db, { type: 'account.created', accountId: id, data: { account: toAccountSummary(row) } })
+      onNews(db, { type: 'account.created', account: row })
       return row
     })
     .immediate()
@@ -115,19 +109,21 @@ function statusStatementsFor(db: DB, extra: StatusExtra) {
   return prepared
 }
 
-/** A status change and its history row commit together. */
+/** A status change, its history row and its account.status event commit together. */
 export function recordStatus({
   db,
   id,
   status,
   reason,
   extra = {},
+  onNews,
 }: {
   db: DB
   id: string
   status: SessionStatus
   reason: string | null
   extra?: StatusExtra
+  onNews: OnAccountNews
 }): Account | undefined {
   const at = Date.now()
   const stmt = statusStatementsFor(db, extra)
@@ -138,7 +134,7 @@ export function recordStatus({
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- drizzle types get() as a row; an update that matches none returns undefined
       if (row) {
         stmt.log.run(params)
-        appendEvent(db, { type: 'account.status', accountId: id, at, data: { status, reason, account: toAccountSummary(row) } })
+        onNews(db, { type: 'account.status', account: row, status, reason, at })
       }
       return row
     })
@@ -146,11 +142,11 @@ export function recordStatus({
 }
 
 /** The account (and everything of it, by cascade) goes; its account.deleted event stays, in the same transaction. */
-export function deleteAccount({ db, id }: { db: DB; id: string }): boolean {
+export function deleteAccount({ db, id, onNews }: { db: DB; id: string; onNews: OnAccountNews }): boolean {
   return db.$client
     .transaction(() => {
       const gone = db.delete(accounts).where(eq(accounts.id, id)).run().changes > 0
-      if (gone) appendEvent(db, { type: 'account.deleted', accountId: id, data: { accountId: id } })
+      if (gone) onNews(db, { type: 'account.deleted', accountId: id })
       return gone
     })
     .immediate()

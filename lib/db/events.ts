@@ -1,11 +1,16 @@
 import { and, asc, desc, eq, gt, inArray, isNull, lt, lte, type SQL, sql } from 'drizzle-orm'
 import { monotonicFactory } from 'ulid'
-import type { EventDataMap, OutboxEvent, ReactionChange } from '@/lib/events/types'
 import { type DB, perDb } from './client'
-import { messageViewsByRowIds } from './message-views'
-import { events, type EventType, type MessageStatus } from './schema'
+import { events, type EventType } from './schema'
 
 export type EventRow = typeof events.$inferSelect
+
+/**
+ * One outbox record as stored and delivered: the envelope around the payload its caller built. The
+ * outbox does not know what an event's data means (lib/events/outbox.ts types it per event type, the
+ * domain module that reports a change builds the view it carries).
+ */
+export type OutboxRecord = { id: string; type: EventType; accountId: string | null; timestamp: string; data: unknown }
 
 /** ULIDs from one process sort in the order they were made, also within one millisecond. */
 const nextUlid = monotonicFactory()
@@ -48,19 +53,22 @@ const insertStatement = perDb((db) =>
     .prepare(),
 )
 
-/** Records one event. Call it inside the transaction that makes the change, so both commit or neither. */
-export function appendEvent<T extends EventType>(
+/**
+ * Records one event with the payload `data` its caller built. Call it inside the transaction that
+ * makes the change, so both commit or neither.
+ */
+export function appendEvent(
   db: DB,
-  e: { type: T; accountId: string | null; messageId?: number | null; data: EventDataMap[T]; at?: number; dispatched?: boolean },
-): OutboxEvent {
+  e: { type: EventType; accountId: string | null; messageId?: number | null; data: unknown; at?: number; dispatched?: boolean },
+): OutboxRecord {
   const at = e.at ?? Date.now()
-  const event = {
+  const event: OutboxRecord = {
     id: nextUlid(at),
     type: e.type,
     accountId: e.accountId,
     timestamp: new Date(at).toISOString(),
     data: e.data,
-  } as OutboxEvent
+  }
   insertStatement(db).run({
     id: event.id,
     type: e.type,
@@ -72,41 +80,6 @@ export function appendEvent<T extends EventType>(
   if (e.dispatched) db.update(events).set({ dispatchedAt: at }).where(eq(events.id, event.id)).run()
   else signal(db)
   return event
-}
-
-/** A message event with the message as it is now (inside the writer's transaction). */
-export function appendMessageEvent(
-  db: DB,
-  e:
-    | { type: 'message.received' | 'message.sent' | 'message.edited' | 'message.deleted'; accountId: string; messageId: number }
-    | { type: 'message.status'; accountId: string; messageId: number; status: MessageStatus },
-): void {
-  const [message] = messageViewsByRowIds({ db, ids: [e.messageId] })
-  if (!message) return
-  if (e.type === 'message.status') {
-    appendEvent(db, { type: e.type, accountId: e.accountId, messageId: e.messageId, data: { message, status: e.status } })
-  } else {
-    appendEvent(db, { type: e.type, accountId: e.accountId, messageId: e.messageId, data: { message } })
-  }
-}
-
-/** A status change of one of our messages: `sent` is reported as message.sent, the rest as message.status. */
-export function appendStatusEvent(db: DB, e: { accountId: string; messageId: number; status: MessageStatus }): void {
-  if (e.status === 'sent') appendMessageEvent(db, { type: 'message.sent', accountId: e.accountId, messageId: e.messageId })
-  else appendMessageEvent(db, { type: 'message.status', accountId: e.accountId, messageId: e.messageId, status: e.status })
-}
-
-export function appendReactionEvent(
-  db: DB,
-  e: { accountId: string; targetId: number | null; reactionRowId: number | null; reaction: ReactionChange },
-): void {
-  const [message] = e.targetId !== null ? messageViewsByRowIds({ db, ids: [e.targetId] }) : []
-  appendEvent(db, {
-    type: 'message.reaction',
-    accountId: e.accountId,
-    messageId: e.targetId ?? e.reactionRowId,
-    data: { message: message ?? null, reaction: e.reaction },
-  })
 }
 
 /** The oldest events not yet fanned out, in id (= creation) order. */

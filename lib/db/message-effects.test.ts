@@ -4,6 +4,8 @@ import type { DB } from './client'
 import { logMessages } from './messages'
 import { logInput } from '../../tests/support/log-input'
 import { tempDb } from '../../tests/support/temp-db'
+import { recordAccountNews } from '@/lib/sessions/accounts'
+import { recordMessageNews } from '@/lib/messages/outbox'
 
 /** Edits and deletes from WhatsApp, applied to a real SQLite message log. */
 let db: DB
@@ -16,7 +18,7 @@ const group = { remoteJid: GROUP, chat: { jid: GROUP, pnJid: null, lid: null } }
 
 beforeEach(() => {
   ;({ db, close } = tempDb())
-  insertAccount({ db, id: 'shop', name: 'Shop' })
+  insertAccount({ db, id: 'shop', name: 'Shop', onNews: recordAccountNews })
 })
 afterEach(() => close())
 
@@ -28,7 +30,7 @@ const row = (waMessageId: string) =>
   }
 const events = () =>
   (db.$client.prepare("SELECT type FROM events WHERE type LIKE 'message.%' ORDER BY id").all() as { type: string }[]).map((e) => e.type)
-const log = (...items: ReturnType<typeof logInput>[]) => logMessages({ db, accountId: 'shop', items })
+const log = (...items: ReturnType<typeof logInput>[]) => logMessages({ db, accountId: 'shop', items, onNews: recordMessageNews })
 
 describe('edits and deletes in a group', () => {
   beforeEach(() => {

@@ -1,7 +1,6 @@
 import { and, eq } from 'drizzle-orm'
 import type { DB } from './client'
-import { appendMessageEvent, appendReactionEvent } from './events'
-import type { LogChanges, LogInput } from './messages'
+import type { LogChanges, LogInput, OnMessageNews } from './messages'
 import { messages } from './schema'
 
 const isGroupJid = (jid: string) => jid.endsWith('@g.us')
@@ -12,7 +11,7 @@ export type Reaction = { from: string; emoji: string; at: number }
 /**
  * What a reaction, an edit or a delete for everyone does to the message it targets, inside
  * logMessages' transaction: the target row changes (reactions per sender, edited text, cleared
- * content) and its event is recorded; edits and deletes are not rows of their own. A reaction also
+ * content) and its news goes to `onNews` (the outbox); edits and deletes are not rows of their own. A reaction also
  * keeps its own row (`reactionRowId`) when the log stores one.
  */
 export function applyEffect(
@@ -22,6 +21,7 @@ export function applyEffect(
   input: LogInput,
   changes: LogChanges,
   reactionRowId: number | null,
+  onNews: OnMessageNews,
 ): void {
   const effect = input.effect
   if (!effect) return
@@ -40,7 +40,8 @@ export function applyEffect(
       db.update(messages).set({ reactions, updatedAt: now }).where(eq(messages.id, target.id)).run()
       changes.updated.push(target.id)
     }
-    appendReactionEvent(db, {
+    onNews(db, {
+      type: 'message.reaction',
       accountId,
       targetId: target?.id ?? null,
       reactionRowId,
@@ -70,11 +71,11 @@ export function applyEffect(
     // our own edit comes back as an upsert after the service applied it: one change, one event
     if (target.editedAt !== null && target.text === effect.text) return
     markEdited({ db, id: target.id, text: effect.text, at: now })
-    appendMessageEvent(db, { type: 'message.edited', accountId, messageId: target.id })
+    onNews(db, { type: 'message.edited', accountId, messageId: target.id })
   } else {
     if (target.deletedAt !== null) return
     markDeleted({ db, id: target.id, at: now })
-    appendMessageEvent(db, { type: 'message.deleted', accountId, messageId: target.id })
+    onNews(db, { type: 'message.deleted', accountId, messageId: target.id })
   }
   changes.updated.push(target.id)
 }
@@ -100,26 +101,52 @@ export function markDeleted({ db, id, at }: { db: DB; id: number; at: number }):
 }
 
 /** Our edit of a sent message went out: the new text and its event commit together. */
-export function recordEdit({ db, accountId, id, text, at }: { db: DB; accountId: string; id: number; text: string; at: number }): void {
+export function recordEdit({
+  db,
+  accountId,
+  id,
+  text,
+  at,
+  onNews,
+}: {
+  db: DB
+  accountId: string
+  id: number
+  text: string
+  at: number
+  onNews: OnMessageNews
+}): void {
   db.$client
     .transaction(() => {
       // the echo of our edit (Baileys' upsert) may have applied it first, with its event
       const row = db.select({ text: messages.text, editedAt: messages.editedAt }).from(messages).where(eq(messages.id, id)).get()
       if (row?.editedAt != null && row.text === text) return
       markEdited({ db, id, text, at })
-      appendMessageEvent(db, { type: 'message.edited', accountId, messageId: id })
+      onNews(db, { type: 'message.edited', accountId, messageId: id })
     })
     .immediate()
 }
 
 /** Our delete for everyone went out: the cleared message and its event commit together. */
-export function recordDelete({ db, accountId, id, at }: { db: DB; accountId: string; id: number; at: number }): void {
+export function recordDelete({
+  db,
+  accountId,
+  id,
+  at,
+  onNews,
+}: {
+  db: DB
+  accountId: string
+  id: number
+  at: number
+  onNews: OnMessageNews
+}): void {
   db.$client
     .transaction(() => {
       const row = db.select({ deletedAt: messages.deletedAt }).from(messages).where(eq(messages.id, id)).get()
       if (row?.deletedAt != null) return
       markDeleted({ db, id, at })
-      appendMessageEvent(db, { type: 'message.deleted', accountId, messageId: id })
+      onNews(db, { type: 'message.deleted', accountId, messageId: id })
     })
     .immediate()
 }

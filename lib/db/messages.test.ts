@@ -1,11 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { insertAccount } from './accounts'
 import type { DB } from './client'
-import { messageViewsByRowIds } from './message-views'
+import { messageViewsByRowIds } from '@/lib/messages/views'
 import { logMessages } from './messages'
 import { acceptOutgoing, claimNextOwed, markSent } from './send-queue'
 import { logInput } from '../../tests/support/log-input'
 import { tempDb } from '../../tests/support/temp-db'
+import { recordAccountNews } from '@/lib/sessions/accounts'
+import { recordMessageNews } from '@/lib/messages/outbox'
 
 let db: DB
 let close: () => void
@@ -15,7 +17,7 @@ const input = logInput
 
 beforeEach(() => {
   ;({ db, close } = tempDb())
-  insertAccount({ db, id: 'shop', name: 'Shop' })
+  insertAccount({ db, id: 'shop', name: 'Shop', onNews: recordAccountNews })
 })
 afterEach(() => close())
 
@@ -29,6 +31,7 @@ describe('the message log insert', () => {
         input({ waMessageId: 'L1', type: 'location', text: null, content: { location: { latitude: 1.5, longitude: -2 } } }),
         input({ waMessageId: 'O1', direction: 'out', status: 'sent', timestamp: 1_764_000_001_000 }),
       ],
+      onNews: recordMessageNews,
     })
     expect(created).toHaveLength(3)
     const raw = db.$client.prepare('select wa_message_id as wa, content, sent_at as sentAt from messages order by messages.id').all()
@@ -45,8 +48,8 @@ describe('the message log insert', () => {
   })
 
   it('logs a redelivered message once', () => {
-    logMessages({ db, accountId: 'shop', items: [input({})] })
-    const again = logMessages({ db, accountId: 'shop', items: [input({})] })
+    logMessages({ db, accountId: 'shop', items: [input({})], onNews: recordMessageNews })
+    const again = logMessages({ db, accountId: 'shop', items: [input({})], onNews: recordMessageNews })
     expect(again.created).toEqual([])
     expect(db.$client.prepare('select count(*) as n from messages').get()).toEqual({ n: 1 })
   })
@@ -74,12 +77,12 @@ describe("the echo of a message the gateway sent (Baileys' upsert of our own sen
     const queued = accept()
     expect(claimNextOwed({ db, accountId: 'shop' })).toMatchObject({ id: queued.id, status: 'pending' })
     const before = row(queued.id)
-    expect(logMessages({ db, accountId: 'shop', items: [echo()] })).toEqual({ created: [], updated: [] })
+    expect(logMessages({ db, accountId: 'shop', items: [echo()], onNews: recordMessageNews })).toEqual({ created: [], updated: [] })
     expect(row(queued.id)).toEqual(before)
-    markSent({ db, id: queued.id, proto: Buffer.from('sent proto'), timestamp: Date.now() })
+    markSent({ db, id: queued.id, proto: Buffer.from('sent proto'), timestamp: Date.now(), onNews: recordMessageNews })
     const sent = row(queued.id)
     expect(sent).toMatchObject({ status: 'sent', proto: Buffer.from('sent proto') })
-    expect(logMessages({ db, accountId: 'shop', items: [echo()] })).toEqual({ created: [], updated: [] })
+    expect(logMessages({ db, accountId: 'shop', items: [echo()], onNews: recordMessageNews })).toEqual({ created: [], updated: [] })
     expect(row(queued.id)).toEqual(sent)
     // one row, and its events: sent once
     expect(db.$client.prepare("select count(*) as n from messages where wa_message_id = 'OUT1'").get()).toEqual({ n: 1 })
@@ -89,8 +92,8 @@ describe("the echo of a message the gateway sent (Baileys' upsert of our own sen
   it('still gives the content to a sent row that lacks it', () => {
     const queued = accept()
     claimNextOwed({ db, accountId: 'shop' })
-    markSent({ db, id: queued.id, proto: null, timestamp: Date.now() })
-    expect(logMessages({ db, accountId: 'shop', items: [echo()] }).updated).toEqual([queued.id])
+    markSent({ db, id: queued.id, proto: null, timestamp: Date.now(), onNews: recordMessageNews })
+    expect(logMessages({ db, accountId: 'shop', items: [echo()], onNews: recordMessageNews }).updated).toEqual([queued.id])
     expect(row(queued.id)).toMatchObject({ status: 'sent', proto: Buffer.from('sent proto') })
   })
 })

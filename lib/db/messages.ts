@@ -2,7 +2,6 @@ import crypto from 'node:crypto'
 import { and, eq, inArray, sql } from 'drizzle-orm'
 import { type ChatKey, ensureChat, touchChat } from './chats'
 import { type DB, perDb } from './client'
-import { appendMessageEvent, appendStatusEvent } from './events'
 import { applyEffect } from './message-effects'
 import { canAdvance } from './message-status'
 import { earlyStatuses, messages, type MessageDirection, type MessageStatus } from './schema'
@@ -53,6 +52,26 @@ export type IgnoredEffect = {
   from: string | null
   author: string | null
 }
+
+/**
+ * What a message write reports for the outbox, inside its transaction, at the moment it happens: row
+ * ids and what changed. The caller's `onNews` (lib/messages/outbox.ts) builds the event with the
+ * message as it is at that moment and records it in the same transaction: lib/db stores rows, the
+ * message module builds what it publishes.
+ */
+export type MessageNews =
+  | { type: 'message.received' | 'message.sent' | 'message.edited' | 'message.deleted'; accountId: string; messageId: number }
+  | { type: 'message.status'; accountId: string; messageId: number; status: MessageStatus }
+  | {
+      type: 'message.reaction'
+      accountId: string
+      /** the message reacted to, when the log has it */
+      targetId: number | null
+      /** the reaction's own row, when the log stores one */
+      reactionRowId: number | null
+      reaction: { messageId: string; from: string; emoji: string; at: number }
+    }
+export type OnMessageNews = (db: DB, news: MessageNews) => void
 
 /** Row ids the write created or changed, for the events announced after commit; effects it refused, for the log. */
 export type LogChanges = { created: number[]; updated: number[]; ignored?: IgnoredEffect[] }
@@ -193,12 +212,14 @@ export function logMessages({
   accountId,
   items,
   alsoInTransaction,
+  onNews,
 }: {
   db: DB
   accountId: string
   items: LogInput[]
   /** more writes that commit or roll back with these (the sink's decrypt-journal cleanup) */
   alsoInTransaction?: () => void
+  onNews: OnMessageNews
 }): LogChanges {
   const changes: LogChanges = { created: [], updated: [] }
   if (items.length === 0 && !alsoInTransaction) return changes
@@ -207,7 +228,7 @@ export function logMessages({
       for (const input of items) {
         const chat = ensureChat({ db, accountId, key: input.chat, name: input.direction === 'in' ? input.pushName : undefined })
         if (input.effect && input.effect.kind !== 'reaction') {
-          applyEffect(db, accountId, chat.id, input, changes, null)
+          applyEffect(db, accountId, chat.id, input, changes, null, onNews)
           continue
         }
         const existing = findByWaId(db, accountId, input.waMessageId, input.direction)
@@ -237,7 +258,7 @@ export function logMessages({
             .where(eq(messages.id, existing.id))
             .run()
           changes.updated.push(existing.id)
-          if (patch.status) appendStatusEvent(db, { accountId, messageId: existing.id, status: patch.status })
+          if (patch.status) onNews(db, { type: 'message.status', accountId, messageId: existing.id, status: patch.status })
           continue
         }
         const row = insertMessage(db, {
@@ -263,18 +284,18 @@ export function logMessages({
         if (input.type !== 'reaction')
           touchChat({ db, chatId: chat.id, messageId: row.id, at: input.timestamp, incoming: input.direction === 'in' })
         if (input.effect) {
-          applyEffect(db, accountId, chat.id, input, changes, row.id)
+          applyEffect(db, accountId, chat.id, input, changes, row.id, onNews)
           continue
         }
         if (input.direction === 'in') {
-          appendMessageEvent(db, { type: 'message.received', accountId, messageId: row.id })
+          onNews(db, { type: 'message.received', accountId, messageId: row.id })
           continue
         }
         // Ours, sent from another device (or replayed): it is news as sent, then any status that beat it here.
-        if (OUT_STATUSES_SENT.includes(input.status)) appendMessageEvent(db, { type: 'message.sent', accountId, messageId: row.id })
-        else if (input.status === 'failed') appendStatusEvent(db, { accountId, messageId: row.id, status: 'failed' })
+        if (OUT_STATUSES_SENT.includes(input.status)) onNews(db, { type: 'message.sent', accountId, messageId: row.id })
+        else if (input.status === 'failed') onNews(db, { type: 'message.status', accountId, messageId: row.id, status: 'failed' })
         const early = applyEarlyStatus(db, accountId, { id: row.id, waMessageId: input.waMessageId, status: input.status })
-        if (early) appendStatusEvent(db, { accountId, messageId: row.id, status: early })
+        if (early) onNews(db, { type: 'message.status', accountId, messageId: row.id, status: early })
       }
       alsoInTransaction?.()
     })
@@ -289,13 +310,23 @@ export type StatusReport = { waMessageId: string; status: MessageStatus; errorCo
  * transaction with their events. Each applies only when it moves its message forward; a status for
  * a message not logged yet is kept and applied when the message arrives. Returns the changed row ids.
  */
-export function advanceStatuses({ db, accountId, reports }: { db: DB; accountId: string; reports: StatusReport[] }): number[] {
+export function advanceStatuses({
+  db,
+  accountId,
+  reports,
+  onNews,
+}: {
+  db: DB
+  accountId: string
+  reports: StatusReport[]
+  onNews: OnMessageNews
+}): number[] {
   if (reports.length === 0) return []
   return db.$client
     .transaction(() => {
       const changed: number[] = []
       for (const r of reports) {
-        const id = advanceOne(db, accountId, r)
+        const id = advanceOne(db, accountId, r, onNews)
         if (id !== undefined) changed.push(id)
       }
       return changed
@@ -303,7 +334,12 @@ export function advanceStatuses({ db, accountId, reports }: { db: DB; accountId:
     .immediate()
 }
 
-function advanceOne(db: DB, accountId: string, { waMessageId, status, errorCode, reason }: StatusReport): number | undefined {
+function advanceOne(
+  db: DB,
+  accountId: string,
+  { waMessageId, status, errorCode, reason }: StatusReport,
+  onNews: OnMessageNews,
+): number | undefined {
   const row = findByWaId(db, accountId, waMessageId, 'out')
   if (!row) {
     keepEarlyStatus(db, { accountId, waMessageId, status, errorCode, reason })
@@ -316,7 +352,7 @@ function advanceOne(db: DB, accountId: string, { waMessageId, status, errorCode,
       .set({ errorCode, ...(reason ? { statusReason: reason } : {}), updatedAt: Date.now() })
       .where(eq(messages.id, row.id))
       .run()
-    appendStatusEvent(db, { accountId, messageId: row.id, status })
+    onNews(db, { type: 'message.status', accountId, messageId: row.id, status })
     return row.id
   }
   const patch = statusPatch(row, status)
@@ -325,13 +361,13 @@ function advanceOne(db: DB, accountId: string, { waMessageId, status, errorCode,
     .set({ ...patch, ...(errorCode ? { errorCode } : {}), ...(reason ? { statusReason: reason } : {}) })
     .where(eq(messages.id, row.id))
     .run()
-  appendStatusEvent(db, { accountId, messageId: row.id, status })
+  onNews(db, { type: 'message.status', accountId, messageId: row.id, status })
   return row.id
 }
 
 /** One status report (see advanceStatuses). */
-export function advanceStatus(opts: { db: DB; accountId: string } & StatusReport): number | undefined {
-  return advanceStatuses({ db: opts.db, accountId: opts.accountId, reports: [opts] })[0]
+export function advanceStatus(opts: { db: DB; accountId: string; onNews: OnMessageNews } & StatusReport): number | undefined {
+  return advanceStatuses({ db: opts.db, accountId: opts.accountId, reports: [opts], onNews: opts.onNews })[0]
 }
 
 /** The stored message content Baileys asks back for retries; undefined when we never stored it. */

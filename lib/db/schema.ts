@@ -1,14 +1,36 @@
 import { sql } from 'drizzle-orm'
 import { blob, check, foreignKey, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
-// relative, not '@/…': drizzle-kit reads this file outside Next's path aliases
-import { EVENT_TYPES, type EventType } from '../events/names'
-import { DELIVERY_STATUSES, type DeliveryStatus } from '../webhooks/rules'
+// relative, not '@/…': drizzle-kit reads this file outside Next's path aliases. The column enums come
+// from lib/vocabulary (it imports nothing), never from a domain module; re-exported for lib/db's own files.
+import { EVENT_TYPES, type EventType } from '../vocabulary/event-types'
+import {
+  DELIVERY_STATUSES,
+  type DeliveryStatus,
+  MESSAGE_DIRECTIONS,
+  type MessageDirection,
+  MESSAGE_STATUSES,
+  type MessageStatus,
+  OPERATOR_ROLES,
+  type OperatorRole,
+  SESSION_STATUSES,
+  type SessionStatus,
+} from '../vocabulary/statuses'
+
+export {
+  DELIVERY_STATUSES,
+  type DeliveryStatus,
+  MESSAGE_DIRECTIONS,
+  type MessageDirection,
+  MESSAGE_STATUSES,
+  type MessageStatus,
+  OPERATOR_ROLES,
+  type OperatorRole,
+  SESSION_STATUSES,
+  type SessionStatus,
+}
 
 /** All timestamps are integer milliseconds since the epoch. */
 const now = sql`(cast(unixepoch('subsec') * 1000 as integer))`
-
-export const OPERATOR_ROLES = ['admin', 'viewer'] as const
-export type OperatorRole = (typeof OPERATOR_ROLES)[number]
 
 export const operators = sqliteTable('operators', {
   id: integer('id').primaryKey({ autoIncrement: true }),
@@ -44,18 +66,6 @@ export const operatorSessions = sqliteTable(
   },
   (t) => [index('operator_sessions_operator_idx').on(t.operatorId), index('operator_sessions_expires_idx').on(t.expiresAt)],
 )
-
-export const SESSION_STATUSES = [
-  'disconnected',
-  'connecting',
-  'qr_ready',
-  'pairing_code_ready',
-  'connected',
-  'reconnecting',
-  'logged_out',
-  'failed',
-] as const
-export type SessionStatus = (typeof SESSION_STATUSES)[number]
 
 export const accounts = sqliteTable('accounts', {
   id: text('id').primaryKey(),
@@ -164,16 +174,6 @@ export const inboundJournal = sqliteTable('inbound_journal', {
   plaintext: blob('plaintext', { mode: 'buffer' }).notNull(),
   createdAt: integer('created_at').notNull(),
 })
-
-export const MESSAGE_DIRECTIONS = ['in', 'out'] as const
-export type MessageDirection = (typeof MESSAGE_DIRECTIONS)[number]
-/**
- * An outgoing message moves forward only: queued → pending → sent → delivered → read → played;
- * `failed` ends it (from any state before delivery), `cancelled` ends a queued one. Incoming messages
- * are `received`.
- */
-export const MESSAGE_STATUSES = ['queued', 'pending', 'sent', 'delivered', 'read', 'played', 'failed', 'cancelled', 'received'] as const
-export type MessageStatus = (typeof MESSAGE_STATUSES)[number]
 
 /**
  * One row per conversation partner of an account: WhatsApp 7 addresses a 1:1 chat by phone JID or by
@@ -434,8 +434,6 @@ export const webhookEndpoints = sqliteTable(
   },
   (t) => [index('webhook_endpoints_account_idx').on(t.accountId)],
 )
-
-export { DELIVERY_STATUSES, type DeliveryStatus }
 
 /**
  * One event for one endpoint. A worker claims a due delivery by setting its lease with a

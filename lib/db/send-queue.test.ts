@@ -3,6 +3,8 @@ import { insertAccount } from './accounts'
 import type { DB } from './client'
 import { acceptOutgoing, cancelQueued, claimNextOwed, markSent, nextOwed } from './send-queue'
 import { tempDb } from '../../tests/support/temp-db'
+import { recordAccountNews } from '@/lib/sessions/accounts'
+import { recordMessageNews } from '@/lib/messages/outbox'
 
 let db: DB
 let close: () => void
@@ -10,8 +12,8 @@ const jid = '15550100@s.whatsapp.net'
 
 beforeEach(() => {
   ;({ db, close } = tempDb())
-  insertAccount({ db, id: 'shop', name: 'Shop' })
-  insertAccount({ db, id: 'other', name: 'Other' })
+  insertAccount({ db, id: 'shop', name: 'Shop', onNews: recordAccountNews })
+  insertAccount({ db, id: 'other', name: 'Other', onNews: recordAccountNews })
 })
 afterEach(() => close())
 
@@ -37,7 +39,7 @@ describe('claimNextOwed (the send loop takes the next message)', () => {
     const b = accept('shop', 'B')
     const first = claimNextOwed({ db, accountId: 'shop', now: 5 })
     expect(first).toMatchObject({ id: a.id, status: 'pending', updatedAt: 5, request: { content: { kind: 'text', text: 'A' } } })
-    markSent({ db, id: a.id, proto: null, timestamp: 6 })
+    markSent({ db, id: a.id, proto: null, timestamp: 6, onNews: recordMessageNews })
     expect(claimNextOwed({ db, accountId: 'shop' })?.id).toBe(b.id)
   })
 
@@ -51,12 +53,12 @@ describe('claimNextOwed (the send loop takes the next message)', () => {
 
   it('never takes a cancelled message, and answers undefined when nothing is owed', () => {
     const a = accept('shop', 'A')
-    expect(cancelQueued({ db, id: a.id })).toBe(true)
+    expect(cancelQueued({ db, id: a.id, onNews: recordMessageNews })).toBe(true)
     expect(claimNextOwed({ db, accountId: 'shop' })).toBeUndefined()
     expect(nextOwed({ db, accountId: 'shop' })).toBeUndefined()
     // and a claimed one can no longer be cancelled
     const b = accept('shop', 'B')
     claimNextOwed({ db, accountId: 'shop' })
-    expect(cancelQueued({ db, id: b.id })).toBe(false)
+    expect(cancelQueued({ db, id: b.id, onNews: recordMessageNews })).toBe(false)
   })
 })

@@ -2,8 +2,7 @@ import { and, asc, eq, gt, inArray, isNotNull, lt, sql } from 'drizzle-orm'
 import { type ChatKey, ensureChat, touchChat } from './chats'
 import { AppError } from '@/lib/errors'
 import { type DB, perDb } from './client'
-import { appendStatusEvent } from './events'
-import { type MessageRow, newPublicId } from './messages'
+import { type MessageRow, newPublicId, type OnMessageNews } from './messages'
 import { idempotencyKeys, messages, sendQueues } from './schema'
 
 export type QueueRow = typeof sendQueues.$inferSelect
@@ -241,7 +240,19 @@ export function requeue({ db, id }: { db: DB; id: number }): void {
 }
 
 /** The stanza went out: queued/pending → sent, with its event, in one transaction. */
-export function markSent({ db, id, proto, timestamp }: { db: DB; id: number; proto: Buffer | null; timestamp: number }): void {
+export function markSent({
+  db,
+  id,
+  proto,
+  timestamp,
+  onNews,
+}: {
+  db: DB
+  id: number
+  proto: Buffer | null
+  timestamp: number
+  onNews: OnMessageNews
+}): void {
   const stmt = statements(db)
   db.$client
     .transaction(() => {
@@ -249,12 +260,24 @@ export function markSent({ db, id, proto, timestamp }: { db: DB; id: number; pro
       stmt.markSent.run({ id, proto, sentAt: timestamp, now: Date.now() })
       // the echo of the message (Baileys' upsert) may have moved it to sent first, with the event
       if (before && (before.status === 'queued' || before.status === 'pending'))
-        appendStatusEvent(db, { accountId: before.accountId, messageId: id, status: 'sent' })
+        onNews(db, { type: 'message.status', accountId: before.accountId, messageId: id, status: 'sent' })
     })
     .immediate()
 }
 
-export function markFailed({ db, id, reason, errorCode }: { db: DB; id: number; reason: string; errorCode?: number | null }): void {
+export function markFailed({
+  db,
+  id,
+  reason,
+  errorCode,
+  onNews,
+}: {
+  db: DB
+  id: number
+  reason: string
+  errorCode?: number | null
+  onNews: OnMessageNews
+}): void {
   db.$client
     .transaction(() => {
       const row = db
@@ -264,13 +287,13 @@ export function markFailed({ db, id, reason, errorCode }: { db: DB; id: number; 
         .returning({ accountId: messages.accountId })
         .get()
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- an update that matches none returns undefined
-      if (row) appendStatusEvent(db, { accountId: row.accountId, messageId: id, status: 'failed' })
+      if (row) onNews(db, { type: 'message.status', accountId: row.accountId, messageId: id, status: 'failed' })
     })
     .immediate()
 }
 
 /** queued → cancelled; false when it was not queued any more (in flight or sent). */
-export function cancelQueued({ db, id }: { db: DB; id: number }): boolean {
+export function cancelQueued({ db, id, onNews }: { db: DB; id: number; onNews: OnMessageNews }): boolean {
   return db.$client
     .transaction(() => {
       const row = db
@@ -281,7 +304,7 @@ export function cancelQueued({ db, id }: { db: DB; id: number }): boolean {
         .get()
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- an update that matches none returns undefined
       if (!row) return false
-      appendStatusEvent(db, { accountId: row.accountId, messageId: id, status: 'cancelled' })
+      onNews(db, { type: 'message.status', accountId: row.accountId, messageId: id, status: 'cancelled' })
       return true
     })
     .immediate()

@@ -1,11 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { insertAccount, listStatusHistory, recordStatus } from './accounts'
 import type { DB } from './client'
-import { listMessageViews } from './message-views'
+import { listMessageViews } from '@/lib/messages/views'
 import { type LogInput, logMessages } from './messages'
 import { accountsByStatus, countAllQueued, messagesPerHour, queuedByAccount, webhookHealth } from './stats'
 import { logInput } from '../../tests/support/log-input'
 import { tempDb } from '../../tests/support/temp-db'
+import { recordAccountNews } from '@/lib/sessions/accounts'
+import { recordMessageNews } from '@/lib/messages/outbox'
 
 const HOUR = 3_600_000
 const NOW = Date.UTC(2026, 10, 29, 12, 30)
@@ -19,8 +21,8 @@ function message(over: Partial<LogInput> & { text: string; timestamp: number }):
 
 beforeEach(() => {
   ;({ db, close } = tempDb())
-  insertAccount({ db, id: 'shop', name: 'Shop' })
-  insertAccount({ db, id: 'desk', name: 'Desk' })
+  insertAccount({ db, id: 'shop', name: 'Shop', onNews: recordAccountNews })
+  insertAccount({ db, id: 'desk', name: 'Desk', onNews: recordAccountNews })
 })
 afterEach(() => close())
 
@@ -35,6 +37,7 @@ describe('system stats', () => {
         message({ text: 'c', timestamp: NOW - 2 * HOUR }),
         message({ text: 'too old', timestamp: NOW - 30 * HOUR }),
       ],
+      onNews: recordMessageNews,
     })
     const hours = messagesPerHour({ db, hours: 24, now: NOW })
     expect(hours).toHaveLength(24)
@@ -44,17 +47,22 @@ describe('system stats', () => {
   })
 
   it('counts sessions by state and queued messages per account', () => {
-    recordStatus({ db, id: 'shop', status: 'connected', reason: null })
+    recordStatus({ db, id: 'shop', status: 'connected', reason: null, onNews: recordAccountNews })
     expect(accountsByStatus({ db })).toEqual({ connected: 1, disconnected: 1 })
-    logMessages({ db, accountId: 'desk', items: [message({ text: 'q', timestamp: NOW, direction: 'out', status: 'queued' })] })
+    logMessages({
+      db,
+      accountId: 'desk',
+      items: [message({ text: 'q', timestamp: NOW, direction: 'out', status: 'queued' })],
+      onNews: recordMessageNews,
+    })
     expect(countAllQueued({ db })).toBe(1)
     expect(queuedByAccount({ db })).toEqual([{ accountId: 'desk', queued: 1 }])
   })
 
   it('keeps every status change with its reason, newest first, paged by id', () => {
-    recordStatus({ db, id: 'shop', status: 'connecting', reason: 'linking' })
-    recordStatus({ db, id: 'shop', status: 'qr_ready', reason: 'scan the QR code' })
-    recordStatus({ db, id: 'shop', status: 'connected', reason: null })
+    recordStatus({ db, id: 'shop', status: 'connecting', reason: 'linking', onNews: recordAccountNews })
+    recordStatus({ db, id: 'shop', status: 'qr_ready', reason: 'scan the QR code', onNews: recordAccountNews })
+    recordStatus({ db, id: 'shop', status: 'connected', reason: null, onNews: recordAccountNews })
     const all = listStatusHistory({ db, id: 'shop', limit: 10 })
     expect(all.map((e) => e.status)).toEqual(['connected', 'qr_ready', 'connecting'])
     expect(all[1]?.reason).toBe('scan the QR code')
@@ -74,6 +82,7 @@ describe('message search', () => {
         message({ text: 'order cancelled', timestamp: NOW - 2000 }),
         message({ text: '100% refund_ok', timestamp: NOW - 1000 }),
       ],
+      onNews: recordMessageNews,
     })
     const find = (text: string) => listMessageViews({ db, accountId: 'shop', filter: { text }, limit: 10 }).items.map((m) => m.text)
     expect(find('order')).toEqual(['order cancelled', 'Your Order shipped today'])

@@ -1,6 +1,6 @@
 import { decodeTime } from 'ulid'
 import { AppError } from '@/lib/errors'
-import { EVENT_TYPES, type EventType, MESSAGE_CONTENT_EVENTS } from './names'
+import { EVENT_TYPES, type EventType, MESSAGE_CONTENT_EVENTS } from '@/lib/vocabulary/event-types'
 
 /**
  * What an event-stream client asked for and may see, and where it may resume: the pure parts of

@@ -1,5 +1,5 @@
-import type { MessageView } from '@/lib/db/message-views'
-import type { AttemptView, DeliverySummary, WebhookView } from '@/lib/db/webhook-views'
+import type { MessageView } from '@/lib/messages/views'
+import type { AttemptView, DeliverySummary, WebhookView } from '@/lib/webhooks/views'
 import type { EventType, MessageStatus, SessionStatus } from '@/lib/db/schema'
 
 /** Domain events: the one vocabulary shared by sessions, the realtime gateway and (later) webhooks. */

@@ -1,4 +1,4 @@
-import type { OperatorRole } from '@/lib/db/schema'
+import type { OperatorRole } from '@/lib/vocabulary/statuses'
 
 /**
  * What an API key (or an operator session) may do. `admin` grants every scope and only exists on

@@ -3,6 +3,7 @@ import { insertAccount } from '@/lib/db/accounts'
 import type { DB } from '@/lib/db/client'
 import { KeyService } from './service'
 import { tempDb } from '../../tests/support/temp-db'
+import { recordAccountNews } from '@/lib/sessions/accounts'
 
 const ENV_KEY = 'env-key-0123456789abcdef0123456789abcdef'
 let db: DB
@@ -12,7 +13,7 @@ let keys: KeyService
 
 beforeEach(() => {
   ;({ db, close } = tempDb())
-  insertAccount({ db, id: 'shop', name: 'Shop' })
+  insertAccount({ db, id: 'shop', name: 'Shop', onNews: recordAccountNews })
   now = Date.parse('2026-01-01T00:00:00Z')
   keys = new KeyService({ db, envKey: ENV_KEY, now: () => now })
 })

@@ -10,6 +10,8 @@ import { acceptOutgoing } from '@/lib/db/send-queue'
 import { evictMediaCache, sweepMediaDir } from './sweep'
 import { logInput } from '../../tests/support/log-input'
 import { tempDb } from '../../tests/support/temp-db'
+import { recordAccountNews } from '@/lib/sessions/accounts'
+import { recordMessageNews } from '@/lib/messages/outbox'
 
 const log = pino({ level: 'silent' })
 const HOUR = 60 * 60_000
@@ -22,7 +24,7 @@ beforeEach(() => {
   let root: string
   ;({ db, dir: root, close } = tempDb())
   dir = path.join(root, 'media')
-  insertAccount({ db, id: 'shop', name: 'Shop' })
+  insertAccount({ db, id: 'shop', name: 'Shop', onNews: recordAccountNews })
 })
 afterEach(() => close())
 
@@ -42,6 +44,7 @@ function cached(waId: string, size: number, usedAt: number): number {
     db,
     accountId: 'shop',
     items: [logInput({ waMessageId: waId, pushName: null, type: 'image', text: null, proto: Buffer.from('p'), timestamp: usedAt })],
+    onNews: recordMessageNews,
   }).created
   if (id === undefined) throw new Error('not stored')
   const rel = `cache/shop/${waId}`

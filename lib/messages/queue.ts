@@ -1,13 +1,14 @@
 import type { DB } from '@/lib/db/client'
-import { messageViewsByRowIds } from '@/lib/db/message-views'
 import { findMessageRowsByIds, type MessageRow } from '@/lib/db/messages'
 import { claimNextOwed, getQueueRow, markFailed, markSent, nextOwed, recentSendTimes, requeue } from '@/lib/db/send-queue'
 import type { EventBus } from '@/lib/events/bus'
 import type { Logger } from '@/lib/logger'
 import type { LinkPreview, OutgoingContent, QuotedRef } from '@/lib/whatsapp/outgoing'
 import type { WaSocket } from '@/lib/whatsapp/socket'
+import { recordMessageNews } from './outbox'
 import { decideNextSend, type PacingConfig, resolvePacing, WINDOW_MS } from './pacing'
 import { readStoredRequest, type StoredRequest } from './stored-request'
+import { messageViewsByRowIds } from './views'
 
 export type LinkPreviewer = (url: string) => Promise<LinkPreview | null>
 
@@ -117,7 +118,7 @@ export class SendQueue {
       const stored = readStoredRequest(row.request)
       if (!stored.ok) {
         // written by a version whose shape this one does not know: failed with the reason, never thrown
-        markFailed({ db, id: row.id, reason: stored.reason })
+        markFailed({ db, id: row.id, reason: stored.reason, onNews: recordMessageNews })
         this.log.warn({ accountId, msgId: row.waMessageId, reason: stored.reason }, 'queued message cannot be read; failed')
         this.announce(accountId, row.id)
         continue
@@ -134,12 +135,12 @@ export class SendQueue {
           return
         }
         const reason = `sending failed: ${err instanceof Error ? err.message : String(err)}`
-        markFailed({ db, id: row.id, reason })
+        markFailed({ db, id: row.id, reason, onNews: recordMessageNews })
         this.log.warn({ err, accountId, msgId: row.waMessageId }, 'send failed')
         this.announce(accountId, row.id)
         continue
       }
-      markSent({ db, id: row.id, proto: sent.proto, timestamp: sent.timestamp })
+      markSent({ db, id: row.id, proto: sent.proto, timestamp: sent.timestamp, onNews: recordMessageNews })
       this.recent.get(accountId)?.push(this.deps.now())
       this.log.debug({ accountId, msgId: row.waMessageId }, 'message sent')
       this.announce(accountId, row.id)

@@ -1,6 +1,6 @@
 import { proto } from '@whiskeysockets/baileys'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { findAccount, insertAccount, toAccountSummary } from '@/lib/db/accounts'
+import { findAccount, insertAccount } from '@/lib/db/accounts'
 import type { DB } from '@/lib/db/client'
 import { AppError } from '@/lib/errors'
 import { EventBus } from '@/lib/events/bus'
@@ -11,6 +11,7 @@ import type { NumberCheck, WaSocket } from '@/lib/whatsapp/socket'
 import { MessageService } from './service'
 import type { MessageView } from './types'
 import { tempDb } from '../../tests/support/temp-db'
+import { recordAccountNews, toAccountSummary } from '@/lib/sessions/accounts'
 
 const log = createLogger({ level: 'silent' })
 const PEER = '15551234567'
@@ -83,8 +84,8 @@ const until = async (check: () => boolean, what: string) => {
 beforeEach(() => {
   ;({ db, close } = tempDb())
   bus = new EventBus(log)
-  insertAccount({ db, id: 'acc', name: 'Acc' })
-  insertAccount({ db, id: 'other', name: 'Other' })
+  insertAccount({ db, id: 'acc', name: 'Acc', onNews: recordAccountNews })
+  insertAccount({ db, id: 'other', name: 'Other', onNews: recordAccountNews })
   clock = Date.now()
   connected = true
   fake = fakeSocket()

@@ -1,17 +1,8 @@
 import type { DB } from '@/lib/db/client'
 import { findChat } from '@/lib/db/chats'
-import {
-  decodeCursor,
-  encodeCursor,
-  listChatViews,
-  listMessageViews,
-  messageView,
-  messageViewsByRowIds,
-  type MessageFilter,
-} from '@/lib/db/message-views'
 import { recordDelete, recordEdit } from '@/lib/db/message-effects'
 import { findMessageByWaId, findMessageRow, type MessageRow } from '@/lib/db/messages'
-import type { MessageDirection, MessageStatus } from '@/lib/db/schema'
+import type { MessageDirection, MessageStatus } from '@/lib/vocabulary/statuses'
 import {
   acceptOutgoing,
   accountsWithOwed,
@@ -34,6 +25,7 @@ import type { PreparedMedia } from '@/lib/media/service'
 import { type ComposeLookup, composeOutgoing, hashRequest, keyOf, mediaSourceOf } from './compose'
 import { type PacingConfig, resolvePacing, type RestrictionConfig } from './pacing'
 import { noteSendOutcome } from './restrictions'
+import { recordMessageNews } from './outbox'
 import { parsePhone, parseRecipient, type Recipient } from './recipient'
 import { type LinkPreviewer, SendQueue, urlOnlyPreview } from './queue'
 import { readStoredRequest, type StoredRequest, storeRequest } from './stored-request'
@@ -50,6 +42,7 @@ import {
   type QueueStatus,
   type SendMessageInput,
 } from './types'
+import { decodeCursor, encodeCursor, listChatViews, listMessageViews, messageView, messageViewsByRowIds, type MessageFilter } from './views'
 
 /** What the service needs of the session manager. */
 export type SessionAccess = {
@@ -251,7 +244,7 @@ export class MessageService {
     }
     const sock = this.requireConnected(accountId)
     await sock.send(row.chatJid, { kind: 'edit', target: keyOf(row), text }, { messageId: newWaMessageId(sock.user()?.jid) })
-    recordEdit({ db: this.deps.db, accountId, id: row.id, text, at: this.now() })
+    recordEdit({ db: this.deps.db, accountId, id: row.id, text, at: this.now(), onNews: recordMessageNews })
     return this.announceUpdate(accountId, row.publicId ?? '')
   }
 
@@ -259,7 +252,8 @@ export class MessageService {
   async delete(accountId: string, messageId: string): Promise<MessageView> {
     const row = this.requireMessage(accountId, messageId)
     if (row.direction !== 'out') throw new AppError('message_not_editable', 'Only messages this account sent can be deleted for everyone.')
-    if (row.status === 'queued' && cancelQueued({ db: this.deps.db, id: row.id })) return this.announceUpdate(accountId, row.publicId ?? '')
+    if (row.status === 'queued' && cancelQueued({ db: this.deps.db, id: row.id, onNews: recordMessageNews }))
+      return this.announceUpdate(accountId, row.publicId ?? '')
     if (row.deletedAt) return this.get(accountId, messageId)
     if (row.status === 'failed' || row.status === 'cancelled') {
       throw new AppError('message_not_editable', `The message was never sent (${row.status}).`)
@@ -272,14 +266,14 @@ export class MessageService {
     }
     const sock = this.requireConnected(accountId)
     await sock.send(row.chatJid, { kind: 'delete', target: keyOf(row) }, { messageId: newWaMessageId(sock.user()?.jid) })
-    recordDelete({ db: this.deps.db, accountId, id: row.id, at: this.now() })
+    recordDelete({ db: this.deps.db, accountId, id: row.id, at: this.now(), onNews: recordMessageNews })
     return this.announceUpdate(accountId, row.publicId ?? '')
   }
 
   /** Cancels a message still waiting in the queue; 409 not_cancellable once it is on its way. */
   cancel(accountId: string, messageId: string): MessageView {
     const row = this.requireMessage(accountId, messageId)
-    if (!cancelQueued({ db: this.deps.db, id: row.id })) {
+    if (!cancelQueued({ db: this.deps.db, id: row.id, onNews: recordMessageNews })) {
       throw new AppError('not_cancellable', `Only queued messages can be cancelled; this one is ${row.status}.`)
     }
     return this.announceUpdate(accountId, row.publicId ?? '')

@@ -5,7 +5,7 @@
  */
 import type { ContactCard } from '@/lib/whatsapp/vcard'
 
-export type { ChatView, MessageView } from '@/lib/db/message-views'
+export type { ChatView, MessageView } from './views'
 export type { ContactCard }
 
 /** Quote an earlier message (any kind): the gateway's id or the WhatsApp id of a logged message. */

@@ -1,13 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { insertAccount, recordStatus } from '@/lib/db/accounts'
 import type { DB } from '@/lib/db/client'
-import type { MessageView } from '@/lib/db/message-views'
+import type { MessageView } from '@/lib/messages/views'
 import { EventBus } from '@/lib/events/bus'
 import { KeyService } from '@/lib/keys/service'
 import { metricsAccess } from './access'
 import { createMetrics, type GatewayMetrics } from './registry'
 import { registerWebhookMetrics } from './webhooks'
 import { tempDb } from '../../tests/support/temp-db'
+import { recordAccountNews } from '@/lib/sessions/accounts'
 
 const ENV_KEY = 'gateway-env-key-0123456789abcdef0123'
 const TOKEN = 'metrics-token-0123456789abcdef0123456'
@@ -30,9 +31,9 @@ const line = (text: string, series: string) => text.split('\n').find((l) => l.st
 
 describe('GET /metrics content', () => {
   it('reports sessions by state from the database at scrape time, every state present', async () => {
-    insertAccount({ db, id: 'a', name: 'A' })
-    insertAccount({ db, id: 'b', name: 'B' })
-    recordStatus({ db, id: 'a', status: 'connected', reason: null })
+    insertAccount({ db, id: 'a', name: 'A', onNews: recordAccountNews })
+    insertAccount({ db, id: 'b', name: 'B', onNews: recordAccountNews })
+    recordStatus({ db, id: 'a', status: 'connected', reason: null, onNews: recordAccountNews })
     const text = await metrics.render()
     expect(line(text, 'wa_gateway_sessions{state="connected"}')).toBe('wa_gateway_sessions{state="connected"} 1')
     expect(line(text, 'wa_gateway_sessions{state="disconnected"}')).toBe('wa_gateway_sessions{state="disconnected"} 1')
@@ -80,7 +81,7 @@ describe('GET /metrics content', () => {
 
 describe('who may read /metrics', () => {
   it('the configured bearer token or a gateway-wide admin key; nothing else', () => {
-    insertAccount({ db, id: 'shop', name: 'Shop' })
+    insertAccount({ db, id: 'shop', name: 'Shop', onNews: recordAccountNews })
     const keys = new KeyService({ db, envKey: ENV_KEY })
     const admin = keys.issue({ name: 'prom', accountId: null, scopes: ['admin'], createdBy: 'test' }).key
     const reader = keys.issue({ name: 'reader', accountId: null, scopes: ['accounts:read'], createdBy: 'test' }).key

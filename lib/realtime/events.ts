@@ -1,5 +1,5 @@
 import type { AccountSummary, DomainEvents, OutboxEvent, QrPayload } from '@/lib/events/types'
-import type { MessageView } from '@/lib/db/message-views'
+import type { MessageView } from '@/lib/messages/views'
 
 /** Where a reader is in the dashboard's signal sequence: the process's epoch (numbering restarts with it) and the last seq seen. */
 export type EventPosition = { epoch: string; seq: number }

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { appendEvent, purgeEventsBefore } from '@/lib/db/events'
+import { purgeEventsBefore } from '@/lib/db/events'
+import { recordEvent } from '@/lib/events/outbox'
 import { EventBus } from '@/lib/events/bus'
 import { STREAMABLE_TYPES } from '@/lib/events/stream-filter'
 import type { OutboxEvent } from '@/lib/events/types'
@@ -20,7 +21,7 @@ function setup(wanted = () => true) {
   cleanup.push(t.close, () => feed.close())
   const relayed: OutboxEvent[] = []
   feed.subscribe((rows) => relayed.push(...rows.map(outboxEvent)))
-  const deleted = (accountId: string, at?: number) => appendEvent(t.db, { type: 'account.deleted', accountId, data: { accountId }, at })
+  const deleted = (accountId: string, at?: number) => recordEvent(t.db, { type: 'account.deleted', accountId, data: { accountId }, at })
   return { ...t, bus, feed, relayed, deleted }
 }
 
@@ -33,7 +34,7 @@ describe('OutboxFeed', () => {
     const a = deleted('a')
     const b = deleted('b')
     await nextTurn()
-    const c = appendEvent(db, { type: 'webhook.test', accountId: null, data: { webhookId: 'whk_1', message: 'hi' }, dispatched: true })
+    const c = recordEvent(db, { type: 'webhook.test', accountId: null, data: { webhookId: 'whk_1', message: 'hi' }, dispatched: true })
     feed.read()
     feed.read()
     expect(relayed).toEqual([a, b, c])
@@ -60,7 +61,7 @@ describe('OutboxFeed', () => {
   it('replays only the types asked for', async () => {
     const { feed, deleted, db } = setup()
     deleted('a')
-    appendEvent(db, { type: 'webhook.test', accountId: null, data: { webhookId: 'whk_1', message: 'hi' } })
+    recordEvent(db, { type: 'webhook.test', accountId: null, data: { webhookId: 'whk_1', message: 'hi' } })
     await nextTurn()
     expect(feed.since('0', ['webhook.test'], 10).events.map((r) => r.type)).toEqual(['webhook.test'])
   })
@@ -107,7 +108,7 @@ describe('the monitor page', () => {
   it('opens with the newest stored events its role may see, oldest first, and the id they reach', () => {
     const { db, deleted } = setup()
     const made = ['a', 'b', 'c'].map((id) => deleted(id))
-    appendEvent(db, { type: 'webhook.test', accountId: null, data: { webhookId: 'whk_1', message: 'hi' } })
+    recordEvent(db, { type: 'webhook.test', accountId: null, data: { webhookId: 'whk_1', message: 'hi' } })
     const { events, position } = recentOutboxEvents(db, 'viewer', 2)
     expect(events).toEqual(made.slice(1))
     expect(position > made[2]!.id).toBe(true)

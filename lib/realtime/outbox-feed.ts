@@ -1,7 +1,7 @@
 import type { DB } from '@/lib/db/client'
 import { eventsAfter, findEvent, latestEvents, newestEventId, onEventsAppended, type StoredEvent } from '@/lib/db/events'
 import type { EventBus } from '@/lib/events/bus'
-import type { EventType } from '@/lib/events/names'
+import type { EventType } from '@/lib/vocabulary/event-types'
 import { visibleEventTypes } from '@/lib/events/stream-filter'
 import type { OutboxEvent } from '@/lib/events/types'
 import { roleAllows } from '@/lib/keys/scopes'

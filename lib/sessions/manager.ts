@@ -7,7 +7,6 @@ import {
   listAccounts,
   listStatusHistory,
   type StatusChange,
-  toAccountSummary,
   updateAccount,
 } from '@/lib/db/accounts'
 import type { DB } from '@/lib/db/client'
@@ -16,6 +15,7 @@ import type { EventBus } from '@/lib/events/bus'
 import type { AccountSummary, QrPayload } from '@/lib/events/types'
 import type { Logger } from '@/lib/logger'
 import type { WaSocket } from '@/lib/whatsapp/socket'
+import { recordAccountNews, toAccountSummary } from './accounts'
 import type { SessionConfig } from './config'
 import { KeyedLock } from './lock'
 import { LoginGate } from './login-gate'
@@ -83,7 +83,7 @@ export class SessionManager {
     if (!ACCOUNT_ID_PATTERN.test(accountId)) throw new AppError('validation_failed', 'The id must match [a-z0-9][a-z0-9_-]{0,63}.')
     if (findAccount({ db: this.deps.db, id: accountId }))
       throw new AppError('already_exists', `An account with id "${accountId}" already exists.`)
-    const row = insertAccount({ db: this.deps.db, id: accountId, name })
+    const row = insertAccount({ db: this.deps.db, id: accountId, name, onNews: recordAccountNews })
     const account = toAccountSummary(row)
     this.deps.bus.emit('account.created', { account })
     return account
@@ -135,7 +135,7 @@ export class SessionManager {
       if (s.isLinked) await s.logout('account deleted')
       s.detach()
       this.sessions.delete(id)
-      deleteAccount({ db: this.deps.db, id })
+      deleteAccount({ db: this.deps.db, id, onNews: recordAccountNews })
       this.deps.bus.emit('account.deleted', { accountId: id })
     })
   }

@@ -1,5 +1,4 @@
 import type { DB } from '@/lib/db/client'
-import { messageViewsByRowIds } from '@/lib/db/message-views'
 import { forgetJournaled } from '@/lib/db/inbound-journal'
 import { recordDelete } from '@/lib/db/message-effects'
 import {
@@ -12,6 +11,8 @@ import {
   type StatusReport,
 } from '@/lib/db/messages'
 import type { EventBus } from '@/lib/events/bus'
+import { recordMessageNews } from '@/lib/messages/outbox'
+import { messageViewsByRowIds } from '@/lib/messages/views'
 import type { Logger } from '@/lib/logger'
 import { decodeMessageProto, describeWaError, errorCodeOf, isUndecrypted, parseWaMessage, statusFromWa } from '@/lib/whatsapp/messages'
 import type { WaSocketHandlers, WaSocketOptions } from '@/lib/whatsapp/socket'
@@ -66,7 +67,7 @@ export function createMessageSink({
       return
     }
     try {
-      recordDelete({ db, accountId, id: e.targetId, at: Date.now() })
+      recordDelete({ db, accountId, id: e.targetId, at: Date.now(), onNews: recordMessageNews })
       log.info(facts, 'a group admin deleted a member’s message')
       announce({ created: [], updated: [e.targetId] })
     } catch (err) {
@@ -92,6 +93,7 @@ export function createMessageSink({
       accountId,
       items,
       alsoInTransaction: resolved.length > 0 ? () => forgetJournaled(db, accountId, resolved) : undefined,
+      onNews: recordMessageNews,
     })
   return {
     async getMessage(key) {
@@ -127,7 +129,7 @@ export function createMessageSink({
         if (status === 'failed') log.warn({ msgId: key.id, errorCode }, 'WhatsApp refused a message')
       }
       try {
-        announce({ created: [], updated: advanceStatuses({ db, accountId, reports }) })
+        announce({ created: [], updated: advanceStatuses({ db, accountId, reports, onNews: recordMessageNews }) })
       } catch (err) {
         failed(err, reports.length)
       }

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto'
 import QRCode from 'qrcode'
 import type { Keyring } from '@/lib/crypto/aead'
-import { type Account, recordStatus, toAccountSummary } from '@/lib/db/accounts'
+import { type Account, recordStatus } from '@/lib/db/accounts'
 import type { DB } from '@/lib/db/client'
 import type { SessionStatus } from '@/lib/db/schema'
 import { AppError, isAppError } from '@/lib/errors'
@@ -12,6 +12,7 @@ import { journalDecrypt, listJournal } from '@/lib/db/inbound-journal'
 import { type SqliteAuthState, useSqliteAuthState } from '@/lib/whatsapp/auth-state'
 import { phoneOfJid, userJid } from '@/lib/whatsapp/jid'
 import { type ConnectionUpdate, createWaSocket, type WaSocket } from '@/lib/whatsapp/socket'
+import { recordAccountNews, toAccountSummary } from './accounts'
 import type { SessionConfig } from './config'
 import { createMessageSink, type MessageSink } from './message-sink'
 import { type IssuedPairingCode, PairingCodeRequest } from './pairing-code'
@@ -318,7 +319,7 @@ export class Session {
   // ---- helpers ---------------------------------------------------------------------------------
 
   private setStatus(status: SessionStatus, reason: string | null, extra: Parameters<typeof recordStatus>[0]['extra'] = {}): void {
-    const row = recordStatus({ db: this.deps.db, id: this.id, status, reason, extra })
+    const row = recordStatus({ db: this.deps.db, id: this.id, status, reason, extra, onNews: recordAccountNews })
     if (!row) return // the account was deleted meanwhile
     this.account = row
     this.log.info({ status, reason }, 'session status')

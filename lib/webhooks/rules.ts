@@ -4,18 +4,15 @@
  * use it too).
  */
 
-import { MESSAGE_CONTENT_EVENTS } from '../events/names'
+import { MESSAGE_CONTENT_EVENTS } from '../vocabulary/event-types'
 
-export { MESSAGE_CONTENT_EVENTS, SUBSCRIBABLE, type SubscribableEvent } from '../events/names'
+export { MESSAGE_CONTENT_EVENTS, SUBSCRIBABLE, type SubscribableEvent } from '../vocabulary/event-types'
+export { DELIVERY_STATUSES, type DeliveryStatus } from '../vocabulary/statuses'
 
 /** Whether an endpoint with this event filter receives message content (null = every event, so yes). */
 export function carriesMessageContent(events: readonly string[] | null): boolean {
   return events === null || events.some((e) => (MESSAGE_CONTENT_EVENTS as readonly string[]).includes(e))
 }
-
-/** Where a delivery stands: owed (due now or later), delivered, or given up. */
-export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const
-export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number]
 
 /** An HTTP token (RFC 9110), at most 64 characters. */
 export const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/

@@ -2,9 +2,7 @@ import crypto from 'node:crypto'
 import type { Keyring } from '@/lib/crypto/aead'
 import { findAccount } from '@/lib/db/accounts'
 import type { DB } from '@/lib/db/client'
-import { appendEvent } from '@/lib/db/events'
 import type { DeliveryStatus, EventType } from '@/lib/db/schema'
-import { deliverySummary, type DeliveryView, deliveryViews, endpointView, type WebhookView } from '@/lib/db/webhook-views'
 import {
   countEndpoints,
   deleteEndpoint,
@@ -17,10 +15,12 @@ import {
 import { type DeliveryRow, failedDeliveryIds, getDelivery, insertDelivery, listDeliveries, replayDeliveries } from '@/lib/db/webhooks'
 import { AppError } from '@/lib/errors'
 import type { EventBus } from '@/lib/events/bus'
+import { recordEvent } from '@/lib/events/outbox'
 import type { WebhookDeliveryChange, WebhookEndpointChange } from '@/lib/events/types'
 import { checkUrl } from '@/lib/net/outbound'
 import type { WebhookConfig } from './config'
 import { mergeHeaders } from './rules'
+import { deliverySummary, type DeliveryView, deliveryViews, endpointView, type WebhookView } from './views'
 import { type EndpointSecrets, openSecrets, sealSecrets } from './secrets'
 import { newSecret } from './signing'
 
@@ -245,7 +245,7 @@ export class WebhookService {
     const now = this.now()
     const deliveryId = db.$client
       .transaction(() => {
-        const event = appendEvent(db, {
+        const event = recordEvent(db, {
           type: 'webhook.test',
           accountId: row.accountId,
           data: { webhookId: row.id, message: 'A test event sent from the gateway.' },

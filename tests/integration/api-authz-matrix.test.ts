@@ -12,6 +12,7 @@ import { insertOperator } from '@/lib/db/operators'
 import { scopesForRole } from '@/lib/keys/scopes'
 import { type Simulator, startSimulator } from '../../sim'
 import { apiClient, type GatewayProcess, signInCookie, startGateway } from '../support/gateway-process'
+import { recordMessageNews } from '@/lib/messages/outbox'
 
 /**
  * Every operation × every kind of caller: each answers as documented, and a refused call changes
@@ -282,6 +283,7 @@ beforeAll(async () => {
         timestamp: Date.now(),
       },
     ],
+    onNews: recordMessageNews,
   })
   closeDb(db)
   alphaWebhook = await newWebhook()

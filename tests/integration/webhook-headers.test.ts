@@ -4,6 +4,7 @@ import { appendEvent } from '@/lib/db/events'
 import { until } from '../support/gateway-harness'
 import { type Receiver, startReceiver } from '../support/webhook-receiver'
 import { startWebhookStack } from '../support/webhook-stack'
+import { recordAccountNews } from '@/lib/sessions/accounts'
 
 /**
  * Editing an endpoint's custom headers: a kept header goes on being sent with its stored value (which
@@ -15,7 +16,7 @@ let rx: Receiver
 beforeAll(async () => {
   rx = await startReceiver()
   stack = await startWebhookStack()
-  insertAccount({ db: stack.db, id: 'hdr', name: 'hdr' })
+  insertAccount({ db: stack.db, id: 'hdr', name: 'hdr', onNews: recordAccountNews })
   stack.dispatcher.run()
 })
 afterAll(async () => {

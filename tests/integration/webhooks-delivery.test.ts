@@ -5,6 +5,7 @@ import { appendEvent } from '@/lib/db/events'
 import { until } from '../support/gateway-harness'
 import { type Receiver, startReceiver } from '../support/webhook-receiver'
 import { startWebhookStack } from '../support/webhook-stack'
+import { recordAccountNews } from '@/lib/sessions/accounts'
 
 /**
  * The delivery worker against a real local receiver that misbehaves: every rule of the retry policy
@@ -30,7 +31,7 @@ beforeAll(async () => {
   rx = await startReceiver()
   stack = await startWebhookStack()
   for (const id of ['a500', 'slow', 'r429', 'redir', 'gone', 'reset', 'dead', 'healthy', 'rot', 'guard', 'replay'])
-    insertAccount({ db: stack.db, id, name: id })
+    insertAccount({ db: stack.db, id, name: id, onNews: recordAccountNews })
   // their account.created events go out before any endpoint exists: each test sees only its own events
   stack.dispatcher.run()
 })
@@ -171,7 +172,7 @@ describe('secrets, guard and replay', () => {
     // a gateway of its own whose deliveries may reach no private address (the production default)
     const strict = await startWebhookStack({ policy: { allowedCidrs: [], allowHttp: true, forbiddenCode: 'webhook_url_forbidden' } })
     try {
-      insertAccount({ db: strict.db, id: 'guard', name: 'guard' })
+      insertAccount({ db: strict.db, id: 'guard', name: 'guard', onNews: recordAccountNews })
       expect(() => strict.service.create(null, { url: 'http://127.0.0.1:9/x', accountId: 'guard' })).toThrow(/loopback/)
       expect(() => strict.service.create(null, { url: 'http://[::ffff:127.0.0.1]/x', accountId: 'guard' })).toThrow(/not allowed/)
       expect(() => strict.service.create(null, { url: 'http://0x7f.1/x', accountId: 'guard' })).toThrow(/loopback/)
@@ -244,7 +245,7 @@ describe('fair share of the delivery slots', () => {
     // its own database and worker (4 slots, attempts that could hang for 30 s), so no other worker delivers these
     const fair = await startWebhookStack({ concurrency: 4, timeoutMs: 30_000, leaseMs: 65_000 })
     try {
-      for (const id of ['hang', 'fine']) insertAccount({ db: fair.db, id, name: id })
+      for (const id of ['hang', 'fine']) insertAccount({ db: fair.db, id, name: id, onNews: recordAccountNews })
       fair.dispatcher.run()
       const on = (accountId: string, i: number) =>
         appendEvent(fair.db, { type: 'account.deleted', accountId, data: { accountId: `${accountId}:${i}` } })

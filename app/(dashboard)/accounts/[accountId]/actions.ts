@@ -2,6 +2,7 @@
 
 import { headers } from 'next/headers'
 import { z } from 'zod'
+import type { ActionResult } from '@/components/messages/actions'
 import { SendMessageBody } from '@/lib/api/schemas/message-send'
 import { requireOperatorAction } from '@/lib/auth/session'
 import { isAppError } from '@/lib/errors'
@@ -10,9 +11,6 @@ import type { ChatView, MessageView, Page } from '@/lib/messages/types'
 import type { OperatorView } from '@/lib/operators/operators'
 import { getRuntime } from '@/lib/runtime'
 import type { StatusChange } from '@/lib/sessions/manager'
-
-/** What the chat view's actions answer: the data, or a message to show (never a thrown error). */
-export type ActionResult<T> = { ok: true; data: T } | { ok: false; error: string }
 
 const AccountId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/)
 const Cursor = z.string().max(200).optional()

@@ -13,6 +13,7 @@ import { isAppError } from '@/lib/errors'
 import { roleAllows } from '@/lib/keys/scopes'
 import type { AccountSummary, QrPayload } from '@/lib/events/types'
 import { getRuntime } from '@/lib/runtime'
+import { listChatsAction, listMessagesAction, sendMessageAction, statusHistoryAction } from './actions'
 
 export const metadata: Metadata = { title: 'Account' }
 export const dynamic = 'force-dynamic'
@@ -76,10 +77,11 @@ export default async function AccountPage({
             initialStatus={account.status}
             position={position}
             initialQueue={messages.queueStatus(accountId)}
+            actions={{ listChats: listChatsAction, listMessages: listMessagesAction, send: sendMessageAction }}
           />
         ) : tab === 'timeline' ? (
           <Card>
-            <StatusTimeline accountId={accountId} initial={sessions.history(accountId, { limit: 50 })} />
+            <StatusTimeline accountId={accountId} initial={sessions.history(accountId, { limit: 50 })} loadHistory={statusHistoryAction} />
           </Card>
         ) : tab === 'webhooks' && !roleAllows(operator.role, 'webhooks:manage') ? (
           // as in the API: endpoint URLs and receivers' answers need webhooks:manage

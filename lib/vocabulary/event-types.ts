@@ -1,6 +1,6 @@
 /**
- * The outbox's event type names, in a module with no imports so that the schema, the API, the
- * webhook rules and the browser's forms all read one list.
+ * The outbox's event type names: the schema stores them (lib/db), the API, the webhook rules and the
+ * browser's forms read them. Part of lib/vocabulary, which imports nothing (docs/architecture.md).
  */
 
 /** What a webhook endpoint may subscribe to: every domain event the outbox records. */

@@ -1,48 +1,19 @@
 import { and, desc, eq, gte, inArray, lt, lte, or, type SQL, sql } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/sqlite-core'
+import type { Chat } from './chats'
 import { type DB, perDb } from './client'
-import type { Reaction } from './message-effects'
 import type { MessageRow } from './messages'
 import { chats, type MessageDirection, messages, type MessageStatus } from './schema'
 
-/** The contact side of a message or chat: both address forms where known. */
-export type ChatRef = { jid: string; phone: string | null; lid: string | null; name: string | null }
-
-/** A message as the API returns it. */
-export type MessageView = {
-  id: string
-  waMessageId: string
-  accountId: string
-  chat: ChatRef
-  direction: MessageDirection
-  /** sender JID of an incoming message; null for the account's own */
-  from: string | null
-  type: string
-  text: string | null
-  content: unknown
-  /** the message this one replies to */
-  context: { messageId: string | null; waMessageId: string } | null
-  reactions: Reaction[]
-  status: MessageStatus
-  statusReason: string | null
-  errorCode: number | null
-  /** 1 for the next queued message to go out; null unless queued (the service fills it in) */
-  queuePosition: number | null
-  timestamp: number
-  createdAt: number
-  updatedAt: number
-  sentAt: number | null
-  deliveredAt: number | null
-  readAt: number | null
-  editedAt: number | null
-  deletedAt: number | null
-}
-
-export type ChatView = ChatRef & { lastMessageAt: number | null; unreadCount: number; lastMessage: MessageView | null }
+/**
+ * The reads behind every message the gateway shows or announces: a message row with its chat and the
+ * public id of the message it quotes. Rows only; lib/messages/views.ts builds what is published.
+ */
+export type MessageWithChat = { m: MessageRow; c: Chat | null; quotedId: string | null }
 
 const quoted = alias(messages, 'quoted')
 
-const selectViews = (db: DB, where: SQL | undefined, limit: number) =>
+const selectWithChats = (db: DB, where: SQL | undefined, limit: number): MessageWithChat[] =>
   db
     .select({ m: messages, c: chats, quotedId: quoted.publicId })
     .from(messages)
@@ -53,35 +24,9 @@ const selectViews = (db: DB, where: SQL | undefined, limit: number) =>
     .limit(limit)
     .all()
 
-const toView = ({ m, c, quotedId }: ReturnType<typeof selectViews>[number]): MessageView => ({
-  id: m.publicId ?? `row_${m.id}`,
-  waMessageId: m.waMessageId,
-  accountId: m.accountId,
-  chat: { jid: c?.jid ?? m.chatJid, phone: c?.phone ?? null, lid: c?.lid ?? null, name: c?.name ?? null },
-  direction: m.direction,
-  from: m.direction === 'in' ? (m.senderJid ?? c?.jid ?? m.chatJid) : null,
-  type: m.type,
-  text: m.text,
-  content: m.content ?? null,
-  context: m.quotedWaId ? { messageId: quotedId ?? null, waMessageId: m.quotedWaId } : null,
-  reactions: (m.reactions as Reaction[] | null) ?? [],
-  status: m.status,
-  statusReason: m.statusReason,
-  errorCode: m.errorCode,
-  queuePosition: null,
-  timestamp: m.timestamp,
-  createdAt: m.createdAt,
-  updatedAt: m.updatedAt,
-  sentAt: m.sentAt,
-  deliveredAt: m.deliveredAt,
-  readAt: m.readAt,
-  editedAt: m.editedAt,
-  deletedAt: m.deletedAt,
-})
-
 /**
  * One message by row id, prepared once per connection: announced after every send and status change.
- * Three single-table lookups, not the join selectViews uses: SQLite 3.54 through better-sqlite3 spends
+ * Three single-table lookups, not the join selectWithChats uses: SQLite 3.54 through better-sqlite3 spends
  * ~30 µs more on any joined statement than on a primary-key read (~6 µs), and this runs several times
  * per message (bench/messages.bench.ts showed it as the largest single cost of the send path).
  */
@@ -104,14 +49,14 @@ const byIdStatements = perDb((db) => ({
     .prepare(),
 }))
 
-export function messageViewsByRowIds({ db, ids }: { db: DB; ids: number[] }): MessageView[] {
+export function messagesByRowIds({ db, ids }: { db: DB; ids: number[] }): MessageWithChat[] {
   if (ids.length === 0) return []
-  if (ids.length > 100) return selectViews(db, inArray(messages.id, ids), ids.length).map(toView)
+  if (ids.length > 100) return selectWithChats(db, inArray(messages.id, ids), ids.length)
   // a batch (an offline burst arrives as one upsert) reads row by row through the prepared statements:
   // cheaper than building and preparing an IN (…) query each time
   const stmts = byIdStatements(db)
   const chatsSeen = new Map<number, typeof chats.$inferSelect | undefined>()
-  const rows: ReturnType<typeof selectViews> = []
+  const rows: MessageWithChat[] = []
   for (const id of ids) {
     const m = stmts.message.get({ id })
     if (!m) continue
@@ -123,24 +68,25 @@ export function messageViewsByRowIds({ db, ids }: { db: DB; ids: number[] }): Me
     const quotedId = m.quotedWaId ? (stmts.quotedId.get({ accountId: m.accountId, waMessageId: m.quotedWaId })?.publicId ?? null) : null
     rows.push({ m, c: c ?? null, quotedId })
   }
-  // the order selectViews gives: newest first, row id breaking ties
+  // the order selectWithChats gives: newest first, row id breaking ties
   if (rows.length > 1) rows.sort((a, b) => b.m.timestamp - a.m.timestamp || b.m.id - a.m.id)
-  return rows.map(toView)
+  return rows
 }
 
-export function messageView({ db, accountId, publicId }: { db: DB; accountId: string; publicId: string }): MessageView | undefined {
-  const [row] = selectViews(db, and(eq(messages.accountId, accountId), eq(messages.publicId, publicId)), 1)
-  return row ? toView(row) : undefined
+export function findMessageWithChat({
+  db,
+  accountId,
+  publicId,
+}: {
+  db: DB
+  accountId: string
+  publicId: string
+}): MessageWithChat | undefined {
+  return selectWithChats(db, and(eq(messages.accountId, accountId), eq(messages.publicId, publicId)), 1)[0]
 }
 
 /** Position in a newest-first listing: (timestamp, row id), so equal timestamps keep a stable order. */
 export type Cursor = { timestamp: number; id: number }
-
-export const encodeCursor = (c: Cursor): string => Buffer.from(`${c.timestamp}:${c.id}`).toString('base64url')
-export function decodeCursor(s: string): Cursor | undefined {
-  const m = /^(\d+):(\d+)$/.exec(Buffer.from(s, 'base64url').toString())
-  return m ? { timestamp: Number(m[1]), id: Number(m[2]) } : undefined
-}
 
 export type MessageFilter = {
   chatIds?: number[]
@@ -157,7 +103,7 @@ export type MessageFilter = {
 const likeWord = (w: string) => `%${w.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
 
 /** Newest first; `limit + 1` rows are read to know whether a next page exists. */
-export function listMessageViews({
+export function listMessages({
   db,
   accountId,
   filter,
@@ -169,7 +115,7 @@ export function listMessageViews({
   filter: MessageFilter
   cursor?: Cursor
   limit: number
-}): { items: MessageView[]; next: Cursor | null } {
+}): { items: MessageWithChat[]; next: Cursor | null } {
   const conds: (SQL | undefined)[] = [
     eq(messages.accountId, accountId),
     filter.chatIds ? inArray(messages.chatId, filter.chatIds) : undefined,
@@ -187,15 +133,15 @@ export function listMessageViews({
       ? or(lt(messages.timestamp, cursor.timestamp), and(eq(messages.timestamp, cursor.timestamp), lt(messages.id, cursor.id)))
       : undefined,
   ]
-  const rows = selectViews(db, and(...conds), limit + 1)
+  const rows = selectWithChats(db, and(...conds), limit + 1)
   const page = rows.slice(0, limit)
   const last = page.at(-1)
-  return { items: page.map(toView), next: rows.length > limit && last ? { timestamp: last.m.timestamp, id: last.m.id } : null }
+  return { items: page, next: rows.length > limit && last ? { timestamp: last.m.timestamp, id: last.m.id } : null }
 }
 
-/** Chats newest first (by last message), each with its last message and unread count. */
-export function listChatViews({ db, accountId, cursor, limit }: { db: DB; accountId: string; cursor?: Cursor; limit: number }): {
-  items: ChatView[]
+/** Chats newest first (by last message), each with its last message. */
+export function listChats({ db, accountId, cursor, limit }: { db: DB; accountId: string; cursor?: Cursor; limit: number }): {
+  items: { chat: Chat; lastMessage: MessageWithChat | null }[]
   next: Cursor | null
 } {
   const rows = db
@@ -214,23 +160,12 @@ export function listChatViews({ db, accountId, cursor, limit }: { db: DB; accoun
     .all()
   const page = rows.slice(0, limit)
   const lastIds = page.map((c) => c.lastMessageId).filter((id): id is number => id !== null)
-  const byId = new Map(messageViewsByRowIdsWithRow(db, lastIds))
+  const byId = new Map(
+    lastIds.length === 0 ? [] : selectWithChats(db, inArray(messages.id, lastIds), lastIds.length).map((r) => [r.m.id, r]),
+  )
   const last = page.at(-1)
   return {
-    items: page.map((c) => ({
-      jid: c.jid,
-      phone: c.phone,
-      lid: c.lid,
-      name: c.name,
-      lastMessageAt: c.lastMessageAt,
-      unreadCount: c.unreadCount,
-      lastMessage: (c.lastMessageId !== null ? byId.get(c.lastMessageId) : undefined) ?? null,
-    })),
+    items: page.map((c) => ({ chat: c, lastMessage: (c.lastMessageId !== null ? byId.get(c.lastMessageId) : undefined) ?? null })),
     next: rows.length > limit && last ? { timestamp: last.lastMessageAt ?? 0, id: last.id } : null,
   }
 }
-
-const messageViewsByRowIdsWithRow = (db: DB, ids: number[]): [number, MessageView][] =>
-  ids.length === 0 ? [] : selectViews(db, inArray(messages.id, ids), ids.length).map((r) => [r.m.id, toView(r)])
-
-export type { MessageRow }

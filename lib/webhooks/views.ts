@@ -1,7 +1,12 @@
-import type { DB } from './client'
-import type { DeliveryStatus } from './schema'
-import type { EndpointRow } from './webhook-endpoints'
-import { attemptsOf, type DeliveryRow } from './webhooks'
+import type { DB } from '@/lib/db/client'
+import type { EndpointRow } from '@/lib/db/webhook-endpoints'
+import { attemptsOf, type DeliveryRow } from '@/lib/db/webhooks'
+import type { DeliveryStatus } from '@/lib/vocabulary/statuses'
+
+/*
+ * What the webhook module publishes (API answers, the dashboard, live updates) built from the rows
+ * lib/db returns: the repositories hand back rows, this module decides what a reader may see.
+ */
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
 
