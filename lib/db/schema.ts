@@ -3,12 +3,22 @@ import { blob, check, foreignKey, index, integer, primaryKey, sqliteTable, text,
 // relative, not '@/…': drizzle-kit reads this file outside Next's path aliases
 import { EVENT_TYPES, type EventType } from '../events/names'
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../webhooks/rules'
+import { MESSAGE_DIRECTIONS, MESSAGE_STATUSES, OPERATOR_ROLES, SESSION_STATUSES } from './enums'
+
+// The lists live in ./enums (no imports, so the browser can load them); read here too, as before.
+export {
+  MESSAGE_DIRECTIONS,
+  type MessageDirection,
+  MESSAGE_STATUSES,
+  type MessageStatus,
+  OPERATOR_ROLES,
+  type OperatorRole,
+  SESSION_STATUSES,
+  type SessionStatus,
+} from './enums'
 
 /** All timestamps are integer milliseconds since the epoch. */
 const now = sql`(cast(unixepoch('subsec') * 1000 as integer))`
-
-export const OPERATOR_ROLES = ['admin', 'viewer'] as const
-export type OperatorRole = (typeof OPERATOR_ROLES)[number]
 
 export const operators = sqliteTable('operators', {
   id: integer('id').primaryKey({ autoIncrement: true }),
@@ -44,18 +54,6 @@ export const operatorSessions = sqliteTable(
   },
   (t) => [index('operator_sessions_operator_idx').on(t.operatorId), index('operator_sessions_expires_idx').on(t.expiresAt)],
 )
-
-export const SESSION_STATUSES = [
-  'disconnected',
-  'connecting',
-  'qr_ready',
-  'pairing_code_ready',
-  'connected',
-  'reconnecting',
-  'logged_out',
-  'failed',
-] as const
-export type SessionStatus = (typeof SESSION_STATUSES)[number]
 
 export const accounts = sqliteTable('accounts', {
   id: text('id').primaryKey(),
@@ -164,16 +162,6 @@ export const inboundJournal = sqliteTable('inbound_journal', {
   plaintext: blob('plaintext', { mode: 'buffer' }).notNull(),
   createdAt: integer('created_at').notNull(),
 })
-
-export const MESSAGE_DIRECTIONS = ['in', 'out'] as const
-export type MessageDirection = (typeof MESSAGE_DIRECTIONS)[number]
-/**
- * An outgoing message moves forward only: queued → pending → sent → delivered → read → played;
- * `failed` ends it (from any state before delivery), `cancelled` ends a queued one. Incoming messages
- * are `received`.
- */
-export const MESSAGE_STATUSES = ['queued', 'pending', 'sent', 'delivered', 'read', 'played', 'failed', 'cancelled', 'received'] as const
-export type MessageStatus = (typeof MESSAGE_STATUSES)[number]
 
 /**
  * One row per conversation partner of an account: WhatsApp 7 addresses a 1:1 chat by phone JID or by

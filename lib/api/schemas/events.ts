@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import type { EventType } from '@/lib/db/schema'
-import { MESSAGE_DIRECTIONS, MESSAGE_STATUSES, SESSION_STATUSES } from '@/lib/db/schema'
+import type { EventType } from '@/lib/events/names'
+import { MESSAGE_DIRECTIONS, MESSAGE_STATUSES, SESSION_STATUSES } from '@/lib/db/enums'
 import { Account } from './accounts'
 
 /**
