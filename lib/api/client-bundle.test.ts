@@ -20,7 +20,7 @@ function valueImports(file: string): string[] {
   for (const node of source.statements) {
     if (ts.isImportDeclaration(node)) {
       const clause = node.importClause
-      if (clause?.isTypeOnly) continue
+      if (clause?.phaseModifier === ts.SyntaxKind.TypeKeyword) continue
       const named = clause?.namedBindings
       const onlyTypes =
         clause !== undefined &&

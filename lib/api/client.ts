@@ -25,9 +25,9 @@ type Parts<O> = O extends Operation<OperationAuth, infer P, infer Q, infer B, in
 /** A slot of the call: required when its schema has a required field, optional when none, absent without a schema. */
 type Slot<K extends string, S> = S extends Schema
   ? object extends z.input<S>
-    ? { [k in K]?: z.input<S> }
-    : { [k in K]: z.input<S> }
-  : { [k in K]?: never }
+    ? Partial<Record<K, z.input<S>>>
+    : Record<K, z.input<S>>
+  : Partial<Record<K, never>>
 
 /**
  * What a call of `O` takes: `params` (the path's {templates}), `query`, `body` (JSON), or `form`
@@ -143,7 +143,7 @@ export type ApiClient = {
 export function createApiClient(options: ApiClientOptions = {}): ApiClient {
   const base = options.baseUrl ?? ''
   return {
-    url: (op, input) => operationUrl(op, input as { params?: object; query?: object }, base),
+    url: (op, input) => operationUrl(op, input, base),
     async call(op, input) {
       const { params, query, body, form, headers, signal } = input as {
         params?: object
