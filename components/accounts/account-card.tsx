@@ -7,14 +7,6 @@ import { useToast } from '@/components/ui/toast'
 import { formatDuration } from '@/components/ui/format'
 import { useNow } from '@/components/ui/use-now'
 import { api } from '@/lib/api/client'
-import {
-  connectAccount,
-  deleteAccount,
-  disconnectAccount,
-  logoutAccount,
-  requestPairingCode,
-  resetAccount,
-} from '@/lib/api/operations/accounts'
 import type { AccountSummary, QrPayload } from '@/lib/events/types'
 import { PairingCodePanel, QrPanel } from './qr-panel'
 import { StatusBadge } from './status-badge'
@@ -67,7 +59,8 @@ export function AccountCard({
       setBusy(null)
     }
   }
-  const post = (op: typeof connectAccount) => () => api.call(op, { params: { accountId: account.id } })
+  const post = (id: 'connectAccount' | 'disconnectAccount' | 'logoutAccount' | 'resetAccount') => () =>
+    api.call(id, { params: { accountId: account.id } })
 
   return (
     <Card className="flex flex-col">
@@ -146,11 +139,11 @@ export function AccountCard({
         {canEdit ? (
           <div className="mt-4 flex flex-wrap gap-2 border-t border-slate-100 pt-3 dark:border-slate-800">
             {!live ? (
-              <Button disabled={busy !== null} onClick={() => void act('connect', post(connectAccount))}>
+              <Button disabled={busy !== null} onClick={() => void act('connect', post('connectAccount'))}>
                 {linked ? 'Connect' : 'Link with QR code'}
               </Button>
             ) : (
-              <Button variant="secondary" disabled={busy !== null} onClick={() => void act('disconnect', post(disconnectAccount))}>
+              <Button variant="secondary" disabled={busy !== null} onClick={() => void act('disconnect', post('disconnectAccount'))}>
                 Disconnect
               </Button>
             )}
@@ -160,7 +153,7 @@ export function AccountCard({
               </Button>
             ) : null}
             {account.reconnectAttempts > 0 || account.status === 'failed' ? (
-              <Button variant="secondary" disabled={busy !== null} onClick={() => void act('reset', post(resetAccount))}>
+              <Button variant="secondary" disabled={busy !== null} onClick={() => void act('reset', post('resetAccount'))}>
                 Reset
               </Button>
             ) : null}
@@ -171,7 +164,7 @@ export function AccountCard({
                 onClick={() =>
                   void act(
                     'logout',
-                    post(logoutAccount),
+                    post('logoutAccount'),
                     `Log out ${account.name}? The device is unlinked from the phone and must be linked again.`,
                   )
                 }
@@ -185,7 +178,7 @@ export function AccountCard({
               onClick={() =>
                 void act(
                   'delete',
-                  () => api.call(deleteAccount, { params: { accountId: account.id } }),
+                  () => api.call('deleteAccount', { params: { accountId: account.id } }),
                   `Delete ${account.name}? It is logged out and all its data is removed.`,
                 )
               }
@@ -201,7 +194,7 @@ export function AccountCard({
             onSubmit={(e) => {
               e.preventDefault()
               void act('pairing', async () => {
-                await api.call(requestPairingCode, { params: { accountId: account.id }, body: { phone } })
+                await api.call('requestPairingCode', { params: { accountId: account.id }, body: { phone } })
                 setPairingOpen(false)
               })
             }}

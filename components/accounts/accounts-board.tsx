@@ -4,7 +4,6 @@ import { useCallback, useRef, useState } from 'react'
 import { useRealtimeEvent, useResync } from '@/components/realtime/realtime-provider'
 import { Alert, Button, EmptyState, Field, Input } from '@/components/ui/primitives'
 import { api } from '@/lib/api/client'
-import { createAccount, listAccounts } from '@/lib/api/operations/accounts'
 import type { SessionStatus } from '@/lib/db/schema'
 import type { AccountSummary, QrPayload } from '@/lib/events/types'
 import { AccountCard } from './account-card'
@@ -65,7 +64,7 @@ export function AccountsBoard({
   useResync(
     useCallback(() => {
       void api
-        .call(listAccounts, {})
+        .call('listAccounts', {})
         .then((r) => setAccounts(r.data))
         .catch(() => undefined)
     }, []),
@@ -153,7 +152,7 @@ function CreateAccount({ onCreated }: { onCreated: (a: AccountSummary) => void }
             setPending(true)
             setError(null)
             api
-              .call(createAccount, { body: { name: formText(form, 'name'), ...(id ? { id } : {}) } })
+              .call('createAccount', { body: { name: formText(form, 'name'), ...(id ? { id } : {}) } })
               .then((account) => {
                 onCreated(account)
                 formEl.reset()

@@ -4,7 +4,6 @@ import { useState } from 'react'
 import { usePager } from '@/components/ui/pager'
 import { Alert, Button, Card, EmptyState, Field, Input } from '@/components/ui/primitives'
 import { api } from '@/lib/api/client'
-import { createApiKey, listApiKeys, revokeApiKey } from '@/lib/api/operations/api-keys'
 import { isScope, SCOPE_DESCRIPTIONS, SCOPES, type Scope } from '@/lib/keys/scopes'
 import type { ApiKeyView } from '@/lib/keys/service'
 import { formText } from '@/lib/http/form'
@@ -34,7 +33,7 @@ export function ApiKeysPanel({
 
   const refresh = () =>
     api
-      .call(listApiKeys, { query: accountId ? { accountId } : {} })
+      .call('listApiKeys', { query: accountId ? { accountId } : {} })
       .then((r) => {
         setKeys(r.data)
         setLoadedAt(Date.now())
@@ -45,7 +44,7 @@ export function ApiKeysPanel({
     if (!window.confirm(`Revoke "${k.name}" (${k.prefix})? Programs using it stop working at once.`)) return
     setError(null)
     api
-      .call(revokeApiKey, { params: { keyId: k.id } })
+      .call('revokeApiKey', { params: { keyId: k.id } })
       .then(refresh)
       .catch((err: unknown) => setError(err instanceof Error ? err.message : 'Could not revoke the key.'))
   }
@@ -154,7 +153,7 @@ function CreateKey({
           setPending(true)
           setError(null)
           api
-            .call(createApiKey, {
+            .call('createApiKey', {
               body: {
                 name: formText(form, 'name'),
                 accountId: accountId === '' ? null : accountId,

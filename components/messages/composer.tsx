@@ -4,7 +4,6 @@ import { useState } from 'react'
 import { Button, Input } from '@/components/ui/primitives'
 import { useToast } from '@/components/ui/toast'
 import { api } from '@/lib/api/client'
-import { sendMessage } from '@/lib/api/operations/messages'
 import { formText } from '@/lib/http/form'
 import type { MessageView } from '@/lib/messages/types'
 import { type MediaKind, mediaBody, MediaPicker, type SendBody, uploadFile } from './media-picker'
@@ -113,7 +112,7 @@ export function Composer({
                 )
               : Promise.reject(new Error('Choose a file first.'))
         body
-          .then((b) => api.call(sendMessage, { params: { accountId }, body: b }))
+          .then((b) => api.call('sendMessage', { params: { accountId }, body: b }))
           .then((sent) => {
             formEl.reset()
             setFile(null)

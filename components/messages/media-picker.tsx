@@ -2,9 +2,7 @@
 
 import { useEffect, useMemo } from 'react'
 import { Button, Input } from '@/components/ui/primitives'
-import { api, type CallInput } from '@/lib/api/client'
-import type { sendMessage } from '@/lib/api/operations/messages'
-import { uploadMedia } from '@/lib/api/operations/media'
+import { api, type CallInput, type Operations } from '@/lib/api/client'
 
 export type MediaKind = 'image' | 'video' | 'audio' | 'document'
 const MEDIA_KINDS: MediaKind[] = ['image', 'video', 'audio', 'document']
@@ -24,7 +22,7 @@ export function formatSize(bytes: number): string {
 }
 
 /** A send's body: the REST API's message object, typed by its schema. */
-export type SendBody = NonNullable<CallInput<typeof sendMessage>['body']>
+export type SendBody = NonNullable<CallInput<Operations['sendMessage']>['body']>
 
 /**
  * Streams the file to the account's media store (`POST …/media`, the operator's session; only
@@ -33,7 +31,7 @@ export type SendBody = NonNullable<CallInput<typeof sendMessage>['body']>
 export async function uploadFile(accountId: string, file: File): Promise<{ id: string }> {
   const form = new FormData()
   form.append('file', file, file.name)
-  return api.call(uploadMedia, { params: { accountId }, form })
+  return api.call('uploadMedia', { params: { accountId }, form })
 }
 
 /** The send body for an uploaded file, in the REST API's shape. */

@@ -3,7 +3,6 @@
 import { useEffect, useId, useRef, useState } from 'react'
 import { Alert, Button, Input } from '@/components/ui/primitives'
 import { api } from '@/lib/api/client'
-import { updateWebhook } from '@/lib/api/operations/webhooks'
 import type { WebhookView } from '@/lib/db/webhook-views'
 import { SUBSCRIBABLE, type SubscribableEvent } from '@/lib/webhooks/rules'
 import {
@@ -80,7 +79,7 @@ function EditForm({ endpoint, onDone }: { endpoint: WebhookView; onDone: () => v
     const patch = headerPatch(draft)
     setPending(true)
     api
-      .call(updateWebhook, {
+      .call('updateWebhook', {
         params: { webhookId: endpoint.id },
         body: { url: url.trim(), description, events, ordered, ...(headersChanged(draft) ? patch : {}) },
       })

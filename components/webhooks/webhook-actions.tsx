@@ -3,15 +3,6 @@
 import { useId, useState, useTransition } from 'react'
 import { Alert, Button, Card, Field, Input } from '@/components/ui/primitives'
 import { api } from '@/lib/api/client'
-import {
-  createWebhook,
-  deleteWebhook,
-  replayFailedWebhookDeliveries,
-  replayWebhookDelivery,
-  rotateWebhookSecret,
-  testWebhook,
-  updateWebhook,
-} from '@/lib/api/operations/webhooks'
 import { formText } from '@/lib/http/form'
 import type { SubscribableEvent } from '@/lib/webhooks/rules'
 import type { WebhookView } from '@/lib/db/webhook-views'
@@ -90,7 +81,7 @@ export function NewEndpoint({ accounts, fixedAccountId }: { accounts: { id: stri
           run(
             () =>
               api
-                .call(createWebhook, {
+                .call('createWebhook', {
                   body: {
                     url: formText(data, 'url'),
                     accountId: accountId || null,
@@ -161,13 +152,13 @@ export function EndpointActions({ endpoint }: { endpoint: WebhookView }) {
     <div className="space-y-2">
       <div className="flex flex-wrap gap-2">
         <EditEndpoint endpoint={endpoint} />
-        <Button variant="secondary" disabled={pending} onClick={() => run(() => api.call(testWebhook, { params }))}>
+        <Button variant="secondary" disabled={pending} onClick={() => run(() => api.call('testWebhook', { params }))}>
           Send test
         </Button>
         <Button
           variant="secondary"
           disabled={pending}
-          onClick={() => run(() => api.call(updateWebhook, { params, body: { enabled: !endpoint.enabled } }))}
+          onClick={() => run(() => api.call('updateWebhook', { params, body: { enabled: !endpoint.enabled } }))}
         >
           {endpoint.enabled ? 'Disable' : 'Enable'}
         </Button>
@@ -177,7 +168,7 @@ export function EndpointActions({ endpoint }: { endpoint: WebhookView }) {
           onClick={() => {
             if (!window.confirm('Rotate the signing secret? The old one keeps signing beside the new one for a day.')) return
             run(
-              () => api.call(rotateWebhookSecret, { params, body: {} }),
+              () => api.call('rotateWebhookSecret', { params, body: {} }),
               (r) => setSecret((r as { secret: string }).secret),
             )
           }}
@@ -189,7 +180,7 @@ export function EndpointActions({ endpoint }: { endpoint: WebhookView }) {
           disabled={pending}
           onClick={() => {
             if (!window.confirm(`Delete the endpoint ${endpoint.url} and its delivery history?`)) return
-            run(() => api.call(deleteWebhook, { params }))
+            run(() => api.call('deleteWebhook', { params }))
           }}
         >
           Delete
@@ -208,7 +199,7 @@ export function DeliveryActions({ webhookId, deliveryId }: { webhookId: string; 
       <Button
         variant="secondary"
         disabled={pending}
-        onClick={() => run(() => api.call(replayWebhookDelivery, { params: { webhookId, deliveryId } }))}
+        onClick={() => run(() => api.call('replayWebhookDelivery', { params: { webhookId, deliveryId } }))}
       >
         Replay
       </Button>
@@ -247,7 +238,7 @@ export function ReplayFailed({ webhookId }: { webhookId: string }) {
           const since = new Date(until.getTime() - hours * 3_600_000)
           run(
             () =>
-              api.call(replayFailedWebhookDeliveries, {
+              api.call('replayFailedWebhookDeliveries', {
                 params: { webhookId },
                 body: { since: since.toISOString(), until: until.toISOString() },
               }),

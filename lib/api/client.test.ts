@@ -1,8 +1,6 @@
 import { describe, expect, expectTypeOf, it } from 'vitest'
-import { ApiError, type CallInput, type CallResult, createApiClient, operationUrl } from './client'
-import { uploadMedia } from './operations/media'
-import { deleteMessage, getSendQueue, listMessages, sendMessage } from './operations/messages'
-import { deleteWebhook } from './operations/webhooks'
+import { ApiError, type CallInput, type CallResult, createApiClient, type Operations, operationUrl } from './client'
+import { ROUTES } from './routes.gen'
 import type { MessageView } from '@/lib/messages/types'
 
 type Seen = { url: string; init: RequestInit }
@@ -47,32 +45,34 @@ const MESSAGE = {
 
 describe('operationUrl', () => {
   it('fills the declared path under /api/v1 with the parameters, each one encoded as one segment', () => {
-    expect(operationUrl(sendMessage, { params: { accountId: 'shop' } })).toBe('/api/v1/accounts/shop/messages')
-    expect(operationUrl(deleteMessage, { params: { accountId: 'shop', messageId: 'a/b?c#d e' } })).toBe(
+    expect(operationUrl(ROUTES.sendMessage, { params: { accountId: 'shop' } })).toBe('/api/v1/accounts/shop/messages')
+    expect(operationUrl(ROUTES.deleteMessage, { params: { accountId: 'shop', messageId: 'a/b?c#d e' } })).toBe(
       '/api/v1/accounts/shop/messages/a%2Fb%3Fc%23d%20e',
     )
-    expect(operationUrl(getSendQueue, { params: { accountId: 'shop' } }, 'http://gw.test')).toBe(
+    expect(operationUrl(ROUTES.getSendQueue, { params: { accountId: 'shop' } }, 'http://gw.test')).toBe(
       'http://gw.test/api/v1/accounts/shop/queue',
     )
   })
 
   it('refuses a missing, empty or dot-segment parameter (a URL parser would climb out of the path) and one the path does not have', () => {
-    expect(() => operationUrl(sendMessage, { params: {} })).toThrow('"accountId" is missing')
-    expect(() => operationUrl(sendMessage, { params: { accountId: '' } })).toThrow('cannot be ""')
-    expect(() => operationUrl(deleteMessage, { params: { accountId: 'shop', messageId: '..' } })).toThrow('cannot be ".."')
-    expect(() => operationUrl(deleteMessage, { params: { accountId: 'shop', messageId: '.' } })).toThrow('cannot be "."')
-    expect(() => operationUrl(sendMessage, { params: { accountId: 'shop', messageId: 'x' } })).toThrow('no path parameter "messageId"')
+    expect(() => operationUrl(ROUTES.sendMessage, { params: {} })).toThrow('"accountId" is missing')
+    expect(() => operationUrl(ROUTES.sendMessage, { params: { accountId: '' } })).toThrow('cannot be ""')
+    expect(() => operationUrl(ROUTES.deleteMessage, { params: { accountId: 'shop', messageId: '..' } })).toThrow('cannot be ".."')
+    expect(() => operationUrl(ROUTES.deleteMessage, { params: { accountId: 'shop', messageId: '.' } })).toThrow('cannot be "."')
+    expect(() => operationUrl(ROUTES.sendMessage, { params: { accountId: 'shop', messageId: 'x' } })).toThrow(
+      'no path parameter "messageId"',
+    )
   })
 
   it('writes the query: values as text, lists joined with commas, undefined, null and empty lists left out', () => {
-    const url = operationUrl(listMessages, {
+    const url = operationUrl(ROUTES.listMessages, {
       params: { accountId: 'shop' },
       query: { chat: '+1 555 0100', status: ['delivered', 'read'], type: [], limit: 20, cursor: undefined, direction: null },
     })
     expect(url).toBe('/api/v1/accounts/shop/messages?chat=%2B1+555+0100&status=delivered%2Cread&limit=20')
     const read = new URL(url, 'http://gw.test').searchParams
     expect(Object.fromEntries(read)).toEqual({ chat: '+1 555 0100', status: 'delivered,read', limit: '20' })
-    expect(() => operationUrl(listMessages, { params: { accountId: 'shop' }, query: { chat: { nested: 1 } } })).toThrow('"chat"')
+    expect(() => operationUrl(ROUTES.listMessages, { params: { accountId: 'shop' }, query: { chat: { nested: 1 } } })).toThrow('"chat"')
   })
 })
 
@@ -80,7 +80,7 @@ describe('the client', () => {
   it('sends the declared method with a JSON body and the session cookie (same origin), and answers the parsed body', async () => {
     const { client, seen } = recording(() => Response.json(MESSAGE, { status: 202 }))
     const body = { to: '+1 555 0100', type: 'text', text: { body: 'hi' } } as const
-    const m = await client.call(sendMessage, { params: { accountId: 'shop' }, body, headers: { 'idempotency-key': 'k1' } })
+    const m = await client.call('sendMessage', { params: { accountId: 'shop' }, body, headers: { 'idempotency-key': 'k1' } })
     expect(m).toEqual(MESSAGE)
     expect(seen).toHaveLength(1)
     expect(seen[0]?.url).toBe('/api/v1/accounts/shop/messages')
@@ -96,15 +96,15 @@ describe('the client', () => {
     const { client, seen } = recording(() => Response.json({ id: 'med_1' }, { status: 201 }))
     const form = new FormData()
     form.append('file', new Blob(['x'], { type: 'text/plain' }), 'x.txt')
-    await client.call(uploadMedia, { params: { accountId: 'shop' }, form })
+    await client.call('uploadMedia', { params: { accountId: 'shop' }, form })
     expect(seen[0]?.init.body).toBe(form)
     expect(seen[0]?.init.headers).toEqual({})
-    await expect(client.call(uploadMedia, { params: { accountId: 'shop' } })).rejects.toThrow('uploadMedia takes a form body')
+    await expect(client.call('uploadMedia', { params: { accountId: 'shop' } })).rejects.toThrow('uploadMedia takes a form body')
   })
 
   it('answers nothing for a 204', async () => {
     const { client, seen } = recording(() => new Response(null, { status: 204 }))
-    await expect(client.call(deleteWebhook, { params: { webhookId: 'wh_1' } })).resolves.toBeUndefined()
+    await expect(client.call('deleteWebhook', { params: { webhookId: 'wh_1' } })).resolves.toBeUndefined()
     expect(seen[0]).toMatchObject({ url: '/api/v1/webhooks/wh_1', init: { method: 'DELETE' } })
   })
 
@@ -121,10 +121,12 @@ describe('the client', () => {
         { status: 422, headers: { 'x-request-id': 'req-1' } },
       ),
     )
-    const err = await client.call(sendMessage, { params: { accountId: 'shop' }, body: { to: '1', type: 'text', text: { body: '' } } }).then(
-      () => null,
-      (e: unknown) => e,
-    )
+    const err = await client
+      .call('sendMessage', { params: { accountId: 'shop' }, body: { to: '1', type: 'text', text: { body: '' } } })
+      .then(
+        () => null,
+        (e: unknown) => e,
+      )
     expect(err).toBeInstanceOf(ApiError)
     expect(err).toMatchObject({
       status: 422,
@@ -137,27 +139,32 @@ describe('the client', () => {
 
   it('says what happened when the answer is not the API’s envelope, or nothing answered', async () => {
     const proxy = recording(() => new Response('<html>Bad gateway</html>', { status: 502, statusText: 'Bad Gateway' }))
-    await expect(proxy.client.call(getSendQueue, { params: { accountId: 'shop' } })).rejects.toMatchObject({
+    await expect(proxy.client.call('getSendQueue', { params: { accountId: 'shop' } })).rejects.toMatchObject({
       status: 502,
       code: 'http_error',
       message: 'The gateway answered 502 Bad Gateway.',
     })
     const offline = createApiClient({ fetch: () => Promise.reject(new TypeError('Failed to fetch')) })
-    await expect(offline.call(getSendQueue, { params: { accountId: 'shop' } })).rejects.toMatchObject({ status: 0, code: 'network_error' })
+    await expect(offline.call('getSendQueue', { params: { accountId: 'shop' } })).rejects.toMatchObject({
+      status: 0,
+      code: 'network_error',
+    })
   })
 
   it('takes its types from the operation’s schemas', () => {
-    expectTypeOf<CallInput<typeof sendMessage>['params']>().toEqualTypeOf<{ accountId: string }>()
-    expectTypeOf<CallResult<typeof sendMessage>>().toExtend<MessageView>()
-    expectTypeOf<CallResult<typeof deleteWebhook>>().toEqualTypeOf<undefined>()
+    expectTypeOf<CallInput<Operations['sendMessage']>['params']>().toEqualTypeOf<{ accountId: string }>()
+    expectTypeOf<CallResult<Operations['sendMessage']>>().toExtend<MessageView>()
+    expectTypeOf<CallResult<Operations['deleteWebhook']>>().toEqualTypeOf<undefined>()
     // a send body is the API's message object, not anything
-    expectTypeOf<{ to: string; type: 'text'; text: { body: string } }>().toExtend<NonNullable<CallInput<typeof sendMessage>['body']>>()
-    expectTypeOf<{ to: string; type: 'nope' }>().not.toExtend<NonNullable<CallInput<typeof sendMessage>['body']>>()
+    expectTypeOf<{ to: string; type: 'text'; text: { body: string } }>().toExtend<
+      NonNullable<CallInput<Operations['sendMessage']>['body']>
+    >()
+    expectTypeOf<{ to: string; type: 'nope' }>().not.toExtend<NonNullable<CallInput<Operations['sendMessage']>['body']>>()
     // an operation without a JSON body takes none; the upload takes a form
-    expectTypeOf<CallInput<typeof deleteWebhook>['body']>().toEqualTypeOf<undefined>()
-    expectTypeOf<CallInput<typeof uploadMedia>['form']>().toEqualTypeOf<FormData | undefined>()
+    expectTypeOf<CallInput<Operations['deleteWebhook']>['body']>().toEqualTypeOf<undefined>()
+    expectTypeOf<CallInput<Operations['uploadMedia']>['form']>().toEqualTypeOf<FormData | undefined>()
     // the query of a list is optional; the params of a path with templates are not
-    expectTypeOf<{ params: { accountId: string } }>().toExtend<CallInput<typeof listMessages>>()
-    expectTypeOf<{ query: { limit: 5 } }>().not.toExtend<CallInput<typeof listMessages>>()
+    expectTypeOf<{ params: { accountId: string } }>().toExtend<CallInput<Operations['listMessages']>>()
+    expectTypeOf<{ query: { limit: 5 } }>().not.toExtend<CallInput<Operations['listMessages']>>()
   })
 })

@@ -1,24 +1,27 @@
 import type { z } from 'zod'
 import type { In, Operation, OperationAuth } from './operation'
+import { type OperationId, type Operations, ROUTES } from './routes.gen'
 
 /**
  * The dashboard's client of the gateway's own REST API, derived from the operation declarations
  * (./operations), the same ones the route wrapper enforces and the OpenAPI document is generated from.
- * A call names its operation: `api.call(sendMessage, { params: { accountId }, body })`. The types of
- * the path parameters, the query, the body and the answer come from that operation's zod schemas;
- * the method and the URL from its declared method and path. Nothing is written twice, so the
- * dashboard cannot drift from the API it offers.
+ * A call names its operation: `api.call('sendMessage', { params: { accountId }, body })`. The types
+ * of the path parameters, the query, the body and the answer come from that operation's zod schemas;
+ * the method and the URL from its declared method and path, through the route table generated from
+ * the same declarations (./routes.gen.ts, `npm run api:routes`). Nothing is written twice, so the
+ * dashboard cannot drift from the API it offers, and the browser loads neither the declarations nor
+ * zod (the types are erased).
  *
  * In the browser it calls with the operator's session cookie (same origin); the API checks the
  * Origin of cookie-authenticated writes, the role's scopes, the limits, and writes the audit row,
- * exactly as for an API key. This module and the declarations it reads must stay free of server
- * code: lib/api/client-bundle.test.ts walks their imports.
+ * exactly as for an API key. lib/api/client-bundle.test.ts checks that this stays free of server code.
  */
+
+export type { OperationId, Operations } from './routes.gen'
 
 export const API_PREFIX = '/api/v1'
 
 type Schema = z.ZodType
-type AnyOperation = Operation<OperationAuth, Schema | undefined, Schema | undefined, Schema | undefined, Schema | undefined>
 
 type Parts<O> = O extends Operation<OperationAuth, infer P, infer Q, infer B, infer R> ? { P: P; Q: Q; B: B; R: R } : never
 
@@ -81,7 +84,7 @@ function segment(name: string, value: unknown): string {
  * The URL of an operation: its declared path under /api/v1 with the parameters filled in, and the
  * query (undefined and null left out; a list joined with commas, as the API's list filters read it).
  */
-export function operationUrl(op: Pick<AnyOperation, 'path'>, input: { params?: object; query?: object } = {}, base = ''): string {
+export function operationUrl(op: { path: string }, input: { params?: object; query?: object } = {}, base = ''): string {
   const params = (input.params ?? {}) as Record<string, unknown>
   const used = new Set<string>()
   const path = op.path.replace(/\{([^}]+)\}/g, (_, name: string) => {
@@ -135,16 +138,17 @@ export type ApiClientOptions = {
 
 export type ApiClient = {
   /** calls the operation; resolves with its answer or rejects with an ApiError */
-  call<O extends AnyOperation>(op: O, input: CallInput<O>): Promise<CallResult<O>>
+  call<K extends OperationId>(id: K, input: CallInput<Operations[K]>): Promise<CallResult<Operations[K]>>
   /** the operation's URL, for a link or an <img src> (a GET read with the session cookie) */
-  url<O extends AnyOperation>(op: O, input: Pick<CallInput<O>, 'params' | 'query'>): string
+  url<K extends OperationId>(id: K, input: Pick<CallInput<Operations[K]>, 'params' | 'query'>): string
 }
 
 export function createApiClient(options: ApiClientOptions = {}): ApiClient {
   const base = options.baseUrl ?? ''
   return {
-    url: (op, input) => operationUrl(op, input, base),
-    async call(op, input) {
+    url: (id, input) => operationUrl(ROUTES[id], input, base),
+    async call(id, input) {
+      const route = ROUTES[id]
       const { params, query, body, form, headers, signal } = input as {
         params?: object
         query?: object
@@ -153,13 +157,13 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
         headers?: Record<string, string>
         signal?: AbortSignal
       }
-      if (op.rawBody && !form) throw new TypeError(`${op.id} takes a form body (${op.rawBody.contentType}).`)
-      const url = operationUrl(op, { params, query }, base)
+      if (route.form && !form) throw new TypeError(`${id} takes a form body.`)
+      const url = operationUrl(route, { params, query }, base)
       const doFetch = options.fetch ?? fetch
       let res: Response
       try {
         res = await doFetch(url, {
-          method: op.method,
+          method: route.method,
           headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...options.headers, ...headers },
           // a form's multipart boundary is set by fetch itself
           body: form ?? (body === undefined ? undefined : JSON.stringify(body)),
@@ -172,8 +176,8 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
         throw new ApiError(0, 'network_error', 'The gateway could not be reached. Check the connection and try again.')
       }
       if (!res.ok) throw await refusal(res)
-      if (res.status === 204 || !op.success.schema) return undefined as CallResult<typeof op>
-      return (await res.json()) as CallResult<typeof op>
+      if (res.status === 204 || !route.json) return undefined as CallResult<Operations[typeof id]>
+      return (await res.json()) as CallResult<Operations[typeof id]>
     },
   }
 }
