@@ -6,8 +6,8 @@ import { Alert, Button, Card, Input } from '@/components/ui/primitives'
 import { useToast } from '@/components/ui/toast'
 import { formatDuration } from '@/components/ui/format'
 import { useNow } from '@/components/ui/use-now'
+import { api } from '@/lib/api/client'
 import type { AccountSummary, QrPayload } from '@/lib/events/types'
-import { apiFetch } from './api-client'
 import { PairingCodePanel, QrPanel } from './qr-panel'
 import { StatusBadge } from './status-badge'
 
@@ -59,7 +59,8 @@ export function AccountCard({
       setBusy(null)
     }
   }
-  const post = (action: string) => () => apiFetch(`/api/v1/accounts/${account.id}/${action}`, { method: 'POST' })
+  const post = (id: 'connectAccount' | 'disconnectAccount' | 'logoutAccount' | 'resetAccount') => () =>
+    api.call(id, { params: { accountId: account.id } })
 
   return (
     <Card className="flex flex-col">
@@ -138,11 +139,11 @@ export function AccountCard({
         {canEdit ? (
           <div className="mt-4 flex flex-wrap gap-2 border-t border-slate-100 pt-3 dark:border-slate-800">
             {!live ? (
-              <Button disabled={busy !== null} onClick={() => void act('connect', post('connect'))}>
+              <Button disabled={busy !== null} onClick={() => void act('connect', post('connectAccount'))}>
                 {linked ? 'Connect' : 'Link with QR code'}
               </Button>
             ) : (
-              <Button variant="secondary" disabled={busy !== null} onClick={() => void act('disconnect', post('disconnect'))}>
+              <Button variant="secondary" disabled={busy !== null} onClick={() => void act('disconnect', post('disconnectAccount'))}>
                 Disconnect
               </Button>
             )}
@@ -152,7 +153,7 @@ export function AccountCard({
               </Button>
             ) : null}
             {account.reconnectAttempts > 0 || account.status === 'failed' ? (
-              <Button variant="secondary" disabled={busy !== null} onClick={() => void act('reset', post('reset'))}>
+              <Button variant="secondary" disabled={busy !== null} onClick={() => void act('reset', post('resetAccount'))}>
                 Reset
               </Button>
             ) : null}
@@ -163,7 +164,7 @@ export function AccountCard({
                 onClick={() =>
                   void act(
                     'logout',
-                    post('logout'),
+                    post('logoutAccount'),
                     `Log out ${account.name}? The device is unlinked from the phone and must be linked again.`,
                   )
                 }
@@ -177,7 +178,7 @@ export function AccountCard({
               onClick={() =>
                 void act(
                   'delete',
-                  () => apiFetch(`/api/v1/accounts/${account.id}`, { method: 'DELETE' }),
+                  () => api.call('deleteAccount', { params: { accountId: account.id } }),
                   `Delete ${account.name}? It is logged out and all its data is removed.`,
                 )
               }
@@ -193,7 +194,7 @@ export function AccountCard({
             onSubmit={(e) => {
               e.preventDefault()
               void act('pairing', async () => {
-                await apiFetch(`/api/v1/accounts/${account.id}/pairing-code`, { method: 'POST', body: { phone } })
+                await api.call('requestPairingCode', { params: { accountId: account.id }, body: { phone } })
                 setPairingOpen(false)
               })
             }}

@@ -3,11 +3,11 @@
 import { useCallback, useRef, useState } from 'react'
 import { useRealtimeEvent, useResync } from '@/components/realtime/realtime-provider'
 import { Alert, Button, EmptyState, Field, Input } from '@/components/ui/primitives'
+import { api } from '@/lib/api/client'
 import type { SessionStatus } from '@/lib/vocabulary/statuses'
 import type { AccountSummary, QrPayload } from '@/lib/events/types'
 import { AccountCard } from './account-card'
 import { formText } from '@/lib/http/form'
-import { apiFetch } from './api-client'
 
 type Pairing = { code: string; expiresAt: number }
 
@@ -63,7 +63,8 @@ export function AccountsBoard({
   // Back from a dropped connection: the list is re-read, since status events were missed.
   useResync(
     useCallback(() => {
-      void apiFetch<{ data: AccountSummary[] }>('/api/v1/accounts')
+      void api
+        .call('listAccounts', {})
         .then((r) => setAccounts(r.data))
         .catch(() => undefined)
     }, []),
@@ -150,7 +151,8 @@ function CreateAccount({ onCreated }: { onCreated: (a: AccountSummary) => void }
             const id = formText(form, 'id').trim()
             setPending(true)
             setError(null)
-            apiFetch<AccountSummary>('/api/v1/accounts', { method: 'POST', body: { name: formText(form, 'name'), ...(id ? { id } : {}) } })
+            api
+              .call('createAccount', { body: { name: formText(form, 'name'), ...(id ? { id } : {}) } })
               .then((account) => {
                 onCreated(account)
                 formEl.reset()

@@ -1,10 +1,10 @@
 'use client'
 
 import { useState } from 'react'
-import { apiFetch } from '@/components/accounts/api-client'
 import { usePager } from '@/components/ui/pager'
 import { Alert, Button, Card, EmptyState, Field, Input } from '@/components/ui/primitives'
-import { SCOPE_DESCRIPTIONS, SCOPES, type Scope } from '@/lib/keys/scopes'
+import { api } from '@/lib/api/client'
+import { isScope, SCOPE_DESCRIPTIONS, SCOPES, type Scope } from '@/lib/keys/scopes'
 import type { ApiKeyView } from '@/lib/keys/service'
 import { formText } from '@/lib/http/form'
 
@@ -32,7 +32,8 @@ export function ApiKeysPanel({
   const pager = usePager(keys)
 
   const refresh = () =>
-    apiFetch<{ data: ApiKeyView[] }>(accountId ? `/api/v1/api-keys?accountId=${encodeURIComponent(accountId)}` : '/api/v1/api-keys')
+    api
+      .call('listApiKeys', { query: accountId ? { accountId } : {} })
       .then((r) => {
         setKeys(r.data)
         setLoadedAt(Date.now())
@@ -42,7 +43,8 @@ export function ApiKeysPanel({
   const revoke = (k: ApiKeyView) => {
     if (!window.confirm(`Revoke "${k.name}" (${k.prefix})? Programs using it stop working at once.`)) return
     setError(null)
-    apiFetch<ApiKeyView>(`/api/v1/api-keys/${k.id}`, { method: 'DELETE' })
+    api
+      .call('revokeApiKey', { params: { keyId: k.id } })
       .then(refresh)
       .catch((err: unknown) => setError(err instanceof Error ? err.message : 'Could not revoke the key.'))
   }
@@ -150,15 +152,15 @@ function CreateKey({
           const expires = formText(form, 'expiresAt')
           setPending(true)
           setError(null)
-          apiFetch<Created>('/api/v1/api-keys', {
-            method: 'POST',
-            body: {
-              name: formText(form, 'name'),
-              accountId: accountId === '' ? null : accountId,
-              scopes: form.getAll('scopes').filter((s): s is string => typeof s === 'string'),
-              ...(expires ? { expiresAt: new Date(`${expires}T23:59:59`).toISOString() } : {}),
-            },
-          })
+          api
+            .call('createApiKey', {
+              body: {
+                name: formText(form, 'name'),
+                accountId: accountId === '' ? null : accountId,
+                scopes: form.getAll('scopes').filter((s): s is Scope => typeof s === 'string' && isScope(s)),
+                ...(expires ? { expiresAt: new Date(`${expires}T23:59:59`).toISOString() } : {}),
+              },
+            })
             .then((k) => {
               onCreated(k)
               formEl.reset()

@@ -43,10 +43,10 @@ export function ChatView({
   initialQueue: { queued: number; paused: boolean; reason: string | null; pausedUntil: number | null }
   /** where the event sequence was when the page was rendered: the feed resumes from there */
   position: EventPosition
-  /** the page's server actions: read chats and messages, send */
+  /** the page's server actions that read chats and messages (sends go through the REST API) */
   actions: ChatActions
 }) {
-  const { listChats, listMessages, send } = actions
+  const { listChats, listMessages } = actions
   const [status, setStatus] = useState(initialStatus)
   useRealtimeEvent(
     'dashboard.account',
@@ -275,7 +275,6 @@ export function ChatView({
                 replyTo={replyTo}
                 onCancelReply={() => setReplyTo(null)}
                 disabledReason={disabledReason}
-                send={send}
                 onSent={(m) => {
                   setReplyTo(null)
                   openJid.current = m.chat.jid

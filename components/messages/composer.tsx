@@ -3,15 +3,17 @@
 import { useState } from 'react'
 import { Button, Input } from '@/components/ui/primitives'
 import { useToast } from '@/components/ui/toast'
+import { api } from '@/lib/api/client'
 import { formText } from '@/lib/http/form'
 import type { MessageView } from '@/lib/messages/types'
-import type { ChatActions } from './actions'
-import { type MediaKind, mediaBody, MediaPicker, uploadFile } from './media-picker'
+import { type MediaKind, mediaBody, MediaPicker, type SendBody, uploadFile } from './media-picker'
 import { messageSummary } from './message-bubble'
 
 /**
- * What the composer sends. A file is uploaded first (the media route, with the operator's session),
- * then sent as `{ type: 'image' | 'video' | 'audio' | 'document', … }` through the same action.
+ * What the composer sends, through the REST API with the operator's session (`POST …/messages`, the
+ * typed client): the same checks, limits and audit row as a program's send. A file is uploaded first
+ * (`POST …/media`), then sent as `{ type: 'image' | 'video' | 'audio' | 'document', … }`. A refusal
+ * shows the API's own message.
  */
 type Kind = 'text' | 'file' | 'location' | 'contact'
 const KINDS: { value: Kind; label: string }[] = [
@@ -22,7 +24,7 @@ const KINDS: { value: Kind; label: string }[] = [
 ]
 
 /** Builds the send body (the REST API's shape) from the composer's form. */
-function bodyOf(kind: Exclude<Kind, 'file'>, form: FormData, to: string, replyTo: MessageView | null): Record<string, unknown> {
+function bodyOf(kind: Exclude<Kind, 'file'>, form: FormData, to: string, replyTo: MessageView | null): SendBody {
   const text = (k: string) => {
     const v = form.get(k)
     return typeof v === 'string' ? v.trim() : ''
@@ -60,7 +62,6 @@ export function Composer({
   onCancelReply,
   onSent,
   disabledReason,
-  send,
 }: {
   accountId: string
   /** the chat's address (phone or JID) */
@@ -70,8 +71,6 @@ export function Composer({
   onSent: (m: MessageView) => void
   /** why sending is not possible now (viewer, not connected); null when it is */
   disabledReason: string | null
-  /** the page's server action that sends */
-  send: ChatActions['send']
 }) {
   const [kind, setKind] = useState<Kind>('text')
   const [file, setFile] = useState<File | null>(null)
@@ -113,16 +112,11 @@ export function Composer({
                 )
               : Promise.reject(new Error('Choose a file first.'))
         body
-          .then((b) => send(accountId, b))
-          .then((res) => {
-            if (!res.ok) {
-              setError(res.error)
-              toast.error(res.error)
-              return
-            }
+          .then((b) => api.call('sendMessage', { params: { accountId }, body: b }))
+          .then((sent) => {
             formEl.reset()
             setFile(null)
-            onSent(res.data)
+            onSent(sent)
           })
           .catch((err: unknown) => {
             const message = err instanceof Error && err.message ? err.message : 'The message could not be sent.'

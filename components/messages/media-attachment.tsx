@@ -1,6 +1,7 @@
 'use client'
 
 import { useState } from 'react'
+import { api } from '@/lib/api/client'
 import type { MessageView } from '@/lib/messages/types'
 import { formatSize } from './media-picker'
 
@@ -10,8 +11,7 @@ type MediaMeta = { mimeType?: string; size?: number; fileName?: string; voice?: 
 export const hasMedia = (m: MessageView) => MEDIA_TYPES.has(m.type) && !m.deletedAt
 
 /** Where the dashboard reads a message's media: the media route, with the operator's session (viewers too). */
-export const mediaHref = (m: MessageView) =>
-  `/api/v1/accounts/${encodeURIComponent(m.accountId)}/messages/${encodeURIComponent(m.id)}/media`
+export const mediaHref = (m: MessageView) => api.url('getMessageMedia', { params: { accountId: m.accountId, messageId: m.id } })
 
 /**
  * A message's media in its bubble: images and stickers as a thumbnail that opens the file, every kind

@@ -1,8 +1,8 @@
 'use client'
 
 import { useEffect, useMemo } from 'react'
-import { ApiError } from '@/components/accounts/api-client'
 import { Button, Input } from '@/components/ui/primitives'
+import { api, type CallInput, type Operations } from '@/lib/api/client'
 
 export type MediaKind = 'image' | 'video' | 'audio' | 'document'
 const MEDIA_KINDS: MediaKind[] = ['image', 'video', 'audio', 'document']
@@ -21,24 +21,17 @@ export function formatSize(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`
 }
 
+/** A send's body: the REST API's message object, typed by its schema. */
+export type SendBody = NonNullable<CallInput<Operations['sendMessage']>['body']>
+
 /**
- * Streams the file to the account's media store (POST /api/v1/accounts/{id}/media, the operator's
- * session; only admins hold the scope) and answers the upload's id, which the send then names.
+ * Streams the file to the account's media store (`POST …/media`, the operator's session; only
+ * admins hold the scope) and answers the upload's id, which the send then names.
  */
 export async function uploadFile(accountId: string, file: File): Promise<{ id: string }> {
   const form = new FormData()
   form.append('file', file, file.name)
-  const res = await fetch(`/api/v1/accounts/${encodeURIComponent(accountId)}/media`, {
-    method: 'POST',
-    body: form,
-    credentials: 'same-origin',
-  })
-  const data: unknown = await res.json().catch(() => null)
-  if (!res.ok) {
-    const err = (data as { error?: { code?: string; message?: string } } | null)?.error
-    throw new ApiError(res.status, err?.code ?? 'error', err?.message ?? `The upload failed (${res.status}).`)
-  }
-  return data as { id: string }
+  return api.call('uploadMedia', { params: { accountId }, form })
 }
 
 /** The send body for an uploaded file, in the REST API's shape. */
@@ -50,13 +43,20 @@ export function mediaBody(opts: {
   fileName: string
   voice: boolean
   replyTo: string | null
-}): Record<string, unknown> {
-  const { kind, caption } = opts
-  const media: Record<string, unknown> = { id: opts.uploadId }
-  if (caption && kind !== 'audio') media.caption = caption
-  if (kind === 'document') media.fileName = opts.fileName
-  if (kind === 'audio' && opts.voice) media.voice = true
-  return { to: opts.to, type: kind, [kind]: media, ...(opts.replyTo ? { context: { messageId: opts.replyTo } } : {}) }
+}): SendBody {
+  const { to, uploadId: id } = opts
+  const caption = opts.caption ? { caption: opts.caption } : {}
+  const context = opts.replyTo ? { context: { messageId: opts.replyTo } } : {}
+  switch (opts.kind) {
+    case 'image':
+      return { to, type: 'image', image: { id, ...caption }, ...context }
+    case 'video':
+      return { to, type: 'video', video: { id, ...caption }, ...context }
+    case 'audio':
+      return { to, type: 'audio', audio: { id, ...(opts.voice ? { voice: true } : {}) }, ...context }
+    case 'document':
+      return { to, type: 'document', document: { id, ...caption, fileName: opts.fileName }, ...context }
+  }
 }
 
 /**

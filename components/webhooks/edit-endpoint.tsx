@@ -1,9 +1,10 @@
 'use client'
 
 import { useEffect, useId, useRef, useState } from 'react'
-import { apiFetch } from '@/components/accounts/api-client'
 import { Alert, Button, Input } from '@/components/ui/primitives'
+import { api } from '@/lib/api/client'
 import type { WebhookView } from '@/lib/webhooks/views'
+import { SUBSCRIBABLE, type SubscribableEvent } from '@/lib/webhooks/rules'
 import {
   draftFor,
   draftProblems,
@@ -60,7 +61,10 @@ function EditForm({ endpoint, onDone }: { endpoint: WebhookView; onDone: () => v
   const id = useId()
   const [url, setUrl] = useState(endpoint.url)
   const [description, setDescription] = useState(endpoint.description)
-  const [events, setEvents] = useState<string[] | null>(endpoint.events)
+  // a stored type the API no longer offers cannot be saved again: it is left out of the picker
+  const [events, setEvents] = useState<SubscribableEvent[] | null>(
+    endpoint.events?.filter((e): e is SubscribableEvent => (SUBSCRIBABLE as readonly string[]).includes(e)) ?? null,
+  )
   const [ordered, setOrdered] = useState(endpoint.ordered)
   const [draft, setDraft] = useState(() => draftFor(endpoint.headers))
   const [errors, setErrors] = useState<FormErrors>({ headers: {} })
@@ -74,10 +78,11 @@ function EditForm({ endpoint, onDone }: { endpoint: WebhookView; onDone: () => v
     if (found.url || found.events || Object.keys(found.headers).length) return
     const patch = headerPatch(draft)
     setPending(true)
-    apiFetch(`/api/v1/webhooks/${endpoint.id}`, {
-      method: 'PATCH',
-      body: { url: url.trim(), description, events, ordered, ...(headersChanged(draft) ? patch : {}) },
-    })
+    api
+      .call('updateWebhook', {
+        params: { webhookId: endpoint.id },
+        body: { url: url.trim(), description, events, ordered, ...(headersChanged(draft) ? patch : {}) },
+      })
       .then(onDone)
       .catch((err: unknown) => setErrors(errorsFrom(err, patch.keepHeaders)))
       .finally(() => setPending(false))

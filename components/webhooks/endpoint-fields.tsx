@@ -1,8 +1,8 @@
 'use client'
 
-import { ApiError } from '@/components/accounts/api-client'
 import { Button, Input } from '@/components/ui/primitives'
-import { headerNameProblem, headerValueProblem, MAX_HEADERS, SUBSCRIBABLE } from '@/lib/webhooks/rules'
+import { ApiError } from '@/lib/api/client'
+import { headerNameProblem, headerValueProblem, MAX_HEADERS, SUBSCRIBABLE, type SubscribableEvent } from '@/lib/webhooks/rules'
 
 /**
  * The parts of the webhook endpoint forms that need more than an input: the event filter and the
@@ -85,8 +85,8 @@ export function EventsPicker({
   error,
   idPrefix,
 }: {
-  value: string[] | null
-  onChange: (v: string[] | null) => void
+  value: SubscribableEvent[] | null
+  onChange: (v: SubscribableEvent[] | null) => void
   error?: string
   idPrefix: string
 }) {

@@ -1,9 +1,10 @@
 'use client'
 
 import { useId, useState, useTransition } from 'react'
-import { apiFetch } from '@/components/accounts/api-client'
 import { Alert, Button, Card, Field, Input } from '@/components/ui/primitives'
+import { api } from '@/lib/api/client'
 import { formText } from '@/lib/http/form'
+import type { SubscribableEvent } from '@/lib/webhooks/rules'
 import type { WebhookView } from '@/lib/webhooks/views'
 import { EditEndpoint } from './edit-endpoint'
 import {
@@ -59,7 +60,7 @@ export function NewEndpoint({ accounts, fixedAccountId }: { accounts: { id: stri
   const { pending, error, run } = useAction()
   const [secret, setSecret] = useState<string | null>(null)
   const [draft, setDraft] = useState(() => draftFor([]))
-  const [events, setEvents] = useState<string[] | null>(null)
+  const [events, setEvents] = useState<SubscribableEvent[] | null>(null)
   const [errors, setErrors] = useState<FormErrors>({ headers: {} })
   const id = useId()
   return (
@@ -79,21 +80,22 @@ export function NewEndpoint({ accounts, fixedAccountId }: { accounts: { id: stri
           const { headers } = headerPatch(draft)
           run(
             () =>
-              apiFetch<{ secret: string }>('/api/v1/webhooks', {
-                method: 'POST',
-                body: {
-                  url: formText(data, 'url'),
-                  accountId: accountId || null,
-                  ...(events ? { events } : {}),
-                  ...(data.get('unordered') ? { ordered: false } : {}),
-                  ...(Object.keys(headers).length ? { headers } : {}),
-                },
-              }).catch((err: unknown) => {
-                // a refusal the form can point at is shown beside its field; any other as the form's error
-                const found = errorsFrom(err)
-                if (found.form !== undefined) throw err
-                setErrors(found)
-              }),
+              api
+                .call('createWebhook', {
+                  body: {
+                    url: formText(data, 'url'),
+                    accountId: accountId || null,
+                    ...(events ? { events } : {}),
+                    ...(data.get('unordered') ? { ordered: false } : {}),
+                    ...(Object.keys(headers).length ? { headers } : {}),
+                  },
+                })
+                .catch((err: unknown) => {
+                  // a refusal the form can point at is shown beside its field; any other as the form's error
+                  const found = errorsFrom(err)
+                  if (found.form !== undefined) throw err
+                  setErrors(found)
+                }),
             (r) => {
               if (!r) return
               setSecret((r as { secret: string }).secret)
@@ -145,18 +147,18 @@ export function NewEndpoint({ accounts, fixedAccountId }: { accounts: { id: stri
 export function EndpointActions({ endpoint }: { endpoint: WebhookView }) {
   const { pending, error, run } = useAction()
   const [secret, setSecret] = useState<string | null>(null)
-  const base = `/api/v1/webhooks/${endpoint.id}`
+  const params = { webhookId: endpoint.id }
   return (
     <div className="space-y-2">
       <div className="flex flex-wrap gap-2">
         <EditEndpoint endpoint={endpoint} />
-        <Button variant="secondary" disabled={pending} onClick={() => run(() => apiFetch(`${base}/test`, { method: 'POST' }))}>
+        <Button variant="secondary" disabled={pending} onClick={() => run(() => api.call('testWebhook', { params }))}>
           Send test
         </Button>
         <Button
           variant="secondary"
           disabled={pending}
-          onClick={() => run(() => apiFetch(base, { method: 'PATCH', body: { enabled: !endpoint.enabled } }))}
+          onClick={() => run(() => api.call('updateWebhook', { params, body: { enabled: !endpoint.enabled } }))}
         >
           {endpoint.enabled ? 'Disable' : 'Enable'}
         </Button>
@@ -166,7 +168,7 @@ export function EndpointActions({ endpoint }: { endpoint: WebhookView }) {
           onClick={() => {
             if (!window.confirm('Rotate the signing secret? The old one keeps signing beside the new one for a day.')) return
             run(
-              () => apiFetch<{ secret: string }>(`${base}/rotate-secret`, { method: 'POST', body: {} }),
+              () => api.call('rotateWebhookSecret', { params, body: {} }),
               (r) => setSecret((r as { secret: string }).secret),
             )
           }}
@@ -178,7 +180,7 @@ export function EndpointActions({ endpoint }: { endpoint: WebhookView }) {
           disabled={pending}
           onClick={() => {
             if (!window.confirm(`Delete the endpoint ${endpoint.url} and its delivery history?`)) return
-            run(() => apiFetch(base, { method: 'DELETE' }))
+            run(() => api.call('deleteWebhook', { params }))
           }}
         >
           Delete
@@ -197,7 +199,7 @@ export function DeliveryActions({ webhookId, deliveryId }: { webhookId: string; 
       <Button
         variant="secondary"
         disabled={pending}
-        onClick={() => run(() => apiFetch(`/api/v1/webhooks/${webhookId}/deliveries/${deliveryId}/replay`, { method: 'POST' }))}
+        onClick={() => run(() => api.call('replayWebhookDelivery', { params: { webhookId, deliveryId } }))}
       >
         Replay
       </Button>
@@ -236,8 +238,8 @@ export function ReplayFailed({ webhookId }: { webhookId: string }) {
           const since = new Date(until.getTime() - hours * 3_600_000)
           run(
             () =>
-              apiFetch<{ replayed: number }>(`/api/v1/webhooks/${webhookId}/replay`, {
-                method: 'POST',
+              api.call('replayFailedWebhookDeliveries', {
+                params: { webhookId },
                 body: { since: since.toISOString(), until: until.toISOString() },
               }),
             (r) => setDone((r as { replayed: number }).replayed),

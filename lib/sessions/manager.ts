@@ -17,6 +17,7 @@ import type { Logger } from '@/lib/logger'
 import type { WaSocket } from '@/lib/whatsapp/socket'
 import { recordAccountNews, toAccountSummary } from './accounts'
 import type { SessionConfig } from './config'
+import { ACCOUNT_ID_PATTERN } from './account-id'
 import { KeyedLock } from './lock'
 import { LoginGate } from './login-gate'
 import { MemoryPairingThrottle, type PairingThrottle } from './pairing-throttle'
@@ -24,7 +25,6 @@ import { Session } from './session'
 
 /** A status change as the account page's timeline shows it. */
 export type { StatusChange }
-export const ACCOUNT_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/
 
 /** How long one automatic login may hold its slot in the LoginGate before the next one starts anyway. */
 const LOGIN_SLOT_TIMEOUT_MS = 20_000

@@ -10,9 +10,3 @@ export function phoneOfJid(jid: string): string | null {
 export function userJid(jid: string): string {
   return jidNormalizedUser(jid)
 }
-
-/** Accepts "+1 555-0001", "15550001"…; returns digits only, or null when it cannot be a phone number. */
-export function normalizePhone(input: string): string | null {
-  const digits = input.replace(/[\s\-().+]/g, '')
-  return /^\d{6,15}$/.test(digits) ? digits : null
-}

@@ -1,7 +1,7 @@
 import { z } from 'zod'
-import { SESSION_STATUSES } from '@/lib/db/schema'
-import { ACCOUNT_ID_PATTERN } from '@/lib/sessions/manager'
-import { normalizePhone } from '@/lib/whatsapp/jid'
+import { SESSION_STATUSES } from '@/lib/vocabulary/statuses'
+import { ACCOUNT_ID_PATTERN } from '@/lib/sessions/account-id'
+import { normalizePhone } from '@/lib/whatsapp/phone'
 import { NewKeyFields } from './api-keys'
 
 export const AccountId = z

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { SCOPES } from '@/lib/keys/scopes'
-import { ACCOUNT_ID_PATTERN } from '@/lib/sessions/manager'
+import { ACCOUNT_ID_PATTERN } from '@/lib/sessions/account-id'
 
 const Scope = z.enum(SCOPES, `must be one of ${SCOPES.join(', ')}`)
 const Instant = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time, e.g. 2027-01-31T00:00:00Z' })

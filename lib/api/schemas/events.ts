@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import type { EventType } from '@/lib/db/schema'
-import { MESSAGE_DIRECTIONS, MESSAGE_STATUSES, SESSION_STATUSES } from '@/lib/db/schema'
+import type { EventType } from '@/lib/vocabulary/event-types'
+import { MESSAGE_DIRECTIONS, MESSAGE_STATUSES, SESSION_STATUSES } from '@/lib/vocabulary/statuses'
 import { Account } from './accounts'
 
 /**

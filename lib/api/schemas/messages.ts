@@ -4,7 +4,7 @@
  * document is generated from them).
  */
 import { z } from 'zod'
-import { MESSAGE_STATUSES } from '@/lib/db/schema'
+import { MESSAGE_STATUSES } from '@/lib/vocabulary/statuses'
 import { MAX_NUMBER_CHECKS, type ListMessagesQuery } from '@/lib/messages/types'
 
 export const MessageIdParams = z.object({

@@ -1,7 +1,15 @@
 import { z } from 'zod'
-import { DELIVERY_STATUSES, EVENT_TYPES } from '@/lib/db/schema'
-import { ACCOUNT_ID_PATTERN } from '@/lib/sessions/manager'
-import { HEADER_NAME, headerNameProblem, headerValueProblem, MAX_HEADER_VALUE, MAX_HEADERS, SUBSCRIBABLE } from '@/lib/webhooks/rules'
+import { EVENT_TYPES } from '@/lib/vocabulary/event-types'
+import { ACCOUNT_ID_PATTERN } from '@/lib/sessions/account-id'
+import {
+  DELIVERY_STATUSES,
+  HEADER_NAME,
+  headerNameProblem,
+  headerValueProblem,
+  MAX_HEADER_VALUE,
+  MAX_HEADERS,
+  SUBSCRIBABLE,
+} from '@/lib/webhooks/rules'
 
 export { SUBSCRIBABLE }
 

@@ -13,7 +13,7 @@ import { isAppError } from '@/lib/errors'
 import { roleAllows } from '@/lib/keys/scopes'
 import type { AccountSummary, QrPayload } from '@/lib/events/types'
 import { getRuntime } from '@/lib/runtime'
-import { listChatsAction, listMessagesAction, sendMessageAction, statusHistoryAction } from './actions'
+import { listChatsAction, listMessagesAction, statusHistoryAction } from './actions'
 
 export const metadata: Metadata = { title: 'Account' }
 export const dynamic = 'force-dynamic'
@@ -77,7 +77,7 @@ export default async function AccountPage({
             initialStatus={account.status}
             position={position}
             initialQueue={messages.queueStatus(accountId)}
-            actions={{ listChats: listChatsAction, listMessages: listMessagesAction, send: sendMessageAction }}
+            actions={{ listChats: listChatsAction, listMessages: listMessagesAction }}
           />
         ) : tab === 'timeline' ? (
           <Card>
