@@ -130,15 +130,21 @@ export function EventMonitor({
         <Button variant="ghost" onClick={() => setRows([])}>
           Clear
         </Button>
-        <span className="ml-auto text-xs text-slate-500" data-testid="monitor-count">
+        <span className="ml-auto text-xs text-muted" data-testid="monitor-count">
           {shownCount} {shownCount === 1 ? 'event' : 'events'} shown
         </span>
       </div>
 
       <div className="grid gap-4 lg:grid-cols-[1fr_24rem]">
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+        {/* scrolls sideways on a phone: focusable (and named) so that a keyboard can scroll it */}
+        <div
+          role="region"
+          aria-label="Events"
+          tabIndex={0}
+          className="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900"
+        >
           <table className="w-full text-left text-sm" data-testid="event-table">
-            <thead className="border-b border-slate-200 text-xs uppercase text-slate-500 dark:border-slate-800">
+            <thead className="border-b border-slate-200 text-xs uppercase text-muted dark:border-slate-800">
               <tr>
                 <th className="px-3 py-2">#</th>
                 <th className="px-3 py-2">Time (UTC)</th>
@@ -149,7 +155,7 @@ export function EventMonitor({
             <tbody>
               {pageRows.length === 0 ? (
                 <tr>
-                  <td colSpan={4} className="px-3 py-6 text-center text-slate-500">
+                  <td colSpan={4} className="px-3 py-6 text-center text-muted">
                     Waiting for events… Connect an account or send a message to see them arrive.
                   </td>
                 </tr>
@@ -170,7 +176,7 @@ export function EventMonitor({
                     data-name={r.name}
                     className={`border-b border-slate-100 last:border-0 dark:border-slate-800 ${selected?.key === r.key ? 'bg-slate-100 dark:bg-slate-800' : ''}`}
                   >
-                    <td className="px-3 py-1.5 font-mono text-xs text-slate-500">{r.seq}</td>
+                    <td className="px-3 py-1.5 font-mono text-xs text-muted">{r.seq}</td>
                     <td className="px-3 py-1.5 font-mono text-xs">{formatTime(r.at).slice(11)}</td>
                     <td className="px-3 py-1.5">
                       <button
@@ -209,6 +215,9 @@ export function EventMonitor({
           <h2 className="mb-2 text-sm font-semibold">{selected ? `${selected.name} #${selected.seq}` : 'Event details'}</h2>
           {selected ? (
             <pre
+              role="region"
+              aria-label="Event JSON"
+              tabIndex={0}
               className="max-h-[32rem] overflow-auto whitespace-pre-wrap break-all rounded bg-slate-50 p-2 font-mono text-xs dark:bg-slate-950"
               data-testid="event-json"
             >
@@ -225,7 +234,7 @@ export function EventMonitor({
               )}
             </pre>
           ) : (
-            <p className="text-sm text-slate-500">Choose an event to see its JSON.</p>
+            <p className="text-sm text-muted">Choose an event to see its JSON.</p>
           )}
         </aside>
       </div>
