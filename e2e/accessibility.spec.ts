@@ -5,8 +5,8 @@ import os from 'node:os'
 import path from 'node:path'
 import { type Browser, expect, type Page, test } from '@playwright/test'
 import { startGateway } from '../tests/support/gateway-process'
-import { expectAccessibleEverywhere } from './axe'
-import { ADMIN, ADMIN_STATE, addOperatorInUi, linkAccountViaApi, LoginPage } from './fixtures'
+import { expectAccessibleAtEachWidth, expectAccessibleEverywhere } from './axe'
+import { accountBadge, accountCard, ADMIN, ADMIN_STATE, addOperatorInUi, linkAccountViaApi, LoginPage } from './fixtures'
 import { E2E_SIM_PORT } from './global-setup'
 import { phone, testPng } from './phone'
 
@@ -67,7 +67,14 @@ test('the setup page of a new gateway, empty and after a refused attempt', async
 })
 
 /** Each dashboard page: where it is, what proves it rendered, and what to open on it before the check. */
-const PAGES: { name: string; path: (endpointId: string) => string; heading: string; open?: (page: Page) => Promise<void> }[] = [
+const PAGES: {
+  name: string
+  path: (endpointId: string) => string
+  heading: string
+  open?: (page: Page) => Promise<void>
+  /** the check itself, when it is not "what was opened, in both themes at both widths" */
+  check?: (page: Page) => Promise<void>
+}[] = [
   { name: 'accounts', path: () => '/accounts', heading: 'Accounts' },
   {
     name: 'accounts, add-account dialog',
@@ -76,6 +83,34 @@ const PAGES: { name: string; path: (endpointId: string) => string; heading: stri
     open: async (page) => {
       await page.getByRole('button', { name: 'Add account' }).click()
       await expect(page.getByRole('dialog', { name: 'Add a WhatsApp account' })).toBeVisible()
+    },
+  },
+  {
+    name: 'accounts, linking: a QR code, the pairing form, a toast',
+    path: () => '/accounts',
+    heading: 'Accounts',
+    // A toast leaves after 5 s, so each theme gets its own, from the click that asks for a QR code.
+    check: async (page) => {
+      const card = accountCard(page, IDLE.id)
+      const linking = async () => {
+        await card.getByRole('button', { name: 'Link with QR code' }).click()
+        await expect(card.getByTestId('qr-image')).toBeVisible()
+        await expect(page.getByTestId('toast-success').last()).toBeVisible()
+      }
+      const unlink = async () => {
+        await card.getByRole('button', { name: 'Disconnect' }).click()
+        await expect(accountBadge(page, IDLE.id)).toHaveAttribute('data-status', 'disconnected')
+      }
+      await page.emulateMedia({ colorScheme: 'light' })
+      await linking()
+      await card.getByRole('button', { name: 'Link with a phone number instead' }).click()
+      await expect(card.getByLabel('Phone number')).toBeVisible()
+      await expectAccessibleAtEachWidth(page, 'accounts, linking (light)')
+      await unlink()
+      await page.emulateMedia({ colorScheme: 'dark' })
+      await linking() // (the pairing form stays open)
+      await expectAccessibleAtEachWidth(page, 'accounts, linking (dark)')
+      await unlink()
     },
   },
   {
@@ -203,7 +238,7 @@ test('every dashboard page, with content and its dialogs open: no serious or cri
       // the page as it is used: its live connection up (the header says Live, live content can arrive)
       await expect(page.getByTestId('realtime-status')).toHaveAttribute('data-connected', 'true')
       await p.open?.(page)
-      await expectAccessibleEverywhere(page, p.name)
+      await (p.check ? p.check(page) : expectAccessibleEverywhere(page, p.name))
     })
   }
   await context.close()
