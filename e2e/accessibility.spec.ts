@@ -75,7 +75,6 @@ const PAGES: {
   /** the check itself, when it is not "what was opened, in both themes at both widths" */
   check?: (page: Page) => Promise<void>
 }[] = [
-  { name: 'accounts', path: () => '/accounts', heading: 'Accounts' },
   {
     name: 'accounts, add-account dialog',
     path: () => '/accounts',
@@ -122,6 +121,7 @@ const PAGES: {
       const conversation = page.getByTestId('conversation')
       await expect(conversation.getByTestId('message').filter({ hasText: 'three left' })).toHaveAttribute('data-status', 'read')
       await expect(conversation.getByTestId('message-reactions')).toHaveText('👍')
+      await expect(conversation.getByTestId('message-quote')).toContainText('blue one in stock')
       await expect
         .poll(() => conversation.getByTestId('message-thumbnail').evaluate((img: HTMLImageElement) => img.naturalWidth))
         .toBeGreaterThan(0)
@@ -205,7 +205,7 @@ async function createContent(browser: Browser, origin: string): Promise<{ endpoi
     .toContain('This one')
   const sent = await page.request.post(`/api/v1/accounts/${ACCOUNT.id}/messages`, {
     headers,
-    data: { to: `+${CONTACT}`, type: 'text', text: { body: 'Yes, we have three left.' } },
+    data: { to: `+${CONTACT}`, type: 'text', text: { body: 'Yes, we have three left.' }, context: { messageId: first.id } },
   })
   expect(sent.status()).toBeLessThan(300)
   await expect.poll(async () => (await phone.inbox(CONTACT)).some((m) => m.text === 'Yes, we have three left.')).toBe(true)
