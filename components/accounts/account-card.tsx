@@ -72,28 +72,28 @@ export function AccountCard({
                 {account.name}
               </Link>
             </h2>
-            <p className="truncate font-mono text-xs text-slate-500">{account.id}</p>
+            <p className="truncate font-mono text-xs text-muted">{account.id}</p>
           </div>
           <StatusBadge status={account.status} />
         </div>
         <dl className="mt-3 grid grid-cols-[7rem_1fr] gap-y-1 text-sm">
-          <dt className="text-slate-500">Phone</dt>
+          <dt className="text-muted">Phone</dt>
           <dd data-testid="account-phone">{account.phone ? `+${account.phone}` : '—'}</dd>
           {account.pushName ? (
             <>
-              <dt className="text-slate-500">Name</dt>
+              <dt className="text-muted">Name</dt>
               <dd>{account.pushName}</dd>
             </>
           ) : null}
-          <dt className="text-slate-500">{account.status === 'connected' ? 'Up for' : 'Since'}</dt>
+          <dt className="text-muted">{account.status === 'connected' ? 'Up for' : 'Since'}</dt>
           <dd data-testid="account-uptime">
             <Since at={account.statusAt} />
           </dd>
-          <dt className="text-slate-500">Reconnects</dt>
+          <dt className="text-muted">Reconnects</dt>
           <dd data-testid="reconnect-attempts">{account.reconnectAttempts}</dd>
           {account.statusReason ? (
             <>
-              <dt className="text-slate-500">Status</dt>
+              <dt className="text-muted">Status</dt>
               <dd className="text-slate-600 dark:text-slate-400" data-testid="status-reason">
                 {account.statusReason}
               </dd>
@@ -101,7 +101,7 @@ export function AccountCard({
           ) : null}
           {account.lastError && account.status !== 'connected' ? (
             <>
-              <dt className="text-slate-500">Last error</dt>
+              <dt className="text-muted">Last error</dt>
               <dd className="text-red-700 dark:text-red-300">{account.lastError}</dd>
             </>
           ) : null}

@@ -77,11 +77,11 @@ export function AccountsBoard({
       <div className="mb-4 flex flex-wrap items-end justify-between gap-3">
         {accounts.length > 0 ? (
           <label className="flex items-center gap-2 text-sm">
-            <span className="text-slate-600 dark:text-slate-400">Show</span>
+            {/* the visible label is the accessible name (WCAG 2.5.3): it was "Show", named "Filter by state" */}
+            <span className="text-slate-600 dark:text-slate-400">Filter by state</span>
             <select
               value={filter}
               onChange={(e) => setFilter(e.target.value)}
-              aria-label="Filter by state"
               data-testid="state-filter"
               className="rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-900"
             >

@@ -46,7 +46,7 @@ export function PairingCodePanel({ code, expiresAt }: { code: string; expiresAt:
       <p className="my-2 font-mono text-2xl font-semibold tracking-widest" data-testid="pairing-code" data-code={code}>
         {pretty}
       </p>
-      <p className="text-xs text-slate-500">{left > 0 ? `Valid for about ${left} s` : 'Expired'}</p>
+      <p className="text-xs text-muted">{left > 0 ? `Valid for about ${left} s` : 'Expired'}</p>
     </div>
   )
 }

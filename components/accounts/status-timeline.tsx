@@ -45,14 +45,14 @@ export function StatusTimeline({
   const oldest = entries.filter((e) => e.id > 0).at(-1)?.id
   return (
     <div>
-      {entries.length === 0 ? <p className="text-sm text-slate-500">No status changes yet.</p> : null}
+      {entries.length === 0 ? <p className="text-sm text-muted">No status changes yet.</p> : null}
       <ol className="relative space-y-3 border-l border-slate-200 pl-4 dark:border-slate-700" data-testid="status-timeline">
         {entries.map((e) => (
           <li key={e.id} className="relative" data-testid="timeline-entry" data-status={e.status}>
             <span className="absolute -left-[1.3rem] top-1.5 h-2.5 w-2.5 rounded-full bg-slate-400 dark:bg-slate-500" aria-hidden />
             <div className="flex flex-wrap items-center gap-2">
               <StatusBadge status={e.status} />
-              <time className="font-mono text-xs text-slate-500" dateTime={new Date(e.at).toISOString()}>
+              <time className="font-mono text-xs text-muted" dateTime={new Date(e.at).toISOString()}>
                 {formatTime(e.at)} UTC
               </time>
             </div>

@@ -132,15 +132,21 @@ export function EventMonitor({
         <Button variant="ghost" onClick={() => setRows([])}>
           Clear
         </Button>
-        <span className="ml-auto text-xs text-slate-500" data-testid="monitor-count">
+        <span className="ml-auto text-xs text-muted" data-testid="monitor-count">
           {countOf(shownCount, 'event')} shown
         </span>
       </div>
 
       <div className="grid gap-4 lg:grid-cols-[1fr_24rem]">
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+        {/* scrolls sideways on a phone: focusable (and named) so that a keyboard can scroll it */}
+        <div
+          role="region"
+          aria-label="Events"
+          tabIndex={0}
+          className="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900"
+        >
           <table className="w-full text-left text-sm" data-testid="event-table">
-            <thead className="border-b border-slate-200 text-xs uppercase text-slate-500 dark:border-slate-800">
+            <thead className="border-b border-slate-200 text-xs uppercase text-muted dark:border-slate-800">
               <tr>
                 <th className="px-3 py-2">Time (UTC)</th>
                 <th className="px-3 py-2">Type</th>
@@ -151,7 +157,7 @@ export function EventMonitor({
             <tbody>
               {pageRows.length === 0 ? (
                 <tr>
-                  <td colSpan={4} className="px-3 py-6 text-center text-slate-500">
+                  <td colSpan={4} className="px-3 py-6 text-center text-muted">
                     No events yet… Connect an account or send a message to see them arrive.
                   </td>
                 </tr>
@@ -184,7 +190,7 @@ export function EventMonitor({
                       </button>
                     </td>
                     <td className="px-3 py-1.5 font-mono text-xs">{r.event.accountId ?? '—'}</td>
-                    <td className="px-3 py-1.5 font-mono text-xs text-slate-500">{r.event.id}</td>
+                    <td className="px-3 py-1.5 font-mono text-xs text-muted">{r.event.id}</td>
                   </tr>
                 ),
               )}
@@ -211,10 +217,13 @@ export function EventMonitor({
           <h2 className="mb-2 text-sm font-semibold">{selected ? selected.type : 'Event details'}</h2>
           {selected ? (
             <>
-              <p className="mb-2 text-xs text-slate-500">
+              <p className="mb-2 text-xs text-muted">
                 The body a webhook endpoint receives for this event; its <code>webhook-id</code> header is <code>{selected.id}</code>.
               </p>
               <pre
+                role="region"
+                aria-label="Event JSON"
+                tabIndex={0}
                 className="max-h-[32rem] overflow-auto whitespace-pre-wrap break-all rounded bg-slate-50 p-2 font-mono text-xs dark:bg-slate-950"
                 data-testid="event-json"
               >
@@ -222,7 +231,7 @@ export function EventMonitor({
               </pre>
             </>
           ) : (
-            <p className="text-sm text-slate-500">Choose an event to see its JSON.</p>
+            <p className="text-sm text-muted">Choose an event to see its JSON.</p>
           )}
         </aside>
       </div>

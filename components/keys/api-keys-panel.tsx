@@ -2,7 +2,7 @@
 
 import { useState } from 'react'
 import { usePager } from '@/components/ui/pager'
-import { Alert, Button, Card, EmptyState, Field, Input } from '@/components/ui/primitives'
+import { Alert, Button, Card, EmptyState, Field, Input, ScrollRegion } from '@/components/ui/primitives'
 import { api } from '@/lib/api/client'
 import { isScope, SCOPE_DESCRIPTIONS, SCOPES, type Scope } from '@/lib/keys/scopes'
 import type { ApiKeyView } from '@/lib/keys/service'
@@ -66,61 +66,63 @@ export function ApiKeysPanel({
       {keys.length === 0 ? (
         <EmptyState title="No API keys yet">{canEdit ? 'Create one above.' : 'An admin can create keys.'}</EmptyState>
       ) : (
-        <Card className="overflow-x-auto p-0">
-          <table className="w-full text-left text-sm">
-            <thead className="border-b border-slate-200 text-xs uppercase text-slate-500 dark:border-slate-800">
-              <tr>
-                <th className="px-4 py-2">Name</th>
-                <th className="px-4 py-2">Prefix</th>
-                <th className="px-4 py-2">Account</th>
-                <th className="px-4 py-2">Scopes</th>
-                <th className="px-4 py-2">Created</th>
-                <th className="px-4 py-2">Last used</th>
-                <th className="px-4 py-2">Expires</th>
-                <th className="px-4 py-2">Status</th>
-                {canEdit ? <th className="px-4 py-2 text-right">Actions</th> : null}
-              </tr>
-            </thead>
-            <tbody>
-              {pager.page.map((k) => (
-                <tr
-                  key={k.id}
-                  className="border-b border-slate-100 last:border-0 dark:border-slate-800"
-                  data-testid="key-row"
-                  data-name={k.name}
-                  data-prefix={k.prefix}
-                >
-                  <td className="px-4 py-2 font-medium">{k.name}</td>
-                  <td className="px-4 py-2 font-mono text-xs">{k.prefix}…</td>
-                  <td className="px-4 py-2">{k.accountId ?? <span className="text-slate-500">all (gateway-wide)</span>}</td>
-                  <td className="px-4 py-2 text-xs">{k.scopes.join(', ')}</td>
-                  <td className="px-4 py-2 text-slate-500">{when(k.createdAt)}</td>
-                  <td className="px-4 py-2 text-slate-500" data-testid="key-last-used">
-                    {when(k.lastUsedAt)}
-                  </td>
-                  <td className="px-4 py-2 text-slate-500">{when(k.expiresAt)}</td>
-                  <td className="px-4 py-2" data-testid="key-status">
-                    {k.revokedAt ? (
-                      <span className="text-red-600">revoked</span>
-                    ) : k.expiresAt && Date.parse(k.expiresAt) <= loadedAt ? (
-                      <span className="text-amber-600">expired</span>
-                    ) : (
-                      'active'
-                    )}
-                  </td>
-                  {canEdit ? (
-                    <td className="px-4 py-2 text-right">
-                      {k.revokedAt ? null : (
-                        <Button variant="danger" onClick={() => revoke(k)}>
-                          Revoke
-                        </Button>
+        <Card className="p-0">
+          <ScrollRegion label="API keys">
+            <table className="w-full text-left text-sm">
+              <thead className="border-b border-slate-200 text-xs uppercase text-muted dark:border-slate-800">
+                <tr>
+                  <th className="px-4 py-2">Name</th>
+                  <th className="px-4 py-2">Prefix</th>
+                  <th className="px-4 py-2">Account</th>
+                  <th className="px-4 py-2">Scopes</th>
+                  <th className="px-4 py-2">Created</th>
+                  <th className="px-4 py-2">Last used</th>
+                  <th className="px-4 py-2">Expires</th>
+                  <th className="px-4 py-2">Status</th>
+                  {canEdit ? <th className="px-4 py-2 text-right">Actions</th> : null}
+                </tr>
+              </thead>
+              <tbody>
+                {pager.page.map((k) => (
+                  <tr
+                    key={k.id}
+                    className="border-b border-slate-100 last:border-0 dark:border-slate-800"
+                    data-testid="key-row"
+                    data-name={k.name}
+                    data-prefix={k.prefix}
+                  >
+                    <td className="px-4 py-2 font-medium">{k.name}</td>
+                    <td className="px-4 py-2 font-mono text-xs">{k.prefix}…</td>
+                    <td className="px-4 py-2">{k.accountId ?? <span className="text-muted">all (gateway-wide)</span>}</td>
+                    <td className="px-4 py-2 text-xs">{k.scopes.join(', ')}</td>
+                    <td className="px-4 py-2 text-muted">{when(k.createdAt)}</td>
+                    <td className="px-4 py-2 text-muted" data-testid="key-last-used">
+                      {when(k.lastUsedAt)}
+                    </td>
+                    <td className="px-4 py-2 text-muted">{when(k.expiresAt)}</td>
+                    <td className="px-4 py-2" data-testid="key-status">
+                      {k.revokedAt ? (
+                        <span className="text-red-700 dark:text-red-300">revoked</span>
+                      ) : k.expiresAt && Date.parse(k.expiresAt) <= loadedAt ? (
+                        <span className="text-amber-700 dark:text-amber-300">expired</span>
+                      ) : (
+                        'active'
                       )}
                     </td>
-                  ) : null}
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                    {canEdit ? (
+                      <td className="px-4 py-2 text-right">
+                        {k.revokedAt ? null : (
+                          <Button variant="danger" onClick={() => revoke(k)}>
+                            Revoke
+                          </Button>
+                        )}
+                      </td>
+                    ) : null}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </ScrollRegion>
           {pager.controls}
         </Card>
       )}
@@ -202,7 +204,7 @@ function CreateKey({
                 <input type="checkbox" name="scopes" value={s} disabled={s === 'admin' && accountId !== ''} className="mt-1" />
                 <span>
                   <span className="font-mono">{s}</span>
-                  <span className="block text-xs text-slate-500">{SCOPE_DESCRIPTIONS[s]}</span>
+                  <span className="block text-xs text-muted">{SCOPE_DESCRIPTIONS[s]}</span>
                 </span>
               </label>
             ))}

@@ -61,7 +61,7 @@ export function MessageSearch({
       ) : null}
       {search ? (
         <div className="min-h-0 flex-1 overflow-y-auto" data-testid="search-results">
-          <div className="flex items-center justify-between px-3 py-2 text-xs text-slate-500">
+          <div className="flex items-center justify-between px-3 py-2 text-xs text-muted">
             <span>
               {search.items.length}
               {search.nextCursor ? '+' : ''} result{search.items.length === 1 ? '' : 's'} for “{search.q}”
@@ -79,7 +79,7 @@ export function MessageSearch({
                   className="block w-full px-3 py-2 text-left text-sm hover:bg-slate-50 dark:hover:bg-slate-800"
                   onClick={() => onOpen({ jid: m.chat.jid, to: addressOf(m.chat), title: chatTitle(m.chat) })}
                 >
-                  <span className="block text-xs text-slate-500">
+                  <span className="block text-xs text-muted">
                     {chatTitle(m.chat)} · {m.direction === 'in' ? 'received' : 'sent'}
                   </span>
                   <span className="line-clamp-2">{messageSummary(m)}</span>

@@ -181,7 +181,7 @@ export function ChatView({
             <NewChat onOpen={(phone) => open({ jid: `${phone}@s.whatsapp.net`, to: phone, title: `+${phone}` })} />
             <ul className="min-h-0 flex-1 overflow-y-auto" data-testid="chat-list">
               {chats.length === 0 ? (
-                <li className="p-4 text-sm text-slate-500">No conversations yet. Start one with a phone number above.</li>
+                <li className="p-4 text-sm text-muted">No conversations yet. Start one with a phone number above.</li>
               ) : null}
               {chats.map((c) => (
                 <li key={c.jid}>
@@ -195,15 +195,13 @@ export function ChatView({
                   >
                     <span className="min-w-0 flex-1">
                       <span className="block truncate font-medium">{chatTitle(c)}</span>
-                      <span className="block truncate text-xs text-slate-500">{c.lastMessage ? messageSummary(c.lastMessage) : ''}</span>
+                      <span className="block truncate text-xs text-muted">{c.lastMessage ? messageSummary(c.lastMessage) : ''}</span>
                     </span>
                     {c.unreadCount > 0 ? (
-                      <span
-                        className="rounded-full bg-emerald-600 px-1.5 text-xs text-white"
-                        aria-label={`${c.unreadCount} unread`}
-                        data-testid="chat-unread"
-                      >
+                      <span className="rounded-full bg-emerald-700 px-1.5 text-xs text-white" data-testid="chat-unread">
                         {c.unreadCount}
+                        {/* part of the chat button's name (an aria-label on a plain span is not) */}
+                        <span className="sr-only"> unread</span>
                       </span>
                     ) : null}
                   </button>
@@ -246,17 +244,23 @@ export function ChatView({
                   {conv.title}
                 </h3>
               </header>
-              <div className="max-h-[32rem] min-h-[16rem] flex-1 overflow-y-auto bg-slate-50 p-3 dark:bg-slate-950">
+              {/* it scrolls, and a viewer's messages hold nothing focusable: the keyboard scrolls it from here */}
+              <div
+                role="region"
+                aria-label="Messages"
+                tabIndex={0}
+                className="max-h-[32rem] min-h-[16rem] flex-1 overflow-y-auto bg-slate-50 p-3 dark:bg-slate-950"
+              >
                 {conv.nextCursor ? (
                   <LoadMore label="Load older messages" onClick={() => void loadConversation(conv, conv.nextCursor ?? undefined)} />
                 ) : null}
                 {error ? (
-                  <p role="alert" className="text-sm text-red-700">
+                  <p role="alert" className="text-sm text-red-700 dark:text-red-300">
                     {error}
                   </p>
                 ) : null}
-                {!conv.loaded ? <p className="text-sm text-slate-500">Loading…</p> : null}
-                {conv.loaded && visible.length === 0 ? <p className="text-sm text-slate-500">No messages yet.</p> : null}
+                {!conv.loaded ? <p className="text-sm text-muted">Loading…</p> : null}
+                {conv.loaded && visible.length === 0 ? <p className="text-sm text-muted">No messages yet.</p> : null}
                 <ol className="space-y-2" aria-live="polite" data-testid="messages">
                   {visible.map((m) => (
                     <MessageBubble
@@ -285,7 +289,7 @@ export function ChatView({
               />
             </>
           ) : (
-            <p className="m-auto p-6 text-sm text-slate-500">Choose a chat, or start one with a phone number.</p>
+            <p className="m-auto p-6 text-sm text-muted">Choose a chat, or start one with a phone number.</p>
           )}
         </section>
       </div>

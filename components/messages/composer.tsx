@@ -80,7 +80,7 @@ export function Composer({
   const toast = useToast()
   if (disabledReason) {
     return (
-      <p className="border-t border-slate-200 p-3 text-center text-xs text-slate-500 dark:border-slate-800" data-testid="composer-disabled">
+      <p className="border-t border-slate-200 p-3 text-center text-xs text-muted dark:border-slate-800" data-testid="composer-disabled">
         {disabledReason}
       </p>
     )

@@ -116,7 +116,7 @@ export function MediaPicker({
             <span className="block truncate font-medium" data-testid="media-preview-name">
               {file.name}
             </span>
-            <span className="text-slate-500">
+            <span className="text-muted">
               {formatSize(file.size)} · {file.type || 'unknown type'}
             </span>
           </span>

@@ -4,17 +4,23 @@ import type { MessageView } from '@/lib/messages/types'
 import { formatTime } from '@/components/ui/format'
 import { hasMedia, MediaAttachment } from './media-attachment'
 
-/** ✓ sent, ✓✓ delivered, blue ✓✓ read/played; a clock while queued; ! when it failed. */
-const TICKS: Partial<Record<MessageView['status'], { mark: string; label: string; className: string }>> = {
-  queued: { mark: '🕓', label: 'queued', className: 'text-slate-400' },
-  pending: { mark: '🕓', label: 'sending', className: 'text-slate-400' },
-  sent: { mark: '✓', label: 'sent', className: 'text-slate-500' },
-  delivered: { mark: '✓✓', label: 'delivered', className: 'text-slate-500' },
-  read: { mark: '✓✓', label: 'read', className: 'text-sky-500' },
-  played: { mark: '✓✓', label: 'played', className: 'text-sky-500' },
-  failed: { mark: '!', label: 'failed', className: 'font-bold text-red-600' },
-  cancelled: { mark: '⊘', label: 'cancelled', className: 'text-slate-400' },
+/**
+ * ✓ sent, ✓✓ delivered, blue ✓✓ read/played; a clock while queued; ! when it failed. Marks without a
+ * class take the bubble's secondary colour; the others keep WCAG's contrast on both bubbles of both themes.
+ */
+const TICKS: Partial<Record<MessageView['status'], { mark: string; label: string; className?: string }>> = {
+  queued: { mark: '🕓', label: 'queued' },
+  pending: { mark: '🕓', label: 'sending' },
+  sent: { mark: '✓', label: 'sent' },
+  delivered: { mark: '✓✓', label: 'delivered' },
+  read: { mark: '✓✓', label: 'read', className: 'text-sky-700 dark:text-sky-300' },
+  played: { mark: '✓✓', label: 'played', className: 'text-sky-700 dark:text-sky-300' },
+  failed: { mark: '!', label: 'failed', className: 'font-bold text-red-700 dark:text-red-300' },
+  cancelled: { mark: '⊘', label: 'cancelled' },
 }
+
+/** Secondary text inside a bubble: at least 4.5:1 on white and emerald-100 (light), slate-800 and emerald-900 (dark). */
+const BUBBLE_MUTED = 'text-slate-600 dark:text-slate-300'
 
 type Loc = { latitude?: number; longitude?: number; name?: string; address?: string }
 type Card = { name?: { formattedName?: string } | string; displayName?: string }
@@ -71,7 +77,7 @@ export function MessageBubble({
         ) : null}
         {hasMedia(m) ? <MediaAttachment message={m} /> : null}
         {m.deletedAt ? (
-          <p className="italic text-slate-500" data-testid="message-deleted">
+          <p className={`italic ${BUBBLE_MUTED}`} data-testid="message-deleted">
             This message was deleted
           </p>
         ) : hasMedia(m) && !m.text ? null : (
@@ -79,7 +85,7 @@ export function MessageBubble({
             {messageSummary(m)}
           </p>
         )}
-        <div className="mt-1 flex items-center justify-end gap-2 text-[11px] text-slate-500 dark:text-slate-400">
+        <div className={`mt-1 flex items-center justify-end gap-2 text-[11px] ${BUBBLE_MUTED}`}>
           {m.editedAt && !m.deletedAt ? <span data-testid="message-edited">edited</span> : null}
           <time dateTime={new Date(m.timestamp).toISOString()}>{formatTime(m.timestamp).slice(11, 16)}</time>
           {tick ? (
@@ -96,7 +102,7 @@ export function MessageBubble({
             <button
               type="button"
               onClick={() => onReply(m)}
-              className="rounded px-1 text-emerald-700 opacity-70 hover:opacity-100 focus:opacity-100 dark:text-emerald-300"
+              className="rounded px-1 text-emerald-800 hover:underline dark:text-emerald-300"
               aria-label="Reply to this message"
             >
               Reply

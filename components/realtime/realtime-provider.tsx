@@ -170,7 +170,7 @@ export function ConnectionDot() {
   const { connected } = useRealtime()
   return (
     <span
-      className="flex items-center gap-1.5 text-xs text-slate-500"
+      className="flex items-center gap-1.5 text-xs text-muted"
       data-testid="realtime-status"
       data-connected={connected ? 'true' : 'false'}
     >

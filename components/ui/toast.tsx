@@ -38,7 +38,8 @@ export function ToastProvider({ children }: { children: ReactNode }) {
             className={`pointer-events-auto flex max-w-md items-start gap-3 rounded-md border px-3 py-2 text-sm shadow-lg ${STYLES[t.kind]}`}
           >
             <span className="flex-1">{t.text}</span>
-            <button type="button" className="text-xs underline" onClick={() => dismiss(t.id)} aria-label="Dismiss notification">
+            {/* the name starts with the visible word (WCAG 2.5.3): "Dismiss notification" did not contain "Close" */}
+            <button type="button" className="text-xs underline" onClick={() => dismiss(t.id)} aria-label="Close notification">
               Close
             </button>
           </div>

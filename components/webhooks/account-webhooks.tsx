@@ -91,7 +91,7 @@ export function AccountWebhooks({
             <div className="flex flex-wrap items-start justify-between gap-2" data-testid="webhook-endpoint" data-webhook-id={w.id}>
               <div className="min-w-0">
                 <h3 className="break-all font-mono text-sm">{w.url}</h3>
-                <p className="text-xs text-slate-500">
+                <p className="text-xs text-muted">
                   <span
                     data-testid="webhook-enabled"
                     className={w.enabled ? 'text-emerald-700 dark:text-emerald-300' : 'text-red-700 dark:text-red-300'}

@@ -61,17 +61,17 @@ export function DeliveryList({ deliveries, canEdit, webhookId }: { deliveries: D
                   {d.status}
                 </span>
                 <span className="font-mono text-xs">{d.eventType}</span>
-                <span className="text-xs text-slate-500">{when(d.createdAt)}</span>
-                <span className="text-xs text-slate-500">
+                <span className="text-xs text-muted">{when(d.createdAt)}</span>
+                <span className="text-xs text-muted">
                   {countOf(d.attempts, 'attempt')}
                   {d.lastStatusCode !== null ? ` · HTTP ${d.lastStatusCode}` : ''}
                   {d.status === 'pending' && d.nextAttemptAt ? ` · next ${when(d.nextAttemptAt)}` : ''}
                 </span>
               </summary>
-              <p className="mt-2 font-mono text-xs text-slate-500">webhook-id {d.eventId}</p>
+              <p className="mt-2 font-mono text-xs text-muted">webhook-id {d.eventId}</p>
               {d.lastError ? <p className="mt-1 text-xs text-red-700 dark:text-red-300">{d.lastError}</p> : null}
               <table className="mt-2 w-full text-left text-xs">
-                <thead className="text-slate-500">
+                <thead className="text-muted">
                   <tr>
                     <th className="py-1 pr-3">Attempt at</th>
                     <th className="py-1 pr-3">Status</th>

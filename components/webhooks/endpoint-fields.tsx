@@ -135,7 +135,7 @@ export function HeadersEditor({
   return (
     <fieldset className="space-y-2">
       <legend className="text-sm font-medium text-slate-700 dark:text-slate-300">Custom headers</legend>
-      <p className="text-xs text-slate-500">Sent with every delivery. Values are stored encrypted and never shown again.</p>
+      <p className="text-xs text-muted">Sent with every delivery. Values are stored encrypted and never shown again.</p>
       {draft.existing.map((h, i) => (
         <div
           key={h.name}

@@ -215,7 +215,7 @@ export function ReplayFailed({ webhookId }: { webhookId: string }) {
   return (
     <div className="flex flex-wrap items-end gap-2">
       <label className="space-y-1">
-        <span className="block text-xs text-slate-500">Failed in the last</span>
+        <span className="block text-xs text-muted">Failed in the last</span>
         <select
           id={`replay-hours-${webhookId}`}
           defaultValue="24"

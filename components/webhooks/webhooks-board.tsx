@@ -106,7 +106,7 @@ export function WebhooksBoard({
             <div className="flex flex-wrap items-start justify-between gap-2">
               <div className="min-w-0">
                 <h2 className="break-all font-mono text-sm">{selected.url}</h2>
-                <p className="text-xs text-slate-500" data-testid="webhook-settings">
+                <p className="text-xs text-muted" data-testid="webhook-settings">
                   {selected.accountId ? `account ${selected.accountId}` : 'every account'} ·{' '}
                   {selected.events ? selected.events.join(', ') : 'every event'} · {selected.ordered ? 'ordered' : 'unordered'}
                   {selected.headers.length ? ` · headers: ${selected.headers.join(', ')}` : ''}
@@ -124,7 +124,7 @@ export function WebhooksBoard({
           <form method="get" action="/webhooks" className="flex flex-wrap items-end gap-3 text-sm">
             <input type="hidden" name="endpoint" value={selected.id} />
             <label className="space-y-1">
-              <span className="block text-xs text-slate-500">Status</span>
+              <span className="block text-xs text-muted">Status</span>
               <select name="status" defaultValue={status ?? ''} className={selectClass}>
                 <option value="">any</option>
                 {DELIVERY_STATUSES.map((s) => (
@@ -135,7 +135,7 @@ export function WebhooksBoard({
               </select>
             </label>
             <label className="space-y-1">
-              <span className="block text-xs text-slate-500">Event type</span>
+              <span className="block text-xs text-muted">Event type</span>
               <select name="type" defaultValue={eventType ?? ''} className={selectClass}>
                 <option value="">any</option>
                 {EVENT_TYPES.map((t) => (

@@ -2,7 +2,7 @@ import type { Metadata } from 'next'
 import Link from 'next/link'
 import { StatusBadge } from '@/components/accounts/status-badge'
 import { HourlyChart } from '@/components/system/hourly-chart'
-import { Card, PageHeader } from '@/components/ui/primitives'
+import { Card, PageHeader, ScrollRegion } from '@/components/ui/primitives'
 import { formatDuration, formatTime } from '@/components/ui/format'
 import type { AuditEntryView } from '@/lib/audit/log'
 import { requireOperatorPage } from '@/lib/auth/session'
@@ -85,7 +85,7 @@ export default async function SystemPage({ searchParams }: { searchParams: Promi
         <dl className="grid grid-cols-1 gap-x-6 gap-y-2 text-sm sm:grid-cols-[12rem_1fr]">
           {rows.map(([k, v]) => (
             <div key={k} className="contents">
-              <dt className="text-slate-500">{k}</dt>
+              <dt className="text-muted">{k}</dt>
               <dd className="font-mono">{v}</dd>
             </div>
           ))}
@@ -95,7 +95,7 @@ export default async function SystemPage({ searchParams }: { searchParams: Promi
       {audit ? (
         <AuditTable entries={audit.data} nextBefore={audit.nextBefore} first={!(Number.isInteger(before) && before > 0)} />
       ) : (
-        <p className="mt-6 text-sm text-slate-500">The audit log and failed sign-ins are shown to admins.</p>
+        <p className="mt-6 text-sm text-muted">The audit log and failed sign-ins are shown to admins.</p>
       )}
     </>
   )
@@ -103,43 +103,45 @@ export default async function SystemPage({ searchParams }: { searchParams: Promi
 
 function FailedSignIns({ entries }: { entries: FailedSignIn[] }) {
   return (
-    <Card className="mt-6 overflow-x-auto p-0">
+    <Card className="mt-6 p-0">
       <h2 className="px-4 pt-4 text-sm font-semibold">Recent failed sign-ins</h2>
-      <p className="px-4 pb-2 text-xs text-slate-500">
+      <p className="px-4 pb-2 text-xs text-muted">
         Text that matched no operator is shown as a keyed hash: people sometimes type a password into the email field.
       </p>
       {entries.length === 0 ? (
-        <p className="px-4 pb-4 text-sm text-slate-500" data-testid="failed-sign-ins-empty">
+        <p className="px-4 pb-4 text-sm text-muted" data-testid="failed-sign-ins-empty">
           None.
         </p>
       ) : (
-        <table className="w-full text-left text-sm" data-testid="failed-sign-ins">
-          <thead className="border-y border-slate-200 text-xs uppercase text-slate-500 dark:border-slate-800">
-            <tr>
-              <th className="px-4 py-2">Time (UTC)</th>
-              <th className="px-4 py-2">Address</th>
-              <th className="px-4 py-2">Email</th>
-              <th className="px-4 py-2">Reason</th>
-            </tr>
-          </thead>
-          <tbody>
-            {entries.map((e, i) => (
-              <tr
-                key={`${e.at}-${i}`}
-                className="border-b border-slate-100 last:border-0 dark:border-slate-800"
-                data-testid="failed-sign-in"
-              >
-                <td className="px-4 py-2 font-mono">{new Date(e.at).toISOString().replace('T', ' ').slice(0, 19)}</td>
-                <td className="px-4 py-2 font-mono">{e.ip}</td>
-                <td className="px-4 py-2 font-mono">{e.who}</td>
-                <td className="px-4 py-2">
-                  {REASON_TEXT[e.reason]}
-                  {e.blockStarted ? <span className="ml-2 text-red-600">— blocked for 15 min</span> : null}
-                </td>
+        <ScrollRegion label="Recent failed sign-ins">
+          <table className="w-full text-left text-sm" data-testid="failed-sign-ins">
+            <thead className="border-y border-slate-200 text-xs uppercase text-muted dark:border-slate-800">
+              <tr>
+                <th className="px-4 py-2">Time (UTC)</th>
+                <th className="px-4 py-2">Address</th>
+                <th className="px-4 py-2">Email</th>
+                <th className="px-4 py-2">Reason</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {entries.map((e, i) => (
+                <tr
+                  key={`${e.at}-${i}`}
+                  className="border-b border-slate-100 last:border-0 dark:border-slate-800"
+                  data-testid="failed-sign-in"
+                >
+                  <td className="px-4 py-2 font-mono">{new Date(e.at).toISOString().replace('T', ' ').slice(0, 19)}</td>
+                  <td className="px-4 py-2 font-mono">{e.ip}</td>
+                  <td className="px-4 py-2 font-mono">{e.who}</td>
+                  <td className="px-4 py-2">
+                    {REASON_TEXT[e.reason]}
+                    {e.blockStarted ? <span className="ml-2 text-red-700 dark:text-red-300">— blocked for 15 min</span> : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </ScrollRegion>
       )}
     </Card>
   )
@@ -147,43 +149,45 @@ function FailedSignIns({ entries }: { entries: FailedSignIn[] }) {
 
 function AuditTable({ entries, nextBefore, first }: { entries: AuditEntryView[]; nextBefore: number | null; first: boolean }) {
   return (
-    <Card className="mt-6 overflow-x-auto p-0">
+    <Card className="mt-6 p-0">
       <h2 className="px-4 pt-4 text-sm font-semibold">Audit log</h2>
-      <p className="px-4 pb-2 text-xs text-slate-500">Every change made through the API or the dashboard, newest first.</p>
-      <table className="w-full text-left text-sm" data-testid="audit-log">
-        <thead className="border-y border-slate-200 text-xs uppercase text-slate-500 dark:border-slate-800">
-          <tr>
-            <th className="px-4 py-2">Time (UTC)</th>
-            <th className="px-4 py-2">Actor</th>
-            <th className="px-4 py-2">Action</th>
-            <th className="px-4 py-2">Target</th>
-            <th className="px-4 py-2">Address</th>
-          </tr>
-        </thead>
-        <tbody>
-          {entries.length === 0 ? (
+      <p className="px-4 pb-2 text-xs text-muted">Every change made through the API or the dashboard, newest first.</p>
+      <ScrollRegion label="Audit log">
+        <table className="w-full text-left text-sm" data-testid="audit-log">
+          <thead className="border-y border-slate-200 text-xs uppercase text-muted dark:border-slate-800">
             <tr>
-              <td colSpan={5} className="px-4 py-4 text-slate-500">
-                Nothing recorded yet.
-              </td>
+              <th className="px-4 py-2">Time (UTC)</th>
+              <th className="px-4 py-2">Actor</th>
+              <th className="px-4 py-2">Action</th>
+              <th className="px-4 py-2">Target</th>
+              <th className="px-4 py-2">Address</th>
             </tr>
-          ) : null}
-          {entries.map((e) => (
-            <tr
-              key={e.id}
-              className="border-b border-slate-100 last:border-0 dark:border-slate-800"
-              data-testid="audit-entry"
-              data-action={e.action}
-            >
-              <td className="px-4 py-2 font-mono text-xs">{formatTime(Date.parse(e.at))}</td>
-              <td className="px-4 py-2">{e.actor}</td>
-              <td className="px-4 py-2 font-mono text-xs">{e.action}</td>
-              <td className="px-4 py-2 font-mono text-xs">{e.target ?? '—'}</td>
-              <td className="px-4 py-2 font-mono text-xs">{e.ip ?? '—'}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {entries.length === 0 ? (
+              <tr>
+                <td colSpan={5} className="px-4 py-4 text-muted">
+                  Nothing recorded yet.
+                </td>
+              </tr>
+            ) : null}
+            {entries.map((e) => (
+              <tr
+                key={e.id}
+                className="border-b border-slate-100 last:border-0 dark:border-slate-800"
+                data-testid="audit-entry"
+                data-action={e.action}
+              >
+                <td className="px-4 py-2 font-mono text-xs">{formatTime(Date.parse(e.at))}</td>
+                <td className="px-4 py-2">{e.actor}</td>
+                <td className="px-4 py-2 font-mono text-xs">{e.action}</td>
+                <td className="px-4 py-2 font-mono text-xs">{e.target ?? '—'}</td>
+                <td className="px-4 py-2 font-mono text-xs">{e.ip ?? '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </ScrollRegion>
       <nav aria-label="Audit log pages" className="flex justify-between px-4 py-2 text-sm">
         {first ? (
           <span />
