@@ -71,7 +71,7 @@ describe.concurrent('npm run doctor', () => {
     const r = await doctor({ DATA_DIR: dir })
     for (const check of ['node', 'build', 'config', 'data-dir', 'database', 'migrations', 'key', 'disk', 'whatsapp'])
       expect(r.line(check)).toMatch(/^ok {4}/)
-    expect(r.line('key')).toContain('decrypts all 1 linked account')
+    expect(r.line('key')).toContain('decrypts the 1 linked account')
     expect(r.line('whatsapp')).toContain('accepted a WebSocket upgrade')
     expect(r.line('settings')).toMatch(/^WARN {2}settings +WA_WS_URL=.* → unset WA_WS_URL/)
     expect(r.stdout).toMatch(/doctor: 9 ok, 1 warnings, 0 failed/)
@@ -163,9 +163,7 @@ describe.concurrent('npm run doctor', () => {
     const { dir } = await dataDir()
     fs.rmSync(path.join(dir, 'encryption-key'))
     const r = await doctor({ DATA_DIR: dir })
-    expect(r.line('key')).toMatch(
-      /^FAIL {2}key +no encryption key .* 1 linked account\(s\) are sealed: starting now would generate a new key/,
-    )
+    expect(r.line('key')).toMatch(/^FAIL {2}key +no encryption key .* 1 linked account is sealed: starting now would generate a new key/)
     expect(fs.existsSync(path.join(dir, 'encryption-key'))).toBe(false)
     expect(r.code).toBe(1)
   })
@@ -177,7 +175,7 @@ describe.concurrent('npm run doctor', () => {
     const sealedUnder = createKeyring({ current: key }).currentKeyId
     expect(r.line('key')).toMatch(
       new RegExp(
-        `^FAIL {2}key +1 of 1 account\\(s\\) \\(shop\\) are sealed under key ${sealedUnder}, which is not the key from ENCRYPTION_KEY`,
+        `^FAIL {2}key +1 of 1 linked account \\(shop\\) is sealed under key ${sealedUnder}, which is not the key from ENCRYPTION_KEY`,
       ),
     )
     expect(r.code).toBe(1)

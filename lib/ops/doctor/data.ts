@@ -157,7 +157,7 @@ export async function checkEncryptionKey(paths: DataPaths, source: Record<string
     if (rows.length === 0) return ok('key', 'no key yet and nothing sealed: the first start generates one')
     return fail(
       'key',
-      `no encryption key (ENCRYPTION_KEY unset, no ${paths.secretFiles.encryptionKey}) but ${rows.length} linked account(s) are sealed: starting now would generate a new key and every account would need a new QR`,
+      `no encryption key (ENCRYPTION_KEY unset, no ${paths.secretFiles.encryptionKey}) but ${linked(rows.length)} ${rows.length === 1 ? 'is' : 'are'} sealed: starting now would generate a new key and every account would need a new QR`,
       restoreKey,
     )
   }
@@ -186,17 +186,17 @@ export async function checkEncryptionKey(paths: DataPaths, source: Record<string
     }
   }
   if (failures.length === 0)
-    return ok('key', `key ${keyring.currentKeyId} from ${loaded.from} decrypts all ${rows.length} linked account(s)`)
+    return ok('key', `key ${keyring.currentKeyId} from ${loaded.from} decrypts ${rows.length === 1 ? 'the' : 'all'} ${linked(rows.length)}`)
   const ids = [...new Set(failures.map((f) => f.keyId))].join(', ')
   const unknown = failures.every((f) => f.reason === 'unknown_key')
   return fail(
     'key',
-    `${failures.length} of ${rows.length} account(s) (${failures
+    `${failures.length} of ${linked(rows.length)} (${failures
       .slice(0, 3)
       .map((f) => f.account)
       .join(
         ', ',
-      )}) are sealed under key ${ids}, which ${unknown ? `is not the key from ${loaded.from} (${keyring.currentKeyId}): the key was changed or lost` : 'fails to decrypt them: wrong key or tampered rows'}`,
+      )}) ${failures.length === 1 ? 'is' : 'are'} sealed under key ${ids}, which ${unknown ? `is not the key from ${loaded.from} (${keyring.currentKeyId}): the key was changed or lost` : 'fails to decrypt them: wrong key or tampered rows'}`,
     unknown
       ? `set ENCRYPTION_KEY back to the key ${ids} (or add it to ENCRYPTION_KEY_PREVIOUS and run scripts/rotate-key.ts); do not start the gateway before`
       : restoreKey,
@@ -227,4 +227,9 @@ export function checkDisk(paths: DataPaths, cacheMaxBytes: number): CheckResult 
   while (!fs.existsSync(dir) && path.dirname(dir) !== dir) dir = path.dirname(dir)
   const st = fs.statfsSync(dir)
   return diskVerdict(st.bavail * st.bsize, cacheMaxBytes, dir)
+}
+
+/** "1 linked account", "3 linked accounts" */
+function linked(n: number): string {
+  return `${n} linked account${n === 1 ? '' : 's'}`
 }
