@@ -156,7 +156,7 @@ const PAGES: {
     heading: 'Event monitor',
     open: async (page) => {
       await phone.sendText(CONTACT, ACCOUNT.phone, 'Are you open on Saturday?')
-      const row = page.locator('[data-testid="monitor-event"][data-name="message.created"]').first()
+      const row = page.locator('[data-testid="monitor-event"][data-type="message.received"]').first()
       await expect(row).toBeVisible()
       await row.getByRole('button').click()
       await expect(page.getByTestId('event-json')).toBeVisible()

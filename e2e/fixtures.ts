@@ -42,7 +42,12 @@ export async function signOut(page: Page) {
 }
 
 /** Page object for the Accounts page's cards. */
-export const accountCard = (page: Page, id: string) => page.locator(`[data-testid="account-card"][data-account-id="${id}"]`)
+/**
+ * An account's card in the page's main region. While a page streams in, React keeps the streamed
+ * segment in a hidden element outside #main (`<div hidden id="S:0">`) until it swaps it in; a locator
+ * over the whole document can then find the card twice.
+ */
+export const accountCard = (page: Page, id: string) => page.locator(`#main [data-testid="account-card"][data-account-id="${id}"]`)
 export const accountBadge = (page: Page, id: string) => accountCard(page, id).getByTestId('status-badge')
 
 export async function createAccountInUi(page: Page, id: string, name: string) {
