@@ -41,8 +41,12 @@ export type DomainEvents = {
   'messages.store_failed': { accountId: string; count: number; error: string; at: number }
   'operator.changed': { operatorId: number; change: OperatorChange }
   'operator.session_ended': { operatorId: number; sessionId: string; reason: 'signed_out' }
-  /** an outbox event, announced once its transaction committed (webhooks and the dashboard read these) */
-  'event.committed': { event: OutboxEvent }
+  /**
+   * The dispatcher fanned out a batch of outbox events (their transaction committed): the newest id of
+   * the batch and how many. A wake-up for readers of the outbox (the dashboard's monitor feed reads
+   * the events themselves), so the payloads are not parsed for it.
+   */
+  'event.committed': { lastId: string; count: number }
   /**
    * Operational, not an outbox event: a webhook delivery was created, attempted (and will be retried),
    * succeeded, failed for good, or replayed. Never the event body, a secret or a custom header's value;

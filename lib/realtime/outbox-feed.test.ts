@@ -98,7 +98,7 @@ describe('OutboxFeed', () => {
   it('is woken by the dispatcher announcing an event another connection wrote', () => {
     const { feed, relayed, deleted, bus } = setup()
     const e = deleted('a')
-    bus.emit('event.committed', { event: e })
+    bus.emit('event.committed', { lastId: e.id, count: 1 })
     expect(relayed.map((x) => x.id)).toEqual([e.id])
     expect(feed.position()).toBe(e.id)
   })

@@ -35,15 +35,7 @@ describe('RecentEvents', () => {
     const recent = new RecentEvents(bus, 10)
     bus.emit('account.qr', { accountId: 'shop', qr: '2@ref', image: 'data:image/png;base64,AAAA', expiresAt: 5 })
     bus.emit('account.qr_cleared', { accountId: 'shop' })
-    bus.emit('event.committed', {
-      event: {
-        id: '01J0000000000000000000000',
-        type: 'account.deleted',
-        accountId: 'shop',
-        timestamp: '2026-01-01T00:00:00.000Z',
-        data: { accountId: 'shop' },
-      },
-    } as never)
+    bus.emit('event.committed', { lastId: '01J0000000000000000000000', count: 1 })
     bus.emit('operator.changed', { operatorId: 1, change: 'role' })
     expect(recent.position().seq).toBe(0)
     bus.emit('webhook.endpoint', { change: 'deleted', accountId: null, webhookId: 'whk_1', webhook: null })

@@ -3,7 +3,6 @@ import { markDispatched, onEventsAppended, undispatchedEvents } from '@/lib/db/e
 import { enabledEndpoints } from '@/lib/db/webhook-endpoints'
 import { insertDelivery } from '@/lib/db/webhooks'
 import type { EventBus } from '@/lib/events/bus'
-import type { OutboxEvent } from '@/lib/events/types'
 import type { Logger } from '@/lib/logger'
 
 const BATCH = 500
@@ -132,7 +131,8 @@ export class EventDispatcher {
         },
       })
     }
-    for (const row of rows) this.deps.bus.emit('event.committed', { event: JSON.parse(row.payload) as OutboxEvent })
+    const last = rows.at(-1)
+    if (last) this.deps.bus.emit('event.committed', { lastId: last.id, count: rows.length })
     return rows.length
   }
 }
