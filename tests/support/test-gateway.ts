@@ -47,7 +47,9 @@ export function testEnv(dir: string, vars: Record<string, string> = {}): Env {
     NODE_ENV: 'test',
     DATA_DIR: dir,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    LOG_FORMAT: 'json',
+    // not json: with JSON logs the gateway turns every console line of the process into a log line
+    // (lib/process-patches.ts), which would swallow a test's own console output at level silent
+    LOG_FORMAT: 'pretty',
     AUTH_SECRET: crypto.randomBytes(32).toString('base64url'),
     ENCRYPTION_KEY: crypto.randomBytes(32).toString('hex'),
     WA_WS_URL: 'ws://127.0.0.1:9/ws/chat',
