@@ -1,6 +1,6 @@
 'use client'
 
-import { useCallback, useRef, useState } from 'react'
+import { useCallback, useEffect, useRef, useState } from 'react'
 import { useRealtimeEvent, useResync } from '@/components/realtime/realtime-provider'
 import { Alert, Button, EmptyState, Field, Input } from '@/components/ui/primitives'
 import { api } from '@/lib/api/client'
@@ -60,7 +60,9 @@ export function AccountsBoard({
   useRealtimeEvent('dashboard.qr', onQr)
   useRealtimeEvent('dashboard.qr_cleared', onQrCleared)
   useRealtimeEvent('dashboard.pairing_code', onPairing)
-  // Back from a dropped connection: the list is re-read, since status events were missed.
+  // On the first connect and back from a dropped connection: the list is re-read, since status events
+  // are not replayed to this page (an account created between the page's rendering and its socket's
+  // connect would otherwise be missing).
   useResync(
     useCallback(() => {
       void api
@@ -68,7 +70,28 @@ export function AccountsBoard({
         .then((r) => setAccounts(r.data))
         .catch(() => undefined)
     }, []),
+    { firstConnect: true },
   )
+  // QR codes are not replayed to a page (they reach the admins' sockets once, as they come): one that
+  // came before this page's socket connected, or while it was away, is fetched, once per wait for a scan.
+  const askedQr = useRef(new Set<string>())
+  useEffect(() => {
+    if (!canEdit) return
+    for (const a of accounts) {
+      if (a.status !== 'qr_ready') {
+        askedQr.current.delete(a.id)
+        continue
+      }
+      if (qrs[a.id] || askedQr.current.has(a.id)) continue
+      askedQr.current.add(a.id)
+      api
+        .call('getQr', { params: { accountId: a.id } })
+        .then((q) => {
+          setQrs((m) => (m[a.id] ? m : { ...m, [a.id]: { accountId: a.id, qr: q.qr, image: q.image, expiresAt: Date.parse(q.expiresAt) } }))
+        })
+        .catch(() => undefined) // no QR any more (scanned, expired): the status event that follows says so
+    }
+  }, [accounts, qrs, canEdit])
   const active = FILTERS.find((f) => f.value === filter) ?? FILTERS[0]
   const shown = active ? accounts.filter((a) => active.match(a.status)) : accounts
 

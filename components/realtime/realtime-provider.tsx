@@ -93,18 +93,21 @@ export function useRealtimeEvent<E extends keyof ServerToClientEvents>(event: E,
 }
 
 /**
- * Runs `resync` after every reconnect (not the first connect: the page's server-rendered data is fresh
- * then). Pages use it to reload what changed while the socket was down.
+ * Runs `resync` after every reconnect. Pages use it to reload what changed while the socket was down.
+ * With `firstConnect`, also once the socket first connects: for a page whose signals are not replayed,
+ * what changed between its server rendering and that connect (a second, or more on a slow device)
+ * would otherwise be missing until the next change.
  */
-export function useResync(resync: () => void): void {
+export function useResync(resync: () => void, opts: { firstConnect?: boolean } = {}): void {
   const { generation } = useRealtime()
   const seen = useRef(generation)
+  const firstConnect = opts.firstConnect ?? false
   useEffect(() => {
     if (generation === seen.current) return
     const first = seen.current === 0
     seen.current = generation
-    if (!first) resync()
-  }, [generation, resync])
+    if (!first || firstConnect) resync()
+  }, [generation, resync, firstConnect])
 }
 
 /**
