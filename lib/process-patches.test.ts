@@ -1,8 +1,7 @@
-import { Writable } from 'node:stream'
-import pino from 'pino'
 import { afterEach, describe, expect, it } from 'vitest'
 import { restoreBufferKeys } from '@/lib/crypto/buffer-keys'
 import { restoreLibsignalConsole } from '@/lib/whatsapp/libsignal-console'
+import { captureLogs } from '../tests/support/log-capture'
 import { installProcessPatches } from './process-patches'
 
 afterEach(() => {
@@ -10,25 +9,11 @@ afterEach(() => {
   restoreBufferKeys()
 })
 
-function capture() {
-  const lines: Record<string, unknown>[] = []
-  const logger = pino(
-    { level: 'debug' },
-    new Writable({
-      write(chunk: Buffer, _enc, done) {
-        for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l) as Record<string, unknown>)
-        done()
-      },
-    }),
-  )
-  return { logger, lines }
-}
-
 const SEAMS = ['fastBufferKeys', 'libsignalConsole', 'curve25519Native', 'retryCache', 'mediaCache', 'decryptJournal', 'messagesAtEmit']
 
 describe('installProcessPatches', () => {
   it('installs the process-wide patches and logs one line saying every seam engaged, against the installed dependencies', async () => {
-    const { logger, lines } = capture()
+    const { logger, lines } = captureLogs()
     const patches = installProcessPatches({ logger, fastBufferKeys: true, jsonLogs: false })
     expect(patches).toMatchObject({ libsignalConsole: true, fastBufferKeys: true })
     const report = await patches.seams
@@ -40,7 +25,7 @@ describe('installProcessPatches', () => {
   })
 
   it('says why a seam did not engage: switched off, or installed once per process', async () => {
-    const { logger, lines } = capture()
+    const { logger, lines } = captureLogs()
     const off = installProcessPatches({ logger, fastBufferKeys: false, jsonLogs: false })
     expect(off).toMatchObject({ libsignalConsole: true, fastBufferKeys: false })
     expect((await off.seams).fastBufferKeys).toEqual({

@@ -2,14 +2,13 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { Writable } from 'node:stream'
 import type { WAMessage } from '@whiskeysockets/baileys'
-import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { JournalEntry } from '@/lib/db/inbound-journal'
 import { type Simulator, startSimulator } from '../../sim'
 import { makeMemoryKeyStore } from '../../sim/contacts/memory-store'
 import { quietLibsignalConsole } from '../../sim/contacts/quiet-libsignal'
+import { captureLogs } from '../../tests/support/log-capture'
 import { createWaSocket } from './socket'
 
 const SHOP = '4915100000311'
@@ -36,16 +35,7 @@ afterAll(async () => {
  */
 describe('the per-socket seams on a real Baileys socket (canary)', () => {
   it('engage: retry cache, messages at emit, the decrypt journal (frames and repository) and the media cache', async () => {
-    const lines: Record<string, unknown>[] = []
-    const logger = pino(
-      { level: 'debug' },
-      new Writable({
-        write(chunk: Buffer, _enc, done) {
-          for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l) as Record<string, unknown>)
-          done()
-        },
-      }),
-    )
+    const { logger, lines } = captureLogs()
     const { creds } = sim.provisionCompanion(SHOP)
     const journaled: JournalEntry[] = []
     const received: WAMessage[] = []
