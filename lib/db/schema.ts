@@ -3,31 +3,9 @@ import { blob, check, foreignKey, index, integer, primaryKey, sqliteTable, text,
 // relative, not '@/…': drizzle-kit reads this file outside Next's path aliases. The column enums come
 // from lib/vocabulary (it imports nothing), never from a domain module; re-exported for lib/db's own files.
 import { EVENT_TYPES, type EventType } from '../vocabulary/event-types'
-import {
-  DELIVERY_STATUSES,
-  type DeliveryStatus,
-  MESSAGE_DIRECTIONS,
-  type MessageDirection,
-  MESSAGE_STATUSES,
-  type MessageStatus,
-  OPERATOR_ROLES,
-  type OperatorRole,
-  SESSION_STATUSES,
-  type SessionStatus,
-} from '../vocabulary/statuses'
+import { DELIVERY_STATUSES, MESSAGE_DIRECTIONS, MESSAGE_STATUSES, OPERATOR_ROLES, SESSION_STATUSES } from '../vocabulary/statuses'
 
-export {
-  DELIVERY_STATUSES,
-  type DeliveryStatus,
-  MESSAGE_DIRECTIONS,
-  type MessageDirection,
-  MESSAGE_STATUSES,
-  type MessageStatus,
-  OPERATOR_ROLES,
-  type OperatorRole,
-  SESSION_STATUSES,
-  type SessionStatus,
-}
+export * from '../vocabulary/statuses'
 
 /** All timestamps are integer milliseconds since the epoch. */
 const now = sql`(cast(unixepoch('subsec') * 1000 as integer))`
