@@ -62,6 +62,18 @@ export type GatewayTuning = {
   now?: () => number
 }
 
+/** `over` laid over `base`, part by part (a test's or benchmark's tuning over its defaults). */
+export function mergeTuning(base: GatewayTuning, over: GatewayTuning = {}): GatewayTuning {
+  return {
+    ...base,
+    ...over,
+    sessions: { ...base.sessions, ...over.sessions },
+    messages: { ...base.messages, ...over.messages },
+    media: { ...base.media, ...over.media },
+    webhooks: { ...base.webhooks, ...over.webhooks },
+  }
+}
+
 export type GatewayOptions = {
   env: Env
   /** defaults to a logger at env.logLevel in env.logFormat */

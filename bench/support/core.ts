@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { parseEnv } from '@/lib/env'
-import { createGateway, type Gateway, type GatewayTuning } from '@/lib/gateway'
+import { createGateway, type Gateway, type GatewayTuning, mergeTuning } from '@/lib/gateway'
 import { createLogger, type Logger } from '@/lib/logger'
 import { startSimProcess } from './sim-process'
 
@@ -39,17 +39,11 @@ export async function benchGateway(opts: {
     CRYPTO_FAST_BUFFER_KEYS: process.env.BENCH_FAST_BUFFER_KEYS === '0' ? 'false' : 'true',
     ...opts.vars,
   })
-  const tune = opts.tune ?? {}
   return createGateway({
     env,
     logger: opts.logger ?? createLogger({ level: 'silent' }),
     version: 'bench',
-    tune: {
-      ...BENCH_TUNING,
-      ...tune,
-      sessions: { ...BENCH_TUNING.sessions, ...tune.sessions },
-      messages: { ...BENCH_TUNING.messages, ...tune.messages },
-    },
+    tune: mergeTuning(BENCH_TUNING, opts.tune),
   })
 }
 

@@ -6,12 +6,12 @@ import { findAccount } from '@/lib/db/accounts'
 import type { DB } from '@/lib/db/client'
 import type { EventBus } from '@/lib/events/bus'
 import type { DomainEvents } from '@/lib/events/types'
-import { createGateway, type Gateway, type GatewayTuning } from '@/lib/gateway'
+import { createGateway, type Gateway, type GatewayTuning, mergeTuning } from '@/lib/gateway'
 import { DEFAULT_SESSION_CONFIG, type SessionConfig, sessionConfigFromEnv } from '@/lib/sessions/config'
 import type { SessionManager } from '@/lib/sessions/manager'
 import type { SessionStatus } from '@/lib/db/schema'
 import { type Simulator, startSimulator } from '../../sim'
-import { mergeTuning, TEST_TUNING, testEnv } from './test-gateway'
+import { TEST_TUNING, testEnv } from './test-gateway'
 
 /** Polls `check` until it returns a value (not undefined/false) or the timeout passes. */
 export async function until<T>(check: () => T | undefined | false, timeoutMs = 15_000, what = 'condition'): Promise<T> {

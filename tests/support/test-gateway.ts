@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { type Env, parseEnv } from '@/lib/env'
-import { createGateway, type Gateway, type GatewayTuning } from '@/lib/gateway'
+import { createGateway, type Gateway, type GatewayTuning, mergeTuning } from '@/lib/gateway'
 import type { SessionConfig } from '@/lib/sessions/config'
 import type { WebhookConfig } from '@/lib/webhooks/config'
 
@@ -77,17 +77,5 @@ export async function startTestGateway(
       await gw.stop()
       fs.rmSync(dir, { recursive: true, force: true })
     },
-  }
-}
-
-/** `over` laid over `base`, part by part. */
-export function mergeTuning(base: GatewayTuning, over: GatewayTuning = {}): GatewayTuning {
-  return {
-    ...base,
-    ...over,
-    sessions: { ...base.sessions, ...over.sessions },
-    messages: { ...base.messages, ...over.messages },
-    media: { ...base.media, ...over.media },
-    webhooks: { ...base.webhooks, ...over.webhooks },
   }
 }
