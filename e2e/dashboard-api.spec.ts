@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { type APIRequestContext, type BrowserContext, expect, type Page, test } from '@playwright/test'
+import type { AuditEntryView } from '@/lib/audit/log'
 import { type GatewayProcess, startGateway } from '../tests/support/gateway-process'
 import { accountBadge, accountCard, addOperatorInUi, createAccountInUi, LoginPage } from './fixtures'
 import { E2E_SIM_PORT } from './global-setup'
@@ -22,16 +23,6 @@ const VIEWER_OP = { email: 'desk-viewer@example.test', role: 'viewer' as const, 
 const DESK = '15559401'
 const CONTACT = '15559400102'
 
-type AuditRow = {
-  actor: string
-  actorId: string | null
-  action: string
-  target: string | null
-  ip: string | null
-  requestId: string | null
-  details: unknown
-}
-
 let gateway: GatewayProcess | undefined
 let dataDir = ''
 let context: BrowserContext
@@ -41,10 +32,10 @@ const base = () => gateway?.url ?? ''
 const bubble = (p: Page, text: string) => p.getByTestId('conversation').getByTestId('message').filter({ hasText: text })
 
 /** The gateway's audit log of sends to the account, read with the gateway-wide key. */
-async function sendAudit(request: APIRequestContext): Promise<AuditRow[]> {
+async function sendAudit(request: APIRequestContext): Promise<AuditEntryView[]> {
   const res = await request.get(`${base()}/api/v1/audit?action=message.send&target=desk`, { headers: { authorization: `Bearer ${KEY}` } })
   expect(res.status()).toBe(200)
-  return ((await res.json()) as { data: AuditRow[] }).data
+  return ((await res.json()) as { data: AuditEntryView[] }).data
 }
 
 async function openChat(p: Page, to: string) {
@@ -134,7 +125,7 @@ test('a send from the composer is POST …/messages with the session, and the au
     details: { messageId: fromKey.id, type: 'text', via: 'api' },
   })
   // the same entry, field for field, apart from who and which request
-  const shape = (r: AuditRow | undefined) => ({
+  const shape = (r: AuditEntryView | undefined) => ({
     ...r,
     actor: '',
     actorId: '',
